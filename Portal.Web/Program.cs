@@ -1,2 +1,45 @@
-var app = WebApplication.Create(args);
-app.Run();
+using Portal.Web.Accounts;
+using Portal.Web.Cli;
+using Portal.Web.Data;
+using Portal.Web.Demo;
+using Portal.Web.Keys;
+using Portal.Web.Localization;
+using Portal.Web.Reports;
+using Portal.Web.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPortalPaths();
+builder.AddPortalKeys();
+builder.AddPortalData();
+builder.AddPortalIdentity();
+builder.AddPortalLocalization();
+builder.AddPortalSecurity();
+builder.AddPortalReports();
+builder.AddPortalDemo();
+
+var app = builder.Build();
+
+if (PortalCommands.IsCommand(args))
+{
+    return await PortalCommands.RunAsync(app, args);
+}
+
+await app.PreparePortalDatabaseAsync();
+await app.SeedPortalDemoAsync();
+
+app.UsePortalSecurity();
+app.UseStaticFiles();
+app.UsePortalLocalization();
+app.UseRouting();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapPortalHealthChecks();
+app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

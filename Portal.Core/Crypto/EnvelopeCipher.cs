@@ -1,0 +1,265 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Portal.Core.Crypto;
+
+/// <summary>Result of encrypting a stream: the plaintext's SHA-256 and length, and the master key used.</summary>
+public sealed record EnvelopeInfo(byte[] Sha256, long Length, string KeyId);
+
+/// <summary>Thrown when an envelope fails authentication: tampered, truncated, reordered or wrong key.</summary>
+public sealed class EnvelopeTamperedException(string message) : Exception(message);
+
+/// <summary>
+/// Chunked AES-256-GCM envelope for evidence files and sensitive fields.
+/// <para>
+/// Layout: header, then chunks of ciphertext plus a 16-byte tag. The header holds a magic, the
+/// master key id, a random data key wrapped (AES-GCM) by that master key, a random 8-byte nonce
+/// prefix and the chunk size. Chunk i uses nonce = prefix || i (big-endian) and associated data
+/// = header || final flag, so reordering, truncation and header edits all fail authentication.
+/// Every chunk but the last is full; a plaintext of an exact multiple of the chunk size ends with
+/// an empty final chunk.
+/// </para>
+/// </summary>
+public sealed class EnvelopeCipher(IKeySource keys)
+{
+    public const int DefaultChunkSize = 64 * 1024;
+    private const int TagSize = 16;
+    private const int NonceSize = 12;
+    private const int PrefixSize = 8;
+    private const int DataKeySize = 32;
+    private static readonly byte[] Magic = "PEV1"u8.ToArray();
+
+    public async Task<EnvelopeInfo> EncryptAsync(Stream plaintext, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var master = keys.Current;
+        var dataKey = RandomNumberGenerator.GetBytes(DataKeySize);
+        try
+        {
+            var header = BuildHeader(master, dataKey, RandomNumberGenerator.GetBytes(PrefixSize), DefaultChunkSize);
+            await destination.WriteAsync(header, cancellationToken);
+
+            using var aes = new AesGcm(dataKey, TagSize);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var prefix = header.AsMemory(header.Length - 4 - PrefixSize, PrefixSize);
+            var buffer = new byte[DefaultChunkSize];
+            var output = new byte[DefaultChunkSize + TagSize];
+            var aad = new byte[header.Length + 1];
+            header.CopyTo(aad, 0);
+            var nonce = new byte[NonceSize];
+            long length = 0;
+            uint index = 0;
+            while (true)
+            {
+                var read = await plaintext.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+                var isFinal = read < buffer.Length;
+                sha.AppendData(buffer, 0, read);
+                length += read;
+
+                MakeNonce(prefix.Span, index, nonce);
+                aad[^1] = isFinal ? (byte)1 : (byte)0;
+                aes.Encrypt(nonce, buffer.AsSpan(0, read), output.AsSpan(0, read), output.AsSpan(read, TagSize), aad);
+                await destination.WriteAsync(output.AsMemory(0, read + TagSize), cancellationToken);
+                CryptographicOperations.ZeroMemory(buffer.AsSpan(0, read));
+
+                if (isFinal)
+                {
+                    break;
+                }
+
+                index = checked(index + 1);
+            }
+
+            await destination.FlushAsync(cancellationToken);
+            return new EnvelopeInfo(sha.GetHashAndReset(), length, master.Id);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>
+    /// Decrypts into <paramref name="destination"/>, writing only chunks that have authenticated.
+    /// A truncated or tampered envelope throws after the authenticated prefix has been written, so
+    /// callers that must not release any byte of a bad file call <see cref="VerifyAsync"/> first.
+    /// </summary>
+    public async Task<EnvelopeInfo> DecryptAsync(Stream envelope, Stream destination, CancellationToken cancellationToken = default)
+    {
+        return await ProcessAsync(envelope, destination, cancellationToken);
+    }
+
+    /// <summary>Authenticates the whole envelope without releasing plaintext; returns its SHA-256 and length.</summary>
+    public Task<EnvelopeInfo> VerifyAsync(Stream envelope, CancellationToken cancellationToken = default) =>
+        ProcessAsync(envelope, null, cancellationToken);
+
+    public byte[] Seal(ReadOnlySpan<byte> plaintext)
+    {
+        using var input = new MemoryStream(plaintext.ToArray(), writable: false);
+        using var output = new MemoryStream();
+        // Memory streams complete synchronously, so this never blocks on I/O.
+        EncryptAsync(input, output).GetAwaiter().GetResult();
+        return output.ToArray();
+    }
+
+    public byte[] Open(byte[] envelope)
+    {
+        using var input = new MemoryStream(envelope, writable: false);
+        using var output = new MemoryStream();
+        ProcessAsync(input, output, CancellationToken.None).GetAwaiter().GetResult();
+        return output.ToArray();
+    }
+
+    public byte[] SealString(string plaintext) => Seal(Encoding.UTF8.GetBytes(plaintext));
+
+    public string OpenString(byte[] envelope) => Encoding.UTF8.GetString(Open(envelope));
+
+    private async Task<EnvelopeInfo> ProcessAsync(Stream envelope, Stream? destination, CancellationToken cancellationToken)
+    {
+        var (header, master, dataKey, prefix, chunkSize) = await ReadHeaderAsync(envelope, cancellationToken);
+        try
+        {
+            using var aes = new AesGcm(dataKey, TagSize);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[chunkSize + TagSize];
+            var plain = new byte[chunkSize];
+            var aad = new byte[header.Length + 1];
+            header.CopyTo(aad, 0);
+            var nonce = new byte[NonceSize];
+            long length = 0;
+            uint index = 0;
+            while (true)
+            {
+                var read = await envelope.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+                if (read < TagSize)
+                {
+                    throw new EnvelopeTamperedException("The envelope is truncated.");
+                }
+
+                var isFinal = read < buffer.Length;
+                var plainLength = read - TagSize;
+                MakeNonce(prefix, index, nonce);
+                aad[^1] = isFinal ? (byte)1 : (byte)0;
+                try
+                {
+                    aes.Decrypt(nonce, buffer.AsSpan(0, plainLength), buffer.AsSpan(plainLength, TagSize), plain.AsSpan(0, plainLength), aad);
+                }
+                catch (AuthenticationTagMismatchException)
+                {
+                    throw new EnvelopeTamperedException(isFinal
+                        ? $"Chunk {index} failed authentication (tampered or truncated)."
+                        : $"Chunk {index} failed authentication.");
+                }
+
+                sha.AppendData(plain, 0, plainLength);
+                length += plainLength;
+                if (destination is not null)
+                {
+                    await destination.WriteAsync(plain.AsMemory(0, plainLength), cancellationToken);
+                }
+
+                CryptographicOperations.ZeroMemory(plain.AsSpan(0, plainLength));
+                if (isFinal)
+                {
+                    break;
+                }
+
+                index = checked(index + 1);
+            }
+
+            return new EnvelopeInfo(sha.GetHashAndReset(), length, master.Id);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private static byte[] BuildHeader(MasterKey master, byte[] dataKey, byte[] prefix, int chunkSize)
+    {
+        var keyId = Encoding.ASCII.GetBytes(master.Id);
+        if (keyId.Length is 0 or > 255)
+        {
+            throw new InvalidOperationException("A master key id must be 1 to 255 ASCII characters.");
+        }
+
+        var wrapNonce = RandomNumberGenerator.GetBytes(NonceSize);
+        var wrapped = new byte[DataKeySize];
+        var wrapTag = new byte[TagSize];
+        using (var wrap = new AesGcm(master.Key, TagSize))
+        {
+            wrap.Encrypt(wrapNonce, dataKey, wrapped, wrapTag, WrapAssociatedData(keyId));
+        }
+
+        var header = new byte[Magic.Length + 1 + keyId.Length + NonceSize + DataKeySize + TagSize + PrefixSize + 4];
+        var span = header.AsSpan();
+        Magic.CopyTo(span);
+        span = span[Magic.Length..];
+        span[0] = (byte)keyId.Length;
+        keyId.CopyTo(span[1..]);
+        span = span[(1 + keyId.Length)..];
+        wrapNonce.CopyTo(span);
+        wrapped.CopyTo(span[NonceSize..]);
+        wrapTag.CopyTo(span[(NonceSize + DataKeySize)..]);
+        span = span[(NonceSize + DataKeySize + TagSize)..];
+        prefix.CopyTo(span);
+        BinaryPrimitives.WriteInt32BigEndian(span[PrefixSize..], chunkSize);
+        return header;
+    }
+
+    private async Task<(byte[] Header, MasterKey Master, byte[] DataKey, byte[] Prefix, int ChunkSize)> ReadHeaderAsync(Stream envelope, CancellationToken cancellationToken)
+    {
+        var start = new byte[Magic.Length + 1];
+        if (await envelope.ReadAtLeastAsync(start, start.Length, throwOnEndOfStream: false, cancellationToken) < start.Length
+            || !start.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new EnvelopeTamperedException("Not a Portal envelope.");
+        }
+
+        var keyIdLength = start[Magic.Length];
+        var rest = new byte[keyIdLength + NonceSize + DataKeySize + TagSize + PrefixSize + 4];
+        if (await envelope.ReadAtLeastAsync(rest, rest.Length, throwOnEndOfStream: false, cancellationToken) < rest.Length)
+        {
+            throw new EnvelopeTamperedException("The envelope header is truncated.");
+        }
+
+        var header = new byte[start.Length + rest.Length];
+        start.CopyTo(header, 0);
+        rest.CopyTo(header, start.Length);
+
+        var keyIdBytes = rest.AsSpan(0, keyIdLength).ToArray();
+        var keyId = Encoding.ASCII.GetString(keyIdBytes);
+        var master = keys.Find(keyId)
+            ?? throw new EnvelopeTamperedException($"The envelope names master key '{keyId}', which this key ring does not hold.");
+
+        var span = rest.AsSpan(keyIdLength);
+        var dataKey = new byte[DataKeySize];
+        try
+        {
+            using var wrap = new AesGcm(master.Key, TagSize);
+            wrap.Decrypt(span[..NonceSize], span.Slice(NonceSize, DataKeySize), span.Slice(NonceSize + DataKeySize, TagSize), dataKey, WrapAssociatedData(keyIdBytes));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new EnvelopeTamperedException("The wrapped data key failed authentication.");
+        }
+
+        span = span[(NonceSize + DataKeySize + TagSize)..];
+        var prefix = span[..PrefixSize].ToArray();
+        var chunkSize = BinaryPrimitives.ReadInt32BigEndian(span[PrefixSize..]);
+        if (chunkSize is < 1024 or > 16 * 1024 * 1024)
+        {
+            throw new EnvelopeTamperedException("The envelope declares an impossible chunk size.");
+        }
+
+        return (header, master, dataKey, prefix, chunkSize);
+    }
+
+    private static byte[] WrapAssociatedData(byte[] keyId) => [.. Magic, .. keyId];
+
+    private static void MakeNonce(ReadOnlySpan<byte> prefix, uint index, Span<byte> nonce)
+    {
+        prefix.CopyTo(nonce);
+        BinaryPrimitives.WriteUInt32BigEndian(nonce[PrefixSize..], index);
+    }
+}

@@ -1,0 +1,92 @@
+namespace Portal.Core.Data;
+
+public enum CaseStatus
+{
+    Received = 0,
+    InTriage = 1,
+    Referred = 2,
+    Closed = 3,
+}
+
+/// <summary>Ordered: a higher value is more pressing.</summary>
+public enum CasePriority
+{
+    Normal = 0,
+    Raised = 1,
+    High = 2,
+    Urgent = 3,
+}
+
+public enum YesNoUnsure
+{
+    No = 0,
+    Yes = 1,
+    Unsure = 2,
+}
+
+public enum ContactPreference
+{
+    PortalOnly = 0,
+    Email = 1,
+    Phone = 2,
+}
+
+/// <summary>
+/// One victim's report. Free text and contact details are stored only as envelopes
+/// (see EnvelopeCipher); the attacker's sender and payment address stay queryable
+/// because later features cluster cases into campaigns by them.
+/// </summary>
+public sealed class Case
+{
+    public Guid Id { get; set; }
+
+    public required string Reference { get; set; }
+
+    public required byte[] ReceiptHash { get; set; }
+
+    /// <summary>Random token from the form; a repeated post of the same form creates nothing new.</summary>
+    public Guid SubmissionId { get; set; }
+
+    public CaseStatus Status { get; set; }
+
+    public CasePriority Priority { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public required string Language { get; set; }
+
+    public required byte[] NarrativeEnvelope { get; set; }
+
+    public DateOnly? EmailReceivedOn { get; set; }
+
+    public string? SenderAddress { get; set; }
+
+    public decimal? AmountDemanded { get; set; }
+
+    public string? Currency { get; set; }
+
+    public string? PaymentAddress { get; set; }
+
+    public YesNoUnsure Paid { get; set; }
+
+    public YesNoUnsure DataPublished { get; set; }
+
+    public string? BreachOrganisation { get; set; }
+
+    public bool IsUnder18 { get; set; }
+
+    public bool RiskSelfHarm { get; set; }
+
+    public bool RiskImmediateDanger { get; set; }
+
+    public bool ConsentPolice { get; set; }
+
+    public bool ConsentCounselling { get; set; }
+
+    public ContactPreference ContactPreference { get; set; }
+
+    /// <summary>Envelope of a small JSON document (email, phone, safe hours); null when portal-only.</summary>
+    public byte[]? ContactEnvelope { get; set; }
+}

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Portal.Core.Data;
+using Portal.Web.Data;
+
+namespace Portal.Web.Cli;
+
+/// <summary>Operator verbs on the Portal.Web executable: `migrate` and `create-admin`.</summary>
+public static class PortalCommands
+{
+    private static readonly string[] Verbs = ["migrate", "create-admin"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var root = new RootCommand("Portal operator commands.");
+
+        var migrate = new Command("migrate", "Apply database migrations and create the staff roles.");
+        migrate.SetAction(async (_, cancellationToken) =>
+        {
+            await DataSetup.MigrateAsync(app.Services, cancellationToken);
+            Console.WriteLine("Database is up to date.");
+            return 0;
+        });
+        root.Subcommands.Add(migrate);
+
+        var email = new Option<string>("--email") { Description = "The first admin's email address.", Required = true };
+        var name = new Option<string>("--name") { Description = "Display name.", DefaultValueFactory = _ => "Administrator" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input instead of generating one." };
+        var createAdmin = new Command("create-admin", "Create an admin account. Prints a generated password once unless --password-stdin is given.")
+        {
+            email, name, passwordStdin,
+        };
+        createAdmin.SetAction(async (result, cancellationToken) =>
+        {
+            await DataSetup.MigrateAsync(app.Services, cancellationToken);
+            var generated = !result.GetValue(passwordStdin);
+            var password = generated ? GeneratePassword() : (Console.In.ReadLine() ?? "").Trim();
+            var outcome = await CreateAdminAsync(app.Services, result.GetValue(email) ?? "", result.GetValue(name) ?? "Administrator", password);
+            if (!outcome.Succeeded)
+            {
+                Console.Error.WriteLine("The admin account was not created:");
+                foreach (var error in outcome.Errors)
+                {
+                    Console.Error.WriteLine($"  {error.Description}");
+                }
+
+                return 1;
+            }
+
+            Console.WriteLine($"Admin account {result.GetValue(email)} created.");
+            if (generated)
+            {
+                Console.WriteLine($"Password (shown once, change it after signing in): {password}");
+            }
+
+            return 0;
+        });
+        root.Subcommands.Add(createAdmin);
+
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    public static async Task<IdentityResult> CreateAdminAsync(IServiceProvider services, string email, string name, string password)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            return IdentityResult.Failed(new IdentityError { Code = "Exists", Description = $"An account for {email} already exists." });
+        }
+
+        var user = new StaffUser
+        {
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            DisplayName = name,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        var created = await users.CreateAsync(user, password);
+        return created.Succeeded ? await users.AddToRoleAsync(user, StaffRoles.Admin) : created;
+    }
+
+    private static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return string.Create(20, alphabet, (span, chars) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
+            }
+        });
+    }
+}

@@ -1,0 +1,54 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Portal.Web.Controllers;
+
+public sealed record ErrorViewModel(int StatusCode);
+
+/// <summary>Friendly pages for every error; never a stack trace, never what the victim typed.</summary>
+[AllowAnonymous]
+[IgnoreAntiforgeryToken]
+[ApiExplorerSettings(IgnoreApi = true)]
+public sealed class ErrorController(ILogger<ErrorController> logger) : Controller
+{
+    [Route("/error")]
+    public IActionResult Unhandled()
+    {
+        var exception = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (IsDatabaseUnavailable(exception))
+        {
+            // The exception type only: messages can quote SQL parameters.
+            logger.LogError("Database unavailable while handling a request ({ExceptionType}).", exception?.GetType().Name);
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "30";
+            return View("Unavailable");
+        }
+
+        logger.LogError("Unhandled {ExceptionType} while handling a request.", exception?.GetType().FullName);
+        Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return View("Error", new ErrorViewModel(500));
+    }
+
+    [Route("/error/{statusCode:int}")]
+    public IActionResult Status(int statusCode)
+    {
+        Response.StatusCode = statusCode;
+        return View("Error", new ErrorViewModel(statusCode));
+    }
+
+    private static bool IsDatabaseUnavailable(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is DbException or DbUpdateException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Localization;
+
+namespace Portal.Web.Controllers;
+
+[AllowAnonymous]
+public sealed class LanguageController : Controller
+{
+    /// <summary>The language switcher: a plain form post, so it works without JavaScript.</summary>
+    [HttpPost("/language")]
+    public IActionResult Set(string? language, string? returnUrl)
+    {
+        var chosen = language is not null && LocalizationSetup.Languages.Contains(language) ? language : "en";
+        Response.Cookies.Append(
+            LocalizationSetup.CookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+            new CookieOptions
+            {
+                Expires = DateTimeOffset.UtcNow.AddYears(1),
+                Secure = true,
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Path = "/",
+                IsEssential = true,
+            });
+        return LocalRedirect(returnUrl is not null && Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
+    }
+}

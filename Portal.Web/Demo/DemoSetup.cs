@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Reports;
+
+namespace Portal.Web.Demo;
+
+public sealed class DemoOptions
+{
+    public bool Enabled { get; set; }
+}
+
+/// <summary>
+/// Demo staff, a demo case and notices for a Development run, so the portal can be tried at once.
+/// Never on outside Development unless configured, and every page then says "demo".
+/// </summary>
+public static class DemoSetup
+{
+    public const string Password = "Demo-Portal-2026";
+    public const string CaseReference = "VS-DEM0-2026";
+    public const string CaseReceiptKey = "DEM0-DEM0-DEM0-DEM0-DEM0-2026";
+
+    public static readonly IReadOnlyList<(string Email, string Name, string Role)> Staff =
+    [
+        ("admin@portal.test", "Demo Admin", StaffRoles.Admin),
+        ("supervisor@portal.test", "Demo Supervisor", StaffRoles.Supervisor),
+        ("volunteer@portal.test", "Demo Volunteer", StaffRoles.Volunteer),
+        ("counsellor@portal.test", "Demo Counsellor", StaffRoles.Counsellor),
+        ("police@portal.test", "Demo Police", StaffRoles.Police),
+    ];
+
+    public static WebApplicationBuilder AddPortalDemo(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DemoOptions>()
+            .BindConfiguration("Demo")
+            .PostConfigure(o => o.Enabled |= builder.Environment.IsDevelopment() && builder.Configuration["Demo:Enabled"] is null);
+        return builder;
+    }
+
+    public static async Task SeedPortalDemoAsync(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.Enabled)
+        {
+            return;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<PortalDbContext>();
+        var users = services.GetRequiredService<UserManager<StaffUser>>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        foreach (var (email, name, role) in Staff)
+        {
+            if (await users.FindByEmailAsync(email) is not null)
+            {
+                continue;
+            }
+
+            var user = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, CreatedAt = now };
+            var created = await users.CreateAsync(user, Password);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException($"Demo user {email} could not be created: {string.Join(", ", created.Errors.Select(e => e.Code))}");
+            }
+
+            await users.AddToRoleAsync(user, role);
+        }
+
+        if (!await db.Cases.AnyAsync(c => c.Reference == CaseReference))
+        {
+            var cipher = services.GetRequiredService<EnvelopeCipher>();
+            var hasher = services.GetRequiredService<ReceiptHasher>();
+            db.Cases.Add(new Case
+            {
+                Id = Guid.CreateVersion7(),
+                Reference = CaseReference,
+                ReceiptHash = hasher.Hash(CaseReference, CaseReceiptKey),
+                SubmissionId = Guid.CreateVersion7(),
+                Status = CaseStatus.Received,
+                Priority = CasePriority.Raised,
+                CreatedAt = now.AddHours(-3),
+                UpdatedAt = now.AddHours(-3),
+                Language = "en",
+                NarrativeEnvelope = cipher.SealString("Demo case: an email said my therapy notes would be published unless I paid 0.1 BTC within 24 hours."),
+                EmailReceivedOn = DateOnly.FromDateTime(now.AddDays(-1)),
+                SenderAddress = "ransom@extortion.example",
+                AmountDemanded = 0.1m,
+                Currency = "BTC",
+                PaymentAddress = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+                Paid = YesNoUnsure.No,
+                DataPublished = YesNoUnsure.Yes,
+                BreachOrganisation = "other",
+                ConsentPolice = true,
+                ConsentCounselling = true,
+                ContactPreference = ContactPreference.PortalOnly,
+            });
+        }
+
+        if (!await db.Notices.AnyAsync())
+        {
+            db.Notices.Add(new Notice
+            {
+                Id = Guid.CreateVersion7(),
+                PublishedAt = now.AddDays(-1),
+                TitleEn = "Police are collecting reports of extortion emails",
+                BodyEn = "If you received an email demanding money for your therapy records, **do not pay**. Keep the email and file a report here.",
+                TitleFi = "Poliisi kerää ilmoituksia kiristysviesteistä",
+                BodyFi = "Jos sait sähköpostin, jossa vaaditaan rahaa terapiatiedoistasi, **älä maksa**. Säilytä viesti ja tee ilmoitus täällä.",
+                TitleSv = "Polisen samlar in anmälningar om utpressningsmejl",
+                BodySv = "Om du har fått ett mejl som kräver pengar för dina terapiuppgifter, **betala inte**. Spara mejlet och gör en anmälan här.",
+            });
+        }
+
+        await db.SaveChangesAsync();
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Core.Crypto;
+using Portal.Core.Features.Reports;
+using Portal.Web.Data;
+
+namespace Portal.Web.Keys;
+
+public static class KeySetup
+{
+    /// <summary>
+    /// Master keys and MAC secrets come from a directory outside the database (a mounted secret in
+    /// production). Only Development, or an explicit Keys:CreateIfMissing, generates missing ones.
+    /// </summary>
+    public static WebApplicationBuilder AddPortalKeys(this WebApplicationBuilder builder)
+    {
+        var paths = builder.PortalPaths();
+        var section = builder.Configuration.GetSection("Keys");
+        var options = new KeyRingOptions
+        {
+            Directory = section["Directory"] is { Length: > 0 } configured
+                ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
+                : paths.KeysDirectory,
+            ActiveMasterKeyId = section["ActiveMasterKeyId"],
+            CreateIfMissing = section.GetValue<bool?>("CreateIfMissing") ?? builder.Environment.IsDevelopment(),
+        };
+
+        builder.Services.AddSingleton<IKeySource>(sp => KeyRing.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Keys")));
+        builder.Services.AddSingleton<EnvelopeCipher>();
+        builder.Services.AddSingleton<ReceiptHasher>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+}

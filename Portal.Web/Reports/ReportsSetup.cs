@@ -1,0 +1,25 @@
+using FluentValidation;
+using Portal.Core.Features.Guidance;
+using Portal.Core.Features.Notices;
+using Portal.Core.Features.Reports;
+
+namespace Portal.Web.Reports;
+
+public static class ReportsSetup
+{
+    public static WebApplicationBuilder AddPortalReports(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
+        builder.Services.AddSingleton<IValidator<SubmitReport>, SubmitReportValidator>();
+        builder.Services.AddSingleton<IValidator<PostNotice>, PostNoticeValidator>();
+        builder.Services.AddScoped<SubmitReportHandler>();
+        builder.Services.AddScoped<OpenCaseWithReceiptHandler>();
+        builder.Services.AddScoped<GetCaseStatusHandler>();
+        builder.Services.AddScoped<ListNoticesHandler>();
+        builder.Services.AddScoped<PostNoticeHandler>();
+
+        var guidanceDirectory = Path.Combine(builder.Environment.ContentRootPath, "Guidance");
+        builder.Services.AddSingleton(_ => GuidanceLibrary.Load(guidanceDirectory));
+        return builder;
+    }
+}

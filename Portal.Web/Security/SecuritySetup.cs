@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Portal.Web.Security;
+
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    /// <summary>Receipt lookups per client per window: enough for typos, far too few to guess.</summary>
+    public int ReceiptLookupPermits { get; set; } = 10;
+
+    public TimeSpan ReceiptLookupWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    public int SignInPermits { get; set; } = 10;
+
+    public TimeSpan SignInWindow { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+public static class RateLimitPolicies
+{
+    public const string ReceiptLookup = "receipt-lookup";
+    public const string SignIn = "sign-in";
+}
+
+public static class SecuritySetup
+{
+    /// <summary>Bodies of ordinary forms; upload endpoints raise their own limit.</summary>
+    public const long DefaultMaxRequestBodyBytes = 256 * 1024;
+
+    public static WebApplicationBuilder AddPortalSecurity(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
+        });
+
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "__Host-portal-af";
+            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.Path = "/";
+            options.FormFieldName = "__af";
+        });
+        builder.Services.Configure<MvcOptions>(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+
+        builder.Services.AddHsts(options =>
+        {
+            options.MaxAge = TimeSpan.FromDays(365);
+            options.IncludeSubDomains = true;
+        });
+
+        if (builder.Configuration.GetValue<bool>("ForwardedHeaders:Enabled"))
+        {
+            builder.Services.Configure<ForwardedHeadersOptions>(options =>
+            {
+                options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
+                {
+                    options.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
+            });
+        }
+
+        var limits = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(RateLimitPolicies.ReceiptLookup, context => PerClient(context, limits.ReceiptLookupPermits, limits.ReceiptLookupWindow));
+            options.AddPolicy(RateLimitPolicies.SignIn, context => PerClient(context, limits.SignInPermits, limits.SignInWindow));
+            options.OnRejected = (context, _) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
+        });
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Partitioned by the client address in memory only; the address is never logged or stored
+    /// (victims' IP addresses are not recorded anywhere).
+    /// </summary>
+    private static RateLimitPartition<string> PerClient(HttpContext context, int permits, TimeSpan window) =>
+        RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 });
+
+    public static void UsePortalSecurity(this WebApplication app)
+    {
+        if (app.Configuration.GetValue<bool>("ForwardedHeaders:Enabled"))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        // The friendly error pages in every environment: a victim must never see a stack trace,
+        // and a developer reads the log instead.
+        app.UseExceptionHandler("/error");
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+    }
+}
