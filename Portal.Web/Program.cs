@@ -32,6 +32,7 @@ app.UsePortalSecurity();
 app.UseStaticFiles();
 app.UsePortalLocalization();
 app.UseRouting();
+app.UsePortalRequestLimits();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

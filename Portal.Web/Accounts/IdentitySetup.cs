@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Portal.Core.Data;
+using Portal.Web.Security;
 
 namespace Portal.Web.Accounts;
 
@@ -10,6 +11,7 @@ public static class IdentitySetup
 {
     public static WebApplicationBuilder AddPortalIdentity(this WebApplicationBuilder builder)
     {
+        var cookies = PortalCookies.For(builder);
         builder.Services
             .AddIdentity<StaffUser, IdentityRole>(options =>
             {
@@ -26,9 +28,8 @@ public static class IdentitySetup
 
         builder.Services.ConfigureApplicationCookie(options =>
         {
-            options.Cookie.Name = "__Host-portal-staff";
+            cookies.Apply(options.Cookie, PortalCookies.Staff);
             options.Cookie.HttpOnly = true;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.Path = "/";
             options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
@@ -39,20 +40,17 @@ public static class IdentitySetup
         });
         builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
         {
-            o.Cookie.Name = "__Host-portal-2fa";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookies.Apply(o.Cookie, PortalCookies.TwoFactor);
         });
         builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.ExternalScheme, o =>
         {
-            o.Cookie.Name = "__Host-portal-ext";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookies.Apply(o.Cookie, PortalCookies.External);
         });
 
         builder.Services.AddAuthentication().AddCookie(CaseSession.Scheme, options =>
         {
-            options.Cookie.Name = "__Host-portal-case";
+            cookies.Apply(options.Cookie, PortalCookies.Case);
             options.Cookie.HttpOnly = true;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.Path = "/";
             options.ExpireTimeSpan = TimeSpan.FromMinutes(30);

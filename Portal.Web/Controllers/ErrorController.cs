@@ -27,14 +27,23 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
             return View("Unavailable");
         }
 
+        if (exception is BadHttpRequestException badRequest)
+        {
+            // A body over the size limit, a malformed form: the client's fault, not ours.
+            Response.StatusCode = badRequest.StatusCode;
+            return View("Error", new ErrorViewModel(badRequest.StatusCode));
+        }
+
         logger.LogError("Unhandled {ExceptionType} while handling a request.", exception?.GetType().FullName);
         Response.StatusCode = StatusCodes.Status500InternalServerError;
         return View("Error", new ErrorViewModel(500));
     }
 
     [Route("/error/{statusCode:int}")]
-    public IActionResult Status(int statusCode)
+    public IActionResult Status([FromRoute] int statusCode)
     {
+        // From the route only: a re-executed POST must not read its (possibly oversized) form again.
+        statusCode = statusCode is >= 400 and <= 599 ? statusCode : StatusCodes.Status404NotFound;
         Response.StatusCode = statusCode;
         return View("Error", new ErrorViewModel(statusCode));
     }

@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Localization;
+using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
 
 [AllowAnonymous]
-public sealed class LanguageController : Controller
+public sealed class LanguageController(PortalCookies cookies) : Controller
 {
     /// <summary>The language switcher: a plain form post, so it works without JavaScript.</summary>
     [HttpPost("/language")]
@@ -14,12 +15,12 @@ public sealed class LanguageController : Controller
     {
         var chosen = language is not null && LocalizationSetup.Languages.Contains(language) ? language : "en";
         Response.Cookies.Append(
-            LocalizationSetup.CookieName,
+            cookies.Name(PortalCookies.Language),
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
             new CookieOptions
             {
                 Expires = DateTimeOffset.UtcNow.AddYears(1),
-                Secure = true,
+                Secure = cookies.HttpsOnly || Request.IsHttps,
                 HttpOnly = true,
                 SameSite = SameSiteMode.Lax,
                 Path = "/",

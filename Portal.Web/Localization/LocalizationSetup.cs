@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc.Razor;
+using Portal.Web.Security;
 
 namespace Portal.Web.Localization;
 
@@ -8,10 +9,9 @@ public static class LocalizationSetup
 {
     public static readonly IReadOnlyList<string> Languages = ["en", "fi", "sv"];
 
-    public const string CookieName = "__Host-portal-lang";
-
     public static WebApplicationBuilder AddPortalLocalization(this WebApplicationBuilder builder)
     {
+        var cookies = PortalCookies.For(builder);
         builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
@@ -25,7 +25,7 @@ public static class LocalizationSetup
             // don't have falls back to English. No query-string provider: URLs stay shareable.
             options.RequestCultureProviders =
             [
-                new CookieRequestCultureProvider { CookieName = CookieName },
+                new CookieRequestCultureProvider { CookieName = cookies.Name(PortalCookies.Language) },
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];
         });

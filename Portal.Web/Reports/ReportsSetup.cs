@@ -18,7 +18,8 @@ public static class ReportsSetup
         builder.Services.AddScoped<ListNoticesHandler>();
         builder.Services.AddScoped<PostNoticeHandler>();
 
-        var guidanceDirectory = Path.Combine(builder.Environment.ContentRootPath, "Guidance");
+        // Copied next to the binaries, so the articles are found whatever the working directory.
+        var guidanceDirectory = Path.Combine(AppContext.BaseDirectory, "Guidance");
         builder.Services.AddSingleton(_ => GuidanceLibrary.Load(guidanceDirectory));
         return builder;
     }

@@ -33,6 +33,7 @@ public static class SecuritySetup
 
     public static WebApplicationBuilder AddPortalSecurity(this WebApplicationBuilder builder)
     {
+        var cookies = PortalCookies.For(builder);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -41,8 +42,7 @@ public static class SecuritySetup
 
         builder.Services.AddAntiforgery(options =>
         {
-            options.Cookie.Name = "__Host-portal-af";
-            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookies.Apply(options.Cookie, PortalCookies.Antiforgery);
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.Path = "/";
             options.FormFieldName = "__af";
@@ -111,4 +111,8 @@ public static class SecuritySetup
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseMiddleware<SecurityHeadersMiddleware>();
     }
+
+    /// <summary>After routing, so the endpoint's own size limit is known.</summary>
+    public static void UsePortalRequestLimits(this WebApplication app) =>
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
 }

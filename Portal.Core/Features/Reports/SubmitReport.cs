@@ -93,6 +93,7 @@ public sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
             .MaximumLength(ReportOptions.MaxNarrativeLength).WithErrorCode("Report.WhatHappened.TooLong").WithMessage("Please shorten the description.");
 
         RuleFor(r => r.EmailReceivedOn)
+            .Cascade(CascadeMode.Stop)
             .Must(v => SubmitReport.TryParseDate(v, out _)).WithErrorCode("Report.EmailReceivedOn.Invalid").WithMessage("Enter the date as year-month-day.")
             .Must(v => SubmitReport.TryParseDate(v, out var d) && d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddDays(1)) && d.Year >= 2000)
                 .WithErrorCode("Report.EmailReceivedOn.OutOfRange").WithMessage("The date cannot be in the future.")

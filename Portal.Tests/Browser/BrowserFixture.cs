@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Browser;
+
+/// <summary>The portal on Kestrel (a real socket) and Debian's Chromium driven by Playwright.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private readonly KestrelPortalFactory factory = new();
+    private IPlaywright? playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public static string AxeScriptPath =>
+        Environment.GetEnvironmentVariable("PORTAL_AXE_PATH") is { Length: > 0 } configured
+            ? configured
+            : RepositoryFiles.PathOf("infra", "browser", "node_modules", "axe-core", "axe.min.js");
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)factory).InitializeAsync();
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var addresses = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
+            ?? throw new InvalidOperationException("Kestrel reported no addresses.");
+        BaseUrl = addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("PORTAL_CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.CloseAsync();
+        playwright?.Dispose();
+        await ((IAsyncLifetime)factory).DisposeAsync();
+    }
+
+    /// <summary>A fresh browser profile; CSP is bypassed only so that axe can be injected.</summary>
+    public async Task<IPage> NewPageAsync(string locale)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            BypassCSP = true,
+            Locale = locale,
+            JavaScriptEnabled = true,
+        });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Runs axe-core on the page and fails on any serious or critical violation.</summary>
+    public static async Task AssertAccessibleAsync(IPage page)
+    {
+        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxeScriptPath });
+        var json = await page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const result = await axe.run(document, { resultTypes: ['violations'] });
+              return result.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
+            }
+            """);
+        var violations = json.EnumerateArray().Select(v => v.ToString()).ToList();
+        Assert.True(violations.Count == 0, $"axe-core found serious or critical violations on {page.Url}:\n{string.Join("\n", violations)}");
+    }
+
+    /// <summary>Plain HTTP on loopback, as a local `dotnet run` serves it, so no __Host- cookies.</summary>
+    private sealed class KestrelPortalFactory : SqlitePortalFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Security:HttpsCookies", "false")];
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

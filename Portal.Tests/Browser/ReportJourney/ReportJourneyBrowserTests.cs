@@ -1,0 +1,92 @@
+using Microsoft.Playwright;
+
+namespace Portal.Tests.Browser.ReportJourney;
+
+/// <summary>
+/// The whole victim journey in Chromium: home, guidance, a form with mistakes, a report, the
+/// receipt, and coming back with it in a new browser, checked with axe-core on every page.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
+{
+    public static TheoryData<string, string, string, string> Languages => new()
+    {
+        // language, switcher button, a word the report page heading holds, the status shown
+        { "en", "English", "report", "Received" },
+        { "fi", "Suomi", "ilmoitus", "Vastaanotettu" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public async Task Victim_ReportsGetsGuidanceAndReturnsWithReceipt(string language, string switcher, string headingWord, string receivedStatus)
+    {
+        var page = await fixture.NewPageAsync("en-GB");
+
+        await page.GotoAsync("/");
+        if (language != "en")
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = switcher, Exact = true }).ClickAsync();
+            await page.WaitForURLAsync("**/");
+        }
+
+        Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        // Keyboard first: the first Tab lands on the skip link.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("skip-link", await page.EvaluateAsync<string>("() => document.activeElement.className"));
+
+        await page.GotoAsync("/guidance");
+        await BrowserFixture.AssertAccessibleAsync(page);
+        await page.ClickAsync("a[href='/guidance/save-email-headers']");
+        Assert.Contains("Thunderbird", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        await page.ClickAsync("nav a[href='/report']");
+        Assert.Contains(headingWord, (await page.InnerTextAsync("h1")).ToLowerInvariant(), StringComparison.Ordinal);
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        // Sending it empty shows the error summary, focused, linking to each field.
+        await page.ClickAsync("form.report-form button[type=submit]");
+        await page.WaitForSelectorAsync(".error-summary");
+        Assert.Equal("error-summary", await page.EvaluateAsync<string>("() => document.activeElement.className"));
+        Assert.True(await page.Locator(".error-summary a[href='#WhatHappened']").CountAsync() == 1);
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        await page.ClickAsync(".error-summary a[href='#WhatHappened']");
+        await page.FillAsync("#WhatHappened", "I received an email demanding 0.2 BTC or my therapy notes would be published.");
+        await page.FillAsync("#SenderAddress", "blackmail@example.org");
+        await page.FillAsync("#AmountDemanded", "0,2");
+        await page.SelectOptionAsync("#Currency", "BTC");
+        await page.CheckAsync("#RiskSelfHarm-no");
+        await page.CheckAsync("#RiskImmediateDanger-no");
+        await page.CheckAsync("#Paid");
+        await page.CheckAsync("#DataPublished-Unsure");
+        await page.CheckAsync("#ConsentPolice");
+        await page.CheckAsync("#ContactPreference");
+        await page.ClickAsync("form.report-form button[type=submit]");
+
+        var reference = (await page.InnerTextAsync("[data-testid=reference]")).Trim();
+        var key = (await page.InnerTextAsync("[data-testid=receipt-key]")).Trim();
+        Assert.Matches("^VS-[0-9A-Z]{4}-[0-9A-Z]{4}$", reference);
+        Assert.Equal(29, key.Length);
+        Assert.True(await page.Locator("[data-testid=guidance-step][data-slug=dont-pay]").CountAsync() == 1);
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        // Later, in another browser: reference and key open the case.
+        var later = await fixture.NewPageAsync(language == "fi" ? "fi-FI" : "en-GB");
+        await later.GotoAsync("/status/open");
+        Assert.Equal(language, await later.GetAttributeAsync("html", "lang"));
+        await BrowserFixture.AssertAccessibleAsync(later);
+        await later.FillAsync("#Reference", reference.ToLowerInvariant());
+        await later.FillAsync("#ReceiptKey", key);
+        await later.ClickAsync("main form button[type=submit]");
+        await later.WaitForURLAsync("**/status");
+        Assert.Equal(reference, (await later.InnerTextAsync("[data-testid=reference]")).Trim());
+        Assert.Equal(receivedStatus, (await later.InnerTextAsync("[data-testid=status]")).Trim());
+        await BrowserFixture.AssertAccessibleAsync(later);
+
+        await page.Context.CloseAsync();
+        await later.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,342 @@
+using System.Net;
+using System.Text;
+using AngleSharp.Dom;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Reports;
+
+/// <summary>The victim's journey through the real MVC pipeline, on each database provider.</summary>
+public abstract class ReportJourneyTests<TFactory>(TFactory factory)
+    where TFactory : PortalFactory
+{
+    protected TFactory Factory { get; } = factory;
+
+    [Fact]
+    public async Task Submit_ValidReport_ShowsReferenceAndReceiptKeyOnce()
+    {
+        var client = Factory.CreatePortalClient();
+        var (reference, key, page) = await SubmitAsync(client, ReportAnswers.Valid());
+
+        Assert.Matches("^VS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", reference);
+        Assert.Matches("^([0-9A-HJKMNP-TV-Z]{4}-){5}[0-9A-HJKMNP-TV-Z]{4}$", key);
+        Assert.NotNull(page.QuerySelector("a[download][href^='data:text/plain']"));
+
+        var again = await client.GetAsync("/status");
+        var statusPage = await HtmlForms.ParseAsync(again);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(reference, statusPage.QuerySelector("[data-testid=reference]")?.TextContent);
+        Assert.DoesNotContain(key, statusPage.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_StoresNarrativeAndContactOnlyEncrypted_WithPriorityFromAnswers()
+    {
+        var canary = "CANARY-" + Guid.NewGuid().ToString("N");
+        var answers = ReportAnswers.Valid($"My notes were stolen. {canary}");
+        answers["ContactPreference"] = "Email";
+        answers["ContactEmail"] = $"{canary.ToLowerInvariant()}@example.net";
+        answers["Paid"] = "Yes";
+        var (reference, key, _) = await SubmitAsync(Factory.CreatePortalClient(), answers);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var stored = await db.Cases.AsNoTracking().SingleAsync(c => c.Reference == reference);
+        Assert.Equal(CasePriority.Raised, stored.Priority);
+        Assert.Equal(32, stored.ReceiptHash.Length);
+
+        var cipher = scope.ServiceProvider.GetRequiredService<Portal.Core.Crypto.EnvelopeCipher>();
+        Assert.Contains(canary, cipher.OpenString(stored.NarrativeEnvelope), StringComparison.Ordinal);
+
+        var plaintextHits = await db.Database
+            .SqlQueryRaw<int>(Factory.ProviderName == "Postgres"
+                ? "SELECT COUNT(*)::int AS \"Value\" FROM \"Cases\" c WHERE c::text ILIKE {0} OR c::text ILIKE {1}"
+                : "SELECT COUNT(*) AS Value FROM Cases WHERE NarrativeEnvelope LIKE {0} OR ContactEnvelope LIKE {0} OR CAST(ReceiptHash AS TEXT) LIKE {1}",
+                $"%{canary}%", $"%{key}%")
+            .SingleAsync();
+        Assert.Equal(0, plaintextHits);
+
+        if (Factory is SqlitePortalFactory sqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(sqlite.DatabaseFile)!, "portal.db*"))
+            {
+                var bytes = await ReadSharedAsync(file);
+                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(canary)), $"{Path.GetFileName(file)} holds the narrative in plain text.");
+                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(canary.ToLowerInvariant())), $"{Path.GetFileName(file)} holds the contact address in plain text.");
+                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(key)), $"{Path.GetFileName(file)} holds the receipt key.");
+            }
+        }
+
+        Assert.DoesNotContain(Factory.Logs.Lines, line => line.Contains(canary, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(Factory.Logs.Lines, line => line.Contains(PortalFactory.ClientAddress.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Submit_WithRiskFlagged_PutsCrisisHelpFirstAndMarksCaseUrgent()
+    {
+        var answers = ReportAnswers.Valid();
+        answers["RiskSelfHarm"] = "true";
+        var (reference, _, page) = await SubmitAsync(Factory.CreatePortalClient(), answers);
+
+        var crisis = page.QuerySelector("[data-testid=crisis-panel]");
+        Assert.NotNull(crisis);
+        Assert.Contains("112", crisis.TextContent, StringComparison.Ordinal);
+        var steps = page.QuerySelectorAll("[data-testid=guidance-step]").Select(e => e.GetAttribute("data-slug")).ToList();
+        Assert.Equal("crisis-help", steps.First());
+        Assert.Contains("save-email-headers", steps);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        Assert.Equal(CasePriority.Urgent, await db.Cases.Where(c => c.Reference == reference).Select(c => c.Priority).SingleAsync());
+    }
+
+    [Fact]
+    public async Task Submit_InvalidAnswers_ShowsEachErrorAtItsFieldAndInSummary_AndStoresNothing()
+    {
+        var client = Factory.CreatePortalClient();
+        var before = await CountCasesAsync();
+        var form = await client.GetPageAsync("/report");
+        var answers = ReportAnswers.Valid("");
+        answers["Paid"] = null;
+        answers["SenderAddress"] = "not an address";
+        using var response = await client.SubmitAsync(form, "/report", answers);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var page = await HtmlForms.ParseAsync(response);
+        var summaryLinks = page.QuerySelectorAll(".error-summary a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains("#WhatHappened", summaryLinks);
+        Assert.Contains("#Paid", summaryLinks);
+        Assert.Contains("#SenderAddress", summaryLinks);
+        Assert.Equal("true", page.QuerySelector("#WhatHappened")?.GetAttribute("aria-invalid"));
+        Assert.Contains("WhatHappened-error", page.QuerySelector("#WhatHappened")?.GetAttribute("aria-describedby") ?? "", StringComparison.Ordinal);
+        Assert.Equal("Tell us briefly what happened.", page.QuerySelector("#WhatHappened-error")?.TextContent.Trim());
+        Assert.NotNull(page.QuerySelector("#Paid"));
+        Assert.Equal("not an address", page.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("#SenderAddress")?.Value);
+        Assert.Equal(before, await CountCasesAsync());
+    }
+
+    [Fact]
+    public async Task Submit_SameFormTwice_StoresOneCase()
+    {
+        var client = Factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        var before = await CountCasesAsync();
+
+        using var first = await client.SubmitAsync(form, "/report", ReportAnswers.Valid());
+        using var second = await client.SubmitAsync(form, "/report", ReportAnswers.Valid());
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var reference = (await HtmlForms.ParseAsync(first)).QuerySelector("[data-testid=reference]")?.TextContent;
+        var secondPage = await HtmlForms.ParseAsync(second);
+        Assert.Null(secondPage.QuerySelector("[data-testid=receipt-key]"));
+        Assert.Contains(reference!, secondPage.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(before + 1, await CountCasesAsync());
+    }
+
+    [Fact]
+    public async Task Submit_WithoutAntiforgeryToken_Returns400AndStoresNothing()
+    {
+        var client = Factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        var before = await CountCasesAsync();
+        var answers = ReportAnswers.Valid();
+        answers["__af"] = null;
+
+        using var response = await client.SubmitAsync(form, "/report", answers);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, await CountCasesAsync());
+    }
+
+    [Fact]
+    public async Task Submit_OversizedRequest_Returns413()
+    {
+        var client = Factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        var answers = ReportAnswers.Valid(new string('a', 200 * 1024));
+
+        using var response = await client.SubmitAsync(form, "/report", answers);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var page = await HtmlForms.ParseAsync(response);
+        Assert.NotEmpty(page.QuerySelector("h1")?.TextContent.Trim() ?? "");
+    }
+
+    [Fact]
+    public async Task Return_WithReceipt_OpensStatusPage_AcceptingLowerCaseAndSpaces()
+    {
+        var (reference, key, _) = await SubmitAsync(Factory.CreatePortalClient(), ReportAnswers.Valid());
+        var visitor = Factory.CreatePortalClient();
+        var open = await visitor.GetPageAsync("/status/open");
+
+        using var response = await visitor.SubmitAsync(open, "/status/open", new Dictionary<string, string?>
+        {
+            ["Reference"] = reference.ToLowerInvariant().Replace('0', 'o'),
+            ["ReceiptKey"] = " " + key.Replace("-", " ", StringComparison.Ordinal).ToLowerInvariant(),
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/status", response.Headers.Location?.OriginalString);
+        var status = await visitor.GetPageAsync("/status");
+        Assert.Equal(reference, status.QuerySelector("[data-testid=reference]")?.TextContent);
+        Assert.Equal("Received", status.QuerySelector("[data-testid=status]")?.TextContent.Trim());
+        Assert.NotNull(status.QuerySelector("[data-testid=messages]"));
+    }
+
+    [Fact]
+    public async Task Return_WithWrongKeyOrUnknownReference_GetsTheSameGenericError()
+    {
+        var (reference, key, _) = await SubmitAsync(Factory.CreatePortalClient(), ReportAnswers.Valid());
+        var wrongKey = (key[0] == 'A' ? "B" : "A") + key[1..];
+
+        var wrongKeyError = await FailedLookupErrorAsync(reference, wrongKey);
+        var unknownReferenceError = await FailedLookupErrorAsync("VS-ZZZZ-ZZZZ", key);
+        var malformedError = await FailedLookupErrorAsync("hello", "world");
+
+        Assert.Equal("We could not open a case with these details. Check the reference and the receipt key and try again.", wrongKeyError);
+        Assert.Equal(wrongKeyError, unknownReferenceError);
+        Assert.Equal(wrongKeyError, malformedError);
+
+        var stranger = Factory.CreatePortalClient();
+        using var status = await stranger.GetAsync("/status");
+        Assert.Equal(HttpStatusCode.Redirect, status.StatusCode);
+        Assert.StartsWith("https://localhost/status/open", status.Headers.Location?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pages_SendStrictSecurityHeaders_AndNoStore()
+    {
+        var client = Factory.CreatePortalClient();
+        foreach (var path in new[] { "/", "/report", "/guidance", "/status/open", "/updates" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("form-action 'self'", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{path} may be cached");
+            Assert.False(response.Headers.Contains("Server"));
+
+            var page = await HtmlForms.ParseAsync(response);
+            Assert.Empty(page.QuerySelectorAll("script:not([src]), style, [style]"));
+            Assert.DoesNotContain(page.QuerySelectorAll("*"), e => e.Attributes.Any(a => a.Name.StartsWith("on", StringComparison.Ordinal)));
+        }
+    }
+
+    [Theory]
+    [InlineData("de-DE,de;q=0.9", "en", "Make a report")]
+    [InlineData("fi-FI,fi;q=0.9,en;q=0.5", "fi", null)]
+    [InlineData("sv-FI", "sv", null)]
+    public async Task Language_FromBrowser_FallsBackToEnglishWhenUnknown(string acceptLanguage, string expected, string? englishHeading)
+    {
+        var client = Factory.CreatePortalClient();
+        client.DefaultRequestHeaders.Add("Accept-Language", acceptLanguage);
+
+        var page = await client.GetPageAsync("/report");
+
+        Assert.Equal(expected, page.DocumentElement.GetAttribute("lang"));
+        var heading = page.QuerySelector("h1")?.TextContent.Trim();
+        if (englishHeading is not null)
+        {
+            Assert.Equal(englishHeading, heading);
+        }
+        else
+        {
+            Assert.NotEqual("Make a report", heading);
+        }
+    }
+
+    [Fact]
+    public async Task Language_ChosenWithSwitcher_IsRemembered()
+    {
+        var client = Factory.CreatePortalClient();
+        var home = await client.GetPageAsync("/guidance");
+
+        using var response = await client.SubmitAsync(home, "/language", new Dictionary<string, string?> { ["language"] = "sv" });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/guidance", response.Headers.Location?.OriginalString);
+        var page = await client.GetPageAsync("/guidance");
+        Assert.Equal("sv", page.DocumentElement.GetAttribute("lang"));
+    }
+
+    [Fact]
+    public async Task Guidance_IsBrowsableWithoutAReport()
+    {
+        var client = Factory.CreatePortalClient();
+        var index = await client.GetPageAsync("/guidance");
+        var links = index.QuerySelectorAll("a[href^='/guidance/']").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains("/guidance/dont-pay", links);
+        Assert.Contains("/guidance/save-email-headers", links);
+
+        var article = await client.GetPageAsync("/guidance/save-email-headers");
+        Assert.Contains("Thunderbird", article.Body!.TextContent, StringComparison.Ordinal);
+
+        using var missing = await client.GetAsync("/guidance/no-such-article");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_ReadyAndLive_Answer()
+    {
+        var client = Factory.CreatePortalClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    protected async Task<int> CountCasesAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.CountAsync();
+    }
+
+    protected static async Task<(string Reference, string Key, IDocument Page)> SubmitAsync(HttpClient client, Dictionary<string, string?> answers)
+    {
+        var form = await client.GetPageAsync("/report");
+        using var response = await client.SubmitAsync(form, "/report", answers);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForms.ParseAsync(response);
+        var reference = page.QuerySelector("[data-testid=reference]")?.TextContent;
+        var key = page.QuerySelector("[data-testid=receipt-key]")?.TextContent;
+        Assert.False(string.IsNullOrEmpty(reference), "no reference on the page");
+        Assert.False(string.IsNullOrEmpty(key), "no receipt key on the page");
+        return (reference!, key!, page);
+    }
+
+    private async Task<string?> FailedLookupErrorAsync(string reference, string key)
+    {
+        var client = Factory.CreatePortalClient();
+        var open = await client.GetPageAsync("/status/open");
+        using var response = await client.SubmitAsync(open, "/status/open", new Dictionary<string, string?> { ["Reference"] = reference, ["ReceiptKey"] = key });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await HtmlForms.ParseAsync(response);
+        Assert.Null(page.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("#ReceiptKey")?.GetAttribute("value"));
+        return page.QuerySelector(".error-summary li")?.TextContent.Trim();
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
+
+public sealed class SqliteReportJourneyTests(SqlitePortalFactory factory)
+    : ReportJourneyTests<SqlitePortalFactory>(factory), IClassFixture<SqlitePortalFactory>;
+
+public sealed class PostgresReportJourneyTests(PostgresPortalFactory factory)
+    : ReportJourneyTests<PostgresPortalFactory>(factory), IClassFixture<PostgresPortalFactory>;

@@ -1,0 +1,121 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Portal.Tests.Support;
+
+/// <summary>
+/// The portal in process, on a real database and a temp data directory of its own, with the
+/// test clock and a log capture. Demo data is off so tests see only what they create.
+/// Requests appear to come from <see cref="ClientAddress"/> so tests can check it never reaches the logs.
+/// </summary>
+public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly IPAddress ClientAddress = IPAddress.Parse("203.0.113.77");
+
+    public string DataDirectory { get; } = TestDatabases.NewTempDirectory();
+
+    public TestClock Clock { get; } = new();
+
+    public CapturedLogs Logs { get; } = new();
+
+    public abstract string ProviderName { get; }
+
+    protected string? ConnectionString { get; set; }
+
+    /// <summary>Extra settings a subclass needs (tighter rate limits, a broken database).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    public virtual async Task InitializeAsync()
+    {
+        await Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a pooled connection; the temp directory is cleaned with the machine.
+        }
+    }
+
+    public HttpClient CreatePortalClient(bool allowRedirects = false) =>
+        CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = allowRedirects,
+            BaseAddress = new Uri("https://localhost"),
+            HandleCookies = true,
+        });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Portal:DataDirectory", DataDirectory);
+        builder.UseSetting("Keys:CreateIfMissing", "true");
+        builder.UseSetting("Demo:Enabled", "false");
+        builder.UseSetting("Database:Provider", ProviderName);
+        builder.UseSetting("Logging:LogLevel:Default", "Debug");
+        builder.UseSetting("RateLimits:ReceiptLookupPermits", "1000");
+        builder.UseSetting("RateLimits:SignInPermits", "1000");
+        if (ConnectionString is not null)
+        {
+            builder.UseSetting("Database:ConnectionString", ConnectionString);
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, ClientAddressFilter>();
+        });
+    }
+
+    private sealed class ClientAddressFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress ??= ClientAddress;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+public class SqlitePortalFactory : PortalFactory
+{
+    public override string ProviderName => "Sqlite";
+
+    public string DatabaseFile => Path.Combine(DataDirectory, "portal.db");
+}
+
+public class PostgresPortalFactory : PortalFactory
+{
+    public override string ProviderName => "Postgres";
+
+    public string DatabaseName => new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Database
+        ?? throw new InvalidOperationException("The factory has not created its database yet.");
+
+    public override async Task InitializeAsync()
+    {
+        ConnectionString = await TestDatabases.CreatePostgresDatabaseAsync();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Portal.Core.Data;
+using Portal.Core.Features.Reports;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Unit.Localization;
+
+/// <summary>Every page is translated: the same keys in en, fi and sv, and no key used that does not exist.</summary>
+public sealed partial class TranslationTests
+{
+    private static Dictionary<string, string> Load(string culture)
+    {
+        var file = RepositoryFiles.PathOf("Portal.Web", "Resources", culture == "en" ? "SharedResource.resx" : $"SharedResource.{culture}.resx");
+        return XDocument.Load(file).Root!.Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
+    }
+
+    [Theory]
+    [InlineData("fi")]
+    [InlineData("sv")]
+    public void Translation_HasExactlyTheEnglishKeys_WithTheSamePlaceholders(string culture)
+    {
+        var english = Load("en");
+        var translated = Load(culture);
+
+        Assert.Equal(english.Keys.Order(StringComparer.Ordinal), translated.Keys.Order(StringComparer.Ordinal));
+        foreach (var (key, value) in english)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(translated[key]), $"{culture}: {key} is empty");
+            Assert.Equal(Placeholders(value), Placeholders(translated[key]));
+        }
+
+        // A translation that is mostly English is not a translation.
+        var identical = english.Count(pair => pair.Value.Length > 12 && pair.Value == translated[pair.Key]);
+        Assert.True(identical < english.Count / 20, $"{culture}: {identical} strings are still in English");
+    }
+
+    [Fact]
+    public void EveryKeyTheViewsAndCoreUse_Exists()
+    {
+        var english = Load("en");
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(RepositoryFiles.PathOf("Portal.Web"), "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cshtml", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            foreach (Match match in LiteralKey().Matches(File.ReadAllText(file)))
+            {
+                used.Add(match.Groups["key"].Value);
+            }
+        }
+
+        foreach (var file in Directory.EnumerateFiles(RepositoryFiles.PathOf("Portal.Core"), "*.cs", SearchOption.AllDirectories))
+        {
+            foreach (Match match in ErrorCode().Matches(File.ReadAllText(file)))
+            {
+                used.Add(match.Groups["key"].Value);
+            }
+        }
+
+        // Keys built from values at run time.
+        used.UnionWith(Enum.GetNames<YesNoUnsure>().Select(v => $"Answer.{v}"));
+        used.UnionWith(Enum.GetNames<ContactPreference>().Select(v => $"Contact.{v}"));
+        used.UnionWith(Enum.GetNames<CaseStatus>().SelectMany(v => new[] { $"CaseStatus.{v}", $"CaseStatus.{v}.Next" }));
+        used.UnionWith(ReportOptions.Currencies.Select(c => $"Currency.{c}"));
+        used.UnionWith(ReportOptions.Languages.Select(l => $"Notice.Language.{l}"));
+
+        Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
+        var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "missing resource keys: " + string.Join(", ", missing));
+    }
+
+    private static List<string> Placeholders(string text) =>
+        Placeholder().Matches(text).Select(m => m.Value).Order(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"(?:\bT|localizer)\[""(?<key>[A-Za-z0-9.]+)""\]")]
+    private static partial Regex LiteralKey();
+
+    [GeneratedRegex(@"WithErrorCode\(""(?<key>[A-Za-z0-9.]+)""\)")]
+    private static partial Regex ErrorCode();
+}
