@@ -25,6 +25,11 @@ if (PortalCommands.IsCommand(args))
     return await PortalCommands.RunAsync(app, args);
 }
 
+if (!app.EnsurePortalKeys())
+{
+    return 1;
+}
+
 await app.PreparePortalDatabaseAsync();
 await app.SeedPortalDemoAsync();
 

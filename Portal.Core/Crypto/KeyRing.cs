@@ -108,7 +108,7 @@ public sealed class KeyRing : IKeySource
         }
         else if (!System.IO.Directory.Exists(options.Directory))
         {
-            throw new InvalidOperationException($"The key directory {options.Directory} does not exist. Configure Keys:Directory, or run in Development to generate keys.");
+            throw new InvalidOperationException($"No master key found: the key directory {options.Directory} does not exist. Configure Keys:Directory, or run in Development to generate keys.");
         }
 
         var masters = System.IO.Directory.EnumerateFiles(options.Directory, MasterPrefix + "*" + Extension)

@@ -48,6 +48,13 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
         return View("Error", new ErrorViewModel(statusCode));
     }
 
+    /// <summary>
+    /// Any address no other route claims. Without it the fallback authorization policy would
+    /// send an anonymous visitor of a mistyped address to the staff sign-in page.
+    /// </summary>
+    [Route("{*path}", Order = int.MaxValue)]
+    public IActionResult NotFoundPage() => Status(StatusCodes.Status404NotFound);
+
     private static bool IsDatabaseUnavailable(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

@@ -30,4 +30,23 @@ public static class KeySetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
+
+    /// <summary>
+    /// Loads the key ring before the first request, so a server without its keys stops at start-up
+    /// with a clear message instead of failing on a victim's submission.
+    /// </summary>
+    public static bool EnsurePortalKeys(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<IKeySource>().GetSecret(ReceiptHasher.SecretName);
+            return true;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // Configuration, not a bug: the message says what is missing, a stack trace would bury it.
+            Console.Error.WriteLine($"Portal cannot start: {exception.Message}");
+            return false;
+        }
+    }
 }

@@ -233,6 +233,20 @@ public abstract class ReportJourneyTests<TFactory>(TFactory factory)
         }
     }
 
+    [Fact]
+    public async Task Cookies_AreHostOnlySecureStrict()
+    {
+        var client = Factory.CreatePortalClient();
+        using var response = await client.GetAsync("/report");
+
+        var antiforgery = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("__Host-portal-af=", StringComparison.Ordinal));
+        Assert.Contains("secure", antiforgery, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", antiforgery, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", antiforgery, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", antiforgery, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", antiforgery, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("de-DE,de;q=0.9", "en", "Make a report")]
     [InlineData("fi-FI,fi;q=0.9,en;q=0.5", "fi", null)]
@@ -284,6 +298,8 @@ public abstract class ReportJourneyTests<TFactory>(TFactory factory)
 
         using var missing = await client.GetAsync("/guidance/no-such-article");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var mistyped = await client.GetAsync("/no/such/page");
+        Assert.Equal(HttpStatusCode.NotFound, mistyped.StatusCode);
     }
 
     [Fact]

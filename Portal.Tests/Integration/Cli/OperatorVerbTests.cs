@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Cli;
+
+/// <summary>The verbs run as an operator runs them: the real Portal.Web executable, outside Development.</summary>
+public sealed class OperatorVerbTests
+{
+    private readonly string dataDirectory = TestDatabases.NewTempDirectory();
+
+    private static string PortalWebDll
+    {
+        get
+        {
+            // Same configuration as the tests were built in (Debug locally, Release in infra/test).
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Debug";
+            var path = RepositoryFiles.PathOf("Portal.Web", "bin", configuration, "net10.0", "Portal.Web.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build Portal.Web first.", path);
+        }
+    }
+
+    [Fact]
+    public async Task CreateAdmin_MakesTheFirstAdmin_AndPrintsItsPasswordOnce()
+    {
+        var (exit, output, error) = await RunAsync("create-admin", "--email", "first.admin@example.org", "--name", "First Admin");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Admin account first.admin@example.org created.", output, StringComparison.Ordinal);
+        var password = output.Split('\n').Single(l => l.StartsWith("Password", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+        Assert.True(password.Length >= 16);
+
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "portal.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT r.Name FROM AspNetUsers u
+            JOIN AspNetUserRoles ur ON ur.UserId = u.Id JOIN AspNetRoles r ON r.Id = ur.RoleId
+            WHERE u.NormalizedEmail = 'FIRST.ADMIN@EXAMPLE.ORG'
+            """;
+        Assert.Equal("Admin", await command.ExecuteScalarAsync());
+        var stored = connection.CreateCommand();
+        stored.CommandText = "SELECT PasswordHash FROM AspNetUsers";
+        Assert.DoesNotContain(password, (string?)await stored.ExecuteScalarAsync() ?? "", StringComparison.Ordinal);
+
+        var (again, _, againError) = await RunAsync("create-admin", "--email", "first.admin@example.org");
+        Assert.Equal(1, again);
+        Assert.Contains("was not created", againError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_AppliesTheSchema_AndSaysSo()
+    {
+        var (exit, output, error) = await RunAsync("migrate");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Database is up to date.", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dataDirectory, "portal.db")));
+    }
+
+    [Fact]
+    public async Task OutsideDevelopment_WithoutAMasterKey_RefusesToStart()
+    {
+        var (exit, _, error) = await RunAsync(createKeys: false);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Portal cannot start: No master key found", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(true, args);
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDirectory,
+        };
+        start.ArgumentList.Add(PortalWebDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Portal__DataDirectory"] = dataDirectory;
+        start.Environment["Keys__CreateIfMissing"] = createKeys ? "true" : "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using Portal.Core.Data;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Notices;
+
+/// <summary>The one place for up-to-date information: admins post dated notices, everyone reads them.</summary>
+public sealed class UpdatesTests(SqlitePortalFactory factory) : IClassFixture<SqlitePortalFactory>
+{
+    [Fact]
+    public async Task Admin_PostsNotice_VisitorsReadItInTheirLanguage_WithItsDate()
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var form = await admin.GetPageAsync("/staff/updates/new");
+        var title = "Police advice " + Guid.NewGuid().ToString("N")[..6];
+
+        using var posted = await admin.SubmitAsync(form, "/staff/updates/new", new Dictionary<string, string?>
+        {
+            ["TitleEn"] = title,
+            ["BodyEn"] = "Keep the **original** email. <script>alert(1)</script>",
+            ["TitleFi"] = title + " (fi)",
+            ["BodyFi"] = "Säilytä alkuperäinen sähköposti.",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+
+        var visitor = factory.CreatePortalClient();
+        var english = await visitor.GetPageAsync("/updates");
+        var notice = english.QuerySelectorAll("article").Single(a => a.TextContent.Contains(title, StringComparison.Ordinal));
+        Assert.Contains("<strong>original</strong>", notice.InnerHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", notice.InnerHtml, StringComparison.Ordinal);
+        Assert.StartsWith(factory.Clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), notice.QuerySelector("time")?.GetAttribute("datetime"), StringComparison.Ordinal);
+
+        var finnish = factory.CreatePortalClient();
+        finnish.DefaultRequestHeaders.Add("Accept-Language", "fi");
+        var finnishPage = await finnish.GetPageAsync("/updates");
+        Assert.Contains(title + " (fi)", finnishPage.Body!.TextContent, StringComparison.Ordinal);
+
+        var swedish = factory.CreatePortalClient();
+        swedish.DefaultRequestHeaders.Add("Accept-Language", "sv");
+        var swedishPage = await swedish.GetPageAsync("/updates");
+        Assert.Contains(title, swedishPage.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Notice_WithoutEnglishTitle_IsRejected_AndNothingIsPosted()
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var form = await admin.GetPageAsync("/staff/updates/new");
+
+        using var response = await admin.SubmitAsync(form, "/staff/updates/new", new Dictionary<string, string?> { ["TitleEn"] = "", ["BodyEn"] = "Orphan body " + Guid.NewGuid() });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var page = await HtmlForms.ParseAsync(response);
+        Assert.Contains("#TitleEn", page.QuerySelectorAll(".error-summary a").Select(a => a.GetAttribute("href")));
+        var updates = await factory.CreatePortalClient().GetPageAsync("/updates");
+        Assert.DoesNotContain("Orphan body", updates.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(StaffRoles.Volunteer)]
+    [InlineData(StaffRoles.Police)]
+    public async Task OtherStaff_CannotPostNotices(string role)
+    {
+        var staff = await StaffAccounts.SignedInClientAsync(factory, role);
+
+        using var response = await staff.GetAsync("/staff/updates/new");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/account/denied", response.Headers.Location?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Anonymous_IsSentToSignIn_AndAWrongPasswordGetsOneGenericMessage()
+    {
+        var visitor = factory.CreatePortalClient();
+        using var staffPage = await visitor.GetAsync("/staff");
+        Assert.Contains("/account/sign-in", staffPage.Headers.Location?.ToString(), StringComparison.Ordinal);
+
+        var email = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        var page = await visitor.GetPageAsync("/account/sign-in");
+        using var wrongPassword = await visitor.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = email, ["Password"] = "wrong-password-123" });
+        using var unknownUser = await visitor.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = "nobody@portal.test", ["Password"] = "wrong-password-123" });
+
+        var first = (await HtmlForms.ParseAsync(wrongPassword)).QuerySelector(".error-summary li")?.TextContent.Trim();
+        var second = (await HtmlForms.ParseAsync(unknownUser)).QuerySelector(".error-summary li")?.TextContent.Trim();
+        Assert.False(string.IsNullOrEmpty(first));
+        Assert.Equal(first, second);
+        Assert.Equal(wrongPassword.StatusCode, unknownUser.StatusCode);
+    }
+}
