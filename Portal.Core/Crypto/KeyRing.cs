@@ -29,6 +29,12 @@ public sealed class KeyRingOptions
 
     /// <summary>Generate missing keys (Development and tests only).</summary>
     public bool CreateIfMissing { get; init; }
+
+    /// <summary>Master keys given as base64 by id, e.g. from environment variables; they win over files.</summary>
+    public IReadOnlyDictionary<string, string> MasterKeys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>MAC secrets given as base64 by name; they win over files.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -102,6 +108,17 @@ public sealed class KeyRing : IKeySource
 
     public static KeyRing Load(KeyRingOptions options, ILogger logger)
     {
+        var inlineMasters = options.MasterKeys.Select(pair => new MasterKey(pair.Key, DecodeKey(pair.Value, $"Keys:MasterKeys:{pair.Key}"))).ToList();
+        var inlineSecrets = options.Secrets.ToDictionary(pair => pair.Key, pair => DecodeKey(pair.Value, $"Keys:Secrets:{pair.Key}"), StringComparer.Ordinal);
+        if (inlineMasters.Count > 0 && !System.IO.Directory.Exists(options.Directory) && !options.CreateIfMissing)
+        {
+            var onlyId = options.ActiveMasterKeyId ?? (inlineMasters.Count == 1 ? inlineMasters[0].Id : null)
+                ?? throw new InvalidOperationException("Several master keys are configured: set Keys:ActiveMasterKeyId to the one that wraps new data.");
+            var ring = FromKeys(inlineMasters, onlyId, inlineSecrets);
+            logger.LogInformation("Key ring loaded from configuration, active master key {MasterKeyId}", onlyId);
+            return ring;
+        }
+
         if (options.CreateIfMissing)
         {
             System.IO.Directory.CreateDirectory(options.Directory);
@@ -115,6 +132,10 @@ public sealed class KeyRing : IKeySource
             .Select(path => new MasterKey(Path.GetFileName(path)[MasterPrefix.Length..^Extension.Length], ReadKeyFile(path)))
             .Where(key => IsValidName(key.Id))
             .ToDictionary(key => key.Id, StringComparer.Ordinal);
+        foreach (var key in inlineMasters)
+        {
+            masters[key.Id] = key;
+        }
 
         if (masters.Count == 0)
         {
@@ -147,7 +168,7 @@ public sealed class KeyRing : IKeySource
 
         var count = masters.Count;
         logger.LogInformation("Key ring loaded: {MasterKeyCount} master key(s), active {MasterKeyId}", count, current.Id);
-        return new KeyRing(masters, current, new Dictionary<string, byte[]>(StringComparer.Ordinal), options.Directory, options.CreateIfMissing, logger);
+        return new KeyRing(masters, current, inlineSecrets, options.Directory, options.CreateIfMissing, logger);
     }
 
     /// <summary>An in-memory key ring, for tools and tests.</summary>
@@ -160,19 +181,21 @@ public sealed class KeyRing : IKeySource
     private static bool IsValidName(string name) =>
         name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private static byte[] ReadKeyFile(string path)
+    private static byte[] ReadKeyFile(string path) => DecodeKey(File.ReadAllText(path), path);
+
+    private static byte[] DecodeKey(string base64, string source)
     {
         byte[] key;
         try
         {
-            key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            key = Convert.FromBase64String(base64.Trim());
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{path} does not hold base64 text.");
+            throw new InvalidOperationException($"{source} does not hold base64 text.");
         }
 
-        return key.Length == 32 ? key : throw new InvalidOperationException($"{path} must hold exactly 32 bytes (base64), found {key.Length}.");
+        return key.Length == 32 ? key : throw new InvalidOperationException($"{source} must hold exactly 32 bytes (base64), found {key.Length}.");
     }
 
     private static void WriteNewKeyFile(string path)

@@ -22,6 +22,8 @@ public static class KeySetup
                 : paths.KeysDirectory,
             ActiveMasterKeyId = section["ActiveMasterKeyId"],
             CreateIfMissing = section.GetValue<bool?>("CreateIfMissing") ?? builder.Environment.IsDevelopment(),
+            MasterKeys = Values(section.GetSection("MasterKeys")),
+            Secrets = Values(section.GetSection("Secrets")),
         };
 
         builder.Services.AddSingleton<IKeySource>(sp => KeyRing.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Keys")));
@@ -30,6 +32,9 @@ public static class KeySetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
+
+    private static Dictionary<string, string> Values(IConfigurationSection section) =>
+        section.GetChildren().Where(c => c.Value is { Length: > 0 }).ToDictionary(c => c.Key, c => c.Value ?? "", StringComparer.Ordinal);
 
     /// <summary>
     /// Loads the key ring before the first request, so a server without its keys stops at start-up

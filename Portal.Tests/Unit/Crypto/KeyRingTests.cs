@@ -71,4 +71,27 @@ public sealed class KeyRingTests
         Assert.Equal(secret, reloaded.GetSecret("receipt-mac"));
         Assert.Throws<ArgumentException>(() => ring.GetSecret("../escape"));
     }
+
+    [Fact]
+    public void Load_FromConfiguredValues_NeedsNoKeyDirectory()
+    {
+        var master = Convert.ToBase64String(Enumerable.Repeat((byte)3, 32).ToArray());
+        var mac = Convert.ToBase64String(Enumerable.Repeat((byte)4, 32).ToArray());
+
+        var ring = KeyRing.Load(
+            new KeyRingOptions
+            {
+                Directory = directory,
+                MasterKeys = new Dictionary<string, string> { ["env1"] = master },
+                Secrets = new Dictionary<string, string> { ["receipt-mac"] = mac },
+            },
+            NullLogger.Instance);
+
+        Assert.Equal("env1", ring.Current.Id);
+        Assert.Equal(Enumerable.Repeat((byte)4, 32), ring.GetSecret("receipt-mac"));
+        Assert.False(Directory.Exists(directory));
+        Assert.Throws<InvalidOperationException>(() => KeyRing.Load(
+            new KeyRingOptions { Directory = directory, MasterKeys = new Dictionary<string, string> { ["bad"] = "c2hvcnQ=" } },
+            NullLogger.Instance));
+    }
 }
