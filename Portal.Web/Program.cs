@@ -2,6 +2,7 @@ using Portal.Web.Accounts;
 using Portal.Web.Cli;
 using Portal.Web.Data;
 using Portal.Web.Demo;
+using Portal.Web.Evidence;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Reports;
@@ -16,6 +17,7 @@ builder.AddPortalIdentity();
 builder.AddPortalLocalization();
 builder.AddPortalSecurity();
 builder.AddPortalReports();
+builder.AddPortalEvidence();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -45,3 +45,32 @@ internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<
         entity.Property(k => k.FriendlyName).HasMaxLength(200);
     }
 }
+
+internal sealed class EvidenceFileConfiguration : IEntityTypeConfiguration<EvidenceFile>
+{
+    public void Configure(EntityTypeBuilder<EvidenceFile> entity)
+    {
+        entity.ToTable("EvidenceFiles");
+        entity.HasKey(e => e.Id);
+        entity.Property(e => e.MediaType).HasMaxLength(100);
+        entity.Property(e => e.Sha256).HasMaxLength(32);
+        entity.Property(e => e.KeyId).HasMaxLength(64);
+        entity.HasOne<Case>().WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(e => new { e.CaseId, e.Sha256 }).IsUnique();
+    }
+}
+
+internal sealed class CaseIndicatorConfiguration : IEntityTypeConfiguration<CaseIndicator>
+{
+    public void Configure(EntityTypeBuilder<CaseIndicator> entity)
+    {
+        entity.ToTable("CaseIndicators");
+        entity.HasKey(i => i.Id);
+        entity.Property(i => i.Value).HasMaxLength(512);
+        entity.Property(i => i.Detail).HasMaxLength(128);
+        entity.HasOne<Case>().WithMany().HasForeignKey(i => i.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<EvidenceFile>().WithMany().HasForeignKey(i => i.EvidenceFileId).OnDelete(DeleteBehavior.SetNull);
+        entity.HasIndex(i => new { i.CaseId, i.Kind, i.Value }).IsUnique();
+        entity.HasIndex(i => new { i.Kind, i.Value });
+    }
+}

@@ -43,6 +43,7 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
     public IActionResult Status([FromRoute] int statusCode)
     {
         // From the route only: a re-executed POST must not read its (possibly oversized) form again.
+        statusCode = HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalStatusCode ?? statusCode;
         statusCode = statusCode is >= 400 and <= 599 ? statusCode : StatusCodes.Status404NotFound;
         Response.StatusCode = statusCode;
         return View("Error", new ErrorViewModel(statusCode));

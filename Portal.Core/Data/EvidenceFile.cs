@@ -1,0 +1,81 @@
+namespace Portal.Core.Data;
+
+public enum EvidenceKind
+{
+    Email = 0,
+    Image = 1,
+    Pdf = 2,
+    Text = 3,
+    OutlookMessage = 4,
+}
+
+public enum EvidenceSource
+{
+    Upload = 0,
+    Pasted = 1,
+}
+
+/// <summary>
+/// One file a victim kept. The bytes live encrypted in the evidence store under a name derived
+/// from <see cref="Id"/>; the name the victim gave is sealed like other victim text, because
+/// file names often carry their own name.
+/// </summary>
+public sealed class EvidenceFile
+{
+    public Guid Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public EvidenceKind Kind { get; set; }
+
+    public EvidenceSource Source { get; set; }
+
+    /// <summary>Decided from the file's first bytes, never from what the browser declared.</summary>
+    public required string MediaType { get; set; }
+
+    public required byte[] FileNameEnvelope { get; set; }
+
+    public long Size { get; set; }
+
+    /// <summary>SHA-256 of the plaintext, computed while streaming; finds the same file uploaded twice to a case.</summary>
+    public required byte[] Sha256 { get; set; }
+
+    /// <summary>The master key that wraps this file's data key, for rotation.</summary>
+    public required string KeyId { get; set; }
+
+    public DateTime ReceivedAt { get; set; }
+
+    /// <summary>What the email reader found (headers, route, parts, warnings), sealed; null for other kinds.</summary>
+    public byte[]? ParsedEnvelope { get; set; }
+}
+
+public enum IndicatorKind
+{
+    BitcoinAddress = 0,
+    EmailAddress = 1,
+    Url = 2,
+    Domain = 3,
+    Amount = 4,
+    Deadline = 5,
+}
+
+/// <summary>
+/// Something the extortionist left behind (payment address, sender, domain, amount, deadline), in
+/// normalised form so that later issues can cluster cases into campaigns by equality.
+/// </summary>
+public sealed class CaseIndicator
+{
+    public long Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public Guid? EvidenceFileId { get; set; }
+
+    public IndicatorKind Kind { get; set; }
+
+    public required string Value { get; set; }
+
+    public string? Detail { get; set; }
+
+    public DateTime FoundAt { get; set; }
+}

@@ -1,0 +1,258 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Evidence;
+
+/// <summary>A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.</summary>
+public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source);
+
+public enum EvidenceRejection
+{
+    /// <summary>Nothing in the file (zero bytes).</summary>
+    Empty,
+
+    /// <summary>Not a type the portal keeps (415).</summary>
+    UnsupportedType,
+
+    /// <summary>The declared type or extension contradicts the content (415).</summary>
+    TypeMismatch,
+
+    /// <summary>Over the per-file limit (413).</summary>
+    TooLarge,
+
+    /// <summary>The case already holds as many files as allowed.</summary>
+    TooManyFiles,
+
+    /// <summary>The case's total storage would pass its quota.</summary>
+    CaseQuotaExceeded,
+
+    /// <summary>Pasted text that is not an email's source.</summary>
+    NotAnEmail,
+}
+
+public sealed record EvidenceSummary(Guid Id, string FileName, EvidenceKind Kind, string MediaType, long Size, string Sha256, DateTime ReceivedAt);
+
+public abstract record AddEvidenceResult
+{
+    private AddEvidenceResult()
+    {
+    }
+
+    public sealed record Stored(EvidenceSummary File) : AddEvidenceResult;
+
+    /// <summary>The same bytes were already in this case: stored once, the earlier entry is returned.</summary>
+    public sealed record AlreadyStored(EvidenceSummary File) : AddEvidenceResult;
+
+    public sealed record Rejected(EvidenceRejection Reason) : AddEvidenceResult;
+}
+
+/// <summary>
+/// Takes one file into a case: type by magic bytes, limits while streaming, encryption and
+/// hashing on the way to the store, one row per distinct file. A rejection or a failure leaves
+/// no row and no blob behind.
+/// </summary>
+public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, IOptions<EvidenceOptions> options, TimeProvider clock)
+{
+    public async Task<AddEvidenceResult> HandleAsync(AddEvidence request, Stream content, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var usage = await db.EvidenceFiles
+            .Where(e => e.CaseId == request.CaseId)
+            .GroupBy(e => e.CaseId)
+            .Select(g => new { Count = g.Count(), Bytes = g.Sum(e => e.Size) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (usage is not null && usage.Count >= limits.MaxFilesPerCase)
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.TooManyFiles);
+        }
+
+        var remaining = limits.MaxBytesPerCase - (usage?.Bytes ?? 0);
+        if (remaining <= 0)
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.CaseQuotaExceeded);
+        }
+
+        var head = new byte[FileTypes.SniffLength];
+        var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        if (headLength == 0)
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.Empty);
+        }
+
+        var detected = FileTypes.Detect(head.AsSpan(0, headLength), request.FileName);
+        if (request.Source == EvidenceSource.Pasted && detected != FileTypes.EmailType)
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.NotAnEmail);
+        }
+
+        if (detected is null)
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.UnsupportedType);
+        }
+
+        if (request.Source == EvidenceSource.Upload && !FileTypes.Agrees(detected, request.DeclaredMediaType, request.FileName))
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.TypeMismatch);
+        }
+
+        var limit = Math.Min(limits.MaxFileBytes, remaining);
+        var id = Guid.CreateVersion7();
+        EnvelopeInfo written;
+        try
+        {
+            var whole = new PrefixedStream(head.AsMemory(0, headLength), content);
+            written = await store.WriteTemporaryAsync(id, whole, limit, cancellationToken);
+        }
+        catch (EvidenceTooLargeException)
+        {
+            return new AddEvidenceResult.Rejected(limit < limits.MaxFileBytes ? EvidenceRejection.CaseQuotaExceeded : EvidenceRejection.TooLarge);
+        }
+
+        var existing = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+        if (existing is not null)
+        {
+            store.Delete(id);
+            return new AddEvidenceResult.AlreadyStored(existing);
+        }
+
+        var fileName = EvidenceNames.Clean(request.FileName, detected);
+        var row = new EvidenceFile
+        {
+            Id = id,
+            CaseId = request.CaseId,
+            Kind = detected.Kind,
+            Source = request.Source,
+            MediaType = detected.MediaType,
+            FileNameEnvelope = cipher.SealString(fileName),
+            Size = written.Length,
+            Sha256 = written.Sha256,
+            KeyId = written.KeyId,
+            ReceivedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.EvidenceFiles.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Two uploads of the same file raced; the unique (case, hash) index kept one.
+            db.Entry(row).State = EntityState.Detached;
+            store.Delete(id);
+            var winner = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+            if (winner is null)
+            {
+                throw;
+            }
+
+            return new AddEvidenceResult.AlreadyStored(winner);
+        }
+        catch
+        {
+            store.Delete(id);
+            throw;
+        }
+
+        // The row is committed; if the move fails now, the cleanup finds the row and completes it.
+        store.Commit(id);
+        return new AddEvidenceResult.Stored(new EvidenceSummary(id, fileName, row.Kind, row.MediaType, row.Size, Convert.ToHexStringLower(row.Sha256), row.ReceivedAt));
+    }
+
+    private async Task<EvidenceSummary?> FindAsync(Guid caseId, byte[] sha256, CancellationToken cancellationToken)
+    {
+        var row = await db.EvidenceFiles.AsNoTracking()
+            .Where(e => e.CaseId == caseId && e.Sha256 == sha256)
+            .FirstOrDefaultAsync(cancellationToken);
+        return row is null ? null : EvidenceNames.Summarize(row, cipher);
+    }
+
+    /// <summary>The bytes already read for sniffing, then the rest of the upload.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    {
+        private ReadOnlyMemory<byte> pending = prefix;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (!pending.IsEmpty)
+            {
+                return TakePending(buffer);
+            }
+
+            return rest.Read(buffer);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            !pending.IsEmpty ? ValueTask.FromResult(TakePending(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int TakePending(Span<byte> buffer)
+        {
+            var count = Math.Min(buffer.Length, pending.Length);
+            pending.Span[..count].CopyTo(buffer);
+            pending = pending[count..];
+            return count;
+        }
+    }
+}
+
+/// <summary>File names are shown, never used: cleaned for display and sealed at rest.</summary>
+public static class EvidenceNames
+{
+    public const int MaxLength = 200;
+
+    public static string Clean(string? fileName, DetectedType detected)
+    {
+        var name = (fileName ?? "").Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name.Normalize(NormalizationForm.FormC))
+        {
+            if (!char.IsControl(c) && c is not ('\u200E' or '\u200F' or '\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))
+            {
+                builder.Append(c);
+            }
+        }
+
+        var cleaned = builder.ToString().Trim().Trim('.').Trim();
+        if (cleaned.Length == 0)
+        {
+            cleaned = "evidence" + detected.Extension;
+        }
+
+        return cleaned.Length <= MaxLength ? cleaned : cleaned[..(MaxLength - detected.Extension.Length)] + detected.Extension;
+    }
+
+    public static EvidenceSummary Summarize(EvidenceFile row, EnvelopeCipher cipher) =>
+        new(row.Id, cipher.OpenString(row.FileNameEnvelope), row.Kind, row.MediaType, row.Size, Convert.ToHexStringLower(row.Sha256), row.ReceivedAt);
+}

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Evidence;
+
+/// <summary>A case's files, oldest first, with the names the victim gave them.</summary>
+public sealed class ListEvidenceHandler(PortalDbContext db, EnvelopeCipher cipher)
+{
+    public async Task<IReadOnlyList<EvidenceSummary>> HandleAsync(Guid caseId, CancellationToken cancellationToken)
+    {
+        var rows = await db.EvidenceFiles.AsNoTracking()
+            .Where(e => e.CaseId == caseId)
+            .OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        return rows.Select(row => EvidenceNames.Summarize(row, cipher)).ToList();
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Portal.Core.Crypto;
+using Portal.Core.Features.Evidence;
+using Portal.Web.Data;
+
+namespace Portal.Web.Evidence;
+
+public static class EvidenceSetup
+{
+    public static WebApplicationBuilder AddPortalEvidence(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EvidenceOptions>()
+            .BindConfiguration(EvidenceOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var paths = builder.PortalPaths();
+        var directory = builder.Configuration["Evidence:Directory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
+            : Path.Combine(paths.DataDirectory, "evidence");
+        builder.Services.AddSingleton<IEvidenceStore>(sp => new FileEvidenceStore(directory, sp.GetRequiredService<EnvelopeCipher>()));
+        builder.Services.AddScoped<AddEvidenceHandler>();
+        builder.Services.AddScoped<ListEvidenceHandler>();
+        builder.Services.AddScoped<ReadEvidenceHandler>();
+        builder.Services.AddScoped<EvidenceRecovery>();
+        builder.Services.AddHostedService<EvidenceCleanupService>();
+        return builder;
+    }
+}
+
+/// <summary>Resolves interrupted uploads at start-up and then every quarter of an hour.</summary>
+internal sealed class EvidenceCleanupService(IServiceScopeFactory scopes, IOptions<EvidenceOptions> options, TimeProvider clock, ILogger<EvidenceCleanupService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<EvidenceRecovery>().RunAsync(options.Value.AbandonedUploadAge, stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The next round retries; a failed cleanup must not stop the portal.
+                logger.LogWarning("Evidence cleanup failed ({ExceptionType}); retrying in {Interval}", exception.GetType().Name, Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
