@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Portal.Core.Data;
 
 namespace Portal.Core.Features.Evidence.Indicators;
 

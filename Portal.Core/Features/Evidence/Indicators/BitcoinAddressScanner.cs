@@ -1,3 +1,4 @@
+using Portal.Core.Data;
 namespace Portal.Core.Features.Evidence.Indicators;
 
 /// <summary>

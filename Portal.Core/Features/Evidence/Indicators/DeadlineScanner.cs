@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Portal.Core.Data;
 
 namespace Portal.Core.Features.Evidence.Indicators;
 

@@ -1,14 +1,6 @@
-namespace Portal.Core.Features.Evidence.Indicators;
+using Portal.Core.Data;
 
-public enum IndicatorKind
-{
-    BitcoinAddress,
-    EmailAddress,
-    Url,
-    Domain,
-    Amount,
-    Deadline,
-}
+namespace Portal.Core.Features.Evidence.Indicators;
 
 /// <summary>
 /// One thing an extortion message points at. <see cref="Value"/> is the normalised form used to

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Portal.Core.Data;
 
 namespace Portal.Core.Features.Evidence.Indicators;
 

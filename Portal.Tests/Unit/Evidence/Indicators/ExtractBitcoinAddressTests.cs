@@ -1,4 +1,4 @@
-using Portal.Core.Features.Evidence.Indicators;
+using Portal.Core.Data;
 
 namespace Portal.Tests.Unit.Evidence.Indicators;
 

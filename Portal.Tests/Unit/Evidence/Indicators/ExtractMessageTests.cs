@@ -1,5 +1,6 @@
 using System.Text;
 using Portal.Core.Features.Evidence.Indicators;
+using Portal.Core.Data;
 
 namespace Portal.Tests.Unit.Evidence.Indicators;
 
