@@ -8,6 +8,12 @@ using Portal.Web.Localization;
 using Portal.Web.Reports;
 using Portal.Web.Security;
 
+// Offline verbs need no host, database or keys.
+if (InspectEmailCommand.IsCommand(args))
+{
+    return await InspectEmailCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalPaths();

@@ -42,34 +42,51 @@ public sealed class EnvelopeCipher(IKeySource keys)
             using var aes = new AesGcm(dataKey, TagSize);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var prefix = header.AsMemory(header.Length - 4 - PrefixSize, PrefixSize);
-            var buffer = new byte[DefaultChunkSize];
+            // Two plaintext buffers: SHA-256 of one chunk runs on another core while the chunk is
+            // encrypted and written and the next one is read (hashing is the slower half).
+            byte[][] buffers = [new byte[DefaultChunkSize], new byte[DefaultChunkSize]];
             var output = new byte[DefaultChunkSize + TagSize];
             var aad = new byte[header.Length + 1];
             header.CopyTo(aad, 0);
             var nonce = new byte[NonceSize];
             long length = 0;
             uint index = 0;
-            while (true)
+            var hashing = Task.CompletedTask;
+            try
             {
-                var read = await plaintext.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-                var isFinal = read < buffer.Length;
-                sha.AppendData(buffer, 0, read);
-                length += read;
-
-                MakeNonce(prefix.Span, index, nonce);
-                aad[^1] = isFinal ? (byte)1 : (byte)0;
-                aes.Encrypt(nonce, buffer.AsSpan(0, read), output.AsSpan(0, read), output.AsSpan(read, TagSize), aad);
-                await destination.WriteAsync(output.AsMemory(0, read + TagSize), cancellationToken);
-                CryptographicOperations.ZeroMemory(buffer.AsSpan(0, read));
-
-                if (isFinal)
+                while (true)
                 {
-                    break;
-                }
+                    var buffer = buffers[index % 2];
+                    var read = await plaintext.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+                    var isFinal = read < buffer.Length;
+                    length += read;
 
-                index = checked(index + 1);
+                    await hashing;
+                    hashing = isFinal
+                        ? HashInline(sha, buffer, read)
+                        : Task.Run(() => sha.AppendData(buffer, 0, read), cancellationToken);
+
+                    MakeNonce(prefix.Span, index, nonce);
+                    aad[^1] = isFinal ? (byte)1 : (byte)0;
+                    aes.Encrypt(nonce, buffer.AsSpan(0, read), output.AsSpan(0, read), output.AsSpan(read, TagSize), aad);
+                    await destination.WriteAsync(output.AsMemory(0, read + TagSize), cancellationToken);
+
+                    if (isFinal)
+                    {
+                        break;
+                    }
+
+                    index = checked(index + 1);
+                }
+            }
+            finally
+            {
+                await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                CryptographicOperations.ZeroMemory(buffers[0]);
+                CryptographicOperations.ZeroMemory(buffers[1]);
             }
 
+            await hashing;
             await destination.FlushAsync(cancellationToken);
             return new EnvelopeInfo(sha.GetHashAndReset(), length, master.Id);
         }
@@ -173,6 +190,12 @@ public sealed class EnvelopeCipher(IKeySource keys)
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    private static Task HashInline(IncrementalHash sha, byte[] buffer, int count)
+    {
+        sha.AppendData(buffer, 0, count);
+        return Task.CompletedTask;
     }
 
     private static byte[] BuildHeader(MasterKey master, byte[] dataKey, byte[] prefix, int chunkSize)

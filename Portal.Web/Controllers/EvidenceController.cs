@@ -1,4 +1,5 @@
 using System.Text;
+using FluentValidation;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
@@ -12,6 +13,7 @@ using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
+using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
 
@@ -21,14 +23,21 @@ public sealed record EvidencePageViewModel(
     EvidenceOptions Limits,
     string? MessageKey,
     bool IsError,
-    Guid? Highlight);
+    Guid? Highlight,
+    ReportDetailsSuggestion? Suggestion,
+    ConfirmReportDetails? Confirm);
 
 /// <summary>The victim's evidence: upload (streamed, never buffered), paste an email's source, list and receipt.</summary>
 [Authorize(Policy = CaseSession.Policy)]
 [Route("status/evidence")]
 public sealed class EvidenceController(
     AddEvidenceHandler addEvidence,
+    AnalyseEvidenceHandler analyseEvidence,
     ListEvidenceHandler listEvidence,
+    SuggestReportDetailsHandler suggestDetails,
+    ConfirmReportDetailsHandler confirmDetails,
+    IValidator<ConfirmReportDetails> confirmValidator,
+    ILogger<EvidenceController> logger,
     GetCaseStatusHandler getStatus,
     IAntiforgery antiforgery,
     IOptions<AntiforgeryOptions> antiforgeryOptions,
@@ -41,11 +50,32 @@ public sealed class EvidenceController(
     public const long MaxPasteRequestBytes = 12 * 1024 * 1024;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? added, string? existing, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(string? added, string? existing, string? confirmed, CancellationToken cancellationToken)
     {
         var highlight = Guid.TryParse(added ?? existing, out var id) ? id : (Guid?)null;
-        var message = added is not null ? "Evidence.Added" : existing is not null ? "Evidence.AlreadyStored" : null;
+        var message = added is not null ? "Evidence.Added" : existing is not null ? "Evidence.AlreadyStored" : confirmed is not null ? "Evidence.Confirmed" : null;
         return await PageAsync(StatusCodes.Status200OK, message, isError: false, highlight, cancellationToken);
+    }
+
+    /// <summary>The victim confirms (or corrects) details read from their email; they go into the report.</summary>
+    [HttpPost("confirm")]
+    public async Task<IActionResult> Confirm([FromForm] ConfirmReportDetails details, CancellationToken cancellationToken)
+    {
+        var caseId = CaseSession.CaseId(User);
+        if (caseId is null)
+        {
+            return Challenge(CaseSession.Scheme);
+        }
+
+        var validation = await confirmValidator.ValidateAsync(details, cancellationToken);
+        validation.AddTo(ModelState, localizer);
+        if (!ModelState.IsValid)
+        {
+            return await PageAsync(StatusCodes.Status422UnprocessableEntity, null, true, null, cancellationToken, details);
+        }
+
+        await confirmDetails.HandleAsync(caseId.Value, details, cancellationToken);
+        return Redirect("/status/evidence?confirmed=1");
     }
 
     [HttpPost("")]
@@ -79,7 +109,8 @@ public sealed class EvidenceController(
 
         try
         {
-            var reader = new MultipartReader(boundary, Request.Body) { HeadersCountLimit = 16, HeadersLengthLimit = 16 * 1024 };
+            // A large buffer: the default 4 KiB makes the boundary scan, not the disk, the limit on big files.
+            var reader = new MultipartReader(boundary, Request.Body, 256 * 1024) { HeadersCountLimit = 16, HeadersLengthLimit = 16 * 1024 };
             if (!await ValidateAntiforgeryAsync(await reader.ReadNextSectionAsync(cancellationToken)))
             {
                 return BadRequest();
@@ -188,7 +219,25 @@ public sealed class EvidenceController(
         }
     }
 
-    private async Task<IActionResult> ResultAsync(AddEvidenceResult result, CancellationToken cancellationToken) => result switch
+    private async Task<IActionResult> ResultAsync(AddEvidenceResult result, CancellationToken cancellationToken)
+    {
+        if (result is AddEvidenceResult.Stored stored)
+        {
+            try
+            {
+                await analyseEvidence.HandleAsync(stored.File.Id, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The file is safely stored; reading it for indicators can be repeated later.
+                logger.LogError("Reading evidence {EvidenceId} for indicators failed ({ExceptionType})", stored.File.Id, exception.GetType().Name);
+            }
+        }
+
+        return await PageForResultAsync(result, cancellationToken);
+    }
+
+    private async Task<IActionResult> PageForResultAsync(AddEvidenceResult result, CancellationToken cancellationToken) => result switch
     {
         AddEvidenceResult.Stored stored => Redirect($"/status/evidence?added={stored.File.Id}#file-{stored.File.Id}"),
         AddEvidenceResult.AlreadyStored already => Redirect($"/status/evidence?existing={already.File.Id}#file-{already.File.Id}"),
@@ -204,7 +253,7 @@ public sealed class EvidenceController(
         _ => StatusCodes.Status400BadRequest,
     };
 
-    private async Task<IActionResult> PageAsync(int statusCode, string? messageKey, bool isError, Guid? highlight, CancellationToken cancellationToken)
+    private async Task<IActionResult> PageAsync(int statusCode, string? messageKey, bool isError, Guid? highlight, CancellationToken cancellationToken, ConfirmReportDetails? confirm = null)
     {
         var caseId = CaseSession.CaseId(User);
         var status = caseId is null ? null : await getStatus.HandleAsync(caseId.Value, cancellationToken);
@@ -215,6 +264,7 @@ public sealed class EvidenceController(
 
         var files = await listEvidence.HandleAsync(caseId.Value, cancellationToken);
         Response.StatusCode = statusCode;
-        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight));
+        var suggestion = await suggestDetails.HandleAsync(caseId.Value, cancellationToken);
+        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm));
     }
 }

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Features.Evidence;
@@ -23,6 +24,10 @@ public static class EvidenceSetup
         builder.Services.AddScoped<ListEvidenceHandler>();
         builder.Services.AddScoped<ReadEvidenceHandler>();
         builder.Services.AddScoped<EvidenceRecovery>();
+        builder.Services.AddScoped<AnalyseEvidenceHandler>();
+        builder.Services.AddScoped<SuggestReportDetailsHandler>();
+        builder.Services.AddScoped<ConfirmReportDetailsHandler>();
+        builder.Services.AddSingleton<IValidator<ConfirmReportDetails>, ConfirmReportDetailsValidator>();
         builder.Services.AddHostedService<EvidenceCleanupService>();
         return builder;
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +13,7 @@ namespace Portal.Core.Features.Reports;
 /// A victim's answers as the form sends them. Typed-in values stay strings so a bad value can
 /// be shown back to the victim with a message, instead of being lost in model binding.
 /// </summary>
-public sealed record SubmitReport
+public sealed record SubmitReport : IPaymentDetails
 {
     public string? WhatHappened { get; init; }
 
@@ -99,27 +98,7 @@ public sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
                 .WithErrorCode("Report.EmailReceivedOn.OutOfRange").WithMessage("The date cannot be in the future.")
             .When(r => !string.IsNullOrWhiteSpace(r.EmailReceivedOn));
 
-        RuleFor(r => r.SenderAddress)
-            .MaximumLength(320).WithErrorCode("Report.SenderAddress.Invalid").WithMessage("Enter a valid email address.")
-            .Must(BeEmailAddress).WithErrorCode("Report.SenderAddress.Invalid").WithMessage("Enter a valid email address.")
-            .When(r => !string.IsNullOrWhiteSpace(r.SenderAddress));
-
-        RuleFor(r => r.AmountDemanded)
-            .Must(v => SubmitReport.TryParseAmount(v, out var a) && a >= 0 && a < 1_000_000_000m)
-            .WithErrorCode("Report.AmountDemanded.Invalid").WithMessage("Enter the amount as a number.")
-            .When(r => !string.IsNullOrWhiteSpace(r.AmountDemanded));
-
-        RuleFor(r => r.Currency)
-            .NotEmpty().WithErrorCode("Report.Currency.Required").WithMessage("Choose the currency of the amount.")
-            .When(r => !string.IsNullOrWhiteSpace(r.AmountDemanded));
-        RuleFor(r => r.Currency)
-            .Must(c => ReportOptions.Currencies.Contains(c)).WithErrorCode("Report.Currency.Invalid").WithMessage("Choose a currency from the list.")
-            .When(r => !string.IsNullOrWhiteSpace(r.Currency));
-
-        RuleFor(r => r.PaymentAddress)
-            .MaximumLength(128).WithErrorCode("Report.PaymentAddress.Invalid").WithMessage("The payment address looks wrong.")
-            .Matches("^[A-Za-z0-9]+$").WithErrorCode("Report.PaymentAddress.Invalid").WithMessage("The payment address looks wrong.")
-            .When(r => !string.IsNullOrWhiteSpace(r.PaymentAddress));
+        Include(new PaymentDetailsValidator());
 
         RuleFor(r => r.Paid)
             .NotNull().WithErrorCode("Report.Paid.Required").WithMessage("Tell us whether anything was paid.")
@@ -146,7 +125,7 @@ public sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
             .When(r => r.ContactPreference == Data.ContactPreference.Email);
         RuleFor(r => r.ContactEmail)
             .MaximumLength(320).WithErrorCode("Report.ContactEmail.Invalid").WithMessage("Enter a valid email address.")
-            .Must(BeEmailAddress).WithErrorCode("Report.ContactEmail.Invalid").WithMessage("Enter a valid email address.")
+            .Must(PaymentDetailsValidator.BeEmailAddress).WithErrorCode("Report.ContactEmail.Invalid").WithMessage("Enter a valid email address.")
             .When(r => !string.IsNullOrWhiteSpace(r.ContactEmail));
 
         RuleFor(r => r.ContactPhone)
@@ -165,12 +144,6 @@ public sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
         RuleFor(r => r.SubmissionId)
             .NotEmpty().WithErrorCode("Report.Form.Expired").WithMessage("The form has expired. Please check your answers and send again.");
     }
-
-    private static bool BeEmailAddress(string? value) =>
-        value is not null
-        && MailAddress.TryCreate(value.Trim(), out var address)
-        && address.Address == value.Trim()
-        && address.Host.Contains('.', StringComparison.Ordinal);
 }
 
 public abstract record SubmitReportResult

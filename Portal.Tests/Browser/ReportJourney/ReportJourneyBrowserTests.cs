@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Playwright;
 
 namespace Portal.Tests.Browser.ReportJourney;
@@ -88,5 +90,41 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
 
         await page.Context.CloseAsync();
         await later.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Victim_UploadsTheEmail_SeesItsHash_AndConfirmsTheDetailsReadFromIt()
+    {
+        var page = await fixture.NewPageAsync("en-GB");
+        await page.GotoAsync("/report");
+        await page.FillAsync("#WhatHappened", "I got an extortion email and saved it.");
+        await page.CheckAsync("#RiskSelfHarm-no");
+        await page.CheckAsync("#RiskImmediateDanger-no");
+        await page.CheckAsync("#Paid");
+        await page.CheckAsync("#DataPublished");
+        await page.CheckAsync("#ContactPreference");
+        await page.ClickAsync("form.report-form button[type=submit]");
+        await page.ClickAsync("[data-testid=evidence-link]");
+        await page.WaitForURLAsync("**/status/evidence");
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        var email = Encoding.UTF8.GetBytes(Support.EvidenceUploads.SampleEmail("Pay 0.25 BTC within 48 hours or everything is published."));
+        await page.SetInputFilesAsync("#file", new FilePayload { Name = "ransom.eml", MimeType = "message/rfc822", Buffer = email });
+        await page.ClickAsync("form.upload-form button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=evidence-file]");
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(email)), (await page.InnerTextAsync("[data-testid=evidence-sha256]")).Trim());
+        Assert.Equal("ransom@extortion.example", await page.InputValueAsync("#SenderAddress"));
+        Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", await page.InputValueAsync("#PaymentAddress"));
+        Assert.Equal("0.25", await page.InputValueAsync("#AmountDemanded"));
+        Assert.Equal("BTC", await page.InputValueAsync("#Currency"));
+        await BrowserFixture.AssertAccessibleAsync(page);
+
+        await page.ClickAsync("[data-testid=suggestion] button[type=submit]");
+        await page.WaitForURLAsync("**/status/evidence?confirmed=1");
+        Assert.Equal(0, await page.Locator("[data-testid=suggestion]").CountAsync());
+        var receipt = await page.Context.APIRequest.GetAsync("/status/evidence/receipt");
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(email)), await receipt.TextAsync(), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
     }
 }

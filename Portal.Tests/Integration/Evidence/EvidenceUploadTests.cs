@@ -64,6 +64,29 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task Upload_Email_RecordsTheExtortionistsIndicators_ButNotTheVictimsAddress()
+    {
+        var (client, token) = await NewCaseAsync();
+        var email = Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Pay 0.5 BTC within 72 hours. Questions: help@extortion-support.example"));
+
+        using var response = await EvidenceUploads.UploadAsync(client, token, "ransom.eml", "message/rfc822", email);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var evidence = await db.EvidenceFiles.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).FirstAsync();
+        var indicators = await db.CaseIndicators.Where(i => i.EvidenceFileId == evidence.Id).Select(i => new { i.Kind, i.Value, i.Detail }).ToListAsync();
+        Assert.Contains(indicators, i => i.Kind == IndicatorKind.BitcoinAddress && i.Value == "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        Assert.Contains(indicators, i => i.Kind == IndicatorKind.Amount && i.Value == "0.5" && i.Detail == "BTC");
+        Assert.Contains(indicators, i => i.Kind == IndicatorKind.Deadline && i.Value == "72");
+        Assert.Contains(indicators, i => i.Kind == IndicatorKind.EmailAddress && i.Value == "ransom@extortion.example");
+        Assert.Contains(indicators, i => i.Kind == IndicatorKind.Domain && i.Value == "extortion.example");
+        Assert.DoesNotContain(indicators, i => i.Value.Contains("victim@", StringComparison.Ordinal));
+        Assert.NotNull(evidence.ParsedEnvelope);
+        Assert.True(evidence.ParsedEnvelope.AsSpan().IndexOf("Your therapy records"u8) < 0);
+    }
+
+    [Fact]
     public async Task Upload_SameFileTwice_IsStoredOnce()
     {
         var (client, token) = await NewCaseAsync();

@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Evidence.Email;
+using Portal.Core.Features.Evidence.Indicators;
+using Portal.Core.Features.Reports;
+
+namespace Portal.Core.Features.Evidence;
+
+/// <summary>
+/// What the email reader found, as stored (sealed) with the evidence and shown to staff. The
+/// recipients are the victim's own addresses: kept here for police, never made indicators.
+/// </summary>
+public sealed record EmailSummary(
+    EmailAddress? From,
+    IReadOnlyList<EmailAddress> ReplyTo,
+    string? ReturnPath,
+    IReadOnlyList<EmailAddress> To,
+    string? Subject,
+    DateTimeOffset? Date,
+    string? MessageId,
+    IReadOnlyList<ReceivedHop> Received,
+    IReadOnlyList<string> AuthenticationResults,
+    IReadOnlyList<string> DkimDomains,
+    string? OriginatingIp,
+    IReadOnlyList<EmailAttachment> Attachments,
+    IReadOnlyList<string> Warnings)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static EmailSummary Of(ParsedEmail email) => new(
+        email.From, email.ReplyTo, email.ReturnPath, email.To, email.Subject, email.Date, email.MessageId, email.Received,
+        email.AuthenticationResults, email.DkimDomains, email.OriginatingIp, email.Attachments, email.Warnings);
+
+    public static EmailSummary? Open(EnvelopeCipher cipher, byte[]? envelope) =>
+        envelope is null ? null : JsonSerializer.Deserialize<EmailSummary>(cipher.Open(envelope), Json);
+}
+
+/// <summary>
+/// Reads a stored email or text file for what the extortionist left in it: the parsed headers
+/// (sealed with the evidence) and indicators (per case, normalised). Runs after the file is
+/// safely stored, so a parser problem can never cost the victim the file itself.
+/// </summary>
+public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, TimeProvider clock)
+{
+    /// <summary>Emails and texts larger than this are stored but not read for indicators.</summary>
+    public const long MaxAnalysedBytes = 25L * 1024 * 1024;
+
+    public async Task<int> HandleAsync(Guid evidenceId, CancellationToken cancellationToken)
+    {
+        var row = await db.EvidenceFiles.FirstOrDefaultAsync(e => e.Id == evidenceId, cancellationToken);
+        if (row is null || row.Kind is not (EvidenceKind.Email or EvidenceKind.Text) || row.Size > MaxAnalysedBytes)
+        {
+            return 0;
+        }
+
+        using var plaintext = new MemoryStream((int)row.Size);
+        await using (var envelope = store.OpenRead(row.Id))
+        {
+            await cipher.DecryptAsync(envelope, plaintext, cancellationToken);
+        }
+
+        var bytes = plaintext.GetBuffer().AsSpan(0, (int)plaintext.Length).ToArray();
+        var email = row.Kind == EvidenceKind.Email ? EmailReader.Read(bytes) : null;
+        List<Indicator> found;
+        if (email is not null)
+        {
+            row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(EmailSummary.Of(email), EmailSummary.Json));
+            found = [.. EmailIndicators.Of(email)];
+        }
+        else
+        {
+            found = [.. IndicatorExtractor.Extract(Encoding.UTF8.GetString(bytes))];
+        }
+
+        var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);
+        var known = (await db.CaseIndicators.Where(i => i.CaseId == row.CaseId).Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
+            .Select(i => (i.Kind, i.Value)).ToHashSet();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var added = 0;
+        foreach (var indicator in found)
+        {
+            var value = indicator.Value.Length <= 512 ? indicator.Value : indicator.Value[..512];
+            if (IsOwn(indicator, own) || !known.Add((indicator.Kind, value)))
+            {
+                continue;
+            }
+
+            db.CaseIndicators.Add(new CaseIndicator
+            {
+                CaseId = row.CaseId,
+                EvidenceFileId = row.Id,
+                Kind = indicator.Kind,
+                Value = value,
+                Detail = indicator.Detail is { Length: > 128 } detail ? detail[..128] : indicator.Detail,
+                FoundAt = now,
+            });
+            added++;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>The victim's own addresses (recipients, chosen contact address): never indicators of a campaign.</summary>
+    private async Task<HashSet<string>> OwnAddressesAsync(Guid caseId, ParsedEmail? email, CancellationToken cancellationToken)
+    {
+        var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (email is not null)
+        {
+            own.UnionWith(email.To.Concat(email.Cc).Select(a => a.Address));
+        }
+
+        var contact = await db.Cases.Where(c => c.Id == caseId).Select(c => c.ContactEnvelope).FirstOrDefaultAsync(cancellationToken);
+        if (ContactDetails.Open(cipher, contact)?.Email is { } contactEmail)
+        {
+            own.Add(contactEmail);
+        }
+
+        return own;
+    }
+
+    private static bool IsOwn(Indicator indicator, HashSet<string> own) =>
+        indicator.Kind == IndicatorKind.EmailAddress && own.Contains(indicator.Value);
+}
+
+/// <summary>Indicators of one parsed email, shared by the evidence analysis and the inspect-email verb.</summary>
+public static class EmailIndicators
+{
+    /// <summary>The sender's side of the message first (From, Reply-To, Return-Path), then everything in the text.</summary>
+    public static IReadOnlyList<Indicator> Of(ParsedEmail email)
+    {
+        var senders = new List<string>();
+        if (email.From is not null)
+        {
+            senders.Add(email.From.Address);
+        }
+
+        senders.AddRange(email.ReplyTo.Select(r => r.Address));
+        if (email.ReturnPath is { Length: > 0 } returnPath)
+        {
+            senders.Add(returnPath);
+        }
+
+        var text = string.Join('\n', senders) + "\n" + email.Subject + "\n" + email.TextBody;
+        return IndicatorExtractor.Extract(text);
+    }
+}

@@ -1,0 +1,103 @@
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Reports;
+
+namespace Portal.Core.Features.Evidence;
+
+/// <summary>Details read from the victim's latest email, offered for them to confirm; null fields were not found.</summary>
+public sealed record ReportDetailsSuggestion(Guid EvidenceId, string? SenderAddress, string? PaymentAddress, string? AmountDemanded, string? Currency);
+
+/// <summary>
+/// After an email is uploaded, the report's sender, payment address and amount are offered
+/// pre-filled from what the reader found, but only where they add something to the report.
+/// </summary>
+public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCipher cipher)
+{
+    public async Task<ReportDetailsSuggestion?> HandleAsync(Guid caseId, CancellationToken cancellationToken)
+    {
+        var latest = await db.EvidenceFiles.AsNoTracking()
+            .Where(e => e.CaseId == caseId && e.Kind == EvidenceKind.Email && e.ParsedEnvelope != null)
+            .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id)
+            .Select(e => new { e.Id, e.ParsedEnvelope })
+            .FirstOrDefaultAsync(cancellationToken);
+        var current = await db.Cases.AsNoTracking()
+            .Where(c => c.Id == caseId)
+            .Select(c => new { c.SenderAddress, c.PaymentAddress, c.AmountDemanded, c.Currency })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (latest is null || current is null)
+        {
+            return null;
+        }
+
+        var summary = EmailSummary.Open(cipher, latest.ParsedEnvelope);
+        var indicators = await db.CaseIndicators.AsNoTracking()
+            .Where(i => i.EvidenceFileId == latest.Id && (i.Kind == IndicatorKind.BitcoinAddress || i.Kind == IndicatorKind.Amount))
+            .OrderBy(i => i.Id)
+            .Select(i => new { i.Kind, i.Value, i.Detail })
+            .ToListAsync(cancellationToken);
+
+        var sender = (summary?.From?.Address ?? (summary?.ReplyTo is [var replyTo, ..] ? replyTo.Address : null))?.ToLowerInvariant();
+        var payment = indicators.FirstOrDefault(i => i.Kind == IndicatorKind.BitcoinAddress)?.Value;
+        var amount = indicators.FirstOrDefault(i => i.Kind == IndicatorKind.Amount && ReportOptions.Currencies.Contains(i.Detail));
+
+        var suggestion = new ReportDetailsSuggestion(
+            latest.Id,
+            sender is not null && sender != current.SenderAddress ? sender : null,
+            payment is not null && payment != current.PaymentAddress ? payment : null,
+            amount is not null && (current.AmountDemanded is null || current.Currency != amount.Detail || current.AmountDemanded.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) != amount.Value) ? amount.Value : null,
+            amount?.Detail);
+        return suggestion.SenderAddress is null && suggestion.PaymentAddress is null && suggestion.AmountDemanded is null ? null : suggestion;
+    }
+}
+
+/// <summary>The details the victim confirmed (and may have corrected) from the suggestion.</summary>
+public sealed record ConfirmReportDetails : IPaymentDetails
+{
+    public string? SenderAddress { get; init; }
+
+    public string? AmountDemanded { get; init; }
+
+    public string? Currency { get; init; }
+
+    public string? PaymentAddress { get; init; }
+}
+
+public sealed class ConfirmReportDetailsValidator : AbstractValidator<ConfirmReportDetails>
+{
+    public ConfirmReportDetailsValidator() => Include(new PaymentDetailsValidator());
+}
+
+/// <summary>Writes confirmed details into the report; a field left empty keeps what the report already says.</summary>
+public sealed class ConfirmReportDetailsHandler(PortalDbContext db, TimeProvider clock)
+{
+    public async Task<bool> HandleAsync(Guid caseId, ConfirmReportDetails request, CancellationToken cancellationToken)
+    {
+        var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        if (entity is null)
+        {
+            return false;
+        }
+
+        if (!string.IsNullOrWhiteSpace(request.SenderAddress))
+        {
+            entity.SenderAddress = request.SenderAddress.Trim().ToLowerInvariant();
+        }
+
+        if (!string.IsNullOrWhiteSpace(request.PaymentAddress))
+        {
+            entity.PaymentAddress = request.PaymentAddress.Trim();
+        }
+
+        if (SubmitReport.TryParseAmount(request.AmountDemanded, out var amount))
+        {
+            entity.AmountDemanded = amount;
+            entity.Currency = request.Currency;
+        }
+
+        entity.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+}

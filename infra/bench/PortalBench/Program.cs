@@ -1,0 +1,28 @@
+using PortalBench;
+
+// Benchmarks for the issues' performance targets; each prints a Markdown table.
+//   PortalBench submit <Portal.Web.dll> [seconds per phase]
+//   PortalBench upload <Portal.Web.dll> [megabytes]
+//   PortalBench parse - [megabytes]
+var usage = "usage: PortalBench submit|upload <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
+if (args.Length < 2)
+{
+    Console.Error.WriteLine(usage);
+    return 2;
+}
+
+var portalDll = Path.GetFullPath(args[1]);
+var number = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
+return args[0] switch
+{
+    "submit" => await SubmitBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
+    "upload" => await UploadBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
+    "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
+    _ => Fail(),
+};
+
+int Fail()
+{
+    Console.Error.WriteLine(usage);
+    return 2;
+}

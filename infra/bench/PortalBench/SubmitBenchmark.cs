@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace PortalBench;
+
+// Report submission benchmark (issue 2): the full MVC path of the real Portal.Web process
+// (antiforgery, validation, encryption, insert) against a bare endpoint doing one insert into
+// the same kind of SQLite database, measured in the same run on the same machine.
+//
+//   infra/bench/report-submission [seconds per phase]
+internal static class SubmitBenchmark
+{
+    public static async Task<int> RunAsync(string portalDll, int seconds)
+    {
+        var work = Directory.CreateTempSubdirectory("portal-bench-");
+        Console.WriteLine($"# Report submission benchmark, {Environment.ProcessorCount} cores, {seconds} s per phase, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+
+        // --- the portal, as an operator runs it ------------------------------------------------------
+        using var portal = PortalProcess.Start(portalDll, work.FullName, new Dictionary<string, string>());
+
+        // --- the bare endpoint: one insert, same provider and pragmas --------------------------------
+        var barePort = PortalProcess.FreePort();
+        var bareDirectory = Path.Combine(work.FullName, "bare");
+        Directory.CreateDirectory(bareDirectory);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{barePort}");
+        builder.Services.AddDbContextPool<PortalDbContext>(o => PortalDatabase.Configure(o, new DatabaseOptions(), bareDirectory));
+        var bare = builder.Build();
+        bare.MapPost("/bare", async (PortalDbContext db) =>
+        {
+            db.Notices.Add(new Notice { Id = Guid.CreateVersion7(), TitleEn = "bench", BodyEn = "bench", PublishedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+            return Results.Ok();
+        });
+        await using (var scope = bare.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.MigrateAsync();
+        }
+
+        await bare.StartAsync();
+
+        try
+        {
+            var portalBase = portal.Address;
+            await portal.WaitReadyAsync();
+            var sessions = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Session.OpenAsync(portalBase)));
+            var bareClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{barePort}") };
+
+            // Warm up both (JIT, connection pools, SQLite page cache).
+            await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 8, TimeSpan.FromSeconds(5));
+            await ClosedLoopAsync(_ => PostBareAsync(bareClient), 8, TimeSpan.FromSeconds(3));
+
+            var duration = TimeSpan.FromSeconds(seconds);
+            var portalMax = await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 16, duration);
+            var bareMax = await ClosedLoopAsync(_ => PostBareAsync(bareClient), 16, duration);
+            var portalFixed = await FixedRateAsync(i => sessions[i % sessions.Length].SubmitAsync(), 90, duration);
+            var bareFixed = await FixedRateAsync(_ => PostBareAsync(bareClient), 90, duration);
+
+            Console.WriteLine();
+            Console.WriteLine("| phase | requests | errors | rate (/s) | p50 (ms) | p99 (ms) | max (ms) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Print("portal submit, 16 concurrent (max)", portalMax);
+            Print("bare insert, 16 concurrent (max)", bareMax);
+            Print("portal submit, fixed 90/s", portalFixed);
+            Print("bare insert, fixed 90/s", bareFixed);
+            Console.WriteLine();
+            Console.WriteLine($"portal / bare throughput: {portalMax.Rate / bareMax.Rate:0.00} ({portalMax.Rate:0} vs {bareMax.Rate:0} per second)");
+            Console.WriteLine($"targets: >= 100/s sustained: {(portalMax.Rate >= 100 && portalMax.Errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}");
+            return portalMax.Rate >= 100 && portalFixed.P99 < 250 && portalMax.Errors + portalFixed.Errors == 0 ? 0 : 1;
+        }
+        finally
+        {
+            await bare.StopAsync();
+            try
+            {
+                work.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Temp files; the OS cleans them.
+            }
+        }
+    }
+
+    private static void Print(string name, Phase p) =>
+        Console.WriteLine($"| {name} | {p.Count} | {p.Errors} | {p.Rate:0.0} | {p.P50:0.0} | {p.P99:0.0} | {p.Max:0.0} |");
+
+    private static async Task<bool> PostBareAsync(HttpClient client)
+    {
+        using var response = await client.PostAsync("/bare", null);
+        return response.IsSuccessStatusCode;
+    }
+
+    // As many requests as the server takes from a fixed number of workers.
+    private static async Task<Phase> ClosedLoopAsync(Func<int, Task<bool>> send, int workers, TimeSpan duration)
+    {
+        var latencies = new List<double>[workers];
+        var errors = 0;
+        var counter = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            latencies[w] = [];
+            while (clock.Elapsed < duration)
+            {
+                var started = clock.Elapsed;
+                var ok = await send(Interlocked.Increment(ref counter));
+                latencies[w].Add((clock.Elapsed - started).TotalMilliseconds);
+                if (!ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return Phase.From(latencies.SelectMany(l => l).ToList(), errors, clock.Elapsed);
+    }
+
+    // Requests start on schedule whether or not earlier ones finished; latency is measured from the
+    // scheduled start, so a stalled server cannot hide its queue (no coordinated omission).
+    private static async Task<Phase> FixedRateAsync(Func<int, Task<bool>> send, int perSecond, TimeSpan duration)
+    {
+        var total = (int)(perSecond * duration.TotalSeconds);
+        var interval = TimeSpan.FromSeconds(1.0 / perSecond);
+        var clock = Stopwatch.StartNew();
+        var tasks = new List<Task<(double Latency, bool Ok)>>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var scheduled = interval * i;
+            var wait = scheduled - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            var index = i;
+            tasks.Add(Task.Run(async () =>
+            {
+                var ok = await send(index);
+                return ((clock.Elapsed - scheduled).TotalMilliseconds, ok);
+            }));
+        }
+
+        var results = await Task.WhenAll(tasks);
+        return Phase.From(results.Select(r => r.Latency).ToList(), results.Count(r => !r.Ok), clock.Elapsed);
+    }
+}
+
+internal sealed record Phase(int Count, int Errors, double Rate, double P50, double P99, double Max)
+{
+    public static Phase From(List<double> latencies, int errors, TimeSpan elapsed)
+    {
+        latencies.Sort();
+        double At(double q) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        return new Phase(latencies.Count, errors, latencies.Count / elapsed.TotalSeconds, At(0.50), At(0.99), latencies.Count == 0 ? 0 : latencies[^1]);
+    }
+}
+
+/// <summary>A browser-like visitor: its own antiforgery cookie and token, fetched once, reused for many posts.</summary>
+internal sealed partial class Session(HttpClient client, string token)
+{
+    /// <summary>The visitor's client, holding its cookies (after a submission, its case session).</summary>
+    public HttpClient Client => client;
+
+    public static async Task<Session> OpenAsync(Uri portal)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = portal, Timeout = TimeSpan.FromMinutes(30) };
+        var html = await client.GetStringAsync("/report");
+        var token = TokenField().Match(html);
+        return token.Success ? new Session(client, WebUtility.HtmlDecode(token.Groups[1].Value)) : throw new InvalidOperationException("No antiforgery token on /report.");
+    }
+
+    public async Task<bool> SubmitAsync()
+    {
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__af"] = token,
+            ["SubmissionId"] = Guid.NewGuid().ToString(),
+            ["WhatHappened"] = "I received an email saying my therapy notes would be published unless I paid 0.2 BTC within 24 hours.",
+            ["EmailReceivedOn"] = "2026-11-20",
+            ["SenderAddress"] = "extortion@example.org",
+            ["AmountDemanded"] = "0,2",
+            ["Currency"] = "BTC",
+            ["PaymentAddress"] = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+            ["Paid"] = "No",
+            ["DataPublished"] = "Unsure",
+            ["RiskSelfHarm"] = "false",
+            ["RiskImmediateDanger"] = "false",
+            ["ConsentPolice"] = "true",
+            ["ContactPreference"] = "Email",
+            ["ContactEmail"] = "victim@example.net",
+            ["PreferredLanguage"] = "fi",
+        });
+        using var response = await client.PostAsync("/report", content);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.OK && body.Contains("data-testid=\"receipt-key\"", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("name=\"__af\" type=\"hidden\" value=\"([^\"]+)\"|name=\"__af\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+}

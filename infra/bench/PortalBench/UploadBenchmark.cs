@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PortalBench;
+
+/// <summary>
+/// Evidence upload (issue 3): one large file through the full path (multipart streaming,
+/// antiforgery, magic-byte check, AES-256-GCM, SHA-256, write and fsync) compared with this
+/// machine's raw sequential write speed, measured in the same run on the same file system
+/// (1 MiB writes then fsync); and the Portal.Web process's resident memory while it streams.
+/// </summary>
+internal static partial class UploadBenchmark
+{
+    private const int Chunk = 1024 * 1024;
+
+    public static async Task<int> RunAsync(string portalDll, int megabytes)
+    {
+        var size = (long)megabytes * Chunk;
+        var work = Directory.CreateTempSubdirectory("portal-upload-bench-");
+        Console.WriteLine($"# Evidence upload benchmark, {Environment.ProcessorCount} cores, {megabytes} MiB, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        try
+        {
+            var raw = RawWrite(Path.Combine(work.FullName, "raw.bin"), size);
+
+            using var portal = PortalProcess.Start(portalDll, work.FullName, new Dictionary<string, string>
+            {
+                ["Evidence__MaxFileBytes"] = (size + Chunk).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Evidence__MaxBytesPerCase"] = (4 * size).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            await portal.WaitReadyAsync();
+            var session = await Session.OpenAsync(portal.Address);
+            if (!await session.SubmitAsync())
+            {
+                throw new InvalidOperationException("Could not file the report that the upload needs.");
+            }
+
+            using var client = session.Client;
+            var token = await TokenAsync(client);
+
+            // Warm up the upload path (JIT, pools) with a small file.
+            await UploadAsync(client, token, 16L * Chunk, seed: 1);
+            GC.Collect();
+            await Task.Delay(500);
+
+            var baseline = portal.ResidentBytes();
+            var peak = baseline;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, portal.ResidentBytes());
+                    await Task.Delay(20);
+                }
+            });
+
+            var clock = Stopwatch.StartNew();
+            var status = await UploadAsync(client, token, size, seed: 2);
+            var elapsed = clock.Elapsed;
+            await sampling.CancelAsync();
+            await sampler;
+
+            var uploadRate = size / elapsed.TotalSeconds / Chunk;
+            var growth = (peak - baseline) / (double)Chunk;
+            Console.WriteLine();
+            Console.WriteLine("| measurement | value |");
+            Console.WriteLine("|---|---|");
+            Console.WriteLine($"| raw sequential write (1 MiB writes + fsync) | {raw:0} MiB/s |");
+            Console.WriteLine($"| upload through Portal.Web ({status}) | {uploadRate:0} MiB/s in {elapsed.TotalSeconds:0.0} s |");
+            Console.WriteLine($"| upload / raw | {uploadRate / raw:P0} |");
+            Console.WriteLine($"| Portal.Web resident memory before / peak | {baseline / (double)Chunk:0} / {peak / (double)Chunk:0} MiB |");
+            Console.WriteLine($"| growth during the upload | {growth:0.0} MiB |");
+            Console.WriteLine();
+            var met = status == HttpStatusCode.Redirect && uploadRate >= 0.8 * raw && growth < 64;
+            Console.WriteLine($"targets: >= 80% of raw write: {(uploadRate >= 0.8 * raw ? "met" : "NOT met")}; memory growth < 64 MiB: {(growth < 64 ? "met" : "NOT met")}");
+            return met ? 0 : 1;
+        }
+        finally
+        {
+            try
+            {
+                work.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Temp files; the OS cleans them.
+            }
+        }
+    }
+
+    private static double RawWrite(string path, long size)
+    {
+        var buffer = Filler(3);
+        var clock = Stopwatch.StartNew();
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
+        {
+            for (long written = 0; written < size; written += buffer.Length)
+            {
+                file.Write(buffer, 0, (int)Math.Min(buffer.Length, size - written));
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+
+        var rate = size / clock.Elapsed.TotalSeconds / Chunk;
+        File.Delete(path);
+        return rate;
+    }
+
+    private static async Task<string> TokenAsync(HttpClient client)
+    {
+        var html = await client.GetStringAsync("/status/evidence");
+        var match = UploadToken().Match(html);
+        return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("No upload token on /status/evidence.");
+    }
+
+    private static async Task<HttpStatusCode> UploadAsync(HttpClient client, string token, long size, byte seed)
+    {
+        using var content = new GeneratedUpload(token, size, seed);
+        using var response = await client.PostAsync("/status/evidence", content);
+        return response.StatusCode;
+    }
+
+    /// <summary>A page of printable text lines (so the file is detected as text), varied by seed.</summary>
+    private static byte[] Filler(byte seed)
+    {
+        var buffer = new byte[Chunk];
+        var random = new Random(seed);
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            buffer[i] = (i % 100) == 99 ? (byte)'\n' : (byte)random.Next(0x21, 0x7E);
+        }
+
+        return buffer;
+    }
+
+    [GeneratedRegex("name=\"__af\" value=\"([^\"]+)\"")]
+    private static partial Regex UploadToken();
+
+    /// <summary>A multipart body written on the fly, as a browser streams a file from disk.</summary>
+    private sealed class GeneratedUpload : HttpContent
+    {
+        private const string Boundary = "----portal-bench";
+        private readonly byte[] head;
+        private readonly byte[] tail = Encoding.ASCII.GetBytes($"\r\n--{Boundary}--\r\n");
+        private readonly long size;
+        private readonly byte[] filler;
+
+        public GeneratedUpload(string token, long size, byte seed)
+        {
+            this.size = size;
+            filler = Filler(seed);
+            head = Encoding.ASCII.GetBytes(
+                $"--{Boundary}\r\nContent-Disposition: form-data; name=\"__af\"\r\n\r\n{token}\r\n" +
+                $"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench-{seed}.txt\"\r\nContent-Type: text/plain\r\n\r\n");
+            Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={Boundary}");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(head);
+            for (long written = 0; written < size; written += filler.Length)
+            {
+                await stream.WriteAsync(filler.AsMemory(0, (int)Math.Min(filler.Length, size - written)));
+            }
+
+            await stream.WriteAsync(tail);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = head.Length + size + tail.Length;
+            return true;
+        }
+    }
+}
