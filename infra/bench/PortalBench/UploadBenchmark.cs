@@ -23,6 +23,7 @@ internal static partial class UploadBenchmark
         try
         {
             var raw = RawWrite(Path.Combine(work.FullName, "raw.bin"), size);
+            var transport = await TransportOnlyAsync(size);
 
             using var portal = PortalProcess.Start(portalDll, work.FullName, new Dictionary<string, string>
             {
@@ -68,6 +69,7 @@ internal static partial class UploadBenchmark
             Console.WriteLine("| measurement | value |");
             Console.WriteLine("|---|---|");
             Console.WriteLine($"| raw sequential write (1 MiB writes + fsync) | {raw:0} MiB/s |");
+            Console.WriteLine($"| the same upload drained by a bare Kestrel endpoint (HTTP over loopback, no work) | {transport:0} MiB/s |");
             Console.WriteLine($"| upload through Portal.Web ({status}) | {uploadRate:0} MiB/s in {elapsed.TotalSeconds:0.0} s |");
             Console.WriteLine($"| upload / raw | {uploadRate / raw:P0} |");
             Console.WriteLine($"| Portal.Web resident memory before / peak | {baseline / (double)Chunk:0} / {peak / (double)Chunk:0} MiB |");
@@ -88,6 +90,39 @@ internal static partial class UploadBenchmark
                 // Temp files; the OS cleans them.
             }
         }
+    }
+
+    /// <summary>What HTTP alone costs on this machine: the client and a server that only reads the body.</summary>
+    private static async Task<double> TransportOnlyAsync(long size)
+    {
+        var port = PortalProcess.FreePort();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        await using var app = builder.Build();
+        app.MapPost("/drain", async (HttpRequest request) =>
+        {
+            var buffer = new byte[256 * 1024];
+            while (await request.Body.ReadAsync(buffer) > 0)
+            {
+            }
+
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(30) };
+        using (var warm = new GeneratedUpload("x", 16L * Chunk, 4))
+        {
+            using var warmed = await client.PostAsync("/drain", warm);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var content = new GeneratedUpload("x", size, 5);
+        using var response = await client.PostAsync("/drain", content);
+        var rate = size / clock.Elapsed.TotalSeconds / Chunk;
+        await app.StopAsync();
+        return rate;
     }
 
     private static double RawWrite(string path, long size)
