@@ -72,7 +72,10 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
         }
         else
         {
-            found = [.. IndicatorExtractor.Extract(Encoding.UTF8.GetString(bytes))];
+            // A text file is the victim's own writing as often as the extortionist's: keep only
+            // what cannot identify anyone else (payment address, amount, deadline).
+            found = [.. IndicatorExtractor.Extract(Encoding.UTF8.GetString(bytes))
+                .Where(i => i.Kind is IndicatorKind.BitcoinAddress or IndicatorKind.Amount or IndicatorKind.Deadline)];
         }
 
         var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);

@@ -42,13 +42,16 @@ public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCiph
         var payment = indicators.FirstOrDefault(i => i.Kind == IndicatorKind.BitcoinAddress)?.Value;
         var amount = indicators.FirstOrDefault(i => i.Kind == IndicatorKind.Amount && ReportOptions.Currencies.Contains(i.Detail));
 
-        var suggestion = new ReportDetailsSuggestion(
-            latest.Id,
-            sender is not null && sender != current.SenderAddress ? sender : null,
-            payment is not null && payment != current.PaymentAddress ? payment : null,
-            amount is not null && (current.AmountDemanded is null || current.Currency != amount.Detail || current.AmountDemanded.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) != amount.Value) ? amount.Value : null,
-            amount?.Detail);
-        return suggestion.SenderAddress is null && suggestion.PaymentAddress is null && suggestion.AmountDemanded is null ? null : suggestion;
+        var amountChanged = amount is not null
+            && (current.Currency != amount.Detail
+                || !decimal.TryParse(amount.Value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var found)
+                || current.AmountDemanded != found);
+        var anythingNew = (sender is not null && sender != current.SenderAddress)
+            || (payment is not null && payment != current.PaymentAddress)
+            || amountChanged;
+
+        // Everything found is shown, so the victim confirms one consistent set; nothing new, nothing to ask.
+        return anythingNew ? new ReportDetailsSuggestion(latest.Id, sender, payment, amount?.Value, amount?.Detail) : null;
     }
 }
 

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Evidence;
+
+/// <summary>Details read from an uploaded email are offered pre-filled, and go into the report only when the victim confirms.</summary>
+public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
+    where TFactory : PortalFactory
+{
+    [Fact]
+    public async Task UploadedEmail_OffersItsDetails_ConfirmingWritesThemToTheCase_AndTheOfferGoes()
+    {
+        var client = factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        var answers = ReportAnswers.Valid();
+        answers["SenderAddress"] = "";
+        answers["AmountDemanded"] = "";
+        answers["Currency"] = "";
+        answers["PaymentAddress"] = "";
+        using (var submitted = await client.SubmitAsync(form, "/report", answers))
+        {
+            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        }
+
+        var token = EvidenceUploads.Token(await EvidenceUploads.PageAsync(client));
+        var email = Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Maksa 0,35 BTC 48 tunnin sisällä."));
+        using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "kiristys.eml", "message/rfc822", email))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        var page = await EvidenceUploads.PageAsync(client);
+        Assert.NotNull(page.QuerySelector("[data-testid=suggestion]"));
+        Assert.Equal("ransom@extortion.example", page.QuerySelector("#SenderAddress")?.GetAttribute("value"));
+        Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", page.QuerySelector("#PaymentAddress")?.GetAttribute("value"));
+        Assert.Equal("0.35", page.QuerySelector("#AmountDemanded")?.GetAttribute("value"));
+        Assert.Equal("BTC", page.QuerySelector("#Currency option[selected]")?.GetAttribute("value"));
+        var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+        Assert.Null((await CaseAsync(reference)).SenderAddress);
+
+        using var invalid = await client.SubmitAsync(page, "/status/evidence/confirm", new Dictionary<string, string?> { ["AmountDemanded"] = "lots" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        Assert.Null((await CaseAsync(reference)).SenderAddress);
+
+        using var confirmed = await client.SubmitAsync(page, "/status/evidence/confirm", new Dictionary<string, string?>());
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        var stored = await CaseAsync(reference);
+        Assert.Equal("ransom@extortion.example", stored.SenderAddress);
+        Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", stored.PaymentAddress);
+        Assert.Equal(0.35m, stored.AmountDemanded);
+        Assert.Equal("BTC", stored.Currency);
+        Assert.Null((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=suggestion]"));
+    }
+
+    private async Task<Case> CaseAsync(string? reference)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.AsNoTracking().SingleAsync(c => c.Reference == reference);
+    }
+}
+
+public sealed class SqliteReportDetailsFromEvidenceTests(SqlitePortalFactory factory)
+    : ReportDetailsFromEvidenceTests<SqlitePortalFactory>(factory), IClassFixture<SqlitePortalFactory>;
+
+public sealed class PostgresReportDetailsFromEvidenceTests(PostgresPortalFactory factory)
+    : ReportDetailsFromEvidenceTests<PostgresPortalFactory>(factory), IClassFixture<PostgresPortalFactory>;
