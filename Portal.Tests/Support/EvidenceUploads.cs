@@ -25,6 +25,16 @@ public static class EvidenceUploads
 
     public static async Task<IDocument> PageAsync(HttpClient client) => await client.GetPageAsync("/status/evidence");
 
+    /// <summary>A victim who has just filed a report: their client holds the case session, and the upload token.</summary>
+    public static async Task<(HttpClient Client, string Token)> NewCaseAsync(PortalFactory factory, Dictionary<string, string?>? answers = null)
+    {
+        var client = factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        using var submitted = await client.SubmitAsync(form, "/report", answers ?? ReportAnswers.Valid());
+        Assert.Equal(System.Net.HttpStatusCode.OK, submitted.StatusCode);
+        return (client, Token(await PageAsync(client)));
+    }
+
     public static string Token(IDocument page) =>
         page.QuerySelector("form.upload-form input[name='__af']")?.GetAttribute("value")
         ?? throw new InvalidOperationException("The evidence page has no upload token.");

@@ -104,14 +104,7 @@ public sealed class EvidenceLimitTests(SmallLimitsSqliteFactory factory) : IClas
 
     private static byte[] Text(int length, char fill) => Encoding.ASCII.GetBytes(new string(fill, length - 1) + "\n");
 
-    private async Task<(HttpClient Client, string Token)> NewCaseAsync()
-    {
-        var client = factory.CreatePortalClient();
-        var form = await client.GetPageAsync("/report");
-        using var submitted = await client.SubmitAsync(form, "/report", ReportAnswers.Valid());
-        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        return (client, EvidenceUploads.Token(await EvidenceUploads.PageAsync(client)));
-    }
+    private Task<(HttpClient Client, string Token)> NewCaseAsync() => EvidenceUploads.NewCaseAsync(factory);
 
     /// <summary>Rows of the case the client holds, counted on its evidence page and in the database.</summary>
     private async Task<int> CountRowsAsync(HttpClient client)

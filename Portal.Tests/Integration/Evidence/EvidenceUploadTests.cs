@@ -21,16 +21,6 @@ public sealed class SmallLimitsSqliteFactory : SqlitePortalFactory
     ];
 }
 
-public sealed class SmallLimitsPostgresFactory : PostgresPortalFactory
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Evidence:MaxFileBytes", SmallLimitsSqliteFactory.MaxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Evidence:MaxBytesPerCase", (SmallLimitsSqliteFactory.MaxFileBytes * 3 / 2).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Evidence:MaxFilesPerCase", "3"),
-    ];
-}
-
 /// <summary>The evidence locker through the real pipeline: what is stored, how, and what is refused without a trace.</summary>
 public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
     where TFactory : PortalFactory
@@ -177,15 +167,7 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         Assert.Contains(await db.EvidenceFiles.Select(e => new { e.Kind, e.Source, e.MediaType }).ToListAsync(), e => e.Kind == EvidenceKind.Email && e.Source == EvidenceSource.Pasted && e.MediaType == "message/rfc822");
     }
 
-    protected async Task<(HttpClient Client, string Token)> NewCaseAsync()
-    {
-        var client = factory.CreatePortalClient();
-        var form = await client.GetPageAsync("/report");
-        using var submitted = await client.SubmitAsync(form, "/report", ReportAnswers.Valid());
-        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        var page = await EvidenceUploads.PageAsync(client);
-        return (client, EvidenceUploads.Token(page));
-    }
+    protected Task<(HttpClient Client, string Token)> NewCaseAsync() => EvidenceUploads.NewCaseAsync(factory);
 
     protected async Task<int> CountRowsAsync()
     {

@@ -14,19 +14,12 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
     [Fact]
     public async Task UploadedEmail_OffersItsDetails_ConfirmingWritesThemToTheCase_AndTheOfferGoes()
     {
-        var client = factory.CreatePortalClient();
-        var form = await client.GetPageAsync("/report");
         var answers = ReportAnswers.Valid();
         answers["SenderAddress"] = "";
         answers["AmountDemanded"] = "";
         answers["Currency"] = "";
         answers["PaymentAddress"] = "";
-        using (var submitted = await client.SubmitAsync(form, "/report", answers))
-        {
-            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        }
-
-        var token = EvidenceUploads.Token(await EvidenceUploads.PageAsync(client));
+        var (client, token) = await EvidenceUploads.NewCaseAsync(factory, answers);
         var email = Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Maksa 0,35 BTC 48 tunnin sisällä."));
         using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "kiristys.eml", "message/rfc822", email))
         {

@@ -77,13 +77,7 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
 
     private async Task<(Guid CaseId, Guid EvidenceId)> UploadAsync(string fileName, byte[] content)
     {
-        var client = factory.CreatePortalClient();
-        var form = await client.GetPageAsync("/report");
-        using (await client.SubmitAsync(form, "/report", ReportAnswers.Valid()))
-        {
-        }
-
-        var token = EvidenceUploads.Token(await EvidenceUploads.PageAsync(client));
+        var (client, token) = await EvidenceUploads.NewCaseAsync(factory);
         using var response = await EvidenceUploads.UploadAsync(client, token, fileName, null, content);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var evidenceId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(response.Headers.Location?.OriginalString ?? "", "added=([0-9a-f-]{36})").Groups[1].Value);

@@ -116,6 +116,22 @@ public sealed class EnvelopeCipherTests
         Assert.Throws<EnvelopeTamperedException>(() => cipher.Open("not an envelope"u8.ToArray()));
     }
 
+    [Fact]
+    public async Task Encrypt_SourceFailsMidway_PassesTheErrorOn()
+    {
+        var source = new FailingStream(RandomNumberGenerator.GetBytes(3 * EnvelopeCipher.DefaultChunkSize), failAfter: (2 * EnvelopeCipher.DefaultChunkSize) + 10);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => cipher.EncryptAsync(source, new MemoryStream()));
+
+        Assert.Equal("connection lost", error.Message);
+    }
+
+    private sealed class FailingStream(byte[] data, int failAfter) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position >= failAfter ? throw new IOException("connection lost") : base.ReadAsync(buffer[..Math.Min(buffer.Length, failAfter - (int)Position)], cancellationToken);
+    }
+
     private async Task<byte[]> EncryptAsync(byte[] plaintext)
     {
         using var envelope = new MemoryStream();
