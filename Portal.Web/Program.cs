@@ -7,6 +7,7 @@ using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Reports;
 using Portal.Web.Security;
+using Portal.Web.Audit;
 
 // Offline verbs need no host, database or keys.
 if (InspectEmailCommand.IsCommand(args))
@@ -24,6 +25,7 @@ builder.AddPortalLocalization();
 builder.AddPortalSecurity();
 builder.AddPortalReports();
 builder.AddPortalEvidence();
+builder.AddPortalAudit();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -74,3 +74,33 @@ internal sealed class CaseIndicatorConfiguration : IEntityTypeConfiguration<Case
         entity.HasIndex(i => new { i.Kind, i.Value });
     }
 }
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> entity)
+    {
+        entity.ToTable("AuditEntries");
+        entity.HasKey(e => e.Id);
+        entity.Property(e => e.ActorId).HasMaxLength(450);
+        entity.Property(e => e.Action).HasMaxLength(64);
+        entity.Property(e => e.Subject).HasMaxLength(200);
+        entity.Property(e => e.Detail).HasMaxLength(500);
+        entity.Property(e => e.IpAddress).HasMaxLength(64);
+        entity.Property(e => e.PreviousMac).HasMaxLength(32);
+        entity.Property(e => e.Mac).HasMaxLength(32);
+        entity.HasIndex(e => new { e.CaseId, e.Id });
+        entity.HasIndex(e => new { e.Action, e.Id });
+        entity.HasIndex(e => new { e.ActorId, e.Id });
+    }
+}
+
+internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<AuditChainHead>
+{
+    public void Configure(EntityTypeBuilder<AuditChainHead> entity)
+    {
+        entity.ToTable("AuditChainHeads");
+        entity.HasKey(h => h.Id);
+        entity.Property(h => h.Id).ValueGeneratedNever();
+        entity.Property(h => h.LastMac).HasMaxLength(32);
+    }
+}

@@ -2,14 +2,15 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Web.Data;
 
 namespace Portal.Web.Cli;
 
-/// <summary>Operator verbs on the Portal.Web executable: `migrate` and `create-admin`.</summary>
+/// <summary>Operator verbs on the Portal.Web executable: `migrate`, `create-admin` and `verify-audit`.</summary>
 public static class PortalCommands
 {
-    private static readonly string[] Verbs = ["migrate", "create-admin"];
+    private static readonly string[] Verbs = ["migrate", "create-admin", "verify-audit"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -60,6 +61,22 @@ public static class PortalCommands
         });
         root.Subcommands.Add(createAdmin);
 
+        var verifyAudit = new Command("verify-audit", "Walk the audit trail's hash chain and report the first entry that does not verify.");
+        verifyAudit.SetAction(async (_, cancellationToken) =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var result = await scope.ServiceProvider.GetRequiredService<VerifyAuditTrail>().HandleAsync(cancellationToken);
+            if (result.IsIntact)
+            {
+                Console.WriteLine($"Audit trail intact: {result.EntriesChecked} entries verified.");
+                return 0;
+            }
+
+            Console.Error.WriteLine($"Audit trail BROKEN at entry {result.BrokenEntryId}: {result.Problem}. {result.EntriesChecked} entries before it verified.");
+            return 1;
+        });
+        root.Subcommands.Add(verifyAudit);
+
         return await root.Parse(args).InvokeAsync();
     }
 
@@ -82,7 +99,13 @@ public static class PortalCommands
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         var created = await users.CreateAsync(user, password);
-        return created.Succeeded ? await users.AddToRoleAsync(user, StaffRoles.Admin) : created;
+        var result = created.Succeeded ? await users.AddToRoleAsync(user, StaffRoles.Admin) : created;
+        if (result.Succeeded)
+        {
+            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(AuditEvent.System(AuditActions.AdminCreated, subject: user.Id), CancellationToken.None);
+        }
+
+        return result;
     }
 
     private static string GeneratePassword()

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Data;
 using Portal.Web.Security;
+using Portal.Core.Features.Audit;
+using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -19,7 +21,7 @@ public sealed record SignInForm
 
 /// <summary>Staff sign-in. Unknown users and wrong passwords get the same answer.</summary>
 [Route("account")]
-public sealed class AccountController(SignInManager<StaffUser> signIn, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class AccountController(SignInManager<StaffUser> signIn, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
 {
     [AllowAnonymous]
     [HttpGet("sign-in")]
@@ -33,12 +35,17 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, IStringLo
         if (!string.IsNullOrWhiteSpace(form.Email) && !string.IsNullOrEmpty(form.Password))
         {
             var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: false, lockoutOnFailure: true);
+            var user = await signIn.UserManager.FindByEmailAsync(form.Email.Trim());
             if (result.Succeeded)
             {
+                await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user?.Id), HttpContext.RequestAborted);
                 return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
             }
         }
 
+        // The attempt is recorded with the address; the typed email is not, unless it names a real account.
+        var attempted = string.IsNullOrWhiteSpace(form.Email) ? null : await signIn.UserManager.FindByEmailAsync(form.Email.Trim());
+        await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignInFailed, attempted?.Id), HttpContext.RequestAborted);
         ModelState.AddModelError("", localizer["Account.SignIn.Failed"]);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(form with { Password = null });
@@ -47,6 +54,7 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, IStringLo
     [HttpPost("sign-out")]
     public async Task<IActionResult> SignOutStaff()
     {
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.StaffSignOut), HttpContext.RequestAborted);
         await signIn.SignOutAsync();
         Response.Headers["Clear-Site-Data"] = "\"cache\", \"cookies\", \"storage\"";
         return LocalRedirect("/");

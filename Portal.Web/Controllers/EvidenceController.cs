@@ -14,6 +14,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -38,6 +39,7 @@ public sealed class EvidenceController(
     ConfirmReportDetailsHandler confirmDetails,
     IValidator<ConfirmReportDetails> confirmValidator,
     ILogger<EvidenceController> logger,
+    AuditTrail audit,
     GetCaseStatusHandler getStatus,
     IAntiforgery antiforgery,
     IOptions<AntiforgeryOptions> antiforgeryOptions,
@@ -223,6 +225,11 @@ public sealed class EvidenceController(
     {
         if (result is AddEvidenceResult.Stored stored)
         {
+            if (CaseSession.CaseId(User) is { } caseId)
+            {
+                await audit.AppendAsync(AuditEvent.Victim(AuditActions.EvidenceAdded, caseId, stored.File.Id.ToString(), stored.File.Sha256), cancellationToken);
+            }
+
             try
             {
                 await analyseEvidence.HandleAsync(stored.File.Id, cancellationToken);

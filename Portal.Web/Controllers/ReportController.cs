@@ -8,6 +8,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
 using Portal.Web.Localization;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -18,6 +19,7 @@ public sealed record SubmittedViewModel(string Reference, string ReceiptKey, boo
 public sealed class ReportController(
     IValidator<SubmitReport> validator,
     SubmitReportHandler handler,
+    AuditTrail audit,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
@@ -44,6 +46,7 @@ public sealed class ReportController(
         switch (result)
         {
             case SubmitReportResult.Submitted submitted:
+                await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, submitted.CaseId, detail: submitted.Priority.ToString()), cancellationToken);
                 await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(submitted.CaseId));
                 var riskFlagged = report.RiskSelfHarm == true || report.RiskImmediateDanger == true;
                 return View("Submitted", new SubmittedViewModel(

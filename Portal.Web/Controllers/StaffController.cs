@@ -6,6 +6,8 @@ using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Notices;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
+using Portal.Core.Features.Audit;
+using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -14,6 +16,7 @@ namespace Portal.Web.Controllers;
 public sealed class StaffController(
     IValidator<PostNotice> validator,
     PostNoticeHandler postNotice,
+    AuditTrail audit,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
@@ -35,6 +38,7 @@ public sealed class StaffController(
         }
 
         await postNotice.HandleAsync(notice, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.NoticePosted), cancellationToken);
         return LocalRedirect("/updates");
     }
 }

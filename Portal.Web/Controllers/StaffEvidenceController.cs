@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Audit;
+using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -14,7 +16,7 @@ namespace Portal.Web.Controllers;
 /// </summary>
 [Authorize(Roles = StaffRoles.Supervisor)]
 [Route("staff/cases/{caseId:guid}/evidence/{evidenceId:guid}")]
-public sealed class StaffEvidenceController(ReadEvidenceHandler readEvidence, ILogger<StaffEvidenceController> logger) : Controller
+public sealed class StaffEvidenceController(ReadEvidenceHandler readEvidence, AuditTrail audit, ILogger<StaffEvidenceController> logger) : Controller
 {
     [HttpGet("download")]
     public async Task<IActionResult> Download(Guid caseId, Guid evidenceId, CancellationToken cancellationToken)
@@ -26,9 +28,11 @@ public sealed class StaffEvidenceController(ReadEvidenceHandler readEvidence, IL
                 return NotFound();
             case ReadEvidenceResult.Tampered tampered:
                 logger.LogError("Evidence {EvidenceId} of case {CaseId} failed its integrity check and was not served", tampered.File.Id, caseId);
+                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.EvidenceTampered, caseId, tampered.File.Id.ToString()), cancellationToken);
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return View("Tampered");
             case ReadEvidenceResult.Verified verified:
+                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.EvidenceDownloaded, caseId, verified.File.Id.ToString()), cancellationToken);
                 var disposition = new ContentDispositionHeaderValue("attachment");
                 disposition.SetHttpFileName(verified.File.FileName);
                 Response.Headers.ContentDisposition = disposition.ToString();

@@ -8,6 +8,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Localization;
 using Portal.Web.Security;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -18,6 +19,7 @@ public sealed record CaseStatusViewModel(CaseStatusView Case, IReadOnlyList<Guid
 public sealed class StatusController(
     OpenCaseWithReceiptHandler openCase,
     GetCaseStatusHandler getStatus,
+    AuditTrail audit,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
@@ -40,6 +42,7 @@ public sealed class StatusController(
         }
 
         await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(caseId.Value));
+        await audit.AppendAsync(AuditEvent.Victim(AuditActions.CaseOpenedWithReceipt, caseId.Value), cancellationToken);
         return RedirectToAction(nameof(Index));
     }
 

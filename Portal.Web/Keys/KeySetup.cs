@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Crypto;
 using Portal.Core.Features.Reports;
 using Portal.Web.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Keys;
 
@@ -44,7 +45,9 @@ public static class KeySetup
     {
         try
         {
-            app.Services.GetRequiredService<IKeySource>().GetSecret(ReceiptHasher.SecretName);
+            var keys = app.Services.GetRequiredService<IKeySource>();
+            keys.GetSecret(ReceiptHasher.SecretName);
+            keys.GetSecret(AuditTrail.SecretName);
             return true;
         }
         catch (InvalidOperationException exception)

@@ -49,6 +49,29 @@ public sealed class OperatorVerbTests
     }
 
     [Fact]
+    public async Task VerifyAudit_PassesAnIntactTrail_AndNamesAnEditedEntry()
+    {
+        var (created, _, createError) = await RunAsync("create-admin", "--email", "audited@example.org");
+        Assert.True(created == 0, createError);
+
+        var (intact, intactOutput, intactError) = await RunAsync("verify-audit");
+        Assert.True(intact == 0, intactError);
+        Assert.Contains("Audit trail intact: 1 entries verified.", intactOutput, StringComparison.Ordinal);
+
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "portal.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var edit = connection.CreateCommand();
+            edit.CommandText = "UPDATE AuditEntries SET Subject = 'someone-else' WHERE Id = 1";
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+
+        var (broken, _, brokenError) = await RunAsync("verify-audit");
+        Assert.Equal(1, broken);
+        Assert.Contains("Audit trail BROKEN at entry 1", brokenError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Migrate_AppliesTheSchema_AndSaysSo()
     {
         var (exit, output, error) = await RunAsync("migrate");

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Audit;
+
+/// <summary>What happened, by whom, to which case; the trail adds time, chain and MAC.</summary>
+public sealed record AuditEvent(string Action, AuditActor ActorKind, string? ActorId = null, Guid? CaseId = null, string? Subject = null, string? Detail = null, IPAddress? IpAddress = null)
+{
+    public static AuditEvent Staff(string action, string? userId, IPAddress? ip, Guid? caseId = null, string? subject = null, string? detail = null) =>
+        new(action, AuditActor.Staff, userId, caseId, subject, detail, ip);
+
+    /// <summary>Victims are recorded by case only: no address, no identity.</summary>
+    public static AuditEvent Victim(string action, Guid caseId, string? subject = null, string? detail = null) =>
+        new(action, AuditActor.Victim, null, caseId, subject, detail);
+
+    public static AuditEvent System(string action, Guid? caseId = null, string? subject = null, string? detail = null) =>
+        new(action, AuditActor.System, null, caseId, subject, detail);
+}
+
+/// <summary>Names of recorded actions, shared by writers and the trail viewer.</summary>
+public static class AuditActions
+{
+    public const string StaffSignIn = "staff.sign-in";
+    public const string StaffSignInFailed = "staff.sign-in-failed";
+    public const string StaffSignOut = "staff.sign-out";
+    public const string AdminCreated = "admin.created";
+    public const string NoticePosted = "notice.posted";
+    public const string ReportSubmitted = "report.submitted";
+    public const string CaseOpenedWithReceipt = "case.opened-with-receipt";
+    public const string EvidenceAdded = "evidence.added";
+    public const string EvidenceDownloaded = "evidence.downloaded";
+    public const string EvidenceTampered = "evidence.integrity-failed";
+}
+
+/// <summary>
+/// The append-only, hash-chained audit trail. Appends are serialised through the chain head row
+/// (an UPDATE takes the row lock on PostgreSQL and the write lock on SQLite), so the chain has no
+/// forks even with many nodes. The MAC key ("audit-mac") lives in the key directory, not the database.
+/// </summary>
+public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider clock)
+{
+    public const string SecretName = "audit-mac";
+    public const int HeadId = 1;
+
+    public async Task<long> AppendAsync(AuditEvent audit, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.AuditChainHeads.Where(h => h.Id == HeadId)
+                .ExecuteUpdateAsync(h => h.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+            var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == HeadId, cancellationToken);
+
+            var entry = new AuditEntry
+            {
+                // Microseconds: what PostgreSQL keeps, so the MAC input survives the round trip.
+                At = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime),
+                ActorKind = audit.ActorKind,
+                ActorId = Limit(audit.ActorId, 450),
+                Action = Limit(audit.Action, 64) ?? "",
+                CaseId = audit.CaseId,
+                Subject = Limit(audit.Subject, 200),
+                Detail = Limit(audit.Detail, 500),
+                IpAddress = audit.ActorKind == AuditActor.Staff ? audit.IpAddress?.ToString() : null,
+                PreviousMac = head.LastMac,
+                Mac = [],
+            };
+            db.AuditEntries.Add(entry);
+            await db.SaveChangesAsync(cancellationToken);
+
+            // The id is part of the MAC, so a row moved to another position does not verify.
+            entry.Mac = ComputeMac(keys.GetSecret(SecretName), entry);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.AuditChainHeads.Where(h => h.Id == HeadId)
+                .ExecuteUpdateAsync(h => h.SetProperty(x => x.LastEntryId, entry.Id).SetProperty(x => x.LastMac, entry.Mac), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            db.Entry(entry).State = EntityState.Detached;
+            return entry.Id;
+        });
+    }
+
+    internal static byte[] ComputeMac(byte[] key, AuditEntry entry)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData(entry.PreviousMac);
+        Span<byte> number = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(number, entry.Id);
+        hmac.AppendData(number);
+        BinaryPrimitives.WriteInt64BigEndian(number, entry.At.Ticks);
+        hmac.AppendData(number);
+        BinaryPrimitives.WriteInt32BigEndian(number, (int)entry.ActorKind);
+        hmac.AppendData(number[..4]);
+        foreach (var field in new[] { entry.ActorId, entry.Action, entry.CaseId?.ToString("N"), entry.Subject, entry.Detail, entry.IpAddress })
+        {
+            // Length-prefixed (-1 for null), so no two different entries feed the same bytes.
+            var bytes = field is null ? null : Encoding.UTF8.GetBytes(field);
+            BinaryPrimitives.WriteInt32BigEndian(number, bytes?.Length ?? -1);
+            hmac.AppendData(number[..4]);
+            if (bytes is not null)
+            {
+                hmac.AppendData(bytes);
+            }
+        }
+
+        return hmac.GetHashAndReset();
+    }
+
+    private static DateTime TruncateToMicroseconds(DateTime value) =>
+        new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
+
+    private static string? Limit(string? value, int length) =>
+        value is null || value.Length <= length ? value : value[..length];
+}
+
+public sealed record AuditVerification(bool IsIntact, long EntriesChecked, long? BrokenEntryId, string? Problem);
+
+/// <summary>Walks the whole chain from the start and names the first entry that does not verify.</summary>
+public sealed class VerifyAuditTrail(PortalDbContext db, IKeySource keys)
+{
+    public async Task<AuditVerification> HandleAsync(CancellationToken cancellationToken)
+    {
+        var key = keys.GetSecret(AuditTrail.SecretName);
+        var previous = new byte[32];
+        long checkedCount = 0;
+        long lastId = 0;
+        long afterId = 0;
+        while (true)
+        {
+            // In pages, so a trail of millions of entries verifies in bounded memory.
+            var page = await db.AuditEntries.AsNoTracking().Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(5000).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in page)
+            {
+                if (!entry.PreviousMac.AsSpan().SequenceEqual(previous))
+                {
+                    return new AuditVerification(false, checkedCount, entry.Id, $"entry {entry.Id} does not follow entry {lastId}: an entry before it was deleted, inserted or edited");
+                }
+
+                if (!CryptographicOperations.FixedTimeEquals(AuditTrail.ComputeMac(key, entry), entry.Mac))
+                {
+                    return new AuditVerification(false, checkedCount, entry.Id, $"entry {entry.Id} was changed after it was written");
+                }
+
+                previous = entry.Mac;
+                lastId = entry.Id;
+                checkedCount++;
+            }
+
+            afterId = page[^1].Id;
+        }
+
+        var head = await db.AuditChainHeads.AsNoTracking().SingleOrDefaultAsync(h => h.Id == AuditTrail.HeadId, cancellationToken);
+        if (head is null || head.LastEntryId != lastId || !head.LastMac.AsSpan().SequenceEqual(previous))
+        {
+            return new AuditVerification(false, checkedCount, head?.LastEntryId, $"the trail ends at entry {lastId} but its head records entry {head?.LastEntryId}: the newest entries were deleted");
+        }
+
+        return new AuditVerification(true, checkedCount, null, null);
+    }
+}
