@@ -13,7 +13,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     private readonly KestrelPortalFactory factory = new();
     private IPlaywright? playwright;
 
-    public IBrowser Browser { get; private set; } = null!;
+    private IBrowser? browser;
+
+    public IBrowser Browser => browser ?? throw new InvalidOperationException("The browser has not started.");
+
+    /// <summary>The portal under test, for creating staff accounts.</summary>
+    public PortalFactory Portal => factory;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -32,7 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         BaseUrl = addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
 
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Environment.GetEnvironmentVariable("PORTAL_CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium",
             Headless = true,
@@ -42,7 +47,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Browser.CloseAsync();
+        if (browser is not null)
+        {
+            await browser.CloseAsync();
+        }
         playwright?.Dispose();
         await ((IAsyncLifetime)factory).DisposeAsync();
     }

@@ -65,7 +65,8 @@ public static class IdentitySetup
             .AddPolicy(CaseSession.Policy, policy => policy
                 .AddAuthenticationSchemes(CaseSession.Scheme)
                 .RequireClaim(CaseSession.CaseClaim))
-            .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin));
+            .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin))
+            .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin));
 
         return builder;
     }
@@ -74,6 +75,9 @@ public static class IdentitySetup
 public static class StaffPolicies
 {
     public const string Admin = "Admin";
+
+    /// <summary>Those who may read the audit trail.</summary>
+    public const string SupervisorOrAdmin = "SupervisorOrAdmin";
 }
 
 /// <summary>

@@ -10,6 +10,7 @@ public static class AuditSetup
     {
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<VerifyAuditTrail>();
+        builder.Services.AddScoped<ListAuditEntriesHandler>();
         return builder;
     }
 

@@ -64,6 +64,8 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<ContactPreference>().Select(v => $"Contact.{v}"));
         used.UnionWith(Enum.GetNames<CaseStatus>().SelectMany(v => new[] { $"CaseStatus.{v}", $"CaseStatus.{v}.Next" }));
         used.UnionWith(ReportOptions.Currencies.Select(c => $"Currency.{c}"));
+        used.UnionWith(Enum.GetNames<AuditActor>().Select(v => $"Audit.Actor.{v}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Evidence.EvidenceRejection>().Select(v => $"Evidence.Rejected.{v}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
