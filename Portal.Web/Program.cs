@@ -51,6 +51,7 @@ app.UsePortalRequestLimits();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UsePortalTwoFactor();
 app.MapPortalHealthChecks();
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
 

@@ -8,4 +8,7 @@ public sealed class StaffUser : IdentityUser
     public string DisplayName { get; set; } = "";
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The 30-second step of the last accepted authenticator code: a code is good once only.</summary>
+    public long? LastTotpStep { get; set; }
 }

@@ -1,14 +1,24 @@
+using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
 
 namespace Portal.Tests.Support;
+
+/// <summary>A staff account as production has them: password plus an enrolled authenticator.</summary>
+public sealed record StaffAccount(string Email, string AuthenticatorKey)
+{
+    /// <summary>The code the staff member's app shows at the portal's (test) time.</summary>
+    public string CodeAt(DateTimeOffset time, int stepOffset = 0) =>
+        Totp.Code(Totp.FromBase32(AuthenticatorKey), Totp.StepAt(time) + stepOffset);
+}
 
 public static class StaffAccounts
 {
     public const string Password = "Test-Password-2026";
 
-    public static async Task<string> CreateAsync(PortalFactory factory, string role)
+    public static async Task<StaffAccount> CreateAsync(PortalFactory factory, string role, bool twoFactor = true)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
@@ -17,16 +27,28 @@ public static class StaffAccounts
         var created = await users.CreateAsync(user, Password);
         Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
         Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
-        return email;
+        await users.ResetAuthenticatorKeyAsync(user);
+        var key = await users.GetAuthenticatorKeyAsync(user) ?? "";
+        if (twoFactor)
+        {
+            Assert.True((await users.SetTwoFactorEnabledAsync(user, true)).Succeeded);
+        }
+
+        return new StaffAccount(email, key);
     }
 
+    /// <summary>Signs in with password and the current authenticator code.</summary>
     public static async Task<HttpClient> SignedInClientAsync(PortalFactory factory, string role)
     {
-        var email = await CreateAsync(factory, role);
+        var account = await CreateAsync(factory, role);
         var client = factory.CreatePortalClient();
         var page = await client.GetPageAsync("/account/sign-in");
-        using var response = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = email, ["Password"] = Password });
-        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        using var password = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = Password });
+        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+        Assert.StartsWith("/account/sign-in/code", password.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        var codePage = await client.GetPageAsync(password.Headers.Location?.OriginalString ?? "");
+        using var code = await client.SubmitAsync(codePage, "/account/sign-in/code", new Dictionary<string, string?> { ["Code"] = account.CodeAt(factory.Clock.GetUtcNow()) });
+        Assert.Equal(HttpStatusCode.Redirect, code.StatusCode);
         return client;
     }
 }

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Authentication;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
 using Portal.Web.Security;
 
 namespace Portal.Web.Accounts;
@@ -24,7 +26,8 @@ public static class IdentitySetup
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<PortalDbContext>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
 
         builder.Services.ConfigureApplicationCookie(options =>
         {
@@ -32,11 +35,12 @@ public static class IdentitySetup
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.Path = "/";
-            options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+            options.ExpireTimeSpan = StaffSession.IdleTimeout;
             options.SlidingExpiration = true;
             options.LoginPath = "/account/sign-in";
             options.LogoutPath = "/account/sign-out";
             options.AccessDeniedPath = "/account/denied";
+            StaffSession.EnforceAbsoluteLifetime(options.Events);
         });
         builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
         {
@@ -69,6 +73,55 @@ public static class IdentitySetup
             .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin));
 
         return builder;
+    }
+}
+
+/// <summary>
+/// A staff session ends after 30 idle minutes (sliding cookie) and, however active, 12 hours
+/// after sign-in: the sign-in time rides in the ticket's properties, which survive each renewal.
+/// </summary>
+public static class StaffSession
+{
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(12);
+    private const string SignedInAtKey = "portal.signed-in-at";
+
+    public static void EnforceAbsoluteLifetime(CookieAuthenticationEvents events)
+    {
+        events.OnSigningIn = context =>
+        {
+            var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+            context.Properties.Items[SignedInAtKey] = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        };
+
+        var validateSecurityStamp = events.OnValidatePrincipal;
+        events.OnValidatePrincipal = async context =>
+        {
+            var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+            if (!context.Properties.Items.TryGetValue(SignedInAtKey, out var value)
+                || !long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                || clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > AbsoluteLifetime)
+            {
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                return;
+            }
+
+            await validateSecurityStamp(context);
+        };
+    }
+}
+
+public static class TwoFactorSetup
+{
+    /// <summary>After authorization, so the staff session is known; off only in Development unless configured.</summary>
+    public static void UsePortalTwoFactor(this WebApplication app)
+    {
+        if (app.Configuration.GetValue<bool?>("Security:RequireTwoFactor") ?? !app.Environment.IsDevelopment())
+        {
+            app.UseMiddleware<TwoFactorEnforcementMiddleware>();
+        }
     }
 }
 

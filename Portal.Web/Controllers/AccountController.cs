@@ -41,6 +41,12 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, AuditTrai
                 await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user?.Id), HttpContext.RequestAborted);
                 return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
             }
+
+            if (result.RequiresTwoFactor)
+            {
+                // The password was right; the code comes next, in a short-lived two-factor cookie.
+                return LocalRedirect("/account/sign-in/code" + (form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? "?returnUrl=" + Uri.EscapeDataString(form.ReturnUrl) : ""));
+            }
         }
 
         // The attempt is recorded with the address; the typed email is not, unless it names a real account.

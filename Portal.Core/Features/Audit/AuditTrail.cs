@@ -28,6 +28,7 @@ public static class AuditActions
     public const string StaffSignIn = "staff.sign-in";
     public const string StaffSignInFailed = "staff.sign-in-failed";
     public const string StaffSignOut = "staff.sign-out";
+    public const string TwoFactorEnabled = "staff.two-factor-enabled";
     public const string AdminCreated = "admin.created";
     public const string NoticePosted = "notice.posted";
     public const string ReportSubmitted = "report.submitted";

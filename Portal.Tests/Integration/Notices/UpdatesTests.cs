@@ -76,7 +76,7 @@ public sealed class UpdatesTests(SqlitePortalFactory factory) : IClassFixture<Sq
         using var staffPage = await visitor.GetAsync("/staff");
         Assert.Contains("/account/sign-in", staffPage.Headers.Location?.ToString(), StringComparison.Ordinal);
 
-        var email = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        var email = (await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer)).Email;
         var page = await visitor.GetPageAsync("/account/sign-in");
         using var wrongPassword = await visitor.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = email, ["Password"] = "wrong-password-123" });
         using var unknownUser = await visitor.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = "nobody@portal.test", ["Password"] = "wrong-password-123" });
