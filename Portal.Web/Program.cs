@@ -7,6 +7,7 @@ using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Reports;
 using Portal.Web.Security;
+using Portal.Web.Triage;
 using Portal.Web.Audit;
 
 // Offline verbs need no host, database or keys.
@@ -26,6 +27,7 @@ builder.AddPortalSecurity();
 builder.AddPortalReports();
 builder.AddPortalEvidence();
 builder.AddPortalAudit();
+builder.AddPortalTriage();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -89,4 +89,10 @@ public sealed class Case
 
     /// <summary>Envelope of a small JSON document (email, phone, safe hours); null when portal-only.</summary>
     public byte[]? ContactEnvelope { get; set; }
+
+    /// <summary>The volunteer working the case; one at a time, taken by a conditional update.</summary>
+    public string? ClaimedById { get; set; }
+
+    /// <summary>When the claim was taken or last renewed by activity; a claim lapses after a configured time.</summary>
+    public DateTime? ClaimedAt { get; set; }
 }

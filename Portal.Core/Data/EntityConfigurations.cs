@@ -19,6 +19,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         entity.Property(c => c.PaymentAddress).HasMaxLength(128);
         entity.Property(c => c.BreachOrganisation).HasMaxLength(64);
         entity.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
+        entity.Property(c => c.ClaimedById).HasMaxLength(450);
+        entity.HasIndex(c => c.ClaimedById);
     }
 }
 

@@ -70,7 +70,8 @@ public static class IdentitySetup
                 .AddAuthenticationSchemes(CaseSession.Scheme)
                 .RequireClaim(CaseSession.CaseClaim))
             .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin))
-            .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin));
+            .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin))
+            .AddPolicy(StaffPolicies.Triage, policy => policy.RequireRole(StaffRoles.Volunteer, StaffRoles.Supervisor));
 
         return builder;
     }
@@ -131,6 +132,9 @@ public static class StaffPolicies
 
     /// <summary>Those who may read the audit trail.</summary>
     public const string SupervisorOrAdmin = "SupervisorOrAdmin";
+
+    /// <summary>Those who work the triage queue.</summary>
+    public const string Triage = "Triage";
 }
 
 /// <summary>

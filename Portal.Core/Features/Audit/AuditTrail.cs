@@ -36,6 +36,8 @@ public static class AuditActions
     public const string EvidenceAdded = "evidence.added";
     public const string EvidenceDownloaded = "evidence.downloaded";
     public const string EvidenceTampered = "evidence.integrity-failed";
+    public const string CaseClaimed = "case.claimed";
+    public const string CaseReleased = "case.released";
 }
 
 /// <summary>

@@ -35,4 +35,41 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
         await BrowserFixture.AssertAccessibleAsync(page);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Supervisor_WorksTheQueue_AndThePagesAreAccessible()
+    {
+        var victim = await fixture.NewPageAsync("en-GB");
+        await victim.GotoAsync("/report");
+        await victim.FillAsync("#WhatHappened", "An email demanded money.");
+        await victim.CheckAsync("#RiskSelfHarm");
+        await victim.CheckAsync("#RiskImmediateDanger-no");
+        await victim.CheckAsync("#Paid");
+        await victim.CheckAsync("#DataPublished");
+        await victim.CheckAsync("#ContactPreference");
+        await victim.ClickAsync("form.report-form button[type=submit]");
+        var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+        await victim.Context.CloseAsync();
+
+        var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
+        var page = await fixture.NewPageAsync("fi-FI");
+        await page.GotoAsync("/account/sign-in");
+        await page.FillAsync("#Email", account.Email);
+        await page.FillAsync("#Password", StaffAccounts.Password);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/account/sign-in/code");
+        await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/staff");
+
+        await page.ClickAsync("a[href='/staff/queue']");
+        Assert.Equal("fi", await page.GetAttributeAsync("html", "lang"));
+        await BrowserFixture.AssertAccessibleAsync(page);
+        var row = page.Locator($"[data-testid=queue-row][data-reference='{reference}']");
+        await row.Locator("button").ClickAsync();
+        await page.WaitForURLAsync("**/staff/queue?mine=true&message=claimed");
+        Assert.Equal("Sinä", (await page.Locator($"[data-testid=queue-row][data-reference='{reference}'] [data-testid=claimed-by]").InnerTextAsync()).Trim());
+        await BrowserFixture.AssertAccessibleAsync(page);
+        await page.Context.CloseAsync();
+    }
 }

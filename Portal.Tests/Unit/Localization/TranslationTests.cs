@@ -65,6 +65,8 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<CaseStatus>().SelectMany(v => new[] { $"CaseStatus.{v}", $"CaseStatus.{v}.Next" }));
         used.UnionWith(ReportOptions.Currencies.Select(c => $"Currency.{c}"));
         used.UnionWith(Enum.GetNames<AuditActor>().Select(v => $"Audit.Actor.{v}"));
+        used.UnionWith(Enum.GetNames<CasePriority>().Select(v => $"Priority.{v}"));
+        used.UnionWith(new[] { "claimed", "held", "released" }.Select(m => $"Queue.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Evidence.EvidenceRejection>().Select(v => $"Evidence.Rejected.{v}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));
 

@@ -1,0 +1,143 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Features.Triage;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Triage;
+
+/// <summary>The queue and claims on each provider; each test class instance gets a fresh portal so counts are exact.</summary>
+public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
+    where TFactory : PortalFactory, new()
+{
+    private readonly TFactory factory = new();
+
+    public Task InitializeAsync() => ((IAsyncLifetime)factory).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)factory).DisposeAsync();
+
+    [Fact]
+    public async Task Queue_OrdersByPriorityThenWaiting_CountsPerPriority_AndFlagsOverdue()
+    {
+        var normalOld = await FileAsync(a => { });
+        factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        var urgent = await FileAsync(a => a["RiskSelfHarm"] = "true");
+        var high = await FileAsync(a => a["IsUnder18"] = "true");
+        factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        var normalNew = await FileAsync(a => a["PreferredLanguage"] = "fi");
+        factory.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var page = await volunteer.GetPageAsync("/staff/queue");
+
+        var order = page.QuerySelectorAll("[data-testid=queue-row]").Select(r => r.GetAttribute("data-reference")).ToList();
+        Assert.Equal([urgent, high, normalOld, normalNew], order);
+        Assert.Equal("1", page.QuerySelector("[data-priority=Urgent] strong")?.TextContent);
+        Assert.Equal("2", page.QuerySelector("[data-priority=Normal] strong")?.TextContent);
+        var overdue = page.QuerySelectorAll("[data-testid=queue-row]").Where(r => r.QuerySelector("[data-testid=overdue]") is not null).Select(r => r.GetAttribute("data-reference")).ToList();
+        Assert.Equal([urgent], overdue);
+
+        var finnish = await volunteer.GetPageAsync("/staff/queue?language=fi");
+        Assert.Equal([normalNew], finnish.QuerySelectorAll("[data-testid=queue-row]").Select(r => r.GetAttribute("data-reference")));
+        var young = await volunteer.GetPageAsync("/staff/queue?under18=true");
+        Assert.Equal([high], young.QuerySelectorAll("[data-testid=queue-row]").Select(r => r.GetAttribute("data-reference")));
+        var urgentOnly = await volunteer.GetPageAsync("/staff/queue?priority=Urgent");
+        Assert.Equal([urgent], urgentOnly.QuerySelectorAll("[data-testid=queue-row]").Select(r => r.GetAttribute("data-reference")));
+        Assert.DoesNotContain("my therapy", page.Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ParallelClaims_ByManyVolunteers_LeaveExactlyOneHolder()
+    {
+        var reference = await FileAsync(a => { });
+        var caseId = await CaseIdAsync(reference);
+        var volunteers = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            volunteers.Add(await UserIdAsync((await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer)).Email));
+        }
+
+        var outcomes = await Task.WhenAll(volunteers.Select(async id =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            return (id, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, id, CancellationToken.None));
+        }));
+
+        var winner = Assert.Single(outcomes, o => o.Item2 == ClaimOutcome.Claimed);
+        Assert.All(outcomes.Where(o => o.id != winner.id), o => Assert.Equal(ClaimOutcome.HeldBySomeoneElse, o.Item2));
+        await using var check = factory.Services.CreateAsyncScope();
+        var stored = await check.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.AsNoTracking().SingleAsync(c => c.Id == caseId);
+        Assert.Equal(winner.id, stored.ClaimedById);
+        Assert.Equal(CaseStatus.InTriage, stored.Status);
+    }
+
+    [Fact]
+    public async Task Claim_ThroughThePage_ShowsMine_AnotherVolunteerGetsAClearMessage_AndALapsedClaimCanBeTaken()
+    {
+        var reference = await FileAsync(a => { });
+        var caseId = await CaseIdAsync(reference);
+        var first = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var second = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var queue = await first.GetPageAsync("/staff/queue");
+
+        using var claimed = await first.SubmitAsync(queue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>());
+        Assert.Equal("/staff/queue?mine=true&message=claimed", claimed.Headers.Location?.OriginalString);
+        var mine = await first.GetPageAsync("/staff/queue?mine=true");
+        Assert.Equal("You", Assert.Single(mine.QuerySelectorAll("[data-testid=queue-row]")).QuerySelector("[data-testid=claimed-by]")?.TextContent);
+
+        var secondQueue = await second.GetPageAsync("/staff/queue");
+        Assert.Null(secondQueue.QuerySelector($"form[action='/staff/queue/{caseId}/claim']"));
+        var token = secondQueue.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "";
+        using var refused = await second.PostAsync($"/staff/queue/{caseId}/claim", new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token }));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("Someone else has just claimed this case.", (await HtmlForms.ParseAsync(refused)).QuerySelector("[data-testid=queue-message]")?.TextContent.Trim());
+
+        factory.Clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+        var third = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var thirdQueue = await third.GetPageAsync("/staff/queue");
+        using var lapsed = await third.SubmitAsync(thirdQueue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>());
+        Assert.Equal(HttpStatusCode.Redirect, lapsed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(StaffRoles.Police)]
+    [InlineData(StaffRoles.Counsellor)]
+    [InlineData(StaffRoles.Admin)]
+    public async Task OtherRoles_CannotSeeTheQueue(string role)
+    {
+        var staff = await StaffAccounts.SignedInClientAsync(factory, role);
+
+        using var response = await staff.GetAsync("/staff/queue");
+
+        Assert.Contains("/account/denied", response.Headers.Location?.ToString(), StringComparison.Ordinal);
+    }
+
+    private async Task<string> FileAsync(Action<Dictionary<string, string?>> change)
+    {
+        var answers = ReportAnswers.Valid("my therapy notes were stolen");
+        change(answers);
+        var client = factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        using var response = await client.SubmitAsync(form, "/report", answers);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await HtmlForms.ParseAsync(response)).QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+    }
+
+    private async Task<Guid> CaseIdAsync(string reference)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
+    }
+
+    private async Task<string> UserIdAsync(string email)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().FindByEmailAsync(email))?.Id ?? "";
+    }
+}
+
+public sealed class SqliteTriageQueueTests : TriageQueueTests<SqlitePortalFactory>;
+
+public sealed class PostgresTriageQueueTests : TriageQueueTests<PostgresPortalFactory>;

@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Triage;
+using Portal.Web.Accounts;
+using Portal.Web.Audit;
+
+namespace Portal.Web.Controllers;
+
+public sealed record QueueViewModel(TriageQueueQuery Filter, TriageQueue Queue, string? MessageKey);
+
+/// <summary>The volunteers' queue: open cases by risk, and claiming one to work it.</summary>
+[Authorize(Policy = StaffPolicies.Triage)]
+[Route("staff/queue")]
+public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler claims, AuditTrail audit) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index([FromQuery] CaseStatus? status, [FromQuery] CasePriority? priority, [FromQuery] string? language, [FromQuery] bool? under18, [FromQuery] bool mine, [FromQuery] int page, [FromQuery] string? message, CancellationToken cancellationToken)
+    {
+        var filter = new TriageQueueQuery(status, priority, language, under18, mine, Math.Max(1, page));
+        var result = await queue.HandleAsync(filter, UserId, cancellationToken);
+        var known = message is "claimed" or "held" or "released" ? "Queue.Message." + message : null;
+        return View(new QueueViewModel(filter, result, known));
+    }
+
+    [HttpPost("{caseId:guid}/claim")]
+    public async Task<IActionResult> Claim(Guid caseId, CancellationToken cancellationToken)
+    {
+        var outcome = await claims.HandleAsync(caseId, UserId, cancellationToken);
+        if (outcome == ClaimOutcome.NotFound)
+        {
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseClaimed, caseId, detail: outcome.ToString()), cancellationToken);
+        if (outcome == ClaimOutcome.HeldBySomeoneElse)
+        {
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return await IndexAfterAsync("held", cancellationToken);
+        }
+
+        return LocalRedirect("/staff/queue?mine=true&message=claimed");
+    }
+
+    [HttpPost("{caseId:guid}/release")]
+    public async Task<IActionResult> Release(Guid caseId, CancellationToken cancellationToken)
+    {
+        if (!await claims.ReleaseAsync(caseId, UserId, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseReleased, caseId), cancellationToken);
+        return LocalRedirect("/staff/queue?message=released");
+    }
+
+    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+
+    private async Task<IActionResult> IndexAfterAsync(string message, CancellationToken cancellationToken)
+    {
+        var filter = new TriageQueueQuery();
+        return View("Index", new QueueViewModel(filter, await queue.HandleAsync(filter, UserId, cancellationToken), "Queue.Message." + message));
+    }
+}

@@ -1,0 +1,14 @@
+using Portal.Core.Features.Triage;
+
+namespace Portal.Web.Triage;
+
+public static class TriageSetup
+{
+    public static WebApplicationBuilder AddPortalTriage(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TriageOptions>().BindConfiguration(TriageOptions.Section);
+        builder.Services.AddScoped<TriageQueueHandler>();
+        builder.Services.AddScoped<ClaimCaseHandler>();
+        return builder;
+    }
+}
