@@ -7,6 +7,7 @@ public static class TriageSetup
     public static WebApplicationBuilder AddPortalTriage(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TriageOptions>().BindConfiguration(TriageOptions.Section);
+        builder.Services.AddMemoryCache();
         builder.Services.AddScoped<TriageQueueHandler>();
         builder.Services.AddScoped<ClaimCaseHandler>();
         return builder;

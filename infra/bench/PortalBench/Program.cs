@@ -4,7 +4,8 @@ using PortalBench;
 //   PortalBench submit <Portal.Web.dll> [seconds per phase]
 //   PortalBench upload <Portal.Web.dll> [megabytes]
 //   PortalBench parse - [megabytes]
-var usage = "usage: PortalBench submit|upload <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
+//   PortalBench queue <Portal.Web.dll> [seconds per phase]
+var usage = "usage: PortalBench submit|upload|queue <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -18,6 +19,7 @@ return args[0] switch
     "submit" => await SubmitBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
     "upload" => await UploadBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
+    "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
     _ => Fail(),
 };
 
