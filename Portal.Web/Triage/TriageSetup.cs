@@ -10,6 +10,7 @@ public static class TriageSetup
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<TriageQueueHandler>();
         builder.Services.AddScoped<ClaimCaseHandler>();
+        builder.Services.AddScoped<GetCaseDetailsHandler>();
         return builder;
     }
 }

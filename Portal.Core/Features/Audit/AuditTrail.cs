@@ -38,6 +38,9 @@ public static class AuditActions
     public const string EvidenceTampered = "evidence.integrity-failed";
     public const string CaseClaimed = "case.claimed";
     public const string CaseReleased = "case.released";
+    public const string CaseViewed = "case.viewed";
+    public const string AccessDenied = "access.denied";
+    public const string EvidenceOpened = "evidence.opened";
 }
 
 /// <summary>

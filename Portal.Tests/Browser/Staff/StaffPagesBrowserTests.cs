@@ -70,6 +70,11 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
         await page.WaitForURLAsync("**/staff/queue?mine=true&message=claimed");
         Assert.Equal("Sinä", (await page.Locator($"[data-testid=queue-row][data-reference='{reference}'] [data-testid=claimed-by]").InnerTextAsync()).Trim());
         await BrowserFixture.AssertAccessibleAsync(page);
+
+        await page.ClickAsync($"[data-testid=queue-row][data-reference='{reference}'] a");
+        await page.WaitForSelectorAsync("[data-testid=narrative]");
+        Assert.Equal(1, await page.Locator("[data-testid=risk]").CountAsync());
+        await BrowserFixture.AssertAccessibleAsync(page);
         await page.Context.CloseAsync();
     }
 }

@@ -3,21 +3,45 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Evidence;
 
-/// <summary>Staff get the original bytes only as a download, only after the integrity check, only for the right case.</summary>
+/// <summary>
+/// The case view for volunteers, and files released only by an explicit, reasoned, audited
+/// action: as a download, after the integrity check, and only for the case they belong to.
+/// </summary>
 public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IClassFixture<SqlitePortalFactory>
 {
     [Fact]
-    public async Task Supervisor_DownloadsTheOriginalBytes_AsAnAttachmentThatNeverRenders()
+    public async Task CaseView_ShowsAnswersParsedHeadersIndicatorsAndTimeline_AndIsAudited()
+    {
+        var (caseId, _) = await UploadAsync("ransom.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Pay 0.3 BTC within 24 hours.")));
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+
+        var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+
+        Assert.Contains("therapy notes would be published", page.QuerySelector("[data-testid=narrative]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("ransom@extortion.example", page.QuerySelector("[data-testid=parsed-email]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", page.QuerySelector("[data-testid=indicators]")?.TextContent, StringComparison.Ordinal);
+        var timeline = page.QuerySelector("[data-testid=timeline]")?.TextContent ?? "";
+        Assert.Contains(AuditActions.ReportSubmitted, timeline, StringComparison.Ordinal);
+        Assert.Contains(AuditActions.EvidenceAdded, timeline, StringComparison.Ordinal);
+        Assert.Contains(await AuditAsync(AuditActions.CaseViewed), e => e.CaseId == caseId);
+    }
+
+    [Theory]
+    [InlineData(StaffRoles.Volunteer)]
+    [InlineData(StaffRoles.Supervisor)]
+    public async Task OpenWithReason_GivesTheOriginalBytes_AsAnAttachmentThatNeverRenders_AndIsAudited(string role)
     {
         var original = Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("download " + Guid.NewGuid()));
         var (caseId, evidenceId) = await UploadAsync("viesti äöå \"quoted\".eml", original);
-        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        var staff = await StaffAccounts.SignedInClientAsync(factory, role);
+        var page = await staff.GetPageAsync($"/staff/cases/{caseId}");
 
-        using var response = await supervisor.GetAsync($"/staff/cases/{caseId}/evidence/{evidenceId}/download");
+        using var response = await staff.SubmitAsync(page, $"/staff/cases/{caseId}/evidence/{evidenceId}/open", new Dictionary<string, string?> { ["reason"] = "Checking the headers for police" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(original, await response.Content.ReadAsByteArrayAsync());
@@ -27,29 +51,55 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         Assert.Equal("viesti äöå \"quoted\".eml", disposition?.FileNameStar);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.StartsWith("sandbox", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains(await AuditAsync(AuditActions.EvidenceOpened), e => e.Subject == evidenceId.ToString() && e.Detail == "Checking the headers for police" && e.IpAddress != null);
     }
 
     [Fact]
-    public async Task EvidenceOfAnotherCase_IsNotFound()
+    public async Task OpenWithoutReason_IsRefused_AndReleasesNothing()
+    {
+        var secret = "NO-REASON-" + Guid.NewGuid().ToString("N");
+        var (caseId, evidenceId) = await UploadAsync("r.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail(secret)));
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+
+        using var response = await volunteer.SubmitAsync(page, $"/staff/cases/{caseId}/evidence/{evidenceId}/open", new Dictionary<string, string?> { ["reason"] = " " });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull((await HtmlForms.ParseAsync(response)).QuerySelector("[data-testid=reason-error]"));
+        Assert.DoesNotContain(await AuditAsync(AuditActions.EvidenceOpened), e => e.Subject == evidenceId.ToString());
+    }
+
+    [Fact]
+    public async Task EvidenceOfAnotherCase_OrAnUnknownCase_Is404_AndAuditedAsADenial()
     {
         var (_, evidenceId) = await UploadAsync("a.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("a " + Guid.NewGuid())));
         var (otherCaseId, _) = await UploadAsync("b.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("b " + Guid.NewGuid())));
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        var page = await supervisor.GetPageAsync($"/staff/cases/{otherCaseId}");
+        var unknownCase = Guid.NewGuid();
 
-        using var response = await supervisor.GetAsync($"/staff/cases/{otherCaseId}/evidence/{evidenceId}/download");
+        // The page offers no such form, so the request is made by hand, as an attacker would.
+        var token = page.QuerySelector("form.open-evidence input[name=__af]")?.GetAttribute("value") ?? "";
+        using var crossed = await supervisor.PostAsync($"/staff/cases/{otherCaseId}/evidence/{evidenceId}/open", new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token, ["reason"] = "trying another case's file" }));
+        using var unknown = await supervisor.GetAsync($"/staff/cases/{unknownCase}");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, crossed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var denials = await AuditAsync(AuditActions.AccessDenied);
+        Assert.Contains(denials, e => e.CaseId == otherCaseId && e.Subject == evidenceId.ToString());
+        Assert.Contains(denials, e => e.Subject == unknownCase.ToString());
     }
 
     [Theory]
-    [InlineData(StaffRoles.Volunteer)]
+    [InlineData(StaffRoles.Police)]
     [InlineData(StaffRoles.Admin)]
-    public async Task OtherRoles_CannotDownloadYet(string role)
+    public async Task OtherRoles_CannotSeeCases(string role)
     {
-        var (caseId, evidenceId) = await UploadAsync("c.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("c " + Guid.NewGuid())));
+        var (caseId, _) = await UploadAsync("c.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("c " + Guid.NewGuid())));
         var staff = await StaffAccounts.SignedInClientAsync(factory, role);
 
-        using var response = await staff.GetAsync($"/staff/cases/{caseId}/evidence/{evidenceId}/download");
+        using var response = await staff.GetAsync($"/staff/cases/{caseId}");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Contains("/account/denied", response.Headers.Location?.ToString(), StringComparison.Ordinal);
@@ -65,14 +115,21 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         bytes[^20] ^= 0x40;
         await File.WriteAllBytesAsync(blob, bytes);
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        var page = await supervisor.GetPageAsync($"/staff/cases/{caseId}");
 
-        using var response = await supervisor.GetAsync($"/staff/cases/{caseId}/evidence/{evidenceId}/download");
+        using var response = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/evidence/{evidenceId}/open", new Dictionary<string, string?> { ["reason"] = "checking the original" });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.DoesNotContain(secret, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Null(response.Content.Headers.ContentDisposition);
         Assert.Contains(factory.Logs.Lines, l => l.Contains("failed its integrity check", StringComparison.Ordinal) && l.Contains(evidenceId.ToString(), StringComparison.Ordinal));
+        Assert.Contains(await AuditAsync(AuditActions.EvidenceTampered), e => e.Subject == evidenceId.ToString());
+    }
+
+    private async Task<List<AuditEntry>> AuditAsync(string action)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.AsNoTracking().Where(e => e.Action == action).ToListAsync();
     }
 
     private async Task<(Guid CaseId, Guid EvidenceId)> UploadAsync(string fileName, byte[] content)
