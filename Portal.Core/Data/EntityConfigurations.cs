@@ -111,3 +111,16 @@ internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<Aud
         entity.Property(h => h.LastMac).HasMaxLength(32);
     }
 }
+
+internal sealed class TriageDecisionConfiguration : IEntityTypeConfiguration<TriageDecision>
+{
+    public void Configure(EntityTypeBuilder<TriageDecision> entity)
+    {
+        entity.ToTable("TriageDecisions");
+        entity.HasKey(d => d.Id);
+        entity.Property(d => d.Reason).HasMaxLength(500);
+        entity.Property(d => d.DecidedById).HasMaxLength(450);
+        entity.HasOne<Case>().WithMany().HasForeignKey(d => d.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(d => d.CaseId);
+    }
+}

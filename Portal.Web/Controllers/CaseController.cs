@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
+using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Triage;
@@ -9,7 +11,7 @@ using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
-public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor);
+public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, string? MessageKey = null);
 
 /// <summary>
 /// A case as a volunteer works it. Viewing is audited; a file's content is released only by an
@@ -18,12 +20,12 @@ public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor);
 /// </summary>
 [Authorize(Policy = StaffPolicies.Triage)]
 [Route("staff/cases/{caseId:guid}")]
-public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHandler readEvidence, AuditTrail audit, ILogger<CaseController> logger) : Controller
+public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHandler readEvidence, DecideTriageHandler decide, AuditTrail audit, ILogger<CaseController> logger) : Controller
 {
     public const int MinimumReasonLength = 5;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid caseId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, CancellationToken cancellationToken)
     {
         var found = await details.HandleAsync(caseId, cancellationToken);
         if (found is null)
@@ -33,8 +35,40 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
         }
 
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseViewed, caseId), cancellationToken);
-        return View(new CaseViewModel(found, null));
+        return View(Model(found, null, decided is null ? null : "Case.Decision.Decided"));
     }
+
+    /// <summary>Where the case goes; the claim holder decides, consent is enforced in Portal.Core.</summary>
+    [HttpPost("decision")]
+    public async Task<IActionResult> Decide(Guid caseId, [FromForm] TriageRoute? route, [FromForm] string? reason, CancellationToken cancellationToken)
+    {
+        var outcome = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        if (outcome == DecisionOutcome.NotFound)
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "decision"), cancellationToken);
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.TriageDecided, caseId, route?.ToString(), outcome.ToString()), cancellationToken);
+        if (outcome == DecisionOutcome.Decided)
+        {
+            return LocalRedirect($"/staff/cases/{caseId}?decided=1");
+        }
+
+        var found = await details.HandleAsync(caseId, cancellationToken);
+        if (found is null)
+        {
+            return NotFound();
+        }
+
+        Response.StatusCode = outcome is DecisionOutcome.NotHolder or DecisionOutcome.AlreadyDecided ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
+        return View("Index", Model(found, null, "Case.Decision." + outcome));
+    }
+
+    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+
+    private CaseViewModel Model(CaseDetails found, Guid? reasonMissingFor, string? messageKey = null) =>
+        new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, messageKey);
 
     [HttpPost("evidence/{evidenceId:guid}/open")]
     public async Task<IActionResult> OpenEvidence(Guid caseId, Guid evidenceId, [FromForm] string? reason, CancellationToken cancellationToken)
@@ -48,7 +82,7 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
             }
 
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return View("Index", new CaseViewModel(found, evidenceId));
+            return View("Index", Model(found, evidenceId));
         }
 
         var result = await readEvidence.HandleAsync(new ReadEvidence(caseId, evidenceId), cancellationToken);

@@ -11,6 +11,7 @@ public static class TriageSetup
         builder.Services.AddScoped<TriageQueueHandler>();
         builder.Services.AddScoped<ClaimCaseHandler>();
         builder.Services.AddScoped<GetCaseDetailsHandler>();
+        builder.Services.AddScoped<DecideTriageHandler>();
         return builder;
     }
 }

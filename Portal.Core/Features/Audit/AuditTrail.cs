@@ -41,6 +41,7 @@ public static class AuditActions
     public const string CaseViewed = "case.viewed";
     public const string AccessDenied = "access.denied";
     public const string EvidenceOpened = "evidence.opened";
+    public const string TriageDecided = "triage.decided";
 }
 
 /// <summary>

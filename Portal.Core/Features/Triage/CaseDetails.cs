@@ -34,6 +34,7 @@ public sealed record CaseDetails(
     ContactPreference ContactPreference,
     ContactDetails? Contact,
     string? ClaimedBy,
+    string? ClaimedById,
     IReadOnlyList<EvidenceDetails> Evidence,
     IReadOnlyList<(IndicatorKind Kind, string Value, string? Detail)> Indicators,
     IReadOnlyList<TimelineEntry> Timeline);
@@ -72,6 +73,6 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
             c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.Paid, c.DataPublished,
             c.BreachOrganisation, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, evidence, indicators, timeline);
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline);
     }
 }

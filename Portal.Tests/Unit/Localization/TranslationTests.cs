@@ -66,6 +66,8 @@ public sealed partial class TranslationTests
         used.UnionWith(ReportOptions.Currencies.Select(c => $"Currency.{c}"));
         used.UnionWith(Enum.GetNames<AuditActor>().Select(v => $"Audit.Actor.{v}"));
         used.UnionWith(Enum.GetNames<CasePriority>().Select(v => $"Priority.{v}"));
+        used.UnionWith(Enum.GetNames<TriageRoute>().Select(v => $"Case.Route.{v}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.DecisionOutcome>().Where(o => o != "NotFound").Select(v => $"Case.Decision.{v}"));
         used.UnionWith(new[] { "claimed", "held", "released" }.Select(m => $"Queue.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Evidence.EvidenceRejection>().Select(v => $"Evidence.Rejected.{v}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));

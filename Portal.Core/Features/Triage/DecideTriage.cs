@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Triage;
+
+public sealed record DecideTriage(Guid CaseId, TriageRoute? Route, string? Reason);
+
+public enum DecisionOutcome
+{
+    Decided,
+    NotFound,
+
+    /// <summary>The case is not claimed by the one deciding (never claimed, lapsed, or someone else's).</summary>
+    NotHolder,
+
+    /// <summary>The victim did not consent to where the decision would send the case.</summary>
+    ConsentMissing,
+
+    /// <summary>No route chosen, or closing without a reason.</summary>
+    Incomplete,
+
+    /// <summary>The case was already decided.</summary>
+    AlreadyDecided,
+}
+
+/// <summary>
+/// Records where a case goes. Consent is enforced here, whatever the request says: a case
+/// without police consent can never be sent to police, nor one without counselling consent to
+/// counselling. Only the volunteer holding a live claim decides, and the claim ends with it.
+/// </summary>
+public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptions> options, TimeProvider clock)
+{
+    public async Task<DecisionOutcome> HandleAsync(DecideTriage request, string userId, CancellationToken cancellationToken)
+    {
+        var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == request.CaseId, cancellationToken);
+        if (entity is null)
+        {
+            return DecisionOutcome.NotFound;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (entity.Status is CaseStatus.Referred or CaseStatus.Closed)
+        {
+            return DecisionOutcome.AlreadyDecided;
+        }
+
+        if (entity.ClaimedById != userId || entity.ClaimedAt is null || entity.ClaimedAt <= now - options.Value.ClaimLapse)
+        {
+            return DecisionOutcome.NotHolder;
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
+        if (request.Route is not { } route || !Enum.IsDefined(route) || (route == TriageRoute.Close && reason is null))
+        {
+            return DecisionOutcome.Incomplete;
+        }
+
+        if (!ConsentAllows(entity, route))
+        {
+            return DecisionOutcome.ConsentMissing;
+        }
+
+        db.TriageDecisions.Add(new TriageDecision
+        {
+            CaseId = entity.Id,
+            Route = route,
+            Reason = reason is { Length: > 500 } ? reason[..500] : reason,
+            DecidedById = userId,
+            DecidedAt = now,
+        });
+        entity.Status = route is TriageRoute.InformationOnly or TriageRoute.Close ? CaseStatus.Closed : CaseStatus.Referred;
+        entity.ClaimedById = null;
+        entity.ClaimedAt = null;
+        entity.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return DecisionOutcome.Decided;
+    }
+
+    public static bool ConsentAllows(Case entity, TriageRoute route) => route switch
+    {
+        TriageRoute.Police => entity.ConsentPolice,
+        TriageRoute.Counselling => entity.ConsentCounselling,
+        TriageRoute.PoliceAndCounselling => entity.ConsentPolice && entity.ConsentCounselling,
+        _ => true,
+    };
+}
