@@ -65,6 +65,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = locale,
             JavaScriptEnabled = true,
         });
+        // Generous: CI runs these beside the integration tests on two cores.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         return await context.NewPageAsync();
     }
 

@@ -82,7 +82,14 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await BrowserFixture.AssertAccessibleAsync(later);
         await later.FillAsync("#Reference", reference.ToLowerInvariant());
         await later.FillAsync("#ReceiptKey", key);
-        await later.ClickAsync("main form button[type=submit]");
+        var opened = await later.RunAndWaitForResponseAsync(
+            () => later.ClickAsync("main form button[type=submit]"),
+            r => r.Url.EndsWith("/status/open", StringComparison.Ordinal) && r.Request.Method == "POST");
+        if (opened.Status != 302)
+        {
+            Assert.Fail($"opening the case answered {opened.Status}: {await opened.TextAsync()}");
+        }
+
         await later.WaitForURLAsync("**/status");
         Assert.Equal(reference, (await later.InnerTextAsync("[data-testid=reference]")).Trim());
         Assert.Equal(receivedStatus, (await later.InnerTextAsync("[data-testid=status]")).Trim());
