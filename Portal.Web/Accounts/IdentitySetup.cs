@@ -29,6 +29,25 @@ public static class IdentitySetup
             .AddDefaultTokenProviders()
             .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
 
+        // Stamps are checked on every staff request, so disabling an account or changing its
+        // roles takes effect at once instead of after the default 30 minutes.
+        // The principal rebuilt after each check would drop the "mfa" sign-in method, and the
+        // two-factor rule would then send every session back to enrol: carry it over.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options =>
+        {
+            options.ValidationInterval = TimeSpan.Zero;
+            options.OnRefreshingPrincipal = context =>
+            {
+                var method = context.CurrentPrincipal?.FindFirst("amr");
+                if (method is not null && context.NewPrincipal?.Identity is ClaimsIdentity identity && !identity.HasClaim("amr", method.Value))
+                {
+                    identity.AddClaim(new Claim("amr", method.Value));
+                }
+
+                return Task.CompletedTask;
+            };
+        });
+
         builder.Services.ConfigureApplicationCookie(options =>
         {
             cookies.Apply(options.Cookie, PortalCookies.Staff);

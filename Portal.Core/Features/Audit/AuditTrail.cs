@@ -42,6 +42,9 @@ public static class AuditActions
     public const string AccessDenied = "access.denied";
     public const string EvidenceOpened = "evidence.opened";
     public const string TriageDecided = "triage.decided";
+    public const string RolesChanged = "admin.roles-changed";
+    public const string UserDisabled = "admin.user-disabled";
+    public const string UserEnabled = "admin.user-enabled";
 }
 
 /// <summary>

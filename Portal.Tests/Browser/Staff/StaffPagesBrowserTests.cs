@@ -33,6 +33,9 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
 
         await page.GotoAsync("/staff/updates/new");
         await BrowserFixture.AssertAccessibleAsync(page);
+        await page.GotoAsync("/staff/users");
+        Assert.True(await page.Locator($"[data-testid=user-row][data-email='{account.Email}']").CountAsync() == 1);
+        await BrowserFixture.AssertAccessibleAsync(page);
         await page.Context.CloseAsync();
     }
 
