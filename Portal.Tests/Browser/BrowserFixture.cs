@@ -71,6 +71,20 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>Waits for a navigation; on timeout, says where the page is and what the portal logged.</summary>
+    public async Task WaitForUrlAsync(IPage page, string glob)
+    {
+        try
+        {
+            await page.WaitForURLAsync(glob);
+        }
+        catch (TimeoutException)
+        {
+            var logs = factory.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("CaseSession", StringComparison.Ordinal)).TakeLast(15);
+            Assert.Fail($"expected {glob} but the page is at {page.Url}; the portal logged:\n{string.Join("\n", logs)}");
+        }
+    }
+
     /// <summary>Runs axe-core on the page and fails on any serious or critical violation.</summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {

@@ -108,15 +108,23 @@ public static class PortalCommands
         return result;
     }
 
-    private static string GeneratePassword()
+    /// <summary>20 random characters, drawn again until they meet Identity's rules (a digit, a lower- and an upper-case letter).</summary>
+    internal static string GeneratePassword()
     {
         const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        return string.Create(20, alphabet, (span, chars) =>
+        while (true)
         {
-            for (var i = 0; i < span.Length; i++)
+            var password = string.Create(20, alphabet, (span, chars) =>
             {
-                span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
+                for (var i = 0; i < span.Length; i++)
+                {
+                    span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
+                }
+            });
+            if (password.Any(char.IsAsciiDigit) && password.Any(char.IsAsciiLetterLower) && password.Any(char.IsAsciiLetterUpper))
+            {
+                return password;
             }
-        });
+        }
     }
 }

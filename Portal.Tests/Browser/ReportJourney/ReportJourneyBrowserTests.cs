@@ -28,7 +28,7 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         if (language != "en")
         {
             await page.GetByRole(AriaRole.Button, new() { Name = switcher, Exact = true }).ClickAsync();
-            await page.WaitForURLAsync("**/");
+            await fixture.WaitForUrlAsync(page, "**/");
         }
 
         Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
@@ -90,7 +90,7 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
             Assert.Fail($"opening the case answered {opened.Status}: {await opened.TextAsync()}");
         }
 
-        await later.WaitForURLAsync("**/status");
+        await fixture.WaitForUrlAsync(later, "**/status");
         Assert.Equal(reference, (await later.InnerTextAsync("[data-testid=reference]")).Trim());
         Assert.Equal(receivedStatus, (await later.InnerTextAsync("[data-testid=status]")).Trim());
         await BrowserFixture.AssertAccessibleAsync(later);
@@ -112,7 +112,7 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await page.CheckAsync("#ContactPreference");
         await page.ClickAsync("form.report-form button[type=submit]");
         await page.ClickAsync("[data-testid=evidence-link]");
-        await page.WaitForURLAsync("**/status/evidence");
+        await fixture.WaitForUrlAsync(page, "**/status/evidence");
         await BrowserFixture.AssertAccessibleAsync(page);
 
         var email = Encoding.UTF8.GetBytes(Support.EvidenceUploads.SampleEmail("Pay 0.25 BTC within 48 hours or everything is published."));
@@ -128,7 +128,7 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await BrowserFixture.AssertAccessibleAsync(page);
 
         await page.ClickAsync("[data-testid=suggestion] button[type=submit]");
-        await page.WaitForURLAsync("**/status/evidence?confirmed=1");
+        await fixture.WaitForUrlAsync(page, "**/status/evidence?confirmed=1");
         Assert.Equal(0, await page.Locator("[data-testid=suggestion]").CountAsync());
         var receipt = await page.Context.APIRequest.GetAsync("/status/evidence/receipt");
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(email)), await receipt.TextAsync(), StringComparison.Ordinal);

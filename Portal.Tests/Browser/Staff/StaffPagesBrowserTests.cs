@@ -18,11 +18,11 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
         await page.FillAsync("#Email", account.Email);
         await page.FillAsync("#Password", StaffAccounts.Password);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/account/sign-in/code");
+        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
         await BrowserFixture.AssertAccessibleAsync(page);
         await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/staff");
+        await fixture.WaitForUrlAsync(page, "**/staff");
         await BrowserFixture.AssertAccessibleAsync(page);
 
         await page.ClickAsync("a[href='/staff/audit']");
@@ -60,17 +60,17 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
         await page.FillAsync("#Email", account.Email);
         await page.FillAsync("#Password", StaffAccounts.Password);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/account/sign-in/code");
+        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
         await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/staff");
+        await fixture.WaitForUrlAsync(page, "**/staff");
 
         await page.ClickAsync("a[href='/staff/queue']");
         Assert.Equal("fi", await page.GetAttributeAsync("html", "lang"));
         await BrowserFixture.AssertAccessibleAsync(page);
         var row = page.Locator($"[data-testid=queue-row][data-reference='{reference}']");
         await row.Locator("button").ClickAsync();
-        await page.WaitForURLAsync("**/staff/queue?mine=true&message=claimed");
+        await fixture.WaitForUrlAsync(page, "**/staff/queue?mine=true&message=claimed");
         Assert.Equal("Sinä", (await page.Locator($"[data-testid=queue-row][data-reference='{reference}'] [data-testid=claimed-by]").InnerTextAsync()).Trim());
         await BrowserFixture.AssertAccessibleAsync(page);
 

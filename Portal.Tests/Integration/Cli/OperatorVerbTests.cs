@@ -121,3 +121,21 @@ public sealed class OperatorVerbTests
         return (process.ExitCode, await output, await error);
     }
 }
+
+public sealed class GeneratedPasswordTests
+{
+    [Fact]
+    public void GeneratedPasswords_AlwaysMeetIdentitysRules()
+    {
+        // One in about twenty draws of 20 characters has no digit: the generator must draw again.
+        var passwords = Enumerable.Range(0, 2000).Select(_ => Portal.Web.Cli.PortalCommands.GeneratePassword()).ToList();
+
+        Assert.All(passwords, p =>
+        {
+            Assert.Equal(20, p.Length);
+            Assert.Contains(p, char.IsAsciiDigit);
+            Assert.Contains(p, char.IsAsciiLetterLower);
+            Assert.Contains(p, char.IsAsciiLetterUpper);
+        });
+    }
+}
