@@ -37,18 +37,29 @@ public static class StaffAccounts
         return new StaffAccount(email, key);
     }
 
-    /// <summary>Signs in with password and the current authenticator code.</summary>
-    public static async Task<HttpClient> SignedInClientAsync(PortalFactory factory, string role)
+    /// <summary>Signs in with password and the current authenticator code (or a step beside it).</summary>
+    public static async Task<HttpClient> SignedInClientAsync(PortalFactory factory, string role) =>
+        await SignInAsync(factory, await CreateAsync(factory, role));
+
+    public static async Task<HttpClient> SignInAsync(PortalFactory factory, StaffAccount account, int stepOffset = 0)
     {
-        var account = await CreateAsync(factory, role);
         var client = factory.CreatePortalClient();
-        var page = await client.GetPageAsync("/account/sign-in");
-        using var password = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = Password });
-        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
-        Assert.StartsWith("/account/sign-in/code", password.Headers.Location?.OriginalString, StringComparison.Ordinal);
-        var codePage = await client.GetPageAsync(password.Headers.Location?.OriginalString ?? "");
-        using var code = await client.SubmitAsync(codePage, "/account/sign-in/code", new Dictionary<string, string?> { ["Code"] = account.CodeAt(factory.Clock.GetUtcNow()) });
+        using var code = await SubmitSignInAsync(client, account, account.CodeAt(factory.Clock.GetUtcNow(), stepOffset));
         Assert.Equal(HttpStatusCode.Redirect, code.StatusCode);
         return client;
+    }
+
+    /// <summary>The password step (which must ask for a code), then the code step; returns the code step's answer.</summary>
+    public static async Task<HttpResponseMessage> SubmitSignInAsync(HttpClient client, StaffAccount account, string? code, string? recovery = null)
+    {
+        var page = await client.GetPageAsync("/account/sign-in");
+        using (var password = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = Password }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+            Assert.StartsWith("/account/sign-in/code", password.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        var codePage = await client.GetPageAsync("/account/sign-in/code");
+        return await client.SubmitAsync(codePage, "/account/sign-in/code", new Dictionary<string, string?> { ["Code"] = code, ["RecoveryCode"] = recovery });
     }
 }

@@ -11,7 +11,7 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
     public async Task DisabledAccount_IsRefusedOnItsNextRequest_AndCannotSignIn_UntilEnabled()
     {
         var volunteer = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
-        var volunteerClient = await SignInAsync(volunteer);
+        var volunteerClient = await StaffAccounts.SignInAsync(factory, volunteer);
         using (var before = await volunteerClient.GetAsync("/staff/queue"))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -47,7 +47,7 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
         }
 
         factory.Clock.Advance(TimeSpan.FromMinutes(1));
-        using var back = await (await SignInAsync(volunteer)).GetAsync("/staff/queue");
+        using var back = await (await StaffAccounts.SignInAsync(factory, volunteer)).GetAsync("/staff/queue");
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
     }
 
@@ -55,7 +55,7 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
     public async Task RoleChange_TakesEffectAtOnce()
     {
         var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
-        var memberClient = await SignInAsync(member);
+        var memberClient = await StaffAccounts.SignInAsync(factory, member);
         var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
         var users = await admin.GetPageAsync("/staff/users");
         var action = users.QuerySelectorAll("[data-testid=user-row]").Single(r => r.GetAttribute("data-email") == member.Email).QuerySelector("form[action$='/roles']")?.GetAttribute("action") ?? "";
@@ -71,7 +71,7 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
         using var audit = await memberClient.GetAsync("/staff/audit");
         Assert.Equal(HttpStatusCode.Redirect, audit.StatusCode);
         Assert.Contains("/account/sign-in", audit.Headers.Location?.ToString(), StringComparison.Ordinal);
-        var again = await SignInAsync(member, stepOffset: 1);
+        var again = await StaffAccounts.SignInAsync(factory, member, stepOffset: 1);
         using var nowAllowed = await again.GetAsync("/staff/audit");
         Assert.Equal(HttpStatusCode.OK, nowAllowed.StatusCode);
     }
@@ -84,20 +84,5 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
         using var response = await supervisor.GetAsync("/staff/users");
 
         Assert.Contains("/account/denied", response.Headers.Location?.ToString(), StringComparison.Ordinal);
-    }
-
-    private async Task<HttpClient> SignInAsync(StaffAccount account, int stepOffset = 0)
-    {
-        var client = factory.CreatePortalClient();
-        var page = await client.GetPageAsync("/account/sign-in");
-        using (var password = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = StaffAccounts.Password }))
-        {
-            Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
-        }
-
-        var codePage = await client.GetPageAsync("/account/sign-in/code");
-        using var code = await client.SubmitAsync(codePage, "/account/sign-in/code", new Dictionary<string, string?> { ["Code"] = account.CodeAt(factory.Clock.GetUtcNow(), stepOffset) });
-        Assert.Equal(HttpStatusCode.Redirect, code.StatusCode);
-        return client;
     }
 }

@@ -16,8 +16,8 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
         var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
         var code = account.CodeAt(factory.Clock.GetUtcNow());
 
-        using var first = await SignInAsync(factory.CreatePortalClient(), account, code);
-        using var replay = await SignInAsync(factory.CreatePortalClient(), account, code);
+        using var first = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code);
+        using var replay = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code);
 
         Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
         Assert.Equal("/staff", first.Headers.Location?.OriginalString);
@@ -31,8 +31,8 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
     {
         var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
 
-        using var stale = await SignInAsync(factory.CreatePortalClient(), account, account.CodeAt(factory.Clock.GetUtcNow(), -2));
-        using var late = await SignInAsync(factory.CreatePortalClient(), account, account.CodeAt(factory.Clock.GetUtcNow(), -1));
+        using var stale = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, account.CodeAt(factory.Clock.GetUtcNow(), -2));
+        using var late = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, account.CodeAt(factory.Clock.GetUtcNow(), -1));
 
         Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, late.StatusCode);
@@ -86,8 +86,8 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
             Assert.Equal(HttpStatusCode.OK, staffNow.StatusCode);
         }
 
-        using var recovered = await SignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
-        using var reused = await SignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
+        using var recovered = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
+        using var reused = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
         Assert.Equal(HttpStatusCode.Redirect, recovered.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, reused.StatusCode);
 
@@ -95,18 +95,6 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
         var user = await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().FindByEmailAsync(account.Email);
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         Assert.Contains(db.AuditEntries, e => e.Action == AuditActions.TwoFactorEnabled && e.ActorId == (user == null ? null : user.Id));
-    }
-
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, StaffAccount account, string? code, string? recovery = null)
-    {
-        var page = await client.GetPageAsync("/account/sign-in");
-        using (var password = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = StaffAccounts.Password }))
-        {
-            Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
-        }
-
-        var codePage = await client.GetPageAsync("/account/sign-in/code");
-        return await client.SubmitAsync(codePage, "/account/sign-in/code", new Dictionary<string, string?> { ["Code"] = code, ["RecoveryCode"] = recovery });
     }
 }
 
