@@ -1,6 +1,7 @@
 using Portal.Web.Accounts;
 using Portal.Web.Cli;
 using Portal.Web.Data;
+using Portal.Web.Email;
 using Portal.Web.Demo;
 using Portal.Web.Evidence;
 using Portal.Web.Keys;
@@ -20,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalPaths();
 builder.AddPortalKeys();
+builder.AddPortalEmail();
 builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalLocalization();
@@ -42,6 +44,7 @@ if (!app.EnsurePortalKeys())
     return 1;
 }
 
+app.LogPortalEmailMode();
 await app.PreparePortalDatabaseAsync();
 await app.SeedPortalDemoAsync();
 

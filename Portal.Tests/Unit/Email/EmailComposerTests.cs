@@ -1,0 +1,71 @@
+using AngleSharp.Html.Parser;
+using Microsoft.Extensions.Options;
+using Portal.Core.Email;
+
+namespace Portal.Tests.Unit.Email;
+
+public sealed class EmailComposerTests
+{
+    private static readonly EmailComposer Composer = new(Options.Create(new EmailOptions { PortalUrl = "https://portal.example/" }));
+
+    [Fact]
+    public void EveryTemplate_ExistsInEveryLanguage_WithTheSamePlaceholders()
+    {
+        var templates = EmailComposer.All().ToList();
+        Assert.NotEmpty(templates);
+        foreach (var name in templates.Select(t => t.Name).Distinct())
+        {
+            var english = templates.Single(t => t.Name == name && t.Language == "en");
+            foreach (var language in EmailComposer.Languages)
+            {
+                var translated = Assert.Single(templates, t => t.Name == name && t.Language == language);
+                Assert.False(string.IsNullOrWhiteSpace(translated.Subject), $"{language}/{name} has no subject");
+                Assert.Equal(EmailComposer.Placeholders(english.Body + english.Subject), EmailComposer.Placeholders(translated.Body + translated.Subject));
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryDeclaredTemplate_HasAFile()
+    {
+        var declared = typeof(EmailTemplates).GetFields().Select(f => (string)f.GetValue(null)!).ToList();
+        var present = EmailComposer.All().Select(t => t.Name).ToHashSet();
+        Assert.All(declared, name => Assert.Contains(name, present));
+    }
+
+    [Fact]
+    public void Compose_FillsValues_AndEscapesThemInHtml()
+    {
+        var message = Composer.Compose(EmailTemplates.StaffInvitation, "fi", ["new@example.org"], new Dictionary<string, string>
+        {
+            ["Link"] = Composer.Link("/account/invitation?token=a&b"),
+            ["Expires"] = "<b>tomorrow</b>",
+        });
+
+        Assert.Equal(["new@example.org"], message.To);
+        Assert.Contains("https://portal.example/account/invitation?token=a&b", message.TextBody);
+        Assert.Contains("<b>tomorrow</b>", message.TextBody);
+
+        var html = new HtmlParser().ParseDocument(message.HtmlBody);
+        Assert.Equal("fi", html.DocumentElement.GetAttribute("lang"));
+        Assert.Empty(html.QuerySelectorAll("b"));
+        Assert.Contains("<b>tomorrow</b>", html.Body!.TextContent);
+        var link = Assert.Single(html.QuerySelectorAll("a"));
+        Assert.Equal("https://portal.example/account/invitation?token=a&b", link.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Compose_UnknownLanguage_FallsBackToEnglish()
+    {
+        var english = Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"], new Dictionary<string, string> { ["Link"] = "https://x/" });
+        var other = Composer.Compose(EmailTemplates.VictimUpdate, "de", ["v@example.org"], new Dictionary<string, string> { ["Link"] = "https://x/" });
+        Assert.Equal(english.Subject, other.Subject);
+    }
+
+    [Fact]
+    public void Compose_MissingValue_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"]));
+        Assert.Contains("{Link}", error.Message);
+    }
+}
