@@ -22,6 +22,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
+    public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
+
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

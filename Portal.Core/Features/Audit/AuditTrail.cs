@@ -45,6 +45,14 @@ public static class AuditActions
     public const string RolesChanged = "admin.roles-changed";
     public const string UserDisabled = "admin.user-disabled";
     public const string UserEnabled = "admin.user-enabled";
+
+    // Messaging
+    public const string MessageSent = "message.sent";
+    public const string MessageReceived = "message.received";
+    public const string MessageViewed = "message.viewed";
+    public const string VictimNotified = "message.victim-notified";
+    public const string CannedResponseSaved = "canned-response.saved";
+    public const string CannedResponseDeleted = "canned-response.deleted";
 }
 
 /// <summary>
