@@ -14,6 +14,7 @@ public static class MessagingSetup
         builder.Services.AddScoped<CaseMessagesHandler>();
         builder.Services.AddScoped<NotifyVictimsHandler>();
         builder.Services.AddScoped<CannedResponsesHandler>();
+        builder.Services.AddScoped<UnreadMessagesHandler>();
         return builder;
     }
 }

@@ -33,6 +33,7 @@ public sealed class Messaging : Migration
                 table.ForeignKey("FK_CaseMessages_Cases_CaseId", x => x.CaseId, "Cases", "Id", onDelete: ReferentialAction.Cascade);
             });
         migrationBuilder.CreateIndex("IX_CaseMessages_CaseId_SentAt", "CaseMessages", ["CaseId", "SentAt"]);
+        migrationBuilder.CreateIndex("IX_CaseMessages_Direction_ReadAt", "CaseMessages", ["Direction", "ReadAt"]);
         migrationBuilder.CreateIndex("IX_CaseMessages_NotificationPending", "CaseMessages", "NotificationPending", filter: "\"NotificationPending\"");
 
         migrationBuilder.CreateTable(

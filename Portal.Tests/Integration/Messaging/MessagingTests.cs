@@ -94,6 +94,33 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task AReplyAfterTheCaseWasDecided_IsListedUntilStaffReadIt()
+    {
+        var (victim, caseId) = await NewCaseAsync(contactEmail: null);
+        var volunteer = await ClaimAsync(caseId);
+        var decisionPage = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        (await volunteer.SubmitAsync(decisionPage, $"/staff/cases/{caseId}/decision", new Dictionary<string, string?> { ["route"] = "InformationOnly" })).Dispose();
+
+        var status = await victim.GetPageAsync("/status");
+        (await victim.SubmitAsync(status, "/status/messages", new Dictionary<string, string?> { ["Body"] = "One more question after you closed it" })).Dispose();
+        var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+
+        var other = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var unread = await other.GetPageAsync("/staff/messages");
+        var row = unread.QuerySelector($"[data-testid=unread-row][data-reference='{reference}']");
+        Assert.NotNull(row);
+        Assert.Contains("Closed", row.TextContent, StringComparison.Ordinal);
+
+        // The one who decided may still answer; opening the case marks the reply read.
+        var casePage = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        Assert.NotNull(casePage.QuerySelector("[data-testid=message-form]"));
+        Assert.Null((await other.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=message-form]"));
+        Assert.Null((await other.GetPageAsync("/staff/messages")).QuerySelector($"[data-testid=unread-row][data-reference='{reference}']"));
+        using var answered = await SendAsStaffAsync(volunteer, caseId, "Happy to help after closing too");
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+    }
+
+    [Fact]
     public async Task PortalOnlyContact_GetsNoEmail()
     {
         var (_, caseId) = await NewCaseAsync(contactEmail: null);
