@@ -25,6 +25,7 @@ builder.AddPortalKeys();
 builder.AddPortalEmail();
 builder.AddPortalData();
 builder.AddPortalIdentity();
+builder.AddPortalInvitations();
 builder.AddPortalLocalization();
 builder.AddPortalSecurity();
 builder.AddPortalReports();

@@ -155,3 +155,21 @@ internal sealed class CannedResponseConfiguration : IEntityTypeConfiguration<Can
         entity.HasIndex(r => r.Title);
     }
 }
+
+internal sealed class StaffInvitationConfiguration : IEntityTypeConfiguration<StaffInvitation>
+{
+    public void Configure(EntityTypeBuilder<StaffInvitation> entity)
+    {
+        entity.ToTable("StaffInvitations");
+        entity.HasKey(i => i.Id);
+        entity.Property(i => i.Email).HasMaxLength(256);
+        entity.Property(i => i.NormalizedEmail).HasMaxLength(256);
+        entity.Property(i => i.Roles).HasMaxLength(200);
+        entity.Property(i => i.Language).HasMaxLength(8);
+        entity.Property(i => i.TokenHash).HasMaxLength(32);
+        entity.Property(i => i.InvitedById).HasMaxLength(450);
+        entity.Property(i => i.AcceptedUserId).HasMaxLength(450);
+        entity.HasIndex(i => i.TokenHash).IsUnique();
+        entity.HasIndex(i => i.NormalizedEmail);
+    }
+}

@@ -22,6 +22,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
+    public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
+
     public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
 
     public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();

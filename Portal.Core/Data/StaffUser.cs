@@ -5,6 +5,9 @@ namespace Portal.Core.Data;
 /// <summary>A charity or partner staff member. Victims never have accounts.</summary>
 public sealed class StaffUser : IdentityUser
 {
+    /// <summary>An admin disables an account by locking it out until the end of time.</summary>
+    public static readonly DateTimeOffset DisabledUntil = DateTimeOffset.MaxValue;
+
     public string DisplayName { get; set; } = "";
 
     public DateTime CreatedAt { get; set; }

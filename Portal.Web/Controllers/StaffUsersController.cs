@@ -66,7 +66,7 @@ public sealed class StaffUsersController(UserManager<StaffUser> users, AuditTrai
 
     private string CurrentUserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
 
-    private static bool IsDisabled(StaffUser user) => user.LockoutEnd == DateTimeOffset.MaxValue;
+    private static bool IsDisabled(StaffUser user) => user.LockoutEnd == StaffUser.DisabledUntil;
 
     private async Task<IActionResult> SetDisabledAsync(string userId, bool disabled, CancellationToken cancellationToken)
     {
@@ -77,7 +77,7 @@ public sealed class StaffUsersController(UserManager<StaffUser> users, AuditTrai
         }
 
         await users.SetLockoutEnabledAsync(user, true);
-        await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null);
+        await users.SetLockoutEndDateAsync(user, disabled ? StaffUser.DisabledUntil : null);
         await users.UpdateSecurityStampAsync(user);
         await audit.AppendAsync(HttpContext.StaffEvent(disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled, subject: user.Id), cancellationToken);
         return LocalRedirect("/staff/users");

@@ -53,6 +53,13 @@ public static class AuditActions
     public const string VictimNotified = "message.victim-notified";
     public const string CannedResponseSaved = "canned-response.saved";
     public const string CannedResponseDeleted = "canned-response.deleted";
+
+    // Staff invitations and supervisors' reassignment of claims
+    public const string InvitationSent = "admin.invitation-sent";
+    public const string InvitationResent = "admin.invitation-resent";
+    public const string InvitationRevoked = "admin.invitation-revoked";
+    public const string InvitationAccepted = "staff.invitation-accepted";
+    public const string CaseReassigned = "case.reassigned";
 }
 
 /// <summary>
