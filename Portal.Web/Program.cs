@@ -7,6 +7,7 @@ using Portal.Web.Evidence;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Reports;
+using Portal.Web.Routing;
 using Portal.Web.Security;
 using Portal.Web.Triage;
 using Portal.Web.Audit;
@@ -30,6 +31,7 @@ builder.AddPortalReports();
 builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
+builder.AddPortalRouting();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -5,13 +5,18 @@ using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Routing;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
-public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, string? MessageKey = null);
+public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, string? MessageKey = null)
+{
+    /// <summary>Where the case was referred and who holds each referral now.</summary>
+    public IReadOnlyList<ReferralSummary> Referrals { get; init; } = [];
+}
 
 /// <summary>
 /// A case as a volunteer works it. Viewing is audited; a file's content is released only by an
@@ -20,7 +25,7 @@ public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, boo
 /// </summary>
 [Authorize(Policy = StaffPolicies.Triage)]
 [Route("staff/cases/{caseId:guid}")]
-public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHandler readEvidence, DecideTriageHandler decide, AuditTrail audit, ILogger<CaseController> logger) : Controller
+public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHandler readEvidence, DecideTriageHandler decide, SupervisorReferralsQuery referrals, IReferralScheduler scheduler, AuditTrail audit, ILogger<CaseController> logger) : Controller
 {
     public const int MinimumReasonLength = 5;
 
@@ -35,14 +40,15 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
         }
 
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseViewed, caseId), cancellationToken);
-        return View(Model(found, null, decided is null ? null : "Case.Decision.Decided"));
+        return View(Model(found, null, decided is null ? null : "Case.Decision.Decided") with { Referrals = await referrals.ForCaseAsync(caseId, cancellationToken) });
     }
 
     /// <summary>Where the case goes; the claim holder decides, consent is enforced in Portal.Core.</summary>
     [HttpPost("decision")]
     public async Task<IActionResult> Decide(Guid caseId, [FromForm] TriageRoute? route, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var outcome = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        var result = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        var outcome = result.Outcome;
         if (outcome == DecisionOutcome.NotFound)
         {
             await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "decision"), cancellationToken);
@@ -52,6 +58,8 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.TriageDecided, caseId, route?.ToString(), outcome.ToString()), cancellationToken);
         if (outcome == DecisionOutcome.Decided)
         {
+            // The decision and its referrals are committed: hand them to the job engine.
+            await scheduler.ScheduleAsync(result.ReferralIds, cancellationToken);
             return LocalRedirect($"/staff/cases/{caseId}?decided=1");
         }
 
