@@ -19,7 +19,7 @@ public enum ReferralStatus
     Unassigned = 5,
 }
 
-/// <summary>The first rule that left no partner standing, in the order the rules apply.</summary>
+/// <summary>The first rule that left no partner standing (PartnerChoice applies them in its own order).</summary>
 public enum NoPartnerReason
 {
     NoPartnerOfType = 0,

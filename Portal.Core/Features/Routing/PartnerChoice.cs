@@ -30,14 +30,15 @@ public static class PartnerChoice
 {
     public static PartnerChoiceResult Choose(ReferralNeeds needs, IEnumerable<PartnerCandidate> partners)
     {
-        // Each rule in turn, so that when nobody is left the supervisors learn which rule did it.
+        // Each rule in turn, so that when nobody is left the supervisors learn which rule did it:
+        // who could serve this victim at all (type, region, language) first, then who can now.
         var rules = new (NoPartnerReason Reason, Func<PartnerCandidate, bool> Keeps)[]
         {
             (NoPartnerReason.NoPartnerOfType, p => p.Type == needs.Type && (needs.Urgent || !p.IsCrisisLine)),
-            (NoPartnerReason.NoneActive, p => p.Active),
-            (NoPartnerReason.AllTried, p => !needs.AlreadyTried.Contains(p.Id)),
             (NoPartnerReason.NoneServesRegion, p => ServesRegion(p, needs.Region)),
             (NoPartnerReason.NoneSpeaksLanguage, p => p.Languages.Contains(needs.Language, StringComparer.Ordinal)),
+            (NoPartnerReason.NoneActive, p => p.Active),
+            (NoPartnerReason.AllTried, p => !needs.AlreadyTried.Contains(p.Id)),
             (NoPartnerReason.NoneWithCapacity, p => p.RemainingToday > 0),
         };
 
