@@ -10,11 +10,17 @@ using Portal.Web.Reports;
 using Portal.Web.Security;
 using Portal.Web.Triage;
 using Portal.Web.Audit;
+using Portal.Web.Bundles;
 
 // Offline verbs need no host, database or keys.
 if (InspectEmailCommand.IsCommand(args))
 {
     return await InspectEmailCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
+if (VerifyBundleCommand.IsCommand(args))
+{
+    return await VerifyBundleCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,6 +36,7 @@ builder.AddPortalReports();
 builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
+builder.AddPortalBundles();
 builder.AddPortalDemo();
 
 var app = builder.Build();

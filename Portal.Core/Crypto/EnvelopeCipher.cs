@@ -110,6 +110,20 @@ public sealed class EnvelopeCipher(IKeySource keys)
     public Task<EnvelopeInfo> VerifyAsync(Stream envelope, CancellationToken cancellationToken = default) =>
         ProcessAsync(envelope, null, cancellationToken);
 
+    /// <summary>
+    /// The plaintext length a complete envelope of this size holds, after authenticating its
+    /// header (the wrapped data key) but without reading the chunks: a cheap check that finds a
+    /// missing key, a replaced header or a truncated file before anything is streamed.
+    /// </summary>
+    public async Task<long> PlaintextLengthAsync(Stream envelope, CancellationToken cancellationToken = default)
+    {
+        var (header, _, dataKey, _, chunkSize) = await ReadHeaderAsync(envelope, cancellationToken);
+        CryptographicOperations.ZeroMemory(dataKey);
+        var payload = envelope.Length - header.Length;
+        var records = (payload + chunkSize + TagSize - 1) / (chunkSize + TagSize);
+        return payload < TagSize ? -1 : payload - (records * TagSize);
+    }
+
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
         using var input = new MemoryStream(plaintext.ToArray(), writable: false);

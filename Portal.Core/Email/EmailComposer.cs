@@ -11,6 +11,7 @@ public static class EmailTemplates
 {
     public const string VictimUpdate = "victim-update";
     public const string StaffInvitation = "staff-invitation";
+    public const string EvidenceIntegrityAlert = "evidence-integrity-alert";
 }
 
 /// <summary>

@@ -45,6 +45,12 @@ public static class AuditActions
     public const string RolesChanged = "admin.roles-changed";
     public const string UserDisabled = "admin.user-disabled";
     public const string UserEnabled = "admin.user-enabled";
+
+    // Evidence bundles
+    public const string StaffReauthenticated = "staff.reauthenticated";
+    public const string StaffReauthenticationFailed = "staff.reauthentication-failed";
+    public const string BundleDownloaded = "bundle.downloaded";
+    public const string BundleBlocked = "bundle.blocked";
 }
 
 /// <summary>
