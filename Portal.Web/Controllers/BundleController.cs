@@ -75,11 +75,11 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
         try
         {
             await alert.RaiseAsync(
-                new EvidenceIntegrityFailure(caseId, reference, evidenceId, problem, HttpContext.StaffEvent(AuditActions.BundleBlocked, caseId)),
+                new EvidenceIntegrityFailure(caseId, reference, evidenceId, problem, HttpContext.StaffEvent(AuditActions.EvidenceTampered, caseId)),
                 EmailComposer.Languages.Contains(language) ? language : "en",
                 cancellationToken);
         }
-        catch (Exception exception) when (exception is System.Net.Mail.SmtpException or IOException or InvalidOperationException)
+        catch (Exception exception) when (exception is System.Net.Mail.SmtpException or IOException)
         {
             // Recorded in the audit trail already; the email is the second channel, not the record.
             logger.LogError(exception, "Could not email supervisors about evidence {EvidenceId} of case {CaseId}", evidenceId, caseId);

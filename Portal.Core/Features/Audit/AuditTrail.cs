@@ -50,7 +50,6 @@ public static class AuditActions
     public const string StaffReauthenticated = "staff.reauthenticated";
     public const string StaffReauthenticationFailed = "staff.reauthentication-failed";
     public const string BundleDownloaded = "bundle.downloaded";
-    public const string BundleBlocked = "bundle.blocked";
 }
 
 /// <summary>

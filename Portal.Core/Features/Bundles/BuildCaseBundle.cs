@@ -216,7 +216,7 @@ public sealed class BuildCaseBundleHandler(
                 {
                     safe.Append(c);
                 }
-                else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+                else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && (safe.Length == 0 || safe[^1] != '_'))
                 {
                     safe.Append('_');
                 }

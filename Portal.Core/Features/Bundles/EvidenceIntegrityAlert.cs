@@ -6,7 +6,7 @@ using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Bundles;
 
-/// <summary>An evidence file that failed its check during an export, and who was exporting.</summary>
+/// <summary>An evidence file that failed its check during an export, and the audit event naming who was exporting.</summary>
 public sealed record EvidenceIntegrityFailure(Guid CaseId, string Reference, Guid EvidenceId, string Problem, AuditEvent By);
 
 /// <summary>
@@ -18,15 +18,19 @@ public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit,
     public async Task RaiseAsync(EvidenceIntegrityFailure failure, string language, CancellationToken cancellationToken)
     {
         logger.LogError("Evidence {EvidenceId} of case {CaseId} failed its integrity check during a bundle export: {Problem}", failure.EvidenceId, failure.CaseId, failure.Problem);
-        await audit.AppendAsync(failure.By with { Action = AuditActions.EvidenceTampered, CaseId = failure.CaseId, Subject = failure.EvidenceId.ToString(), Detail = "bundle: " + failure.Problem }, cancellationToken);
+        await audit.AppendAsync(failure.By with { CaseId = failure.CaseId, Subject = failure.EvidenceId.ToString(), Detail = "bundle: " + failure.Problem }, cancellationToken);
 
+        // Lockout is compared here: SQLite cannot compare the stored DateTimeOffset.
         var now = clock.GetUtcNow();
-        var supervisors = await (
+        var supervisors = (await (
             from userRole in db.UserRoles
             join role in db.Roles on userRole.RoleId equals role.Id
             join user in db.Users on userRole.UserId equals user.Id
-            where role.Name == StaffRoles.Supervisor && user.Email != null && (user.LockoutEnd == null || user.LockoutEnd < now)
-            select user.Email).ToListAsync(cancellationToken);
+            where role.Name == StaffRoles.Supervisor && user.Email != null
+            select new { user.Email, user.LockoutEnd }).ToListAsync(cancellationToken))
+            .Where(u => u.LockoutEnd is null || u.LockoutEnd < now)
+            .Select(u => u.Email)
+            .ToList();
         if (supervisors.Count == 0)
         {
             logger.LogWarning("No active supervisor to alert about evidence {EvidenceId}", failure.EvidenceId);
