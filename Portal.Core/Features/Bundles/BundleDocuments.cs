@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -23,6 +22,8 @@ public sealed class BundleDocuments(CaseDetails found, IReadOnlyDictionary<Guid,
         // Readable letters (ä, ö, å) but HTML-significant characters still escaped.
         Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
     };
+
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
     public static string Utc(DateTime value) =>
         DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
@@ -237,7 +238,7 @@ public sealed class BundleDocuments(CaseDetails found, IReadOnlyDictionary<Guid,
             .Append(code ? "<code>" : "").Append(E(value)).Append(code ? "</code>" : "").Append("</td></tr>\n");
     }
 
-    private static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
+    private static string E(string? value) => Html.Encode(value ?? "");
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
     {
