@@ -56,10 +56,11 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
                 }
                 catch (EvidenceIntegrityException exception)
                 {
-                    // Headers and earlier files are gone; cutting the connection leaves the client a
-                    // truncated archive with no manifest or signature, which no tool accepts.
-                    HttpContext.Abort();
+                    // Recorded before the client learns of it. Headers and earlier files are gone;
+                    // cutting the connection leaves the client a truncated archive with no
+                    // manifest or signature, which no tool accepts.
                     await AlertAsync(caseId, ready.Reference, exception.File.Id, exception.Problem, CancellationToken.None);
+                    HttpContext.Abort();
                 }
 
                 return new EmptyResult();

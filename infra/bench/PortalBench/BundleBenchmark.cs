@@ -67,9 +67,11 @@ internal static partial class BundleBenchmark
             Console.WriteLine("| measurement | value |");
             Console.WriteLine("|---|---|");
             Console.WriteLine($"| raw sequential read of the {blobs.Count} encrypted files, page cache dropped (1 MiB reads) | {raw.Rate:0} MiB/s ({raw.Bytes / (double)MiB:0} MiB in {raw.Elapsed.TotalSeconds:0.00} s) |");
-            Console.WriteLine($"| the same files decrypted, hashed (SHA-256) and CRC'd in the benchmark process, no HTTP, warm cache | {pipeline:0} MiB/s |");
+            Console.WriteLine($"| the same files decrypted, hashed (SHA-256) and CRC'd in the benchmark process, no HTTP, warm cache | {pipeline.Rate:0} MiB/s ({pipeline.CpuPerGiB:0.00} s of CPU per GiB) |");
             Console.WriteLine($"| bundle download ({bundle.Status}, complete ZIP: {bundle.Complete}) | {rate:0} MiB/s ({bundle.Bytes / (double)MiB:0} MiB in {bundle.Elapsed.TotalSeconds:0.00} s) |");
             Console.WriteLine($"| bundle / raw | {rate / raw.Rate:P0} |");
+            Console.WriteLine($"| CPU time for the download: Portal.Web / benchmark client | {bundle.ServerCpu.TotalSeconds:0.00} s / {bundle.ClientCpu.TotalSeconds:0.00} s ({bundle.ServerCpu.TotalSeconds / (bundle.Bytes / (double)(1L << 30)):0.00} s of server CPU per GiB) |");
+            Console.WriteLine($"| machine load average (1 min) during the run | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
             Console.WriteLine($"| time to first byte of the ZIP | {bundle.FirstByte.TotalMilliseconds:0} ms |");
             Console.WriteLine($"| Portal.Web resident memory before / peak | {bundle.BaselineResident / (double)MiB:0} / {bundle.PeakResident / (double)MiB:0} MiB |");
             Console.WriteLine($"| growth while streaming | {growth:0.0} MiB |");
@@ -174,6 +176,8 @@ internal static partial class BundleBenchmark
             }
         });
 
+        var serverCpu = portal.ProcessorTime();
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         using var response = await staff.GetAsync($"/staff/cases/{caseId}/bundle", HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
@@ -196,18 +200,21 @@ internal static partial class BundleBenchmark
         }
 
         var elapsed = clock.Elapsed;
+        serverCpu = portal.ProcessorTime() - serverCpu;
+        clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpu;
         await sampling.CancelAsync();
         await sampler;
         var complete = tail.AsSpan(0, tailLength).LastIndexOf("PK\u0005\u0006"u8) >= 0;
-        return new Download(response.StatusCode, total, firstByte ?? elapsed, elapsed, complete, baseline, peak);
+        return new Download(response.StatusCode, total, firstByte ?? elapsed, elapsed, complete, baseline, peak, serverCpu, clientCpu);
     }
 
     /// <summary>What the bundle's per-file work costs without HTTP: decrypt (AES-GCM), SHA-256 and CRC-32, on one thread.</summary>
-    private static async Task<double> DecryptOnlyAsync(string dataDirectory, List<string> blobs)
+    private static async Task<(double Rate, double CpuPerGiB)> DecryptOnlyAsync(string dataDirectory, List<string> blobs)
     {
         var keys = KeyRing.Load(new KeyRingOptions { Directory = Path.Combine(dataDirectory, "keys") }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var cipher = new EnvelopeCipher(keys);
         long total = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         foreach (var path in blobs)
         {
@@ -216,7 +223,8 @@ internal static partial class BundleBenchmark
             total += (await cipher.DecryptAsync(file, sink)).Length;
         }
 
-        return total / clock.Elapsed.TotalSeconds / MiB;
+        var rate = total / clock.Elapsed.TotalSeconds / MiB;
+        return (rate, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / (total / (double)(1L << 30)));
     }
 
     private sealed class CrcSink : Stream
@@ -304,5 +312,5 @@ internal static partial class BundleBenchmark
         }
     }
 
-    private sealed record Download(HttpStatusCode Status, long Bytes, TimeSpan FirstByte, TimeSpan Elapsed, bool Complete, long BaselineResident, long PeakResident);
+    private sealed record Download(HttpStatusCode Status, long Bytes, TimeSpan FirstByte, TimeSpan Elapsed, bool Complete, long BaselineResident, long PeakResident, TimeSpan ServerCpu, TimeSpan ClientCpu);
 }

@@ -73,6 +73,16 @@ internal sealed class PortalProcess : IDisposable
         throw new TimeoutException("Portal.Web did not become ready in 60 s.");
     }
 
+    /// <summary>CPU time the process has used (user and system), from /proc (Linux).</summary>
+    public TimeSpan ProcessorTime()
+    {
+        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100 per second on Linux).
+        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     /// <summary>Resident memory of the process, from /proc (Linux).</summary>
     public long ResidentBytes()
     {
