@@ -19,8 +19,8 @@ public sealed class BundleDocuments(CaseDetails found, IReadOnlyDictionary<Guid,
     public static readonly JsonWriterOptions JsonOptions = new()
     {
         Indented = true,
-        // Readable letters (ä, ö, å) but HTML-significant characters still escaped.
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        // Files read by people and tools, never embedded in a page: keep ä, ö, å, + and < as they are.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
