@@ -12,11 +12,17 @@ using Portal.Web.Routing;
 using Portal.Web.Security;
 using Portal.Web.Triage;
 using Portal.Web.Audit;
+using Portal.Web.Bundles;
 
 // Offline verbs need no host, database or keys.
 if (InspectEmailCommand.IsCommand(args))
 {
     return await InspectEmailCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
+if (VerifyBundleCommand.IsCommand(args))
+{
+    return await VerifyBundleCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -35,6 +41,7 @@ builder.AddPortalAudit();
 builder.AddPortalTriage();
 builder.AddPortalMessaging();
 builder.AddPortalRouting();
+builder.AddPortalBundles();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -13,6 +13,7 @@ public static class EmailTemplates
     public const string StaffInvitation = "staff-invitation";
     public const string ReferralAssigned = "referral-assigned";
     public const string ReferralEscalated = "referral-escalated";
+    public const string EvidenceIntegrityAlert = "evidence-integrity-alert";
 }
 
 /// <summary>

@@ -112,7 +112,8 @@ public static class StaffSession
         events.OnSigningIn = context =>
         {
             var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-            context.Properties.Items[SignedInAtKey] = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A re-issue of the same session (a confirmation of both factors, a refresh) keeps its start.
+            context.Properties.Items.TryAdd(SignedInAtKey, clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
             return Task.CompletedTask;
         };
 

@@ -14,15 +14,12 @@ public static class KeySetup
     /// </summary>
     public static WebApplicationBuilder AddPortalKeys(this WebApplicationBuilder builder)
     {
-        var paths = builder.PortalPaths();
         var section = builder.Configuration.GetSection("Keys");
         var options = new KeyRingOptions
         {
-            Directory = section["Directory"] is { Length: > 0 } configured
-                ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
-                : paths.KeysDirectory,
+            Directory = builder.KeyDirectory(),
             ActiveMasterKeyId = section["ActiveMasterKeyId"],
-            CreateIfMissing = section.GetValue<bool?>("CreateIfMissing") ?? builder.Environment.IsDevelopment(),
+            CreateIfMissing = builder.CreateMissingKeys(),
             MasterKeys = Values(section.GetSection("MasterKeys")),
             Secrets = Values(section.GetSection("Secrets")),
         };
@@ -33,6 +30,16 @@ public static class KeySetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
+
+    /// <summary>Keys:Directory, or keys/ in the data directory.</summary>
+    public static string KeyDirectory(this WebApplicationBuilder builder) =>
+        builder.Configuration["Keys:Directory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
+            : builder.PortalPaths().KeysDirectory;
+
+    /// <summary>Keys:CreateIfMissing, true by default in Development only.</summary>
+    public static bool CreateMissingKeys(this WebApplicationBuilder builder) =>
+        builder.Configuration.GetValue<bool?>("Keys:CreateIfMissing") ?? builder.Environment.IsDevelopment();
 
     private static Dictionary<string, string> Values(IConfigurationSection section) =>
         section.GetChildren().Where(c => c.Value is { Length: > 0 }).ToDictionary(c => c.Key, c => c.Value ?? "", StringComparer.Ordinal);
@@ -48,6 +55,7 @@ public static class KeySetup
             var keys = app.Services.GetRequiredService<IKeySource>();
             keys.GetSecret(ReceiptHasher.SecretName);
             keys.GetSecret(AuditTrail.SecretName);
+            app.Services.GetRequiredService<BundleSigningKey>();
             return true;
         }
         catch (InvalidOperationException exception)

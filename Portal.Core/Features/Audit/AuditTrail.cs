@@ -75,6 +75,10 @@ public static class AuditActions
     public const string ReferralDeclined = "referral.declined";
     public const string ReferralOutcomeRecorded = "referral.outcome-recorded";
     public const string PoliceReportNumberRecorded = "referral.police-report-number";
+    // Evidence bundles
+    public const string StaffReauthenticated = "staff.reauthenticated";
+    public const string StaffReauthenticationFailed = "staff.reauthentication-failed";
+    public const string BundleDownloaded = "bundle.downloaded";
 }
 
 /// <summary>
