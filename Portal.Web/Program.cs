@@ -8,6 +8,7 @@ using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Messaging;
 using Portal.Web.Reports;
+using Portal.Web.Routing;
 using Portal.Web.Security;
 using Portal.Web.Triage;
 using Portal.Web.Audit;
@@ -33,6 +34,7 @@ builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
 builder.AddPortalMessaging();
+builder.AddPortalRouting();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -75,6 +75,9 @@ public sealed class Case
 
     public string? BreachOrganisation { get; set; }
 
+    /// <summary>A region key from Regions (a Finnish region, outside Finland, or not said); null when unanswered.</summary>
+    public string? Region { get; set; }
+
     public bool IsUnder18 { get; set; }
 
     public bool RiskSelfHarm { get; set; }

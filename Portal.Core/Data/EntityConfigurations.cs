@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Portal.Core.Data;
@@ -18,6 +19,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         entity.Property(c => c.Currency).HasMaxLength(8);
         entity.Property(c => c.PaymentAddress).HasMaxLength(128);
         entity.Property(c => c.BreachOrganisation).HasMaxLength(64);
+        entity.Property(c => c.Region).HasMaxLength(32);
         entity.Property(c => c.ClaimedById).HasMaxLength(450);
 
         // The triage queue's order, for open cases only: the page is read straight off this
@@ -171,5 +173,79 @@ internal sealed class StaffInvitationConfiguration : IEntityTypeConfiguration<St
         entity.Property(i => i.AcceptedUserId).HasMaxLength(450);
         entity.HasIndex(i => i.TokenHash).IsUnique();
         entity.HasIndex(i => i.NormalizedEmail);
+    }
+}
+
+internal sealed class PartnerConfiguration : IEntityTypeConfiguration<Partner>
+{
+    public void Configure(EntityTypeBuilder<Partner> entity)
+    {
+        entity.ToTable("Partners");
+        entity.HasKey(p => p.Id);
+        entity.Property(p => p.Name).HasMaxLength(200);
+        entity.Property(p => p.ContactEmail).HasMaxLength(320);
+        entity.Property(p => p.Regions).HasMaxLength(1000).HasConversion(KeyList.Converter, KeyList.Comparer);
+        entity.Property(p => p.Languages).HasMaxLength(100).HasConversion(KeyList.Converter, KeyList.Comparer);
+        entity.Ignore(p => p.ServesAllRegions);
+        entity.HasIndex(p => p.Name).IsUnique();
+    }
+}
+
+/// <summary>Short lists of keys (regions, languages) in one comma-separated column: read whole, never queried inside.</summary>
+internal static class KeyList
+{
+    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<List<string>, string> Converter = new(
+        v => string.Join(',', v),
+        v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList());
+
+    public static readonly ValueComparer<List<string>> Comparer = new(
+        (a, b) => (a == null && b == null) || (a != null && b != null && a.SequenceEqual(b)),
+        v => v.Aggregate(0, (hash, key) => HashCode.Combine(hash, key.GetHashCode(StringComparison.Ordinal))),
+        v => v.ToList());
+}
+
+internal sealed class StaffUserPartnerConfiguration : IEntityTypeConfiguration<StaffUser>
+{
+    public void Configure(EntityTypeBuilder<StaffUser> entity)
+    {
+        entity.HasOne<Partner>().WithMany().HasForeignKey(u => u.PartnerId).OnDelete(DeleteBehavior.SetNull);
+        entity.HasIndex(u => u.PartnerId);
+    }
+}
+
+internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
+{
+    public void Configure(EntityTypeBuilder<Referral> entity)
+    {
+        entity.ToTable("Referrals");
+        entity.HasKey(r => r.Id);
+        entity.Property(r => r.OutcomeNote).HasMaxLength(500);
+        entity.Property(r => r.PoliceReportNumber).HasMaxLength(40);
+        entity.Property(r => r.Version).IsConcurrencyToken();
+        entity.HasOne<Case>().WithMany().HasForeignKey(r => r.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Partner>().WithMany().HasForeignKey(r => r.PartnerId).OnDelete(DeleteBehavior.Restrict);
+
+        // The outbox's idempotency key: a case goes to each type of partner once.
+        entity.HasIndex(r => new { r.CaseId, r.PartnerType }).IsUnique();
+        entity.HasIndex(r => new { r.PartnerId, r.Status });
+        entity.HasIndex(r => new { r.Status, r.UpdatedAt });
+    }
+}
+
+internal sealed class ReferralAssignmentConfiguration : IEntityTypeConfiguration<ReferralAssignment>
+{
+    public void Configure(EntityTypeBuilder<ReferralAssignment> entity)
+    {
+        entity.ToTable("ReferralAssignments");
+        entity.HasKey(a => a.Id);
+        entity.Property(a => a.DeclineReason).HasMaxLength(500);
+        entity.HasOne<Referral>().WithMany().HasForeignKey(a => a.ReferralId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Partner>().WithMany().HasForeignKey(a => a.PartnerId).OnDelete(DeleteBehavior.Restrict);
+
+        // A partner never gets the same referral twice, and two routing runs cannot both assign it.
+        entity.HasIndex(a => new { a.ReferralId, a.PartnerId }).IsUnique();
+
+        // Today's assignments per partner: the capacity count.
+        entity.HasIndex(a => new { a.PartnerId, a.AssignedAt });
     }
 }

@@ -27,6 +27,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
 
     public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+    public DbSet<Partner> Partners => Set<Partner>();
+
+    public DbSet<Referral> Referrals => Set<Referral>();
+
+    public DbSet<ReferralAssignment> ReferralAssignments => Set<ReferralAssignment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,4 +14,7 @@ public sealed class StaffUser : IdentityUser
 
     /// <summary>The 30-second step of the last accepted authenticator code: a code is good once only.</summary>
     public long? LastTotpStep { get; set; }
+
+    /// <summary>The partner organisation a counsellor or police officer works for; null for the charity's own staff.</summary>
+    public long? PartnerId { get; set; }
 }

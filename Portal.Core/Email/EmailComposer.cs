@@ -11,6 +11,8 @@ public static class EmailTemplates
 {
     public const string VictimUpdate = "victim-update";
     public const string StaffInvitation = "staff-invitation";
+    public const string ReferralAssigned = "referral-assigned";
+    public const string ReferralEscalated = "referral-escalated";
 }
 
 /// <summary>

@@ -10,6 +10,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Messaging;
+using Portal.Core.Features.Routing;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
@@ -26,6 +27,9 @@ public sealed record CaseReassignment(IReadOnlyList<AssignableStaff> Staff, stri
 
 public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, CaseConversation Conversation, string? MessageKey = null, CaseReassignment? Reassignment = null)
 {
+    /// <summary>Where the case was referred and who holds each referral now.</summary>
+    public IReadOnlyList<ReferralSummary> Referrals { get; init; } = [];
+
     public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released";
 }
 
@@ -45,6 +49,8 @@ public sealed class CaseController(
     SendStaffMessageHandler sendMessage,
     NotifyVictimsHandler notifyVictims,
     CannedResponsesHandler cannedResponses,
+    SupervisorReferralsQuery referrals,
+    IReferralScheduler scheduler,
     IValidator<SendMessage> messageValidator,
     IStringLocalizer<SharedResource> localizer,
     AuditTrail audit,
@@ -77,7 +83,8 @@ public sealed class CaseController(
     [HttpPost("decision")]
     public async Task<IActionResult> Decide(Guid caseId, [FromForm] TriageRoute? route, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var outcome = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        var result = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        var outcome = result.Outcome;
         if (outcome == DecisionOutcome.NotFound)
         {
             await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "decision"), cancellationToken);
@@ -87,6 +94,8 @@ public sealed class CaseController(
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.TriageDecided, caseId, route?.ToString(), outcome.ToString()), cancellationToken);
         if (outcome == DecisionOutcome.Decided)
         {
+            // The decision and its referrals are committed: hand them to the job engine.
+            await scheduler.ScheduleAsync(result.ReferralIds, cancellationToken);
             return LocalRedirect($"/staff/cases/{caseId}?decided=1");
         }
 
@@ -224,7 +233,10 @@ public sealed class CaseController(
         var reassignment = User.IsInRole(StaffRoles.Supervisor) && found.Status is CaseStatus.Received or CaseStatus.InTriage
             ? new CaseReassignment(await reassign.AssignableAsync(null, cancellationToken), found.ClaimedById)
             : null;
-        return new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, conversation, messageKey, reassignment);
+        return new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, conversation, messageKey, reassignment)
+        {
+            Referrals = await referrals.ForCaseAsync(found.Id, cancellationToken),
+        };
     }
 
     [HttpPost("evidence/{evidenceId:guid}/open")]

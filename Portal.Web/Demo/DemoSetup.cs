@@ -28,6 +28,15 @@ public static class DemoSetup
         ("volunteer@portal.test", "Demo Volunteer", StaffRoles.Volunteer),
         ("counsellor@portal.test", "Demo Counsellor", StaffRoles.Counsellor),
         ("police@portal.test", "Demo Police", StaffRoles.Police),
+        ("crisis@portal.test", "Demo Crisis Counsellor", StaffRoles.Counsellor),
+    ];
+
+    /// <summary>Partners that cover every region and language, so any referral on a fresh run finds one; and whose staff each is.</summary>
+    public static readonly IReadOnlyList<(string Name, PartnerType Type, bool CrisisLine, int Capacity, string Contact, string StaffEmail)> Partners =
+    [
+        ("Demo Crisis Line", PartnerType.Counselling, true, 50, "crisis-line@partner.test", "crisis@portal.test"),
+        ("Demo Counselling Charity", PartnerType.Counselling, false, 20, "counselling@partner.test", "counsellor@portal.test"),
+        ("Demo Police Unit", PartnerType.Police, false, 100, "police-unit@partner.test", "police@portal.test"),
     ];
 
     public static WebApplicationBuilder AddPortalDemo(this WebApplicationBuilder builder)
@@ -67,6 +76,34 @@ public static class DemoSetup
             }
 
             await users.AddToRoleAsync(user, role);
+        }
+
+        foreach (var (name, type, crisisLine, capacity, contact, staffEmail) in Partners)
+        {
+            var partner = await db.Partners.FirstOrDefaultAsync(p => p.Name == name);
+            if (partner is null)
+            {
+                partner = new Partner
+                {
+                    Name = name,
+                    Type = type,
+                    IsCrisisLine = crisisLine,
+                    Languages = [.. ReportOptions.Languages],
+                    DailyCapacity = capacity,
+                    ContactEmail = contact,
+                    Active = true,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                db.Partners.Add(partner);
+                await db.SaveChangesAsync();
+            }
+
+            if (await users.FindByEmailAsync(staffEmail) is { PartnerId: null } member)
+            {
+                member.PartnerId = partner.Id;
+                await users.UpdateAsync(member);
+            }
         }
 
         if (!await db.Cases.AnyAsync(c => c.Reference == CaseReference))

@@ -60,6 +60,21 @@ public static class AuditActions
     public const string InvitationRevoked = "admin.invitation-revoked";
     public const string InvitationAccepted = "staff.invitation-accepted";
     public const string CaseReassigned = "case.reassigned";
+    // Routing and partners
+    public const string PartnerCreated = "partner.created";
+    public const string PartnerUpdated = "partner.updated";
+    public const string PartnerDeleted = "partner.deleted";
+    public const string StaffPartnerSet = "admin.staff-partner-set";
+    public const string ReferralAssigned = "referral.assigned";
+    public const string ReferralUnassigned = "referral.unassigned";
+    public const string ReferralEscalated = "referral.escalated";
+    public const string ReferralRetried = "referral.retried";
+    public const string ReferralViewed = "referral.viewed";
+    public const string ReferralAcknowledged = "referral.acknowledged";
+    public const string ReferralAccepted = "referral.accepted";
+    public const string ReferralDeclined = "referral.declined";
+    public const string ReferralOutcomeRecorded = "referral.outcome-recorded";
+    public const string PoliceReportNumberRecorded = "referral.police-report-number";
 }
 
 /// <summary>

@@ -75,6 +75,15 @@ public sealed partial class TranslationTests
         used.UnionWith(Portal.Web.Controllers.StaffInvitationsController.Messages.Select(m => $"Invitations.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.ReassignOutcome>().Where(o => o != "NotFound").Select(v => $"Case.Reassign.{v}"));
         used.UnionWith(["Case.Reassign.HeldBy", "Invitation.Intro", "Invitation.PasswordHint", "Password.TooShort", "Password.RequiresUniqueChars"]);
+        used.UnionWith(Regions.Answers.Select(r => Regions.NameKey(r)));
+        used.UnionWith(ReportOptions.Languages.Select(l => $"Partner.Language.{l}"));
+        used.UnionWith(Enum.GetNames<PartnerType>().Select(v => $"PartnerType.{v}"));
+        used.UnionWith(Enum.GetNames<ReferralStatus>().Select(v => $"ReferralStatus.{v}"));
+        used.UnionWith(Enum.GetNames<ReferralOutcome>().Select(v => $"ReferralOutcome.{v}"));
+        used.UnionWith(Enum.GetNames<NoPartnerReason>().Select(v => $"NoPartnerReason.{v}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Routing.ReferralAction>().Select(v => $"Partner.Done.{v}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Routing.ResponseOutcome>().Where(o => o is not ("Done" or "NotFound")).Select(v => $"Partner.Error.{v}"));
+        used.UnionWith(new[] { "created", "updated", "deleted", "HasHistory" }.Select(m => $"Partners.Message.{m}"));
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
         var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();
