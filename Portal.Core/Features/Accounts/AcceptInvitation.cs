@@ -83,7 +83,11 @@ public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<Staf
 
         if (await users.FindByEmailAsync(invitation.Email) is not null)
         {
-            return new(AcceptOutcome.AccountExists, Invitation: invitation);
+            // The account and the invitation's use commit together: if this very invitation
+            // created it a moment ago (a parallel accept), that is a used link, not a clash.
+            return await FindAsync(request.Token, cancellationToken) is null
+                ? new(AcceptOutcome.Invalid)
+                : new(AcceptOutcome.AccountExists, Invitation: invitation);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;

@@ -191,6 +191,7 @@ public sealed class InviteStaffHandler(
             delivered = false;
         }
 
+        // Recorded even if the admin's request is cancelled now: the email has or has not gone.
         var now = clock.GetUtcNow().UtcDateTime;
         var mark = db.StaffInvitations.Where(i => i.Id == invitation.Id);
         if (delivered)
