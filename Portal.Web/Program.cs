@@ -1,4 +1,5 @@
 using Portal.Web.Accounts;
+using Portal.Web.Campaigns;
 using Portal.Web.Cli;
 using Portal.Web.Data;
 using Portal.Web.Email;
@@ -30,6 +31,7 @@ builder.AddPortalReports();
 builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
+builder.AddPortalCampaigns();
 builder.AddPortalDemo();
 
 var app = builder.Build();

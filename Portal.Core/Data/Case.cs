@@ -95,4 +95,10 @@ public sealed class Case
 
     /// <summary>When the claim was taken or last renewed by activity; a claim lapses after a configured time.</summary>
     public DateTime? ClaimedAt { get; set; }
+
+    /// <summary>
+    /// When staff first answered the victim (a triage decision or a message), set once and never
+    /// moved; the supervisor dashboard's time to first response is measured to it.
+    /// </summary>
+    public DateTime? FirstResponseAt { get; set; }
 }

@@ -22,6 +22,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+
+    public DbSet<CampaignCase> CampaignCases => Set<CampaignCase>();
+
+    public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

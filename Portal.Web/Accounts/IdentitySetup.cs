@@ -90,7 +90,8 @@ public static class IdentitySetup
                 .RequireClaim(CaseSession.CaseClaim))
             .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin))
             .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin))
-            .AddPolicy(StaffPolicies.Triage, policy => policy.RequireRole(StaffRoles.Volunteer, StaffRoles.Supervisor));
+            .AddPolicy(StaffPolicies.Triage, policy => policy.RequireRole(StaffRoles.Volunteer, StaffRoles.Supervisor))
+            .AddPolicy(StaffPolicies.Campaigns, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Police));
 
         return builder;
     }
@@ -154,6 +155,9 @@ public static class StaffPolicies
 
     /// <summary>Those who work the triage queue.</summary>
     public const string Triage = "Triage";
+
+    /// <summary>Those who see campaigns (police only over consenting cases, see CampaignAccess).</summary>
+    public const string Campaigns = "Campaigns";
 }
 
 /// <summary>

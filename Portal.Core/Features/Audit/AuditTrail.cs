@@ -45,6 +45,11 @@ public static class AuditActions
     public const string RolesChanged = "admin.roles-changed";
     public const string UserDisabled = "admin.user-disabled";
     public const string UserEnabled = "admin.user-enabled";
+
+    // Campaigns and the supervisor dashboard
+    public const string CampaignsListed = "campaign.list-viewed";
+    public const string CampaignViewed = "campaign.viewed";
+    public const string CampaignsRecomputed = "campaign.recomputed";
 }
 
 /// <summary>

@@ -28,6 +28,8 @@ public enum DecisionOutcome
 /// Records where a case goes. Consent is enforced here, whatever the request says: a case
 /// without police consent can never be sent to police, nor one without counselling consent to
 /// counselling. Only the volunteer holding a live claim decides, and the claim ends with it.
+/// The first decision is the victim's first answer from staff (FirstResponseAt), unless a
+/// message came first.
 /// </summary>
 public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptions> options, TimeProvider clock)
 {
@@ -73,6 +75,7 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
         entity.ClaimedById = null;
         entity.ClaimedAt = null;
         entity.UpdatedAt = now;
+        entity.FirstResponseAt ??= now;
         await db.SaveChangesAsync(cancellationToken);
         return DecisionOutcome.Decided;
     }
