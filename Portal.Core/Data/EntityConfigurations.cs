@@ -28,8 +28,10 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         entity.HasIndex(c => c.ClaimedById);
 
         // The supervisor dashboard: reports per day and time to first response over a recent
-        // window (a range scan that never reads the table), and counts per language.
-        entity.HasIndex(c => new { c.CreatedAt, c.FirstResponseAt });
+        // window (range scans that never read the table), and counts per language.
+        entity.HasIndex(c => new { c.CreatedAt, c.FirstResponseSeconds });
+        // The median's two middle rows are read in this order instead of sorting the window.
+        entity.HasIndex(c => new { c.FirstResponseSeconds, c.CreatedAt }).HasFilter("\"FirstResponseSeconds\" IS NOT NULL");
         entity.HasIndex(c => new { c.Language, c.Status });
     }
 }

@@ -149,7 +149,7 @@ public static class DemoSetup
             }
 
             var created = now.AddDays(-r.DaysAgo);
-            db.Cases.Add(new Case
+            var demo = new Case
             {
                 Id = Guid.CreateVersion7(),
                 Reference = r.Reference,
@@ -159,7 +159,6 @@ public static class DemoSetup
                 Priority = r.Priority,
                 CreatedAt = created,
                 UpdatedAt = created + (r.Answered ?? TimeSpan.Zero),
-                FirstResponseAt = created + r.Answered,
                 Language = r.Language,
                 NarrativeEnvelope = cipher.SealString("Demo report: an extortion email about therapy records."),
                 EmailReceivedOn = DateOnly.FromDateTime(created.AddDays(-1)),
@@ -172,7 +171,13 @@ public static class DemoSetup
                 ConsentPolice = r.Police,
                 ConsentCounselling = true,
                 ContactPreference = ContactPreference.PortalOnly,
-            });
+            };
+            if (r.Answered is { } answered)
+            {
+                demo.RecordFirstResponse(created + answered);
+            }
+
+            db.Cases.Add(demo);
         }
     }
 }

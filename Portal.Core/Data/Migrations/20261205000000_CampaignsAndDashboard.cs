@@ -14,7 +14,13 @@ public sealed class CampaignsAndDashboard : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.AddColumn<DateTime>(name: "FirstResponseAt", table: "Cases", nullable: true);
-        migrationBuilder.CreateIndex("IX_Cases_CreatedAt_FirstResponseAt", "Cases", ["CreatedAt", "FirstResponseAt"]);
+        migrationBuilder.AddColumn<int>(name: "FirstResponseSeconds", table: "Cases", nullable: true);
+        migrationBuilder.CreateIndex("IX_Cases_CreatedAt_FirstResponseSeconds", "Cases", ["CreatedAt", "FirstResponseSeconds"]);
+        migrationBuilder.CreateIndex(
+            name: "IX_Cases_FirstResponseSeconds_CreatedAt",
+            table: "Cases",
+            columns: ["FirstResponseSeconds", "CreatedAt"],
+            filter: "\"FirstResponseSeconds\" IS NOT NULL");
         migrationBuilder.CreateIndex("IX_Cases_Language_Status", "Cases", ["Language", "Status"]);
 
         migrationBuilder.CreateTable(
@@ -67,7 +73,9 @@ public sealed class CampaignsAndDashboard : Migration
         migrationBuilder.DropTable("CampaignCases");
         migrationBuilder.DropTable("Campaigns");
         migrationBuilder.DropIndex("IX_Cases_Language_Status", "Cases");
-        migrationBuilder.DropIndex("IX_Cases_CreatedAt_FirstResponseAt", "Cases");
+        migrationBuilder.DropIndex("IX_Cases_FirstResponseSeconds_CreatedAt", "Cases");
+        migrationBuilder.DropIndex("IX_Cases_CreatedAt_FirstResponseSeconds", "Cases");
+        migrationBuilder.DropColumn("FirstResponseSeconds", "Cases");
         migrationBuilder.DropColumn("FirstResponseAt", "Cases");
     }
 }

@@ -33,10 +33,10 @@ public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
 }
 
 /// <summary>
-/// Campaign list and page. Every figure is computed over <see cref="CampaignAccess.VisibleCases"/>,
-/// in the database (counts, first and last report, totals per currency, reports per day); only
-/// the shared indicators are gathered in memory, from the visible members' keys, by the same
-/// rules that formed the campaign.
+/// Campaign list and page. Every figure is computed over <see cref="CampaignAccess.VisibleCases"/>:
+/// the list's counts and totals are grouped in the database; a campaign page reads its visible
+/// members' report times and keys (one campaign's worth of short values) and derives the
+/// timeline and the shared indicators from them by the same rules that formed the campaign.
 /// </summary>
 public sealed class CampaignQueries(PortalDbContext db)
 {
@@ -84,19 +84,19 @@ public sealed class CampaignQueries(PortalDbContext db)
 
         var memberIds = db.CampaignCases.Where(m => m.CampaignId == campaignId).Select(m => m.CaseId);
         var visible = CampaignAccess.VisibleCases(db.Cases.AsNoTracking(), viewer).Where(c => memberIds.Contains(c.Id));
-        var figures = await visible.GroupBy(c => 1)
-            .Select(g => new { Count = g.Count(), First = g.Min(c => c.CreatedAt), Last = g.Max(c => c.CreatedAt) })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (figures is null || figures.Count < CampaignAccess.MinimumVisibleCases(viewer))
+        // One column of the visible members gives the count, first and last report and the timeline.
+        var reported = await visible.Select(c => c.CreatedAt).ToListAsync(cancellationToken);
+        if (reported.Count < CampaignAccess.MinimumVisibleCases(viewer))
         {
             return CampaignLookup.NotFound;
         }
 
+        var figures = new { Count = reported.Count, First = reported.Min(), Last = reported.Max() };
         var totals = await visible.Where(c => c.AmountDemanded != null && c.Currency != null)
             .GroupBy(c => c.Currency)
             .Select(g => new { Currency = g.Key, Sum = g.Sum(c => c.AmountDemanded) })
             .ToListAsync(cancellationToken);
-        var timeline = await CasesOverTime.TimelineAsync(visible, DateOnly.FromDateTime(figures.First), DateOnly.FromDateTime(figures.Last), cancellationToken);
+        var timeline = CasesOverTime.Timeline(reported);
         var keys = await CampaignKeys.LoadAsync(db, visible.Select(c => c.Id), cancellationToken);
         var shared = CampaignClustering.Cluster(keys).SelectMany(c => c.Shared)
             .OrderBy(s => s.Rule).ThenByDescending(s => s.Cases).ThenBy(s => s.Value, StringComparer.Ordinal)

@@ -53,6 +53,7 @@ public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider c
         var memberships = await db.CampaignCases.ToDictionaryAsync(m => m.CaseId, cancellationToken);
         var before = memberships.ToDictionary(m => m.Key, m => m.Value.CampaignId);
         var sizeBefore = before.Values.GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+        var references = (await db.Campaigns.Select(c => c.Reference).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
 
         // Pairs (cluster, campaign) by shared cases, best first; each side is matched once.
         var overlaps = clusters
@@ -87,7 +88,7 @@ public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider c
             var isNew = owner is null;
             if (owner is null)
             {
-                owner = new Campaign { Id = Guid.CreateVersion7(), Reference = await NewReferenceAsync(cancellationToken), CreatedAt = now, UpdatedAt = now, Version = 1 };
+                owner = new Campaign { Id = Guid.CreateVersion7(), Reference = NewReference(references), CreatedAt = now, UpdatedAt = now, Version = 1 };
                 db.Campaigns.Add(owner);
                 owners[index] = owner;
                 created++;
@@ -143,13 +144,13 @@ public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider c
         return new CampaignRecomputation(clusters.Count, created, changed, retired, ownerOf.Count);
     }
 
-    private async Task<string> NewReferenceAsync(CancellationToken cancellationToken)
+    /// <summary>"CP-" and 40 random bits; retired campaigns keep theirs, so a reference is never reused.</summary>
+    private static string NewReference(HashSet<string> taken)
     {
         while (true)
         {
             var reference = "CP-" + Crockford.Group(Crockford.Random(8), 4);
-            if (!await db.Campaigns.AnyAsync(c => c.Reference == reference, cancellationToken)
-                && !db.Campaigns.Local.Any(c => c.Reference == reference))
+            if (taken.Add(reference))
             {
                 return reference;
             }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Portal.Core.Data;
 
 namespace Portal.Core.Features.Dashboard;
@@ -15,15 +16,26 @@ public sealed record SupervisorDashboard(
 /// <summary>
 /// The load at a glance, counts only (no case content, so admins may see it too). Every figure is
 /// a grouped query the database answers from an index: open cases per priority from the partial
-/// queue index, reports per day and response times from (CreatedAt, FirstResponseAt), languages
+/// queue index, reports per day and response times from (CreatedAt, FirstResponseSeconds) and its mirror, languages
 /// from (Language, Status). The median is taken over the window's answered cases only, which is
-/// why the page also says how many that is.
+/// why the page also says how many that is. Supervisors share one computation for
+/// <see cref="FreshFor"/>: at 100,000 cases it costs a few hundred milliseconds on SQLite, and
+/// figures over thirty days lose nothing by being half a minute old.
 /// </summary>
-public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider clock)
+public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider clock, IMemoryCache cache)
 {
     public const int WindowDays = 30;
 
-    public async Task<SupervisorDashboard> HandleAsync(CancellationToken cancellationToken)
+    public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(30);
+
+    public async Task<SupervisorDashboard> HandleAsync(CancellationToken cancellationToken) =>
+        await cache.GetOrCreateAsync("supervisor-dashboard", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = FreshFor;
+            return await ComputeAsync(cancellationToken);
+        }) ?? await ComputeAsync(cancellationToken);
+
+    public async Task<SupervisorDashboard> ComputeAsync(CancellationToken cancellationToken)
     {
         var cases = db.Cases.AsNoTracking();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
@@ -36,12 +48,17 @@ public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider 
 
         var perDay = await CasesOverTime.PerDayAsync(cases, first, today, cancellationToken);
 
-        // The window's answered cases, two timestamps each: at most one window of reports, never the whole table.
+        // The median: count the window's answered reports off (CreatedAt, FirstResponseSeconds),
+        // then read the middle one or two in order off the filtered (FirstResponseSeconds,
+        // CreatedAt) index. No date arithmetic per row, no sort, nothing loaded but the middle.
         var from = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var answered = await cases.Where(c => c.CreatedAt >= from && c.FirstResponseAt != null)
-            .Select(c => new { c.CreatedAt, c.FirstResponseAt })
+        var answered = cases.Where(c => c.CreatedAt >= from && c.FirstResponseSeconds != null);
+        var responded = await answered.CountAsync(cancellationToken);
+        var middle = responded == 0 ? [] : await answered.OrderBy(c => c.FirstResponseSeconds)
+            .Skip((responded - 1) / 2).Take(2 - (responded % 2))
+            .Select(c => c.FirstResponseSeconds ?? 0)
             .ToListAsync(cancellationToken);
-        var waits = answered.Select(a => (a.FirstResponseAt ?? a.CreatedAt) - a.CreatedAt).Order().ToList();
+        TimeSpan? median = middle.Count == 0 ? null : TimeSpan.FromSeconds(middle.Average());
 
         var languages = await cases.GroupBy(c => new { c.Language, c.Status })
             .Select(g => new { g.Key.Language, g.Key.Status, Count = g.Count() })
@@ -54,14 +71,6 @@ public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider 
             .OrderByDescending(l => l.Total).ThenBy(l => l.Language, StringComparer.Ordinal)
             .ToList();
 
-        return new SupervisorDashboard(byPriority, perDay, Median(waits), waits.Count, byLanguage);
+        return new SupervisorDashboard(byPriority, perDay, median, responded, byLanguage);
     }
-
-    /// <summary>The middle value, or the mean of the two middle values; null when there are none.</summary>
-    public static TimeSpan? Median(IReadOnlyList<TimeSpan> sorted) => sorted.Count switch
-    {
-        0 => null,
-        var n when n % 2 == 1 => sorted[n / 2],
-        var n => (sorted[(n / 2) - 1] + sorted[n / 2]) / 2,
-    };
 }

@@ -75,7 +75,7 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
         entity.ClaimedById = null;
         entity.ClaimedAt = null;
         entity.UpdatedAt = now;
-        entity.FirstResponseAt ??= now;
+        entity.RecordFirstResponse(now);
         await db.SaveChangesAsync(cancellationToken);
         return DecisionOutcome.Decided;
     }

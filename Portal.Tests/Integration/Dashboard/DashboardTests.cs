@@ -89,7 +89,9 @@ public abstract class DashboardTests<TFactory> : IAsyncLifetime
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            await db.Cases.Where(c => c.Id == messaged).ExecuteUpdateAsync(c => c.SetProperty(x => x.FirstResponseAt, messageTime));
+            var entity = await db.Cases.SingleAsync(c => c.Id == messaged);
+            entity.RecordFirstResponse(messageTime);
+            await db.SaveChangesAsync();
         }
 
         factory.Clock.Advance(TimeSpan.FromHours(2));
@@ -98,8 +100,10 @@ public abstract class DashboardTests<TFactory> : IAsyncLifetime
 
         await using var check = factory.Services.CreateAsyncScope();
         var cases = check.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.AsNoTracking();
-        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, (await cases.SingleAsync(c => c.Id == decided)).FirstResponseAt);
-        Assert.Equal(messageTime, (await cases.SingleAsync(c => c.Id == messaged)).FirstResponseAt);
+        var first = await cases.SingleAsync(c => c.Id == decided);
+        Assert.Equal((factory.Clock.GetUtcNow().UtcDateTime, 7200), (first.FirstResponseAt, first.FirstResponseSeconds));
+        var second = await cases.SingleAsync(c => c.Id == messaged);
+        Assert.Equal((messageTime, 300), (second.FirstResponseAt, second.FirstResponseSeconds));
     }
 
     [Fact]
