@@ -51,18 +51,20 @@ public sealed class CampaignQueries(PortalDbContext db)
                       where k.RetiredAt == null
                       select new { m.CampaignId, k.Reference, c.CreatedAt, c.AmountDemanded, c.Currency };
         var minimum = CampaignAccess.MinimumVisibleCases(viewer);
-        var rows = await members.GroupBy(m => new { m.CampaignId, m.Reference })
-            .Select(g => new { g.Key.CampaignId, g.Key.Reference, Count = g.Count(), First = g.Min(m => m.CreatedAt), Last = g.Max(m => m.CreatedAt) })
-            .Where(g => g.Count >= minimum)
-            .ToListAsync(cancellationToken);
-        var totals = (await members.Where(m => m.AmountDemanded != null && m.Currency != null)
-            .GroupBy(m => new { m.CampaignId, m.Currency })
-            .Select(g => new { g.Key.CampaignId, g.Key.Currency, Sum = g.Sum(m => m.AmountDemanded) })
-            .ToListAsync(cancellationToken))
-            .ToLookup(t => t.CampaignId, t => new CurrencyTotal(t.Currency ?? "", t.Sum ?? 0));
 
-        var items = rows
-            .Select(r => new CampaignListItem(r.CampaignId, r.Reference, new CampaignFigures(r.Count, Ordered(totals[r.CampaignId]), r.First, r.Last)))
+        // One grouped pass over the members: per campaign and currency (no amount is a group
+        // too), so counts, first and last report and totals come from the same read.
+        var groups = await members
+            .GroupBy(m => new { m.CampaignId, m.Reference, m.Currency })
+            .Select(g => new { g.Key.CampaignId, g.Key.Reference, g.Key.Currency, Count = g.Count(), First = g.Min(m => m.CreatedAt), Last = g.Max(m => m.CreatedAt), Sum = g.Sum(m => m.AmountDemanded) })
+            .ToListAsync(cancellationToken);
+        var items = groups.GroupBy(g => (g.CampaignId, g.Reference))
+            .Select(c => new CampaignListItem(c.Key.CampaignId, c.Key.Reference, new CampaignFigures(
+                c.Sum(g => g.Count),
+                Ordered(c.Where(g => g.Currency is not null && g.Sum is not null).Select(g => new CurrencyTotal(g.Currency ?? "", g.Sum ?? 0))),
+                c.Min(g => g.First),
+                c.Max(g => g.Last))))
+            .Where(i => i.Figures.Victims >= minimum)
             .OrderByDescending(i => i.Figures.LastSeen).ThenBy(i => i.Reference, StringComparer.Ordinal)
             .ToList();
         var lastRun = await db.CampaignClusteringStates.AsNoTracking().Select(s => s.LastRunAt).FirstOrDefaultAsync(cancellationToken);
