@@ -1,4 +1,5 @@
 using Portal.Web.Accounts;
+using Portal.Web.Campaigns;
 using Portal.Web.Cli;
 using Portal.Web.Data;
 using Portal.Web.Email;
@@ -42,6 +43,7 @@ builder.AddPortalTriage();
 builder.AddPortalMessaging();
 builder.AddPortalRouting();
 builder.AddPortalBundles();
+builder.AddPortalCampaigns();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -32,6 +32,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Referral> Referrals => Set<Referral>();
 
     public DbSet<ReferralAssignment> ReferralAssignments => Set<ReferralAssignment>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+
+    public DbSet<CampaignCase> CampaignCases => Set<CampaignCase>();
+
+    public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

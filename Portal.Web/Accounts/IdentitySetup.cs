@@ -91,7 +91,8 @@ public static class IdentitySetup
             .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin))
             .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin))
             .AddPolicy(StaffPolicies.Triage, policy => policy.RequireRole(StaffRoles.Volunteer, StaffRoles.Supervisor))
-            .AddPolicy(StaffPolicies.Supervisor, policy => policy.RequireRole(StaffRoles.Supervisor));
+            .AddPolicy(StaffPolicies.Supervisor, policy => policy.RequireRole(StaffRoles.Supervisor))
+            .AddPolicy(StaffPolicies.Campaigns, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Police));
 
         return builder;
     }
@@ -159,6 +160,8 @@ public static class StaffPolicies
 
     /// <summary>Those who reassign other people's cases.</summary>
     public const string Supervisor = "Supervisor";
+    /// <summary>Those who see campaigns (police only over consenting cases, see CampaignAccess).</summary>
+    public const string Campaigns = "Campaigns";
 }
 
 /// <summary>

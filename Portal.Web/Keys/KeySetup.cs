@@ -1,3 +1,4 @@
+using Portal.Core.Features.Campaigns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Crypto;
 using Portal.Core.Features.Reports;
@@ -27,6 +28,7 @@ public static class KeySetup
         builder.Services.AddSingleton<IKeySource>(sp => KeyRing.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Keys")));
         builder.Services.AddSingleton<EnvelopeCipher>();
         builder.Services.AddSingleton<ReceiptHasher>();
+        builder.Services.AddSingleton<SubjectFingerprint>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
@@ -56,6 +58,7 @@ public static class KeySetup
             keys.GetSecret(ReceiptHasher.SecretName);
             keys.GetSecret(AuditTrail.SecretName);
             app.Services.GetRequiredService<BundleSigningKey>();
+            keys.GetSecret(SubjectFingerprint.SecretName);
             return true;
         }
         catch (InvalidOperationException exception)

@@ -79,6 +79,10 @@ public static class AuditActions
     public const string StaffReauthenticated = "staff.reauthenticated";
     public const string StaffReauthenticationFailed = "staff.reauthentication-failed";
     public const string BundleDownloaded = "bundle.downloaded";
+    // Campaigns and the supervisor dashboard
+    public const string CampaignsListed = "campaign.list-viewed";
+    public const string CampaignViewed = "campaign.viewed";
+    public const string CampaignsRecomputed = "campaign.recomputed";
 }
 
 /// <summary>

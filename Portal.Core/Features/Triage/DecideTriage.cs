@@ -36,6 +36,8 @@ public sealed record TriageDecisionResult(DecisionOutcome Outcome, IReadOnlyList
 /// without police consent can never be sent to police, nor one without counselling consent to
 /// counselling. Only the volunteer holding a live claim decides, and the claim ends with it.
 /// The decision's referrals are written in the same transaction (the outbox): both or neither.
+/// The first decision is the victim's first answer from staff (FirstResponseAt), unless a
+/// message came first.
 /// </summary>
 public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptions> options, TimeProvider clock)
 {
@@ -85,6 +87,7 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
         entity.ClaimedById = null;
         entity.ClaimedAt = null;
         entity.UpdatedAt = now;
+        entity.RecordFirstResponse(now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

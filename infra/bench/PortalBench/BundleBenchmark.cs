@@ -307,13 +307,5 @@ internal static partial class BundleBenchmark
     [GeneratedRegex("name=\"__af\" type=\"hidden\" value=\"([^\"]+)\"|name=\"__af\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 
-    private static void Must(this bool ok, string what)
-    {
-        if (!ok)
-        {
-            throw new InvalidOperationException($"Could not {what}.");
-        }
-    }
-
     private sealed record Download(HttpStatusCode Status, long Bytes, TimeSpan FirstByte, TimeSpan Elapsed, bool Complete, long BaselineResident, long PeakResident, TimeSpan ServerUser, TimeSpan ServerSystem, TimeSpan ClientCpu);
 }

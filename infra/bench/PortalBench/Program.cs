@@ -6,7 +6,8 @@ using PortalBench;
 //   PortalBench parse - [megabytes]
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
 //   PortalBench bundle <Portal.Web.dll> [megabytes]
-var usage = "usage: PortalBench submit|upload|queue|bundle <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
+//   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -22,6 +23,7 @@ return args[0] switch
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
     "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
+    "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
     _ => Fail(),
 };
 
