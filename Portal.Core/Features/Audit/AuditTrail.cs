@@ -60,6 +60,7 @@ public static class AuditActions
     public const string InvitationRevoked = "admin.invitation-revoked";
     public const string InvitationAccepted = "staff.invitation-accepted";
     public const string CaseReassigned = "case.reassigned";
+
     // Routing and partners
     public const string PartnerCreated = "partner.created";
     public const string PartnerUpdated = "partner.updated";
