@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Bundles;
 
@@ -10,7 +11,7 @@ public sealed record BundleRequester(string UserId, IReadOnlySet<string> Roles);
 /// Who may download a case's evidence bundle, decided here and not only by the page that shows
 /// the link. A case the requester may not have answers exactly like a case that does not exist.
 /// </summary>
-public sealed class CaseBundleAccess(PortalDbContext db)
+public sealed class CaseBundleAccess(PortalDbContext db, PartnerMembershipQuery membership)
 {
     public async Task<bool> MayDownloadAsync(Guid caseId, BundleRequester requester, CancellationToken cancellationToken)
     {
@@ -33,13 +34,14 @@ public sealed class CaseBundleAccess(PortalDbContext db)
     }
 
     /// <summary>
-    /// The police rule: the case was referred to the requester's organisation and its victim gave
-    /// police consent. Referrals and partner organisations come with routing; until then no police
-    /// user gets a bundle.
+    /// The police rule: the case's police referral is held by the requester's police organisation
+    /// (the same rule as the partner workspace) and its victim gave police consent. A referral that
+    /// was declined or escalated moves to another organisation and takes the bundle with it.
     /// </summary>
-    private static Task<bool> PoliceMayDownloadAsync(Guid caseId, BundleRequester requester, CancellationToken cancellationToken)
+    private async Task<bool> PoliceMayDownloadAsync(Guid caseId, BundleRequester requester, CancellationToken cancellationToken)
     {
-        _ = (caseId, requester, cancellationToken);
-        return Task.FromResult(false);
+        var member = await membership.HandleAsync(requester.UserId, cancellationToken);
+        return member is { Type: PartnerType.Police }
+            && await db.VisibleTo(member).AnyAsync(v => v.Case.Id == caseId, cancellationToken);
     }
 }

@@ -368,6 +368,50 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
     }
 
     [Fact]
+    public async Task Police_OfTheOrganisationHoldingTheReferral_DownloadTheBundle_OtherPoliceGet404()
+    {
+        var (caseId, client) = await CaseWithEvidenceAsync(("held.pdf", Pdf));
+        client.Dispose();
+        var holder = await RoutingSteps.AddPartnerAsync(factory, PartnerType.Police, "uusimaa");
+        var other = await RoutingSteps.AddPartnerAsync(factory, PartnerType.Police, "uusimaa");
+        await RoutingSteps.WithDbAsync(factory, async db =>
+        {
+            db.Referrals.Add(new Referral { CaseId = caseId, PartnerType = PartnerType.Police, Status = ReferralStatus.Assigned, PartnerId = holder.Id, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+
+        async Task<HttpResponseMessage> DownloadAsync(long partnerId)
+        {
+            var officer = await StaffAccounts.CreateAsync(factory, StaffRoles.Police);
+            await RoutingSteps.WithDbAsync(factory, db => db.Users.Where(u => u.Email == officer.Email).ExecuteUpdateAsync(u => u.SetProperty(x => x.PartnerId, partnerId)));
+            var staff = await BundleDownloads.SignInForExportAsync(factory, officer);
+            await BundleDownloads.ConfirmNowAsync(factory, staff, officer);
+            return await staff.GetAsync(BundleDownloads.BundlePath(caseId));
+        }
+
+        using (var held = await DownloadAsync(holder.Id))
+        {
+            Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+            using var archive = new ZipArchive(await held.Content.ReadAsStreamAsync());
+            Assert.NotNull(archive.GetEntry("manifest.json.sig"));
+        }
+
+        using (var elsewhere = await DownloadAsync(other.Id))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        }
+
+        // Consent withdrawn (or never given): the same referral opens nothing.
+        await RoutingSteps.WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId).ExecuteUpdateAsync(c => c.SetProperty(x => x.ConsentPolice, false)));
+        using (var withoutConsent = await DownloadAsync(holder.Id))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, withoutConsent.StatusCode);
+        }
+
+        Assert.Single(await AuditAsync(AuditActions.BundleDownloaded), e => e.CaseId == caseId);
+    }
+
+    [Fact]
     public async Task PublicKey_IsPublishedAnonymously_AndShownWithItsFingerprintOnTheCasePage()
     {
         var (caseId, client) = await CaseWithEvidenceAsync(("k.pdf", Pdf));
