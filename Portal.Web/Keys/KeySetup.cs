@@ -1,6 +1,6 @@
-using Portal.Core.Features.Campaigns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Crypto;
+using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Reports;
 using Portal.Web.Data;
 using Portal.Core.Features.Audit;

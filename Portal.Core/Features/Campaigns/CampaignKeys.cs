@@ -11,15 +11,27 @@ public static class CampaignKeys
 {
     private static readonly IndicatorKind[] Kinds = [IndicatorKind.BitcoinAddress, IndicatorKind.SenderAddress, IndicatorKind.DomainSubject];
 
-    /// <summary>Keys of the given cases (all cases when null), streamed: only short strings are held.</summary>
-    public static async Task<List<CaseKey>> LoadAsync(PortalDbContext db, IQueryable<Guid>? caseIds, CancellationToken cancellationToken)
+    /// <summary>Keys of every case, streamed: only short strings are held.</summary>
+    public static async Task<List<CaseKey>> LoadAllAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        var keys = await LoadIndicatorsAsync(db, null, cancellationToken);
+        var cases = db.Cases.AsNoTracking().Where(c => c.PaymentAddress != null || c.SenderAddress != null)
+            .Select(c => new { c.Id, c.PaymentAddress, c.SenderAddress });
+        await foreach (var c in cases.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            keys.AddRange(OfCase(c.Id, c.PaymentAddress, c.SenderAddress));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Keys from the indicators found in the given cases' evidence (all cases when null).</summary>
+    public static async Task<List<CaseKey>> LoadIndicatorsAsync(PortalDbContext db, IQueryable<Guid>? caseIds, CancellationToken cancellationToken)
     {
         var indicators = db.CaseIndicators.AsNoTracking().Where(i => Kinds.Contains(i.Kind));
-        var cases = db.Cases.AsNoTracking().Where(c => c.PaymentAddress != null || c.SenderAddress != null);
         if (caseIds is not null)
         {
             indicators = indicators.Where(i => caseIds.Contains(i.CaseId));
-            cases = cases.Where(c => caseIds.Contains(c.Id));
         }
 
         var keys = new List<CaseKey>();
@@ -33,20 +45,21 @@ public static class CampaignKeys
             });
         }
 
-        await foreach (var c in cases.Select(c => new { c.Id, c.PaymentAddress, c.SenderAddress }).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            if (c.PaymentAddress is { } payment)
-            {
-                keys.Add(new CaseKey(c.Id, CampaignRule.PaymentAddress, NormalisePayment(payment)));
-            }
+        return keys;
+    }
 
-            if (c.SenderAddress is { } sender)
-            {
-                keys.Add(new CaseKey(c.Id, CampaignRule.SenderAddress, NormaliseAddress(sender)));
-            }
+    /// <summary>Keys from what the victim typed on the form.</summary>
+    public static IEnumerable<CaseKey> OfCase(Guid caseId, string? paymentAddress, string? senderAddress)
+    {
+        if (paymentAddress is not null)
+        {
+            yield return new CaseKey(caseId, CampaignRule.PaymentAddress, NormalisePayment(paymentAddress));
         }
 
-        return keys;
+        if (senderAddress is not null)
+        {
+            yield return new CaseKey(caseId, CampaignRule.SenderAddress, NormaliseAddress(senderAddress));
+        }
     }
 
     /// <summary>Bech32 addresses (bc1...) are case-insensitive and written lower-case; Base58 ones are case-sensitive.</summary>

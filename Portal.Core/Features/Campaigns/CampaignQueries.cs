@@ -35,8 +35,8 @@ public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
 /// <summary>
 /// Campaign list and page. Every figure is computed over <see cref="CampaignAccess.VisibleCases"/>:
 /// the list's counts and totals are grouped in the database; a campaign page reads its visible
-/// members' report times and keys (one campaign's worth of short values) and derives the
-/// timeline and the shared indicators from them by the same rules that formed the campaign.
+/// members once (one campaign's worth of short columns) plus their indicators, and derives the
+/// figures, the timeline and the shared indicators from them by the rules that formed the campaign.
 /// </summary>
 public sealed class CampaignQueries(PortalDbContext db)
 {
@@ -86,31 +86,32 @@ public sealed class CampaignQueries(PortalDbContext db)
 
         var memberIds = db.CampaignCases.Where(m => m.CampaignId == campaignId).Select(m => m.CaseId);
         var visible = CampaignAccess.VisibleCases(db.Cases.AsNoTracking(), viewer).Where(c => memberIds.Contains(c.Id));
-        // One column of the visible members gives the count, first and last report and the timeline.
-        var reported = await visible.Select(c => c.CreatedAt).ToListAsync(cancellationToken);
-        if (reported.Count < CampaignAccess.MinimumVisibleCases(viewer))
+        // One read of the visible members (a campaign's worth of short columns) gives the count,
+        // first and last report, totals, timeline, the listed members and their typed-in keys.
+        var rows = await visible
+            .Select(c => new { c.Id, c.Reference, c.CreatedAt, c.Status, c.AmountDemanded, c.Currency, c.PaymentAddress, c.SenderAddress })
+            .ToListAsync(cancellationToken);
+        if (rows.Count < CampaignAccess.MinimumVisibleCases(viewer))
         {
             return CampaignLookup.NotFound;
         }
 
-        var figures = new { Count = reported.Count, First = reported.Min(), Last = reported.Max() };
-        var totals = await visible.Where(c => c.AmountDemanded != null && c.Currency != null)
-            .GroupBy(c => c.Currency)
-            .Select(g => new { Currency = g.Key, Sum = g.Sum(c => c.AmountDemanded) })
-            .ToListAsync(cancellationToken);
-        var timeline = CasesOverTime.Timeline(reported);
-        var keys = await CampaignKeys.LoadAsync(db, visible.Select(c => c.Id), cancellationToken);
+        var totals = rows.Where(r => r.AmountDemanded is not null && r.Currency is not null)
+            .GroupBy(r => r.Currency ?? "")
+            .Select(g => new CurrencyTotal(g.Key, g.Sum(r => r.AmountDemanded ?? 0)));
+        var keys = await CampaignKeys.LoadIndicatorsAsync(db, visible.Select(c => c.Id), cancellationToken);
+        keys.AddRange(rows.SelectMany(r => CampaignKeys.OfCase(r.Id, r.PaymentAddress, r.SenderAddress)));
         var shared = CampaignClustering.Cluster(keys).SelectMany(c => c.Shared)
             .OrderBy(s => s.Rule).ThenByDescending(s => s.Cases).ThenBy(s => s.Value, StringComparer.Ordinal)
             .ToList();
-        var listed = await visible.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Reference).Take(MembersListed)
-            .Select(c => new CampaignMember(c.Id, c.Reference, c.CreatedAt, c.Status, c.AmountDemanded, c.Currency))
-            .ToListAsync(cancellationToken);
+        var listed = rows.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Reference, StringComparer.Ordinal).Take(MembersListed)
+            .Select(r => new CampaignMember(r.Id, r.Reference, r.CreatedAt, r.Status, r.AmountDemanded, r.Currency))
+            .ToList();
 
         var details = new CampaignDetails(
             campaign.Id, campaign.Reference, campaign.Version, campaign.CreatedAt,
-            new CampaignFigures(figures.Count, Ordered(totals.Select(t => new CurrencyTotal(t.Currency ?? "", t.Sum ?? 0))), figures.First, figures.Last),
-            timeline, shared, listed, figures.Count - listed.Count);
+            new CampaignFigures(rows.Count, Ordered(totals), rows.Min(r => r.CreatedAt), rows.Max(r => r.CreatedAt)),
+            CasesOverTime.Timeline([.. rows.Select(r => r.CreatedAt)]), shared, listed, rows.Count - listed.Count);
         return new CampaignLookup(details, null);
     }
 

@@ -26,7 +26,7 @@ public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider c
 
     public async Task<CampaignRecomputation> HandleAsync(CancellationToken cancellationToken)
     {
-        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAsync(db, null, cancellationToken));
+        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, cancellationToken));
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
