@@ -96,8 +96,20 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
     public const string SecretName = "audit-mac";
     public const int HeadId = 1;
 
-    public async Task<long> AppendAsync(AuditEvent audit, CancellationToken cancellationToken)
+    public async Task<long> AppendAsync(AuditEvent audit, CancellationToken cancellationToken) =>
+        (await AppendManyAsync([audit], cancellationToken))[0];
+
+    /// <summary>
+    /// Several events in one transaction, chained in order: what a batch of work (routing many
+    /// referrals at once) records without paying one transaction per entry.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> AppendManyAsync(IReadOnlyList<AuditEvent> audits, CancellationToken cancellationToken)
     {
+        if (audits.Count == 0)
+        {
+            return [];
+        }
+
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
@@ -106,10 +118,11 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
                 .ExecuteUpdateAsync(h => h.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
             var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == HeadId, cancellationToken);
 
-            var entry = new AuditEntry
+            // Microseconds: what PostgreSQL keeps, so the MAC input survives the round trip.
+            var at = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime);
+            var entries = audits.Select(audit => new AuditEntry
             {
-                // Microseconds: what PostgreSQL keeps, so the MAC input survives the round trip.
-                At = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime),
+                At = at,
                 ActorKind = audit.ActorKind,
                 ActorId = Limit(audit.ActorId, 450),
                 Action = Limit(audit.Action, 64) ?? "",
@@ -117,20 +130,34 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
                 Subject = Limit(audit.Subject, 200),
                 Detail = Limit(audit.Detail, 500),
                 IpAddress = audit.ActorKind == AuditActor.Staff ? audit.IpAddress?.ToString() : null,
-                PreviousMac = head.LastMac,
+                PreviousMac = [],
                 Mac = [],
-            };
-            db.AuditEntries.Add(entry);
+            }).ToList();
+            db.AuditEntries.AddRange(entries);
             await db.SaveChangesAsync(cancellationToken);
 
-            // The id is part of the MAC, so a row moved to another position does not verify.
-            entry.Mac = ComputeMac(keys.GetSecret(SecretName), entry);
+            // The id is part of the MAC, so a row moved to another position does not verify; the
+            // chain follows the ids the database handed out.
+            var key = keys.GetSecret(SecretName);
+            var previous = head.LastMac;
+            foreach (var entry in entries.OrderBy(e => e.Id))
+            {
+                entry.PreviousMac = previous;
+                entry.Mac = ComputeMac(key, entry);
+                previous = entry.Mac;
+            }
+
             await db.SaveChangesAsync(cancellationToken);
+            var last = entries.MaxBy(e => e.Id) ?? entries[^1];
             await db.AuditChainHeads.Where(h => h.Id == HeadId)
-                .ExecuteUpdateAsync(h => h.SetProperty(x => x.LastEntryId, entry.Id).SetProperty(x => x.LastMac, entry.Mac), cancellationToken);
+                .ExecuteUpdateAsync(h => h.SetProperty(x => x.LastEntryId, last.Id).SetProperty(x => x.LastMac, last.Mac), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            db.Entry(entry).State = EntityState.Detached;
-            return entry.Id;
+            foreach (var entry in entries)
+            {
+                db.Entry(entry).State = EntityState.Detached;
+            }
+
+            return (IReadOnlyList<long>)entries.Select(e => e.Id).ToList();
         });
     }
 

@@ -17,10 +17,12 @@ public static class ReferralRules
         _ => [],
     };
 
-    public static bool ConsentAllows(Case entity, PartnerType type) => type switch
+    public static bool ConsentAllows(Case entity, PartnerType type) => ConsentAllows(type, entity.ConsentPolice, entity.ConsentCounselling);
+
+    public static bool ConsentAllows(PartnerType type, bool consentPolice, bool consentCounselling) => type switch
     {
-        PartnerType.Police => entity.ConsentPolice,
-        PartnerType.Counselling => entity.ConsentCounselling,
+        PartnerType.Police => consentPolice,
+        PartnerType.Counselling => consentCounselling,
         _ => false,
     };
 

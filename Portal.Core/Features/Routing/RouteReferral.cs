@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,13 +26,15 @@ public enum RoutingOutcome
 }
 
 /// <summary>
-/// Routes one referral: chooses the partner (PartnerChoice), records the assignment and emails
-/// the partner's contact address and staff the case reference and a workspace link, never
-/// content. Idempotent: a second run finds the assignment and the recorded notification and
-/// does nothing; two concurrent runs cannot both assign (referral version, one assignment per
-/// partner) nor both send (the notification is claimed by a conditional update first). A failure
-/// to send throws, so the job retries; the email is sent again only if the process dies between
-/// the SMTP server accepting it and the notification being recorded.
+/// Routes referrals: chooses each one's partner (PartnerChoice), records the assignment and
+/// emails the partner's contact address and staff the case reference and a workspace link, never
+/// content. Idempotent: a second run finds the assignment and the recorded notification and does
+/// nothing; two concurrent runs cannot both assign (referral version, one assignment per partner)
+/// nor both send (the run that assigns claims the notification; a later run claims it only by a
+/// conditional update once the claim has expired). A failure to send throws, so the job retries;
+/// an email is sent twice only if the process dies between the SMTP server accepting it and the
+/// notification being recorded. Many referrals can be routed in one call (one transaction for the
+/// assignments, one for their audit entries), which is how a backlog drains quickly.
 /// </summary>
 public sealed class RouteReferralHandler(
     PortalDbContext db,
@@ -42,67 +45,112 @@ public sealed class RouteReferralHandler(
     TimeProvider clock,
     ILogger<RouteReferralHandler> logger)
 {
-    public async Task<RoutingOutcome> HandleAsync(long referralId, CancellationToken cancellationToken)
+    public async Task<RoutingOutcome> HandleAsync(long referralId, CancellationToken cancellationToken) =>
+        (await HandleManyAsync([referralId], cancellationToken))[referralId];
+
+    /// <summary>Routes each referral as <see cref="HandleAsync"/> does, in one pass; the outcome per id.</summary>
+    public async Task<IReadOnlyDictionary<long, RoutingOutcome>> HandleManyAsync(IReadOnlyCollection<long> referralIds, CancellationToken cancellationToken)
     {
-        var referral = await db.Referrals.FirstOrDefaultAsync(r => r.Id == referralId, cancellationToken);
-        if (referral is null)
-        {
-            return RoutingOutcome.NotFound;
-        }
+        var outcomes = referralIds.Distinct().ToDictionary(id => id, _ => RoutingOutcome.NotFound);
+        var ids = outcomes.Keys.ToList();
+        var referrals = await db.Referrals.Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        var caseIds = referrals.Select(r => r.CaseId).Distinct().ToList();
+        var cases = await db.Cases.AsNoTracking().Where(c => caseIds.Contains(c.Id))
+            .Select(c => new CaseFacts(c.Id, c.Reference, c.Region, c.Language, c.ConsentPolice, c.ConsentCounselling))
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
 
-        var subject = await db.Cases.AsNoTracking().Where(c => c.Id == referral.CaseId).SingleAsync(cancellationToken);
-        if (!ReferralRules.ConsentAllows(subject, referral.PartnerType))
+        var routable = new List<Referral>();
+        foreach (var referral in referrals)
         {
-            logger.LogWarning("Referral {ReferralId} is not covered by its case's consent and was not routed", referral.Id);
-            return RoutingOutcome.ConsentMissing;
-        }
-
-        if (referral.Status is ReferralStatus.Pending or ReferralStatus.Unassigned)
-        {
-            referral = await AssignAsync(referral, subject, cancellationToken);
-            if (referral.Status == ReferralStatus.Unassigned)
+            if (!cases[referral.CaseId].Allows(referral.PartnerType))
             {
-                return RoutingOutcome.Unassigned;
+                logger.LogWarning("Referral {ReferralId} is not covered by its case's consent and was not routed", referral.Id);
+                outcomes[referral.Id] = RoutingOutcome.ConsentMissing;
+                continue;
+            }
+
+            outcomes[referral.Id] = RoutingOutcome.AlreadyRouted;
+            routable.Add(referral);
+        }
+
+        var claimedByUs = await AssignAsync(routable.Where(r => r.Status is ReferralStatus.Pending or ReferralStatus.Unassigned).ToList(), cases, cancellationToken);
+        foreach (var referral in routable.Where(r => r.Status == ReferralStatus.Unassigned))
+        {
+            outcomes[referral.Id] = RoutingOutcome.Unassigned;
+        }
+
+        var toNotify = new List<Referral>();
+        foreach (var referral in routable.Where(r => r.Status == ReferralStatus.Assigned && r.PartnerId is not null))
+        {
+            if (claimedByUs.Contains(referral.Id) || await ClaimNotificationAsync(referral, cancellationToken))
+            {
+                toNotify.Add(referral);
             }
         }
 
-        if (referral.Status != ReferralStatus.Assigned || referral.PartnerId is not { } partnerId)
+        await NotifyAsync(toNotify, cases, cancellationToken);
+        foreach (var referral in toNotify)
         {
-            return RoutingOutcome.AlreadyRouted;
+            outcomes[referral.Id] = RoutingOutcome.Routed;
         }
 
-        return await NotifyAsync(referral, subject.Reference, partnerId, cancellationToken) ? RoutingOutcome.Routed : RoutingOutcome.AlreadyRouted;
+        return outcomes;
     }
 
-    private async Task<Referral> AssignAsync(Referral referral, Case subject, CancellationToken cancellationToken)
+    /// <summary>Chooses and records partners; returns the referrals whose notification this run now holds.</summary>
+    private async Task<HashSet<long>> AssignAsync(List<Referral> referrals, Dictionary<Guid, CaseFacts> cases, CancellationToken cancellationToken)
     {
+        if (referrals.Count == 0)
+        {
+            return [];
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        var tried = await db.ReferralAssignments.AsNoTracking().Where(a => a.ReferralId == referral.Id).Select(a => a.PartnerId).ToListAsync(cancellationToken);
-        var partners = await db.Partners.AsNoTracking().Where(p => p.Type == referral.PartnerType).ToListAsync(cancellationToken);
+        var ids = referrals.Select(r => r.Id).ToList();
+        var types = referrals.Select(r => r.PartnerType).Distinct().ToList();
+        var tried = (await db.ReferralAssignments.AsNoTracking().Where(a => ids.Contains(a.ReferralId)).Select(a => new { a.ReferralId, a.PartnerId }).ToListAsync(cancellationToken))
+            .ToLookup(a => a.ReferralId, a => a.PartnerId);
+        var partners = await db.Partners.AsNoTracking().Where(p => types.Contains(p.Type)).ToListAsync(cancellationToken);
         var dayStart = PartnerDay.StartUtc(now, options.Value.DayTimeZone);
-        var ids = partners.Select(p => p.Id).ToList();
+        var partnerIds = partners.Select(p => p.Id).ToList();
         var assignedToday = await db.ReferralAssignments.AsNoTracking()
-            .Where(a => a.AssignedAt >= dayStart && ids.Contains(a.PartnerId))
+            .Where(a => a.AssignedAt >= dayStart && partnerIds.Contains(a.PartnerId))
             .GroupBy(a => a.PartnerId)
             .Select(g => new { PartnerId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.PartnerId, g => g.Count, cancellationToken);
 
-        var needs = new ReferralNeeds(referral.PartnerType, referral.Urgent, subject.Region, subject.Language, tried.ToHashSet());
-        var choice = PartnerChoice.Choose(needs, partners.Select(p => PartnerCandidate.From(p, assignedToday.GetValueOrDefault(p.Id))));
-        var wasUnassigned = referral.Status == ReferralStatus.Unassigned;
-        referral.UpdatedAt = now;
-        referral.Version++;
-        if (choice.Partner is null)
+        var events = new List<AuditEvent>();
+        var claimed = new HashSet<long>();
+        foreach (var referral in referrals)
         {
-            referral.Status = ReferralStatus.Unassigned;
-            referral.UnassignedReason = choice.Reason;
-        }
-        else
-        {
-            referral.Status = ReferralStatus.Assigned;
-            referral.PartnerId = choice.Partner.Id;
-            referral.UnassignedReason = null;
-            db.ReferralAssignments.Add(new ReferralAssignment { ReferralId = referral.Id, PartnerId = choice.Partner.Id, AssignedAt = now });
+            var facts = cases[referral.CaseId];
+            var needs = new ReferralNeeds(referral.PartnerType, referral.Urgent, facts.Region, facts.Language, tried[referral.Id].ToHashSet());
+            var choice = PartnerChoice.Choose(needs, partners.Select(p => PartnerCandidate.From(p, assignedToday.GetValueOrDefault(p.Id))));
+            var subject = referral.Id.ToString(CultureInfo.InvariantCulture);
+            referral.UpdatedAt = now;
+            referral.Version++;
+            if (choice.Partner is { } partner)
+            {
+                // Counted at once, so the rest of the batch sees the capacity this one used.
+                assignedToday[partner.Id] = assignedToday.GetValueOrDefault(partner.Id) + 1;
+                referral.Status = ReferralStatus.Assigned;
+                referral.PartnerId = partner.Id;
+                referral.UnassignedReason = null;
+                db.ReferralAssignments.Add(new ReferralAssignment { ReferralId = referral.Id, PartnerId = partner.Id, AssignedAt = now, NotificationClaimedAt = now });
+                claimed.Add(referral.Id);
+                events.Add(AuditEvent.System(AuditActions.ReferralAssigned, referral.CaseId, subject, $"partner {partner.Id}"));
+            }
+            else
+            {
+                if (referral.Status != ReferralStatus.Unassigned)
+                {
+                    logger.LogWarning("Referral {ReferralId} has no suitable partner ({Reason}) and waits unassigned", referral.Id, choice.Reason);
+                    events.Add(AuditEvent.System(AuditActions.ReferralUnassigned, referral.CaseId, subject, choice.Reason.ToString()));
+                }
+
+                referral.Status = ReferralStatus.Unassigned;
+                referral.UnassignedReason = choice.Reason;
+            }
         }
 
         try
@@ -111,75 +159,99 @@ public sealed class RouteReferralHandler(
         }
         catch (DbUpdateException)
         {
-            // Another run routed it first (the version moved on, or the assignment exists): take its result.
+            // Another run routed some of them first (a version moved on, or an assignment
+            // exists): nothing of this pass was written. Take what is there now; the caller then
+            // notifies what it can claim, and anything still pending waits for the next run.
             db.ChangeTracker.Clear();
-            return await db.Referrals.SingleAsync(r => r.Id == referral.Id, cancellationToken);
+            var current = await db.Referrals.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+            foreach (var referral in referrals)
+            {
+                var stored = current[referral.Id];
+                (referral.Status, referral.PartnerId, referral.Version) = (stored.Status, stored.PartnerId, stored.Version);
+            }
+
+            return [];
         }
 
-        if (choice.Partner is not null)
-        {
-            await audit.AppendAsync(AuditEvent.System(AuditActions.ReferralAssigned, referral.CaseId, referral.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"partner {choice.Partner.Id}"), cancellationToken);
-        }
-        else if (!wasUnassigned)
-        {
-            logger.LogWarning("Referral {ReferralId} has no suitable partner ({Reason}) and waits unassigned", referral.Id, choice.Reason);
-            await audit.AppendAsync(AuditEvent.System(AuditActions.ReferralUnassigned, referral.CaseId, referral.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), choice.Reason.ToString()), cancellationToken);
-        }
-
-        return referral;
+        await audit.AppendManyAsync(events, cancellationToken);
+        return claimed;
     }
 
-    private async Task<bool> NotifyAsync(Referral referral, string reference, long partnerId, CancellationToken cancellationToken)
+    /// <summary>Takes the notification of an assignment made earlier (by a run that died, or before a failed send).</summary>
+    private async Task<bool> ClaimNotificationAsync(Referral referral, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var claimExpired = now - options.Value.NotificationClaimTimeout;
-        var claimed = await db.ReferralAssignments
-            .Where(a => a.ReferralId == referral.Id && a.PartnerId == partnerId && a.NotifiedAt == null && a.EndedAt == null
+        return await db.ReferralAssignments
+            .Where(a => a.ReferralId == referral.Id && a.PartnerId == referral.PartnerId && a.NotifiedAt == null && a.EndedAt == null
                 && (a.NotificationClaimedAt == null || a.NotificationClaimedAt < claimExpired))
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotificationClaimedAt, now), cancellationToken);
-        if (claimed == 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotificationClaimedAt, now), cancellationToken) == 1;
+    }
+
+    private async Task NotifyAsync(List<Referral> referrals, Dictionary<Guid, CaseFacts> cases, CancellationToken cancellationToken)
+    {
+        if (referrals.Count == 0)
         {
-            return false;
+            return;
         }
 
+        var partnerIds = referrals.Select(r => r.PartnerId ?? 0).Distinct().ToList();
+        var partners = await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var recipients = await PartnerRecipientsAsync(partners.Values, cancellationToken);
+        var sent = new List<long>();
         try
         {
-            var partner = await db.Partners.AsNoTracking().SingleAsync(p => p.Id == partnerId, cancellationToken);
-            var recipients = await PartnerRecipientsAsync(partner, cancellationToken);
-            var message = composer.Compose(EmailTemplates.ReferralAssigned, EmailLanguage(partner), recipients, new Dictionary<string, string>
+            foreach (var referral in referrals)
             {
-                ["Reference"] = reference,
-                ["Link"] = composer.Link($"/partner/referrals/{referral.Id}"),
-            });
-            await email.SendAsync(message, cancellationToken);
+                var partner = partners[referral.PartnerId ?? 0];
+                var message = composer.Compose(EmailTemplates.ReferralAssigned, EmailLanguage(partner), recipients[partner.Id], new Dictionary<string, string>
+                {
+                    ["Reference"] = cases[referral.CaseId].Reference,
+                    ["Link"] = composer.Link($"/partner/referrals/{referral.Id}"),
+                });
+                await email.SendAsync(message, cancellationToken);
+                sent.Add(referral.Id);
+            }
         }
         catch
         {
-            // Let the retry send it at once instead of waiting for the claim to time out.
-            await db.ReferralAssignments.Where(a => a.ReferralId == referral.Id && a.PartnerId == partnerId)
+            // Let the retry send the rest at once instead of waiting for the claims to time out.
+            var unsent = referrals.Select(r => r.Id).Except(sent).ToList();
+            await db.ReferralAssignments.Where(a => unsent.Contains(a.ReferralId) && a.NotifiedAt == null && a.EndedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotificationClaimedAt, (DateTime?)null), CancellationToken.None);
             throw;
         }
-
-        await db.ReferralAssignments.Where(a => a.ReferralId == referral.Id && a.PartnerId == partnerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotifiedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
-        return true;
+        finally
+        {
+            if (sent.Count > 0)
+            {
+                var at = clock.GetUtcNow().UtcDateTime;
+                await db.ReferralAssignments.Where(a => sent.Contains(a.ReferralId) && a.NotifiedAt == null && a.EndedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotifiedAt, at), CancellationToken.None);
+            }
+        }
     }
 
-    /// <summary>The organisation's mailbox and every enabled staff account linked to it.</summary>
-    private async Task<IReadOnlyList<string>> PartnerRecipientsAsync(Partner partner, CancellationToken cancellationToken)
+    /// <summary>Each partner's mailbox and every enabled staff account linked to it.</summary>
+    private async Task<Dictionary<long, IReadOnlyList<string>>> PartnerRecipientsAsync(IEnumerable<Partner> partners, CancellationToken cancellationToken)
     {
-        var staff = await db.Users.AsNoTracking().Where(u => u.PartnerId == partner.Id && u.Email != null)
-            .Select(u => new { u.Email, u.LockoutEnd }).ToListAsync(cancellationToken);
-        return staff.Where(u => u.LockoutEnd != DateTimeOffset.MaxValue).Select(u => u.Email ?? "")
-            .Prepend(partner.ContactEmail)
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .ToList();
+        var list = partners.ToList();
+        var ids = list.Select(p => p.Id).ToList();
+        var staff = (await db.Users.AsNoTracking().Where(u => u.PartnerId != null && ids.Contains(u.PartnerId.Value) && u.Email != null)
+            .Select(u => new { u.PartnerId, u.Email, u.LockoutEnd }).ToListAsync(cancellationToken))
+            .Where(u => u.LockoutEnd != DateTimeOffset.MaxValue)
+            .ToLookup(u => u.PartnerId ?? 0, u => u.Email ?? "");
+        return list.ToDictionary(p => p.Id, p => (IReadOnlyList<string>)staff[p.Id].Prepend(p.ContactEmail).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
     }
 
     /// <summary>Finnish partners read Finnish, then Swedish; English when the partner works in neither.</summary>
     internal static string EmailLanguage(Partner partner) =>
         partner.Languages.Contains("fi") ? "fi" : partner.Languages.Contains("sv") ? "sv" : "en";
+
+    private sealed record CaseFacts(Guid Id, string Reference, string? Region, string Language, bool ConsentPolice, bool ConsentCounselling)
+    {
+        public bool Allows(PartnerType type) => ReferralRules.ConsentAllows(type, ConsentPolice, ConsentCounselling);
+    }
 }
 
 /// <summary>A partner's day, for its daily capacity: midnight to midnight in Routing:DayTimeZone.</summary>

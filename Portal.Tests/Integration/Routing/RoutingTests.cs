@@ -517,6 +517,48 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         Assert.Single(TestMailbox.Smtp.To(partner.ContactEmail));
     }
 
+    [Fact]
+    public async Task ABatch_IsRoutedInOnePass_CountingCapacityAsItGoes_AndRoutingItAgainSendsNothing()
+    {
+        var small = await AddPartnerAsync(factory, PartnerType.Police, "etela-pohjanmaa", capacity: 2);
+        var large = await AddPartnerAsync(factory, PartnerType.Police, "etela-pohjanmaa", capacity: 3);
+        var ids = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            var filed = await FileAsync(factory, new Dictionary<string, string?> { ["Region"] = "etela-pohjanmaa" });
+            ids.Add(await WithDbAsync(factory, async db =>
+            {
+                var referral = ReferralRules.Create(await db.Cases.SingleAsync(c => c.Id == filed.Id), PartnerType.Police, factory.Clock.GetUtcNow().UtcDateTime);
+                db.Referrals.Add(referral);
+                await db.SaveChangesAsync();
+                return referral.Id;
+            }));
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var handler = scope.ServiceProvider.GetRequiredService<RouteReferralHandler>();
+            var outcomes = await handler.HandleManyAsync([.. ids, -1], CancellationToken.None);
+            Assert.Equal(5, outcomes.Count(o => o.Value == RoutingOutcome.Routed));
+            Assert.Equal(RoutingOutcome.Unassigned, outcomes[ids[^1]]);
+            Assert.Equal(RoutingOutcome.NotFound, outcomes[-1]);
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var again = await scope.ServiceProvider.GetRequiredService<RouteReferralHandler>().HandleManyAsync(ids, CancellationToken.None);
+            Assert.Equal(5, again.Count(o => o.Value == RoutingOutcome.AlreadyRouted));
+        }
+
+        Assert.Equal(2, TestMailbox.Smtp.To(small.ContactEmail).Count);
+        Assert.Equal(3, TestMailbox.Smtp.To(large.ContactEmail).Count);
+        Assert.Equal(5, await WithDbAsync(factory, db => db.AuditEntries.CountAsync(e => e.Action == AuditActions.ReferralAssigned && (e.Detail == $"partner {small.Id}" || e.Detail == $"partner {large.Id}"))));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.True((await scope.ServiceProvider.GetRequiredService<VerifyAuditTrail>().HandleAsync(CancellationToken.None)).IsIntact);
+        }
+    }
+
     private async Task<IReadOnlyList<long>> EscalateAsync()
     {
         await using var scope = factory.Services.CreateAsyncScope();

@@ -7,7 +7,8 @@ using PortalBench;
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
 //   PortalBench bundle <Portal.Web.dll> [megabytes]
 //   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
+//   PortalBench route - [referrals per phase]
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -24,6 +25,7 @@ return args[0] switch
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
     "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
+    "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
     _ => Fail(),
 };
 
