@@ -49,3 +49,21 @@ public sealed class CampaignClusteringState
 
     public long Runs { get; set; }
 }
+
+/// <summary>
+/// A supervisor's approval that police may download a campaign's bundle: the first of two people
+/// (the downloader must be someone else). It covers the campaign's members as they were at
+/// <see cref="CampaignVersion"/>; a change of members needs a new approval.
+/// </summary>
+public sealed class CampaignExportApproval
+{
+    public long Id { get; set; }
+
+    public Guid CampaignId { get; set; }
+
+    public int CampaignVersion { get; set; }
+
+    public required string ApprovedById { get; set; }
+
+    public DateTime ApprovedAt { get; set; }
+}

@@ -290,3 +290,15 @@ internal sealed class CampaignClusteringStateConfiguration : IEntityTypeConfigur
         entity.Property(s => s.Id).ValueGeneratedNever();
     }
 }
+
+internal sealed class CampaignExportApprovalConfiguration : IEntityTypeConfiguration<CampaignExportApproval>
+{
+    public void Configure(EntityTypeBuilder<CampaignExportApproval> entity)
+    {
+        entity.ToTable("CampaignExportApprovals");
+        entity.HasKey(a => a.Id);
+        entity.Property(a => a.ApprovedById).HasMaxLength(450);
+        entity.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(a => new { a.CampaignId, a.CampaignVersion });
+    }
+}

@@ -36,6 +36,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<CampaignCase> CampaignCases => Set<CampaignCase>();
 
+    public DbSet<CampaignExportApproval> CampaignExportApprovals => Set<CampaignExportApproval>();
+
     public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
 
     protected override void OnModelCreating(ModelBuilder builder)

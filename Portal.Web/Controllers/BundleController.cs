@@ -13,6 +13,8 @@ using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
+public sealed record CampaignBundleRefusal(Guid CampaignId, string MessageKey);
+
 /// <summary>
 /// A case's signed evidence bundle, streamed as a ZIP. Only after signing in again within five
 /// minutes; who may have which case is decided in Portal.Core (<see cref="CaseBundleAccess"/>),
@@ -20,8 +22,59 @@ namespace Portal.Web.Controllers;
 /// refusal and integrity failure is audited.
 /// </summary>
 [Authorize(Roles = StaffRoles.Supervisor + "," + StaffRoles.Police)]
-public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHandler bundles, EvidenceIntegrityAlert alert, AuditTrail audit, ILogger<BundleController> logger) : Controller
+public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHandler bundles, CampaignBundleHandler campaignBundles, EvidenceIntegrityAlert alert, AuditTrail audit, ILogger<BundleController> logger) : Controller
 {
+    /// <summary>
+    /// A campaign's bundle, for police only and only with a supervisor's approval of the campaign
+    /// as it is now, given by someone else (two people). Refusals are audited like downloads.
+    /// </summary>
+    [Authorize(Roles = StaffRoles.Police)]
+    [HttpGet("staff/campaigns/{campaignId:guid}/bundle")]
+    [RequireRecentSignIn]
+    public async Task<IActionResult> DownloadCampaign(Guid campaignId, CancellationToken cancellationToken)
+    {
+        var result = await campaignBundles.PrepareAsync(campaignId, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        switch (result)
+        {
+            case CampaignBundleResult.NotFound:
+                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign-bundle"), cancellationToken);
+                return NotFound();
+
+            case CampaignBundleResult.NotApproved or CampaignBundleResult.SamePerson:
+                var reason = result is CampaignBundleResult.NotApproved ? "NotApproved" : "SamePerson";
+                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignBundleRefused, subject: campaignId.ToString(), detail: reason), cancellationToken);
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return View("CampaignRefused", new CampaignBundleRefusal(campaignId, "CampaignBundle.Refused." + reason));
+
+            case CampaignBundleResult.Blocked blocked:
+                await AlertAsync(blocked.CaseId, blocked.Case.Reference, blocked.Case.File.Id, blocked.Case.Problem, cancellationToken);
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return View("Blocked", blocked.Case.File.FileName);
+
+            case CampaignBundleResult.Ready ready:
+                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignBundleDownloaded, subject: campaignId.ToString(), detail: $"v{ready.Version} {ready.CaseReferences.Count} cases: {string.Join(' ', ready.CaseReferences)}"), cancellationToken);
+                var disposition = new ContentDispositionHeaderValue("attachment");
+                disposition.SetHttpFileName(ready.FileName);
+                Response.Headers.ContentDisposition = disposition.ToString();
+                Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
+                Response.ContentType = "application/zip";
+                try
+                {
+                    await ready.WriteToAsync(Response.Body, cancellationToken);
+                }
+                catch (EvidenceIntegrityException exception)
+                {
+                    logger.LogError("A campaign bundle was cut off: evidence {EvidenceId} failed its check while streaming", exception.File.Id);
+                    HttpContext.Abort();
+                }
+
+                return new EmptyResult();
+
+            default:
+                throw new InvalidOperationException($"Unexpected result {result.GetType().Name}.");
+        }
+    }
+
     [HttpGet("staff/cases/{caseId:guid}/bundle")]
     [RequireRecentSignIn]
     public async Task<IActionResult> Download(Guid caseId, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Bundles;
 using Portal.Core.Features.Campaigns;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
@@ -12,7 +13,7 @@ namespace Portal.Web.Controllers;
 
 public sealed record CampaignListViewModel(CampaignList List, bool MayRecompute, bool Updated);
 
-public sealed record CampaignViewModel(CampaignDetails Campaign, bool LinksToCases);
+public sealed record CampaignViewModel(CampaignDetails Campaign, bool LinksToCases, CampaignExportState? Export = null, bool Approved = false, string? ExportMessageKey = null);
 
 /// <summary>
 /// Campaigns for supervisors and police. What a viewer may count is decided in Portal.Core
@@ -21,7 +22,7 @@ public sealed record CampaignViewModel(CampaignDetails Campaign, bool LinksToCas
 /// </summary>
 [Authorize(Policy = StaffPolicies.Campaigns)]
 [Route("staff/campaigns")]
-public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCampaignsHandler recompute, AuditTrail audit) : Controller
+public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCampaignsHandler recompute, CampaignBundleHandler bundles, AuditTrail audit) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromQuery] bool updated, CancellationToken cancellationToken)
@@ -32,7 +33,7 @@ public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCamp
     }
 
     [HttpGet("{campaignId:guid}")]
-    public async Task<IActionResult> Show(Guid campaignId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Show(Guid campaignId, [FromQuery] bool approved, CancellationToken cancellationToken)
     {
         var found = await campaigns.GetAsync(campaignId, Viewer, cancellationToken);
         if (found.MergedInto is { } merged)
@@ -47,7 +48,35 @@ public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCamp
         }
 
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignViewed, subject: campaignId.ToString(), detail: "v" + details.Version.ToString(CultureInfo.InvariantCulture)), cancellationToken);
-        return View(new CampaignViewModel(details, User.IsInRole(StaffRoles.Supervisor)));
+        return View(new CampaignViewModel(details, User.IsInRole(StaffRoles.Supervisor), await bundles.StateAsync(campaignId, cancellationToken), approved));
+    }
+
+    /// <summary>The first of two people: a supervisor releases the campaign, as it is now, to police.</summary>
+    [Authorize(Roles = StaffRoles.Supervisor)]
+    [HttpPost("{campaignId:guid}/approve-export")]
+    public async Task<IActionResult> ApproveExport(Guid campaignId, CancellationToken cancellationToken)
+    {
+        var (outcome, version) = await bundles.ApproveAsync(campaignId, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        if (outcome == CampaignApprovalOutcome.NotFound)
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign-approval"), cancellationToken);
+            return NotFound();
+        }
+
+        if (outcome == CampaignApprovalOutcome.NothingToExport)
+        {
+            var found = await campaigns.GetAsync(campaignId, Viewer, cancellationToken);
+            if (found.Details is not { } details)
+            {
+                return NotFound();
+            }
+
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return View("Show", new CampaignViewModel(details, true, await bundles.StateAsync(campaignId, cancellationToken), ExportMessageKey: "CampaignBundle.NothingToExport"));
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignExportApproved, subject: campaignId.ToString(), detail: "v" + version.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        return LocalRedirect($"/staff/campaigns/{campaignId}?approved=true");
     }
 
     /// <summary>On demand; a recurring job will call the same handler.</summary>

@@ -84,6 +84,11 @@ public static class AuditActions
     public const string CampaignsListed = "campaign.list-viewed";
     public const string CampaignViewed = "campaign.viewed";
     public const string CampaignsRecomputed = "campaign.recomputed";
+
+    // Campaign bundles: a supervisor approves, someone else in police downloads
+    public const string CampaignExportApproved = "campaign.export-approved";
+    public const string CampaignBundleDownloaded = "campaign.bundle-downloaded";
+    public const string CampaignBundleRefused = "campaign.bundle-refused";
 }
 
 /// <summary>

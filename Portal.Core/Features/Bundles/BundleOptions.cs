@@ -14,4 +14,7 @@ public sealed class BundleOptions
     /// </summary>
     [Range(0, long.MaxValue)]
     public long VerifyBeforeStreamingBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>How long a supervisor's approval of a campaign bundle lets police download it.</summary>
+    public TimeSpan CampaignApprovalLifetime { get; set; } = TimeSpan.FromDays(7);
 }

@@ -78,7 +78,7 @@ public static class VerifyBundle
                 return new BundleVerification(null, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
             }
 
-            if (manifest?.Files is null || manifest.Format != BuildCaseBundleHandler.Format)
+            if (manifest?.Files is null || (manifest.Format != BuildCaseBundleHandler.Format && manifest.Format != CampaignBundleHandler.Format))
             {
                 problems.Add($"{BuildCaseBundleHandler.ManifestName}: not a {BuildCaseBundleHandler.Format} manifest");
                 return new BundleVerification(manifest?.CaseReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
@@ -127,7 +127,44 @@ public static class VerifyBundle
             }
 
             CheckSums(present, actual, problems, checkedItems);
-            return new BundleVerification(manifest.CaseReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
+            if (manifest.Format == CampaignBundleHandler.Format)
+            {
+                await CheckMemberBundlesAsync(present, listed, givenPublicKeyPem, problems, checkedItems, cancellationToken);
+            }
+
+            return new BundleVerification(manifest.CaseReference ?? manifest.CampaignReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
+        }
+    }
+
+    /// <summary>A campaign bundle's cases/*.zip are case bundles in their own right: each is checked whole, signature included.</summary>
+    private static async Task CheckMemberBundlesAsync(Dictionary<string, ZipArchiveEntry> present, HashSet<string> listed, string? givenPublicKeyPem, List<string> problems, List<string> checkedItems, CancellationToken cancellationToken)
+    {
+        foreach (var name in listed.Where(n => n.StartsWith("cases/", StringComparison.Ordinal) && n.EndsWith(".zip", StringComparison.Ordinal) && present.ContainsKey(n)).Order(StringComparer.Ordinal))
+        {
+            var copy = Path.Combine(Path.GetTempPath(), $"portal-verify-{Guid.NewGuid():N}.zip");
+            try
+            {
+                await using (var source = await present[name].OpenAsync(cancellationToken))
+                await using (var target = File.Create(copy))
+                {
+                    await source.CopyToAsync(target, cancellationToken);
+                }
+
+                var member = await CheckAsync(copy, givenPublicKeyPem, cancellationToken);
+                problems.AddRange(member.Problems.Select(p => $"{name}: {p}"));
+                if (member.IsValid)
+                {
+                    checkedItems.Add($"{name}: a valid case bundle ({member.Checked.Count} checks)");
+                }
+            }
+            catch (InvalidDataException exception)
+            {
+                problems.Add($"{name}: cannot be read ({exception.Message})");
+            }
+            finally
+            {
+                File.Delete(copy);
+            }
         }
     }
 
@@ -231,7 +268,7 @@ public static class VerifyBundle
         }
     }
 
-    private sealed record Manifest(string? Format, string? CaseReference, ManifestSignature? Signature, IReadOnlyList<ManifestFile>? Files);
+    private sealed record Manifest(string? Format, string? CaseReference, string? CampaignReference, ManifestSignature? Signature, IReadOnlyList<ManifestFile>? Files);
 
     private sealed record ManifestSignature(string? PublicKeySha256);
 

@@ -1,0 +1,278 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Campaigns;
+
+namespace Portal.Core.Features.Bundles;
+
+public enum CampaignApprovalOutcome
+{
+    Approved,
+    NotFound,
+
+    /// <summary>Fewer consenting cases than police may see as a campaign: nothing to export.</summary>
+    NothingToExport,
+}
+
+public sealed record CampaignExportState(int Version, int ConsentingCases, CampaignExportApproval? Approval);
+
+public abstract record CampaignBundleResult
+{
+    private CampaignBundleResult()
+    {
+    }
+
+    public sealed record NotFound : CampaignBundleResult;
+
+    /// <summary>No live supervisor approval for the campaign as it is now.</summary>
+    public sealed record NotApproved : CampaignBundleResult;
+
+    /// <summary>The downloader approved it: two different people are needed.</summary>
+    public sealed record SamePerson : CampaignBundleResult;
+
+    /// <summary>A member case's evidence failed its integrity check; nothing is sent.</summary>
+    public sealed record Blocked(Guid CaseId, CaseBundleResult.Blocked Case) : CampaignBundleResult;
+
+    public sealed record Ready(string Reference, int Version, string FileName, IReadOnlyList<string> CaseReferences, Func<Stream, CancellationToken, Task> WriteToAsync) : CampaignBundleResult;
+}
+
+/// <summary>
+/// A campaign's bundle: the signed bundle of every member case whose victim gave police consent,
+/// each under cases/, and a top-level manifest, SHA256SUMS and signature over them, in the case
+/// bundle's format so verify-bundle, sha256sum and openssl check it the same way. Two people:
+/// a supervisor approves the campaign as it is (its version), and a police user other than the
+/// approver downloads it while the approval lasts.
+/// </summary>
+public sealed class CampaignBundleHandler(
+    PortalDbContext db,
+    BuildCaseBundleHandler caseBundles,
+    BundleSigningKey signingKey,
+    IOptions<BundleOptions> options,
+    TimeProvider clock)
+{
+    public const string Format = "portal-campaign-bundle/1";
+
+    public async Task<CampaignExportState?> StateAsync(Guid campaignId, CancellationToken cancellationToken)
+    {
+        var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
+        if (campaign is null)
+        {
+            return null;
+        }
+
+        var consenting = await ConsentingCases(campaignId).CountAsync(cancellationToken);
+        return new CampaignExportState(campaign.Version, consenting, await LiveApprovalAsync(campaign, cancellationToken));
+    }
+
+    public async Task<(CampaignApprovalOutcome Outcome, int Version)> ApproveAsync(Guid campaignId, string supervisorId, CancellationToken cancellationToken)
+    {
+        var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
+        if (campaign is null)
+        {
+            return (CampaignApprovalOutcome.NotFound, 0);
+        }
+
+        if (await ConsentingCases(campaignId).CountAsync(cancellationToken) < CampaignAccess.MinimumCasesForPolice)
+        {
+            return (CampaignApprovalOutcome.NothingToExport, campaign.Version);
+        }
+
+        db.CampaignExportApprovals.Add(new CampaignExportApproval
+        {
+            CampaignId = campaignId,
+            CampaignVersion = campaign.Version,
+            ApprovedById = supervisorId,
+            ApprovedAt = clock.GetUtcNow().UtcDateTime,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return (CampaignApprovalOutcome.Approved, campaign.Version);
+    }
+
+    public async Task<CampaignBundleResult> PrepareAsync(Guid campaignId, string downloaderId, CancellationToken cancellationToken)
+    {
+        var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
+        var cases = campaign is null ? [] : await ConsentingCases(campaignId).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
+        if (campaign is null || cases.Count < CampaignAccess.MinimumCasesForPolice)
+        {
+            return new CampaignBundleResult.NotFound();
+        }
+
+        var approval = await LiveApprovalAsync(campaign, cancellationToken);
+        if (approval is null)
+        {
+            return new CampaignBundleResult.NotApproved();
+        }
+
+        if (approval.ApprovedById == downloaderId)
+        {
+            return new CampaignBundleResult.SamePerson();
+        }
+
+        // Every member is checked before the first byte, as a case bundle checks its files.
+        var members = new List<CaseBundleResult.Ready>();
+        foreach (var caseId in cases)
+        {
+            switch (await caseBundles.HandleAsync(caseId, cancellationToken))
+            {
+                case CaseBundleResult.Ready ready:
+                    members.Add(ready);
+                    break;
+                case CaseBundleResult.Blocked blocked:
+                    return new CampaignBundleResult.Blocked(caseId, blocked);
+                default:
+                    return new CampaignBundleResult.NotFound();
+            }
+        }
+
+        var fileName = $"campaign-bundle-{campaign.Reference}-v{campaign.Version}.zip";
+        return new CampaignBundleResult.Ready(
+            campaign.Reference,
+            campaign.Version,
+            fileName,
+            members.Select(m => m.Reference).ToList(),
+            (output, token) => WriteAsync(campaign, approval, downloaderId, members, output, token));
+    }
+
+    private async Task WriteAsync(Campaign campaign, CampaignExportApproval approval, string downloaderId, IReadOnlyList<CaseBundleResult.Ready> members, Stream output, CancellationToken cancellationToken)
+    {
+        var generatedAt = clock.GetUtcNow().UtcDateTime;
+        var buffered = new BufferedStream(output, 1024 * 1024);
+        var zip = new StreamingZipWriter(buffered, generatedAt);
+        var entries = new List<(BundleEntry Entry, string? CaseReference)>();
+        foreach (var member in members)
+        {
+            var name = "cases/" + member.FileName;
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
+            await zip.AddStreamedAsync(name, long.MaxValue, async (entry, token) =>
+            {
+                var hashing = new HashingStream(entry, sha);
+                await member.WriteToAsync(hashing, token);
+                await hashing.FlushAsync(token);
+                size = hashing.Written;
+            }, cancellationToken);
+            entries.Add((new BundleEntry(name, "application/zip", size, Convert.ToHexStringLower(sha.GetHashAndReset())), member.Reference));
+        }
+
+        var key = Encoding.ASCII.GetBytes(signingKey.PublicKeyPem);
+        await zip.AddAsync(BuildCaseBundleHandler.PublicKeyName, key, cancellationToken);
+        entries.Add((new BundleEntry(BuildCaseBundleHandler.PublicKeyName, "application/x-pem-file", key.Length, Convert.ToHexStringLower(SHA256.HashData(key))), null));
+
+        var sums = new StringBuilder();
+        foreach (var (entry, _) in entries)
+        {
+            sums.Append(entry.Sha256).Append("  ").Append(entry.Name).Append('\n');
+        }
+
+        var sumBytes = Encoding.ASCII.GetBytes(sums.ToString());
+        await zip.AddAsync(BuildCaseBundleHandler.ChecksumsName, sumBytes, cancellationToken);
+        entries.Add((new BundleEntry(BuildCaseBundleHandler.ChecksumsName, "text/plain", sumBytes.Length, Convert.ToHexStringLower(SHA256.HashData(sumBytes))), null));
+
+        var manifest = BundleDocuments.Json(w =>
+        {
+            w.WriteString("format", Format);
+            w.WriteString("campaignReference", campaign.Reference);
+            w.WriteNumber("campaignVersion", campaign.Version);
+            w.WriteStartObject("generator");
+            w.WriteString("name", "Portal");
+            w.WriteString("version", BuildCaseBundleHandler.GeneratorVersion);
+            w.WriteEndObject();
+            w.WriteString("generatedAt", BundleDocuments.Utc(generatedAt));
+            w.WriteStartObject("approval");
+            w.WriteString("approvedBy", approval.ApprovedById);
+            w.WriteString("approvedAt", BundleDocuments.Utc(approval.ApprovedAt));
+            w.WriteString("downloadedBy", downloaderId);
+            w.WriteEndObject();
+            w.WriteStartObject("signature");
+            w.WriteString("file", BuildCaseBundleHandler.SignatureName);
+            w.WriteString("algorithm", "ECDSA P-256 with SHA-256, DER (openssl dgst -sha256 -verify)");
+            w.WriteString("publicKey", BuildCaseBundleHandler.PublicKeyName);
+            w.WriteString("publicKeySha256", signingKey.Fingerprint);
+            w.WriteEndObject();
+            w.WriteStartArray("files");
+            foreach (var (entry, caseReference) in entries)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", entry.Name);
+                if (caseReference is not null)
+                {
+                    w.WriteString("caseReference", caseReference);
+                }
+
+                w.WriteString("mediaType", entry.MediaType);
+                w.WriteNumber("size", entry.Size);
+                w.WriteString("sha256", entry.Sha256);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+        await zip.AddAsync(BuildCaseBundleHandler.ManifestName, manifest, cancellationToken);
+        await zip.AddAsync(BuildCaseBundleHandler.SignatureName, signingKey.Sign(manifest), cancellationToken);
+        await zip.FinishAsync(cancellationToken);
+    }
+
+    private IQueryable<Case> ConsentingCases(Guid campaignId) =>
+        from m in db.CampaignCases
+        join c in db.Cases on m.CaseId equals c.Id
+        where m.CampaignId == campaignId && c.ConsentPolice
+        select c;
+
+    private Task<Campaign?> LiveCampaignAsync(Guid campaignId, CancellationToken cancellationToken) =>
+        db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId && c.RetiredAt == null, cancellationToken);
+
+    private async Task<CampaignExportApproval?> LiveApprovalAsync(Campaign campaign, CancellationToken cancellationToken)
+    {
+        var since = clock.GetUtcNow().UtcDateTime - options.Value.CampaignApprovalLifetime;
+        return await db.CampaignExportApprovals.AsNoTracking()
+            .Where(a => a.CampaignId == campaign.Id && a.CampaignVersion == campaign.Version && a.ApprovedAt > since)
+            .OrderByDescending(a => a.ApprovedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Passes writes through while hashing them: a member bundle's SHA-256 and size without holding it.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash sha) : Stream
+    {
+        public long Written { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Written;
+
+        public override long Position
+        {
+            get => Written;
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            sha.AppendData(buffer.Span);
+            Written += buffer.Length;
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            throw new NotSupportedException("Bundles are written asynchronously.");
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => throw new NotSupportedException("Bundles are written asynchronously.");
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,174 @@
+using System.IO.Compression;
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Bundles;
+using Portal.Core.Features.Campaigns;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Bundles;
+
+/// <summary>
+/// A campaign's bundle: a supervisor approves the campaign as it is, a different police user
+/// downloads it; it holds the signed bundle of each consenting case and verifies with the
+/// standard tools; a change of members needs a new approval.
+/// </summary>
+public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
+    where TFactory : PortalFactory
+{
+    [Fact]
+    public async Task TwoPeople_ApproveAndDownload_ABundleOfTheConsentingCases_ThatVerifies()
+    {
+        var wallet = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+        var consenting = new[] { await FileAsync(wallet, police: true, withEmail: true), await FileAsync(wallet, police: true) };
+        var withheld = await FileAsync(wallet, police: false);
+        var campaignId = await RecomputeAsync(consenting[0]);
+
+        var officer = await StaffAccounts.CreateAsync(factory, StaffRoles.Police);
+        var police = await BundleDownloads.SignInForExportAsync(factory, officer);
+        await BundleDownloads.ConfirmNowAsync(factory, police, officer);
+        var path = $"/staff/campaigns/{campaignId}/bundle";
+
+        // Not approved yet: refused with a clear page, and the refusal is on record.
+        using (var early = await police.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+            Assert.Contains("has not approved", (await HtmlForms.ParseAsync(early)).QuerySelector("[data-testid=campaign-bundle-refused]")?.TextContent, StringComparison.Ordinal);
+        }
+
+        // A supervisor who is also a police user approves, and cannot then download it alone.
+        var approverAccount = await StaffAccounts.CreateAsync(factory, StaffRoles.Supervisor);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+            var user = await users.FindByEmailAsync(approverAccount.Email) ?? throw new InvalidOperationException("no approver");
+            Assert.True((await users.AddToRoleAsync(user, StaffRoles.Police)).Succeeded);
+        }
+
+        var approver = await BundleDownloads.SignInForExportAsync(factory, approverAccount);
+        var page = await approver.GetPageAsync($"/staff/campaigns/{campaignId}");
+        Assert.Contains("2", page.QuerySelector("[data-testid=campaign-export]")?.TextContent, StringComparison.Ordinal);
+        using (var approved = await approver.SubmitAsync(page, $"/staff/campaigns/{campaignId}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal($"/staff/campaigns/{campaignId}?approved=true", approved.Headers.Location?.OriginalString);
+        }
+
+        await BundleDownloads.ConfirmNowAsync(factory, approver, approverAccount);
+        using (var alone = await approver.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, alone.StatusCode);
+            Assert.Contains("Two different people", (await HtmlForms.ParseAsync(alone)).QuerySelector("[data-testid=campaign-bundle-refused]")?.TextContent, StringComparison.Ordinal);
+        }
+
+        // Someone else downloads it.
+        var policePage = await police.GetPageAsync($"/staff/campaigns/{campaignId}");
+        Assert.Equal(path, policePage.QuerySelector("[data-testid=campaign-bundle-download]")?.GetAttribute("href"));
+        using var response = await police.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var directory = TestDatabases.NewTempDirectory();
+        var zip = Path.Combine(directory, "campaign.zip");
+        await File.WriteAllBytesAsync(zip, await response.Content.ReadAsByteArrayAsync());
+
+        using (var archive = ZipFile.OpenRead(zip))
+        {
+            var members = archive.Entries.Where(e => e.FullName.StartsWith("cases/", StringComparison.Ordinal)).Select(e => e.FullName).Order().ToList();
+            Assert.Equal(consenting.Select(c => $"cases/evidence-bundle-{c.Reference}.zip").Order(), members);
+            Assert.DoesNotContain(archive.Entries, e => e.FullName.Contains(withheld.Reference, StringComparison.Ordinal));
+        }
+
+        var verified = await VerifyBundle.CheckAsync(zip, null, CancellationToken.None);
+        Assert.True(verified.IsValid, string.Join("; ", verified.Problems));
+        Assert.Contains(verified.Checked, c => c.StartsWith($"cases/evidence-bundle-{consenting[0].Reference}.zip: a valid case bundle", StringComparison.Ordinal));
+
+        // The standard tools agree.
+        var extracted = Path.Combine(directory, "x");
+        ZipFile.ExtractToDirectory(zip, extracted);
+        var sums = await BundleDownloads.RunAsync("/usr/bin/sha256sum", extracted, "--strict", "-c", "SHA256SUMS");
+        Assert.True(sums.ExitCode == 0, sums.Output + sums.Errors);
+        var signature = await BundleDownloads.RunAsync("/usr/bin/openssl", extracted, "dgst", "-sha256", "-verify", "signing-key.pem", "-signature", "manifest.json.sig", "manifest.json");
+        Assert.True(signature.ExitCode == 0, signature.Output + signature.Errors);
+
+        // One byte flipped inside a member bundle is caught.
+        var tampered = Path.Combine(directory, "tampered.zip");
+        var bytes = await File.ReadAllBytesAsync(zip);
+        var member = $"cases/evidence-bundle-{consenting[0].Reference}.zip";
+        var at = IndexOf(bytes, System.Text.Encoding.ASCII.GetBytes(member)) + member.Length + 300;
+        Assert.True(at > 300, "the member bundle was not found in the archive");
+        bytes[at] ^= 0x01;
+        await File.WriteAllBytesAsync(tampered, bytes);
+        var broken = await VerifyBundle.CheckAsync(tampered, null, CancellationToken.None);
+        Assert.False(broken.IsValid);
+        Assert.Contains(broken.Problems, p => p.StartsWith(member, StringComparison.Ordinal));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var actions = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.AsNoTracking()
+                .Where(e => e.Subject == campaignId.ToString()).OrderBy(e => e.Id).Select(e => new { e.Action, e.Detail }).ToListAsync();
+            Assert.Equal(
+                [AuditActions.CampaignBundleRefused, AuditActions.CampaignExportApproved, AuditActions.CampaignBundleRefused, AuditActions.CampaignBundleDownloaded],
+                actions.Where(a => a.Action.StartsWith("campaign.bundle", StringComparison.Ordinal) || a.Action == AuditActions.CampaignExportApproved).Select(a => a.Action));
+        }
+
+        // A new consenting report joins: the approval covered the old members only.
+        await FileAsync(wallet, police: true);
+        Assert.Equal(campaignId, await RecomputeAsync(consenting[0]));
+        using var stale = await police.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+    }
+
+    [Fact]
+    public async Task Volunteers_CannotApprove_AndPoliceCannotApproveEither()
+    {
+        var wallet = "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3";
+        await FileAsync(wallet, police: true);
+        var second = await FileAsync(wallet, police: true);
+        var campaignId = await RecomputeAsync(second);
+
+        foreach (var role in new[] { StaffRoles.Volunteer, StaffRoles.Police })
+        {
+            var staff = await StaffAccounts.SignedInClientAsync(factory, role);
+            var token = (await staff.GetPageAsync("/staff")).QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "";
+            using var refused = await staff.PostAsync($"/staff/campaigns/{campaignId}/approve-export", new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token }));
+            Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+            Assert.Contains("/account/denied", refused.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CampaignExportApprovals.AnyAsync(a => a.CampaignId == campaignId));
+    }
+
+    private async Task<(Guid Id, string Reference)> FileAsync(string wallet, bool police, bool withEmail = false)
+    {
+        var answers = ReportAnswers.Valid();
+        answers["PaymentAddress"] = wallet;
+        answers["SenderAddress"] = $"ransom-{wallet[^6..]}@extortion.example";
+        answers["ConsentPolice"] = police ? "true" : null;
+        var (client, token) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        if (withEmail)
+        {
+            using var uploaded = await EvidenceUploads.UploadAsync(client, token, "ransom.eml", "message/rfc822", System.Text.Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail()));
+            Assert.True(uploaded.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect or HttpStatusCode.SeeOther, uploaded.StatusCode.ToString());
+        }
+
+        var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        await using var scope = factory.Services.CreateAsyncScope();
+        var id = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
+        return (id, reference);
+    }
+
+    private async Task<Guid> RecomputeAsync((Guid Id, string Reference) member)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RecomputeCampaignsHandler>().HandleAsync(CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CampaignCases.Where(m => m.CaseId == member.Id).Select(m => m.CampaignId).SingleAsync();
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
+}
+
+public sealed class SqliteCampaignBundleTests(SqlitePortalFactory factory) : CampaignBundleTests<SqlitePortalFactory>(factory);
+
+public sealed class PostgresCampaignBundleTests(PostgresPortalFactory factory) : CampaignBundleTests<PostgresPortalFactory>(factory);
