@@ -95,4 +95,7 @@ public sealed class Case
 
     /// <summary>When the claim was taken or last renewed by activity; a claim lapses after a configured time.</summary>
     public DateTime? ClaimedAt { get; set; }
+
+    /// <summary>When the retention job removed this case's content; the row stays, anonymous, for counts.</summary>
+    public DateTime? RetainedAt { get; set; }
 }

@@ -22,6 +22,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
+    public DbSet<JobFailure> JobFailures => Set<JobFailure>();
+
+    public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
