@@ -6,6 +6,7 @@ using Portal.Web.Demo;
 using Portal.Web.Evidence;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
+using Portal.Web.Messaging;
 using Portal.Web.Reports;
 using Portal.Web.Security;
 using Portal.Web.Triage;
@@ -30,6 +31,7 @@ builder.AddPortalReports();
 builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
+builder.AddPortalMessaging();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -126,6 +126,37 @@ internal sealed class TriageDecisionConfiguration : IEntityTypeConfiguration<Tri
     }
 }
 
+internal sealed class CaseMessageConfiguration : IEntityTypeConfiguration<CaseMessage>
+{
+    public void Configure(EntityTypeBuilder<CaseMessage> entity)
+    {
+        entity.ToTable("CaseMessages");
+        entity.HasKey(m => m.Id);
+        entity.Property(m => m.AuthorId).HasMaxLength(450);
+        entity.HasOne<Case>().WithMany().HasForeignKey(m => m.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(m => new { m.CaseId, m.SentAt });
+        entity.HasIndex(m => new { m.Direction, m.ReadAt });
+
+        // The notification sweep reads only the few messages still waiting for an email.
+        entity.HasIndex(m => m.NotificationPending, "IX_CaseMessages_NotificationPending").HasFilter("\"NotificationPending\"");
+    }
+}
+
+internal sealed class CannedResponseConfiguration : IEntityTypeConfiguration<CannedResponse>
+{
+    public void Configure(EntityTypeBuilder<CannedResponse> entity)
+    {
+        entity.ToTable("CannedResponses");
+        entity.HasKey(r => r.Id);
+        entity.Property(r => r.Title).HasMaxLength(100);
+        entity.Property(r => r.BodyEn).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(r => r.BodyFi).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(r => r.BodySv).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(r => r.UpdatedById).HasMaxLength(450);
+        entity.HasIndex(r => r.Title);
+    }
+}
+
 internal sealed class JobFailureConfiguration : IEntityTypeConfiguration<JobFailure>
 {
     public void Configure(EntityTypeBuilder<JobFailure> entity)

@@ -22,6 +22,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
+    public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
+
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+
     public DbSet<JobFailure> JobFailures => Set<JobFailure>();
 
     public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();

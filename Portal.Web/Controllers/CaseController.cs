@@ -1,17 +1,30 @@
+using System.Globalization;
+using System.Net.Mail;
 using System.Security.Claims;
+using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
+using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
 
-public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, string? MessageKey = null);
+public sealed record CaseConversation(IReadOnlyList<MessageView> Messages, bool MaySend, IReadOnlyList<CannedResponseView> Canned, string? Draft);
+
+public sealed record CaseMessageViewModel(Guid CaseId, MessageView Message);
+
+public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, CaseConversation Conversation, string? MessageKey = null)
+{
+    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent";
+}
 
 /// <summary>
 /// A case as a volunteer works it. Viewing is audited; a file's content is released only by an
@@ -20,12 +33,23 @@ public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, boo
 /// </summary>
 [Authorize(Policy = StaffPolicies.Triage)]
 [Route("staff/cases/{caseId:guid}")]
-public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHandler readEvidence, DecideTriageHandler decide, AuditTrail audit, ILogger<CaseController> logger) : Controller
+public sealed class CaseController(
+    GetCaseDetailsHandler details,
+    ReadEvidenceHandler readEvidence,
+    DecideTriageHandler decide,
+    CaseMessagesHandler messages,
+    SendStaffMessageHandler sendMessage,
+    NotifyVictimsHandler notifyVictims,
+    CannedResponsesHandler cannedResponses,
+    IValidator<SendMessage> messageValidator,
+    IStringLocalizer<SharedResource> localizer,
+    AuditTrail audit,
+    ILogger<CaseController> logger) : Controller
 {
     public const int MinimumReasonLength = 5;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, CancellationToken cancellationToken)
     {
         var found = await details.HandleAsync(caseId, cancellationToken);
         if (found is null)
@@ -35,7 +59,12 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
         }
 
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseViewed, caseId), cancellationToken);
-        return View(Model(found, null, decided is null ? null : "Case.Decision.Decided"));
+        var draft = canned is { } cannedId ? (await cannedResponses.FindAsync(cannedId, cancellationToken))?.BodyIn(found.Language) : null;
+        var messageKey = decided is not null ? "Case.Decision.Decided"
+            : sent == "later" ? "Message.SentNotifyLater"
+            : sent is not null ? "Message.Sent"
+            : null;
+        return View(await ModelAsync(found, null, messageKey, draft, cancellationToken));
     }
 
     /// <summary>Where the case goes; the claim holder decides, consent is enforced in Portal.Core.</summary>
@@ -62,13 +91,80 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
         }
 
         Response.StatusCode = outcome is DecisionOutcome.NotHolder or DecisionOutcome.AlreadyDecided ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
-        return View("Index", Model(found, null, "Case.Decision." + outcome));
+        return View("Index", await ModelAsync(found, null, "Case.Decision." + outcome, null, cancellationToken));
+    }
+
+    /// <summary>
+    /// A message to the victim, sealed at rest. A victim who chose email contact is told, without
+    /// content, that there is an update; if that email cannot go now it stays pending and is retried.
+    /// </summary>
+    [HttpPost("messages")]
+    public async Task<IActionResult> SendMessage(Guid caseId, [FromForm] SendMessage request, CancellationToken cancellationToken)
+    {
+        (await messageValidator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
+        var result = ModelState.IsValid
+            ? await sendMessage.HandleAsync(caseId, request, UserId, User.IsInRole(StaffRoles.Supervisor), cancellationToken)
+            : null;
+        if (result?.Outcome == SendOutcome.NotFound)
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, detail: "message"), cancellationToken);
+            return NotFound();
+        }
+
+        if (result is { Outcome: SendOutcome.Sent, MessageId: { } messageId })
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.MessageSent, caseId, messageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+            var sent = "1";
+            try
+            {
+                await notifyVictims.HandleAsync(caseId, cancellationToken);
+            }
+            catch (SmtpException exception)
+            {
+                logger.LogWarning("The update email for case {CaseId} could not be sent now ({Error}); it stays pending", caseId, exception.StatusCode);
+                sent = "later";
+            }
+
+            return LocalRedirect($"/staff/cases/{caseId}?sent={sent}#messages");
+        }
+
+        var found = await details.HandleAsync(caseId, cancellationToken);
+        if (found is null)
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, detail: "message"), cancellationToken);
+            return NotFound();
+        }
+
+        Response.StatusCode = result is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
+        return View("Index", await ModelAsync(found, null, result is null ? null : "Message.NotHolder", request.Body, cancellationToken));
+    }
+
+    /// <summary>One message on its own, for a link from elsewhere; its id must belong to this case.</summary>
+    [HttpGet("messages/{messageId:long}")]
+    public async Task<IActionResult> Message(Guid caseId, long messageId, CancellationToken cancellationToken)
+    {
+        var message = await messages.OneForStaffAsync(caseId, messageId, cancellationToken);
+        if (message is null)
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, messageId.ToString(CultureInfo.InvariantCulture), "message"), cancellationToken);
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.MessageViewed, caseId, messageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        return View(new CaseMessageViewModel(caseId, message));
     }
 
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
 
-    private CaseViewModel Model(CaseDetails found, Guid? reasonMissingFor, string? messageKey = null) =>
-        new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, messageKey);
+    private async Task<CaseViewModel> ModelAsync(CaseDetails found, Guid? reasonMissingFor, string? messageKey, string? draft, CancellationToken cancellationToken)
+    {
+        var conversation = new CaseConversation(
+            await messages.ForStaffAsync(found.Id, cancellationToken),
+            await sendMessage.MaySendAsync(found.Id, UserId, User.IsInRole(StaffRoles.Supervisor), cancellationToken),
+            await cannedResponses.ListAsync(cancellationToken),
+            draft);
+        return new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, conversation, messageKey);
+    }
 
     [HttpPost("evidence/{evidenceId:guid}/open")]
     public async Task<IActionResult> OpenEvidence(Guid caseId, Guid evidenceId, [FromForm] string? reason, CancellationToken cancellationToken)
@@ -82,7 +178,7 @@ public sealed class CaseController(GetCaseDetailsHandler details, ReadEvidenceHa
             }
 
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return View("Index", Model(found, evidenceId));
+            return View("Index", await ModelAsync(found, evidenceId, null, null, cancellationToken));
         }
 
         var result = await readEvidence.HandleAsync(new ReadEvidence(caseId, evidenceId), cancellationToken);

@@ -1,24 +1,31 @@
+using System.Globalization;
+using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Guidance;
+using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
+using Portal.Web.Forms;
 using Portal.Web.Localization;
 using Portal.Web.Security;
 using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
-public sealed record CaseStatusViewModel(CaseStatusView Case, IReadOnlyList<GuidanceArticle> Steps);
+public sealed record CaseStatusViewModel(CaseStatusView Case, IReadOnlyList<GuidanceArticle> Steps, IReadOnlyList<MessageView> Messages, string? Draft = null, string? MessageKey = null);
 
 /// <summary>A victim returns with reference and receipt key to see their case.</summary>
 [Route("status")]
 public sealed class StatusController(
     OpenCaseWithReceiptHandler openCase,
     GetCaseStatusHandler getStatus,
+    CaseMessagesHandler messages,
+    SendVictimMessageHandler sendMessage,
+    IValidator<SendMessage> messageValidator,
     AuditTrail audit,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
@@ -48,18 +55,51 @@ public sealed class StatusController(
 
     [Authorize(Policy = CaseSession.Policy)]
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromQuery] string? sent, CancellationToken cancellationToken)
     {
         var caseId = CaseSession.CaseId(User);
         var view = caseId is null ? null : await getStatus.HandleAsync(caseId.Value, cancellationToken);
-        if (view is null)
+        if (caseId is null || view is null)
         {
             await HttpContext.SignOutAsync(CaseSession.Scheme);
             return RedirectToAction(nameof(Open));
         }
 
-        return View(new CaseStatusViewModel(view, guidance.ForSteps(view.Guidance, LocalizationSetup.CurrentLanguage)));
+        return View(await ModelAsync(caseId.Value, view, null, sent is null ? null : "Message.Sent", cancellationToken));
     }
+
+    /// <summary>The victim's reply to the case's volunteer; sealed at rest, audited without content or address.</summary>
+    [Authorize(Policy = CaseSession.Policy)]
+    [HttpPost("messages")]
+    public async Task<IActionResult> SendMessage([FromForm] SendMessage request, CancellationToken cancellationToken)
+    {
+        var caseId = CaseSession.CaseId(User);
+        var view = caseId is null ? null : await getStatus.HandleAsync(caseId.Value, cancellationToken);
+        if (caseId is null || view is null)
+        {
+            await HttpContext.SignOutAsync(CaseSession.Scheme);
+            return RedirectToAction(nameof(Open));
+        }
+
+        (await messageValidator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
+        var result = ModelState.IsValid ? await sendMessage.HandleAsync(caseId.Value, request, cancellationToken) : null;
+        if (result is { Outcome: SendOutcome.Sent, MessageId: { } messageId })
+        {
+            await audit.AppendAsync(AuditEvent.Victim(AuditActions.MessageReceived, caseId.Value, messageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+            return LocalRedirect("/status?sent=1#messages");
+        }
+
+        if (result?.Outcome == SendOutcome.TooMany)
+        {
+            ModelState.AddModelError(nameof(request.Body), localizer["Message.TooMany"]);
+        }
+
+        Response.StatusCode = result is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status429TooManyRequests;
+        return View("Index", await ModelAsync(caseId.Value, view, request.Body, null, cancellationToken));
+    }
+
+    private async Task<CaseStatusViewModel> ModelAsync(Guid caseId, CaseStatusView view, string? draft, string? messageKey, CancellationToken cancellationToken) =>
+        new(view, guidance.ForSteps(view.Guidance, LocalizationSetup.CurrentLanguage), await messages.ForVictimAsync(caseId, cancellationToken), draft, messageKey);
 
     [AllowAnonymous]
     [HttpPost("close")]

@@ -46,6 +46,14 @@ public static class AuditActions
     public const string UserDisabled = "admin.user-disabled";
     public const string UserEnabled = "admin.user-enabled";
 
+    // Messaging
+    public const string MessageSent = "message.sent";
+    public const string MessageReceived = "message.received";
+    public const string MessageViewed = "message.viewed";
+    public const string VictimNotified = "message.victim-notified";
+    public const string CannedResponseSaved = "canned-response.saved";
+    public const string CannedResponseDeleted = "canned-response.deleted";
+
     // Jobs and retention
     public const string CaseRetained = "case.retained";
     public const string JobRetried = "job.retried";

@@ -71,6 +71,7 @@ public sealed partial class TranslationTests
         used.UnionWith(new[] { "claimed", "held", "released" }.Select(m => $"Queue.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Evidence.EvidenceRejection>().Select(v => $"Evidence.Rejected.{v}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));
+        used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Canned.Language.{l}"));
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
         var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();

@@ -1,0 +1,54 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Email;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Reports;
+
+namespace Portal.Core.Features.Messaging;
+
+/// <summary>
+/// Tells victims who chose email contact that there is an update: the email says only that,
+/// with a link to the receipt page; never the message, the reference or anything from the case.
+/// Sent before it is marked, so a crash in between repeats the email rather than losing it; a
+/// failed send throws and leaves the message pending for the next attempt.
+/// </summary>
+public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher cipher, EmailComposer composer, IEmailSender sender, AuditTrail audit, TimeProvider clock)
+{
+    /// <summary>Sends what is pending for one case, or for every case when <paramref name="caseId"/> is null; returns the emails sent.</summary>
+    public async Task<int> HandleAsync(Guid? caseId, CancellationToken cancellationToken)
+    {
+        var pending = await (
+            from m in db.CaseMessages.Where(m => m.NotificationPending)
+            join c in db.Cases on m.CaseId equals c.Id
+            where caseId == null || m.CaseId == caseId
+            orderby m.Id
+            select new { MessageId = m.Id, m.CaseId, c.Language, c.ContactEnvelope })
+            .Take(100)
+            .ToListAsync(cancellationToken);
+
+        var sent = 0;
+        foreach (var item in pending)
+        {
+            var email = ContactDetails.Open(cipher, item.ContactEnvelope)?.Email;
+            if (!string.IsNullOrWhiteSpace(email))
+            {
+                var message = composer.Compose(EmailTemplates.VictimUpdate, item.Language, [email], new Dictionary<string, string>
+                {
+                    ["Link"] = composer.Link("/status/open"),
+                });
+                await sender.SendAsync(message, cancellationToken);
+                await audit.AppendAsync(AuditEvent.System(AuditActions.VictimNotified, item.CaseId, item.MessageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+                sent++;
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.CaseMessages
+                .Where(m => m.Id == item.MessageId && m.NotificationPending)
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.NotificationPending, false).SetProperty(x => x.NotifiedAt, now), cancellationToken);
+        }
+
+        return sent;
+    }
+}

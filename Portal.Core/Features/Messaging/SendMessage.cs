@@ -1,0 +1,138 @@
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Triage;
+
+namespace Portal.Core.Features.Messaging;
+
+public sealed record SendMessage(string? Body)
+{
+    public const int MaxLength = CannedResponse.MaxBodyLength;
+}
+
+public sealed class SendMessageValidator : AbstractValidator<SendMessage>
+{
+    public SendMessageValidator()
+    {
+        RuleFor(m => m.Body).Must(b => !string.IsNullOrWhiteSpace(b))
+            .WithErrorCode("Message.Body.Required").WithMessage("Write a message.")
+            .MaximumLength(SendMessage.MaxLength)
+            .WithErrorCode("Message.Body.TooLong").WithMessage("A message is at most 5,000 characters.");
+    }
+}
+
+public enum SendOutcome
+{
+    Sent,
+    NotFound,
+
+    /// <summary>Staff: someone else holds the case, or the sender's claim lapsed.</summary>
+    NotHolder,
+
+    /// <summary>Victim: too many messages in a short time.</summary>
+    TooMany,
+}
+
+public sealed record SendResult(SendOutcome Outcome, long? MessageId = null);
+
+/// <summary>
+/// Staff write to the victim. On an open case only the volunteer holding a live claim may (the
+/// conversation belongs to whoever works the case, and writing counts as activity on the claim);
+/// once the case is decided, the volunteer who decided it and supervisors may. The text is sealed
+/// before it is stored; a victim who chose email contact is marked to be told there is an update.
+/// </summary>
+public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher cipher, IOptions<TriageOptions> options, TimeProvider clock)
+{
+    public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, string userId, bool isSupervisor, CancellationToken cancellationToken)
+    {
+        var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        if (entity is null)
+        {
+            return new(SendOutcome.NotFound);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!await MaySendAsync(entity, userId, isSupervisor, now, cancellationToken))
+        {
+            return new(SendOutcome.NotHolder);
+        }
+
+        // One "there is an update" email until the victim has looked: a second unread message
+        // adds nothing to tell, and fewer emails reveal less to whoever else reads the inbox.
+        var alreadyTold = await db.CaseMessages.AnyAsync(
+            m => m.CaseId == caseId && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
+            cancellationToken);
+        var message = new CaseMessage
+        {
+            CaseId = caseId,
+            Direction = MessageDirection.ToVictim,
+            AuthorId = userId,
+            BodyEnvelope = cipher.SealString((request.Body ?? "").Trim()),
+            SentAt = now,
+            NotificationPending = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null && !alreadyTold,
+        };
+        db.CaseMessages.Add(message);
+        if (entity.ClaimedById == userId)
+        {
+            entity.ClaimedAt = now;
+        }
+
+        entity.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return new(SendOutcome.Sent, message.Id);
+    }
+
+    /// <summary>Whether the compose form should be offered at all; the send checks again.</summary>
+    public async Task<bool> MaySendAsync(Guid caseId, string userId, bool isSupervisor, CancellationToken cancellationToken)
+    {
+        var entity = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        return entity is not null && await MaySendAsync(entity, userId, isSupervisor, clock.GetUtcNow().UtcDateTime, cancellationToken);
+    }
+
+    private async Task<bool> MaySendAsync(Case entity, string userId, bool isSupervisor, DateTime now, CancellationToken cancellationToken)
+    {
+        if (entity.Status is CaseStatus.Received or CaseStatus.InTriage)
+        {
+            return entity.ClaimedById == userId && entity.ClaimedAt > now - options.Value.ClaimLapse;
+        }
+
+        return isSupervisor || await db.TriageDecisions.AnyAsync(d => d.CaseId == entity.Id && d.DecidedById == userId, cancellationToken);
+    }
+}
+
+/// <summary>The victim replies from the receipt status page. A flood from one case is refused.</summary>
+public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)
+{
+    public const int MaxPerHour = 10;
+
+    public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, CancellationToken cancellationToken)
+    {
+        var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        if (entity is null)
+        {
+            return new(SendOutcome.NotFound);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var hourAgo = now.AddHours(-1);
+        var recent = await db.CaseMessages.CountAsync(m => m.CaseId == caseId && m.Direction == MessageDirection.FromVictim && m.SentAt > hourAgo, cancellationToken);
+        if (recent >= MaxPerHour)
+        {
+            return new(SendOutcome.TooMany);
+        }
+
+        var message = new CaseMessage
+        {
+            CaseId = caseId,
+            Direction = MessageDirection.FromVictim,
+            BodyEnvelope = cipher.SealString((request.Body ?? "").Trim()),
+            SentAt = now,
+        };
+        db.CaseMessages.Add(message);
+        entity.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return new(SendOutcome.Sent, message.Id);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Browser.Messaging;
+
+/// <summary>
+/// A conversation in Chromium by keyboard: the volunteer starts from a prepared reply and sends
+/// it, the victim reads and answers on the receipt page in Swedish; every page checked with axe.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class MessagingBrowserTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task Volunteer_AndVictim_Converse_OnAccessiblePages()
+    {
+        var victim = await fixture.NewPageAsync("sv-SE");
+        await victim.GotoAsync("/report");
+        await victim.FillAsync("#WhatHappened", "Ett mejl krävde pengar.");
+        await victim.CheckAsync("#RiskSelfHarm-no");
+        await victim.CheckAsync("#RiskImmediateDanger-no");
+        await victim.CheckAsync("#Paid");
+        await victim.CheckAsync("#DataPublished");
+        await victim.CheckAsync("#ContactPreference");
+        await victim.ClickAsync("form.report-form button[type=submit]");
+        var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+
+        var title = $"Betala inte {Guid.NewGuid():N}"[..30];
+        await using (var scope = fixture.Portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            db.CannedResponses.Add(new CannedResponse { Title = title, BodyEn = "Please do not pay.", BodyFi = "Älä maksa.", BodySv = "Betala inte. Vi hjälper dig.", UpdatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
+        var staff = await fixture.NewPageAsync("en-GB");
+        await staff.GotoAsync("/account/sign-in");
+        await staff.FillAsync("#Email", account.Email);
+        await staff.FillAsync("#Password", StaffAccounts.Password);
+        await staff.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(staff, "**/account/sign-in/code");
+        await staff.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
+        await staff.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(staff, "**/staff");
+
+        await staff.GotoAsync("/staff/canned-responses");
+        await BrowserFixture.AssertAccessibleAsync(staff);
+        await staff.GotoAsync("/staff/canned-responses/new");
+        await BrowserFixture.AssertAccessibleAsync(staff);
+
+        await staff.GotoAsync("/staff/queue");
+        await staff.Locator($"[data-testid=queue-row][data-reference='{reference}'] button").ClickAsync();
+        await fixture.WaitForUrlAsync(staff, "**/staff/queue?mine=true&message=claimed");
+        await staff.ClickAsync($"[data-testid=queue-row][data-reference='{reference}'] a");
+        await staff.WaitForSelectorAsync("[data-testid=message-form]");
+
+        // The prepared reply, chosen by keyboard, fills the message in the victim's language.
+        await staff.FocusAsync("#canned");
+        await staff.SelectOptionAsync("#canned", new[] { new Microsoft.Playwright.SelectOptionValue { Label = title } });
+        await staff.Keyboard.PressAsync("Tab");
+        await staff.Keyboard.PressAsync("Enter");
+        await staff.WaitForURLAsync("**canned=*");
+        Assert.Equal("Betala inte. Vi hjälper dig.", await staff.InputValueAsync("#Body"));
+        await staff.FocusAsync("#Body");
+        await staff.Keyboard.PressAsync("End");
+        await staff.Keyboard.TypeAsync(" Svara här när du vill.");
+        await staff.ClickAsync("[data-testid=message-form] button[type=submit]");
+        await fixture.WaitForUrlAsync(staff, "**sent=1#messages");
+        Assert.Contains("Svara här när du vill.", await staff.InnerTextAsync("[data-testid=conversation]"), StringComparison.Ordinal);
+        await BrowserFixture.AssertAccessibleAsync(staff);
+
+        await victim.GotoAsync("/status");
+        Assert.Equal("sv", await victim.GetAttributeAsync("html", "lang"));
+        Assert.Contains("Betala inte. Vi hjälper dig. Svara här när du vill.", await victim.InnerTextAsync("[data-testid=conversation]"), StringComparison.Ordinal);
+        await BrowserFixture.AssertAccessibleAsync(victim);
+
+        // An empty reply is refused at the field, then a real one is sent.
+        await victim.ClickAsync("[data-testid=reply-form] button[type=submit]");
+        await victim.WaitForSelectorAsync("#Body-error");
+        await BrowserFixture.AssertAccessibleAsync(victim);
+        await victim.FillAsync("#Body", "Tack, jag har sparat mejlen.");
+        await victim.FocusAsync("#Body");
+        await victim.Keyboard.PressAsync("Tab");
+        await victim.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(victim, "**/status?sent=1#messages");
+        Assert.Contains("Tack, jag har sparat mejlen.", await victim.InnerTextAsync("[data-testid=conversation]"), StringComparison.Ordinal);
+
+        await staff.ReloadAsync();
+        Assert.Contains("Tack, jag har sparat mejlen.", await staff.InnerTextAsync("[data-testid=conversation]"), StringComparison.Ordinal);
+        await victim.Context.CloseAsync();
+        await staff.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,399 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Email;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Messaging;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Messaging;
+
+/// <summary>
+/// Secure messages between a case's volunteer and the victim, through the real pages: sealed at
+/// rest, audited, and an email that says only "there is an update" through a real SMTP server.
+/// </summary>
+public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
+    where TFactory : PortalFactory
+{
+    [Fact]
+    public async Task Conversation_ReachesBothSides_SealedAtRest_AndAudited()
+    {
+        var contact = Recipient();
+        var (victim, caseId) = await NewCaseAsync(contact);
+        var volunteer = await ClaimAsync(caseId);
+        var text = $"Hello, I am the volunteer on your case {Guid.NewGuid():N}.";
+
+        using (var sent = await SendAsStaffAsync(volunteer, caseId, text))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
+            Assert.Equal($"/staff/cases/{caseId}?sent=1#messages", sent.Headers.Location?.OriginalString);
+        }
+
+        // The email says there is an update and links to the receipt page; nothing from the case.
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        var reference = await ReferenceAsync(caseId);
+        Assert.Contains("/status/open", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(text, mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(reference, mail.TextBody + mail.Subject, StringComparison.Ordinal);
+
+        var status = await victim.GetPageAsync("/status");
+        Assert.Contains(text, status.QuerySelector("[data-testid=conversation]")?.TextContent, StringComparison.Ordinal);
+        var reply = $"Thank you, here is more {Guid.NewGuid():N}";
+        using (var replied = await victim.SubmitAsync(status, "/status/messages", new Dictionary<string, string?> { ["Body"] = reply }))
+        {
+            Assert.Equal("/status?sent=1#messages", replied.Headers.Location?.OriginalString);
+        }
+
+        var casePage = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        var conversation = casePage.QuerySelectorAll("[data-testid=message]").Select(m => m.TextContent).ToList();
+        Assert.Equal(2, conversation.Count);
+        Assert.Contains(text, conversation[0], StringComparison.Ordinal);
+        Assert.Contains("read by the victim", conversation[0], StringComparison.Ordinal);
+        Assert.Contains(reply, conversation[1], StringComparison.Ordinal);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var stored = await db.CaseMessages.AsNoTracking().Where(m => m.CaseId == caseId).OrderBy(m => m.Id).ToListAsync();
+        Assert.Equal([MessageDirection.ToVictim, MessageDirection.FromVictim], stored.Select(m => m.Direction));
+        Assert.All(stored, m => Assert.Equal(-1, IndexOf(m.BodyEnvelope, text)));
+        Assert.All(stored, m => Assert.Equal(-1, IndexOf(m.BodyEnvelope, reply)));
+        Assert.NotNull(stored[0].ReadAt);
+        Assert.NotNull(stored[0].NotifiedAt);
+        Assert.False(stored[0].NotificationPending);
+
+        var audit = await db.AuditEntries.AsNoTracking().Where(e => e.CaseId == caseId).ToListAsync();
+        var staffSent = Assert.Single(audit, e => e.Action == AuditActions.MessageSent);
+        Assert.Equal(PortalFactory.ClientAddress.ToString(), staffSent.IpAddress);
+        Assert.Equal(stored[0].Id.ToString(), staffSent.Subject);
+        var victimSent = Assert.Single(audit, e => e.Action == AuditActions.MessageReceived);
+        Assert.Equal(AuditActor.Victim, victimSent.ActorKind);
+        Assert.Null(victimSent.IpAddress);
+        Assert.Single(audit, e => e.Action == AuditActions.VictimNotified);
+        Assert.DoesNotContain(factory.Logs.Lines, m => m.Contains(text, StringComparison.Ordinal) || m.Contains(reply, StringComparison.Ordinal) || m.Contains(contact, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UnreadUpdate_IsEmailedOnce_UntilTheVictimHasLooked()
+    {
+        var contact = Recipient();
+        var (victim, caseId) = await NewCaseAsync(contact);
+        var volunteer = await ClaimAsync(caseId);
+
+        (await SendAsStaffAsync(volunteer, caseId, "First message")).Dispose();
+        (await SendAsStaffAsync(volunteer, caseId, "Second message, still unread")).Dispose();
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+
+        await victim.GetPageAsync("/status");
+        (await SendAsStaffAsync(volunteer, caseId, "Third message, after the victim looked")).Dispose();
+        Assert.Equal(2, (await TestMailbox.Smtp.WaitForAsync(contact, count: 2)).Count);
+    }
+
+    [Fact]
+    public async Task AReplyAfterTheCaseWasDecided_IsListedUntilStaffReadIt()
+    {
+        var (victim, caseId) = await NewCaseAsync(contactEmail: null);
+        var volunteer = await ClaimAsync(caseId);
+        var decisionPage = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        (await volunteer.SubmitAsync(decisionPage, $"/staff/cases/{caseId}/decision", new Dictionary<string, string?> { ["route"] = "InformationOnly" })).Dispose();
+
+        var status = await victim.GetPageAsync("/status");
+        (await victim.SubmitAsync(status, "/status/messages", new Dictionary<string, string?> { ["Body"] = "One more question after you closed it" })).Dispose();
+        var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+
+        var other = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var unread = await other.GetPageAsync("/staff/messages");
+        var row = unread.QuerySelector($"[data-testid=unread-row][data-reference='{reference}']");
+        Assert.NotNull(row);
+        Assert.Contains("Closed", row.TextContent, StringComparison.Ordinal);
+
+        // The one who decided may still answer; opening the case marks the reply read.
+        var casePage = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        Assert.NotNull(casePage.QuerySelector("[data-testid=message-form]"));
+        Assert.Null((await other.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=message-form]"));
+        Assert.Null((await other.GetPageAsync("/staff/messages")).QuerySelector($"[data-testid=unread-row][data-reference='{reference}']"));
+        using var answered = await SendAsStaffAsync(volunteer, caseId, "Happy to help after closing too");
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task PortalOnlyContact_GetsNoEmail()
+    {
+        var (_, caseId) = await NewCaseAsync(contactEmail: null);
+        var volunteer = await ClaimAsync(caseId);
+        (await SendAsStaffAsync(volunteer, caseId, "Only on the portal")).Dispose();
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var message = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseMessages.AsNoTracking().SingleAsync(m => m.CaseId == caseId);
+        Assert.False(message.NotificationPending);
+        Assert.Null(message.NotifiedAt);
+    }
+
+    [Fact]
+    public async Task SomeoneElse_CannotWrite_AndBadInputStoresNothing()
+    {
+        var (_, caseId) = await NewCaseAsync(contactEmail: null);
+        var holder = await ClaimAsync(caseId);
+        var other = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var otherPage = await other.GetPageAsync($"/staff/cases/{caseId}");
+        Assert.Null(otherPage.QuerySelector("[data-testid=message-form]"));
+        var token = otherPage.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "";
+
+        using (var refused = await other.PostAsync($"/staff/cases/{caseId}/messages", new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token, ["Body"] = "Not my case" })))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            var page = await HtmlForms.ParseAsync(refused);
+            Assert.Contains("Someone else holds this case", page.QuerySelector("[data-testid=case-message]")?.TextContent, StringComparison.Ordinal);
+        }
+
+        using (var empty = await SendAsStaffAsync(holder, caseId, "   "))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
+            Assert.Equal("Write a message.", (await HtmlForms.ParseAsync(empty)).QuerySelector("#Body-error")?.TextContent);
+        }
+
+        var tooLong = new string('x', SendMessage.MaxLength + 1);
+        using (var rejected = await SendAsStaffAsync(holder, caseId, tooLong))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, rejected.StatusCode);
+            var page = await HtmlForms.ParseAsync(rejected);
+            Assert.Equal("A message is at most 5,000 characters.", page.QuerySelector("#Body-error")?.TextContent);
+            Assert.Equal(tooLong, page.QuerySelector("#Body")?.TextContent);
+        }
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseMessages.AnyAsync(m => m.CaseId == caseId));
+    }
+
+    [Fact]
+    public async Task AMessageIdFromAnotherCase_Answers404_AndIsAuditedAsADenial()
+    {
+        var (_, caseId) = await NewCaseAsync(contactEmail: null);
+        var (_, otherCaseId) = await NewCaseAsync(contactEmail: null);
+        var volunteer = await ClaimAsync(caseId);
+        (await SendAsStaffAsync(volunteer, caseId, "Message on the first case")).Dispose();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var messageId = await db.CaseMessages.Where(m => m.CaseId == caseId).Select(m => m.Id).SingleAsync();
+
+        var own = await volunteer.GetPageAsync($"/staff/cases/{caseId}/messages/{messageId}");
+        Assert.Equal("Message on the first case", own.QuerySelector("[data-testid=message-body]")?.TextContent);
+
+        using var crossed = await volunteer.GetAsync($"/staff/cases/{otherCaseId}/messages/{messageId}");
+        Assert.Equal(HttpStatusCode.NotFound, crossed.StatusCode);
+        var denial = await db.AuditEntries.AsNoTracking().SingleAsync(e => e.CaseId == otherCaseId && e.Action == AuditActions.AccessDenied);
+        Assert.Equal(messageId.ToString(), denial.Subject);
+        Assert.Single(await db.AuditEntries.AsNoTracking().Where(e => e.CaseId == caseId && e.Action == AuditActions.MessageViewed).ToListAsync());
+    }
+
+    [Fact]
+    public async Task AVictimFlood_IsRefusedWithAClearMessage()
+    {
+        var (victim, caseId) = await NewCaseAsync(contactEmail: null);
+        for (var i = 0; i < SendVictimMessageHandler.MaxPerHour; i++)
+        {
+            var page = await victim.GetPageAsync("/status");
+            using var ok = await victim.SubmitAsync(page, "/status/messages", new Dictionary<string, string?> { ["Body"] = $"Message {i}" });
+            Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+        }
+
+        var status = await victim.GetPageAsync("/status");
+        using var refused = await victim.SubmitAsync(status, "/status/messages", new Dictionary<string, string?> { ["Body"] = "One too many" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("many messages in a short time", (await HtmlForms.ParseAsync(refused)).QuerySelector("#Body-error")?.TextContent, StringComparison.Ordinal);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.Equal(SendVictimMessageHandler.MaxPerHour, await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseMessages.CountAsync(m => m.CaseId == caseId));
+
+        // An hour later the victim can write again (the session cookie would have lapsed by then, so straight to the handler).
+        factory.Clock.Advance(TimeSpan.FromMinutes(61));
+        var accepted = await scope.ServiceProvider.GetRequiredService<SendVictimMessageHandler>().HandleAsync(caseId, new SendMessage("After an hour"), CancellationToken.None);
+        Assert.Equal(SendOutcome.Sent, accepted.Outcome);
+    }
+
+    [Fact]
+    public async Task CannedResponses_AreManagedBySupervisors_AndStartAMessageInTheVictimsLanguage()
+    {
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        var form = await supervisor.GetPageAsync("/staff/canned-responses/new");
+        var title = $"Do not pay {Guid.NewGuid():N}"[..40];
+        using (var incomplete = await supervisor.SubmitAsync(form, "/staff/canned-responses/new", new Dictionary<string, string?> { ["Title"] = title, ["BodyEn"] = "Please do not pay.", ["BodySv"] = "Betala inte." }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, incomplete.StatusCode);
+            Assert.Equal("Write the Finnish text.", (await HtmlForms.ParseAsync(incomplete)).QuerySelector("#BodyFi-error")?.TextContent);
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CannedResponses.AnyAsync(r => r.Title == title));
+        }
+
+        using (var saved = await supervisor.SubmitAsync(form, "/staff/canned-responses/new", new Dictionary<string, string?> { ["Title"] = title, ["BodyEn"] = "Please do not pay.", ["BodyFi"] = "Älä maksa.", ["BodySv"] = "Betala inte." }))
+        {
+            Assert.Equal("/staff/canned-responses?saved=1", saved.Headers.Location?.OriginalString);
+        }
+
+        int id;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            id = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CannedResponses.Where(r => r.Title == title).Select(r => r.Id).SingleAsync();
+        }
+
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        using (var forbidden = await volunteer.GetAsync("/staff/canned-responses"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, forbidden.StatusCode);
+            Assert.Contains("/account/denied", forbidden.Headers.Location?.ToString(), StringComparison.Ordinal);
+        }
+
+        var answers = ReportAnswers.Valid();
+        answers["PreferredLanguage"] = "fi";
+        var (_, caseId) = await NewCaseAsync(contactEmail: null, answers);
+        var holder = await ClaimAsync(caseId);
+        var prefilled = await holder.GetPageAsync($"/staff/cases/{caseId}?canned={id}");
+        Assert.Equal("Älä maksa.", prefilled.QuerySelector("[data-testid=message-form] textarea")?.TextContent);
+
+        var edit = await supervisor.GetPageAsync($"/staff/canned-responses/{id}");
+        (await supervisor.SubmitAsync(edit, $"/staff/canned-responses/{id}", new Dictionary<string, string?> { ["BodyFi"] = "Älä maksa kiristäjälle." })).Dispose();
+        Assert.Equal("Älä maksa kiristäjälle.", (await holder.GetPageAsync($"/staff/cases/{caseId}?canned={id}")).QuerySelector("[data-testid=message-form] textarea")?.TextContent);
+
+        var list = await supervisor.GetPageAsync("/staff/canned-responses");
+        (await supervisor.SubmitAsync(list, $"/staff/canned-responses/{id}/delete", new Dictionary<string, string?>())).Dispose();
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            Assert.False(await db.CannedResponses.AnyAsync(r => r.Id == id));
+            var changes = await db.AuditEntries.AsNoTracking().Where(e => e.Subject == id.ToString() && (e.Action == AuditActions.CannedResponseSaved || e.Action == AuditActions.CannedResponseDeleted)).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync();
+            Assert.Equal([AuditActions.CannedResponseSaved, AuditActions.CannedResponseSaved, AuditActions.CannedResponseDeleted], changes);
+        }
+    }
+
+    protected static string Recipient() => $"victim-{Guid.NewGuid():N}@test.example";
+
+    protected async Task<(HttpClient Victim, Guid CaseId)> NewCaseAsync(string? contactEmail, Dictionary<string, string?>? answers = null)
+    {
+        answers ??= ReportAnswers.Valid();
+        if (contactEmail is not null)
+        {
+            answers["ContactPreference"] = "Email";
+            answers["ContactEmail"] = contactEmail;
+        }
+
+        var (client, _) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+        await using var scope = factory.Services.CreateAsyncScope();
+        var caseId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
+        return (client, caseId);
+    }
+
+    protected async Task<HttpClient> ClaimAsync(Guid caseId)
+    {
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var queue = await volunteer.GetPageAsync("/staff/queue");
+        using var claimed = await volunteer.SubmitAsync(queue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>());
+        Assert.Equal(HttpStatusCode.Redirect, claimed.StatusCode);
+        return volunteer;
+    }
+
+    protected static async Task<HttpResponseMessage> SendAsStaffAsync(HttpClient staff, Guid caseId, string body)
+    {
+        var page = await staff.GetPageAsync($"/staff/cases/{caseId}");
+        return await staff.SubmitAsync(page, $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = body });
+    }
+
+    private async Task<string> ReferenceAsync(Guid caseId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Id == caseId).Select(c => c.Reference).SingleAsync();
+    }
+
+    private static int IndexOf(byte[] haystack, string text) => haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text));
+}
+
+public sealed class SmtpSqlitePortalFactory : SqlitePortalFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => TestMailbox.SmtpSettings;
+}
+
+public sealed class SmtpPostgresPortalFactory : PostgresPortalFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => TestMailbox.SmtpSettings;
+}
+
+public sealed class SqliteMessagingTests(SmtpSqlitePortalFactory factory) : MessagingTests<SmtpSqlitePortalFactory>(factory);
+
+public sealed class PostgresMessagingTests(SmtpPostgresPortalFactory factory) : MessagingTests<SmtpPostgresPortalFactory>(factory);
+
+/// <summary>An SMTP server that is down: the message is kept, the email stays pending and goes out later.</summary>
+public sealed class MessagingWithSmtpDownTests(MessagingWithSmtpDownTests.Factory factory) : IClassFixture<MessagingWithSmtpDownTests.Factory>
+{
+    public sealed class Factory : SqlitePortalFactory
+    {
+        public static readonly int ClosedPort = FindClosedPort();
+
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [
+            new("Email:Host", "127.0.0.1"),
+            new("Email:Port", ClosedPort.ToString()),
+            new("Email:TimeoutSeconds", "5"),
+        ];
+
+        private static int FindClosedPort()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+    }
+
+    [Fact]
+    public async Task Message_IsKept_AndTheEmailIsSentWhenTheServerIsBack()
+    {
+        var contact = $"victim-{Guid.NewGuid():N}@test.example";
+        var answers = ReportAnswers.Valid();
+        answers["ContactPreference"] = "Email";
+        answers["ContactEmail"] = contact;
+        var (victim, _) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+        Guid caseId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            caseId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
+        }
+
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var queue = await volunteer.GetPageAsync("/staff/queue");
+        (await volunteer.SubmitAsync(queue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>())).Dispose();
+        var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        using (var sent = await volunteer.SubmitAsync(page, $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = "Kept despite the mail server" }))
+        {
+            Assert.Equal($"/staff/cases/{caseId}?sent=later#messages", sent.Headers.Location?.OriginalString);
+        }
+
+        var after = await volunteer.GetPageAsync($"/staff/cases/{caseId}?sent=later");
+        Assert.Contains("could not be sent now", after.QuerySelector("[data-testid=case-message]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("update email not sent yet", after.QuerySelector("[data-testid=message]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Kept despite the mail server", (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=conversation]")?.TextContent, StringComparison.Ordinal);
+
+        // The server is back: the pending email goes out once.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var services = scope.ServiceProvider;
+            var settings = TestMailbox.SmtpSettings.ToDictionary(s => s.Key, s => s.Value ?? "");
+            var working = new SmtpEmailSender(Options.Create(new EmailOptions { Host = settings["Email:Host"], Port = int.Parse(settings["Email:Port"]) }));
+            var notify = new NotifyVictimsHandler(
+                services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<EnvelopeCipher>(), services.GetRequiredService<EmailComposer>(),
+                working, services.GetRequiredService<AuditTrail>(), factory.Clock);
+            Assert.Equal(1, await notify.HandleAsync(caseId, CancellationToken.None));
+            Assert.Equal(0, await notify.HandleAsync(caseId, CancellationToken.None));
+        }
+
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+    }
+}

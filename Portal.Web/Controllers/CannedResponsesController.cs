@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Security.Claims;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Messaging;
+using Portal.Web.Accounts;
+using Portal.Web.Audit;
+using Portal.Web.Forms;
+
+namespace Portal.Web.Controllers;
+
+public sealed record CannedResponseForm(int? Id, SaveCannedResponse Response);
+
+public sealed record CannedResponsesViewModel(IReadOnlyList<CannedResponseView> Responses, bool Saved);
+
+/// <summary>Supervisors keep the replies volunteers can start a message from, in all three languages.</summary>
+[Authorize(Policy = StaffPolicies.SupervisorOrAdmin)]
+[Route("staff/canned-responses")]
+public sealed class CannedResponsesController(
+    CannedResponsesHandler responses,
+    IValidator<SaveCannedResponse> validator,
+    AuditTrail audit,
+    IStringLocalizer<SharedResource> localizer) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index([FromQuery] string? saved, CancellationToken cancellationToken)
+    {
+        return View(new CannedResponsesViewModel(await responses.ListAsync(cancellationToken), saved is not null));
+    }
+
+    [HttpGet("new")]
+    public IActionResult New() => View("Edit", new CannedResponseForm(null, new SaveCannedResponse()));
+
+    [HttpPost("new")]
+    public Task<IActionResult> New([FromForm] SaveCannedResponse request, CancellationToken cancellationToken) =>
+        SaveAsync(null, request, cancellationToken);
+
+    [HttpGet("{id:int}")]
+    public async Task<IActionResult> Edit(int id, CancellationToken cancellationToken)
+    {
+        var found = await responses.FindAsync(id, cancellationToken);
+        return found is null
+            ? NotFound()
+            : View(new CannedResponseForm(id, new SaveCannedResponse { Title = found.Title, BodyEn = found.BodyEn, BodyFi = found.BodyFi, BodySv = found.BodySv }));
+    }
+
+    [HttpPost("{id:int}")]
+    public Task<IActionResult> Edit(int id, [FromForm] SaveCannedResponse request, CancellationToken cancellationToken) =>
+        SaveAsync(id, request, cancellationToken);
+
+    [HttpPost("{id:int}/delete")]
+    public async Task<IActionResult> Delete(int id, CancellationToken cancellationToken)
+    {
+        if (!await responses.DeleteAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CannedResponseDeleted, subject: id.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        return LocalRedirect("/staff/canned-responses?saved=1");
+    }
+
+    private async Task<IActionResult> SaveAsync(int? id, SaveCannedResponse request, CancellationToken cancellationToken)
+    {
+        (await validator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
+        if (!ModelState.IsValid)
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return View("Edit", new CannedResponseForm(id, request));
+        }
+
+        var (found, savedId) = await responses.SaveAsync(id, request, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        if (!found)
+        {
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CannedResponseSaved, subject: savedId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        return LocalRedirect("/staff/canned-responses?saved=1");
+    }
+}
