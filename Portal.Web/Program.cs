@@ -4,6 +4,7 @@ using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Demo;
 using Portal.Web.Evidence;
+using Portal.Web.Jobs;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Messaging;
@@ -32,6 +33,7 @@ builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
 builder.AddPortalMessaging();
+builder.AddPortalJobs();
 builder.AddPortalDemo();
 
 var app = builder.Build();

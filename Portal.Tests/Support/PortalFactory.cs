@@ -68,6 +68,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         builder.UseSetting("RateLimits:ReceiptLookupPermits", "1000");
         builder.UseSetting("RateLimits:SignInPermits", "1000");
+
+        // Many portals run at once; only the tests of the jobs start a scheduler (Jobs:Enabled in their Settings).
+        builder.UseSetting("Jobs:Enabled", "false");
         if (ConnectionString is not null)
         {
             builder.UseSetting("Database:ConnectionString", ConnectionString);

@@ -1,0 +1,163 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Jobs;
+using Portal.Core.Features.Retention;
+using Portal.Core.Features.Supervision;
+using Portal.Web.Data;
+using Quartz;
+using Quartz.Impl.AdoJobStore.Common;
+
+namespace Portal.Web.Jobs;
+
+public static class JobsSetup
+{
+    /// <summary>
+    /// Quartz with its persistent store: a SQLite file of its own (data/jobs.db) in the embedded
+    /// default, the portal's PostgreSQL database, clustered, when Database:Provider is Postgres.
+    /// Tables are created at start-up. With Jobs:Enabled=false the scheduler is not started here,
+    /// but jobs can still be stored for a node that runs it.
+    /// </summary>
+    public static WebApplicationBuilder AddPortalJobs(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<JobsOptions>()
+            .BindConfiguration(JobsOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => new[] { o.RetentionSchedule, o.DigestSchedule, o.UrgentAlertSchedule }.All(cron => CronExpression.TryParse(cron, out _)),
+                "Jobs:RetentionSchedule, DigestSchedule and UrgentAlertSchedule must be Quartz cron expressions.")
+            .Validate(o => o.RetryMaxDelay >= o.RetryBaseDelay, "Jobs:RetryMaxDelay must not be shorter than Jobs:RetryBaseDelay.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<RetentionOptions>()
+            .BindConfiguration(RetentionOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddScoped<StaffRecipients>();
+        builder.Services.AddScoped<JobFailuresHandler>();
+        builder.Services.AddScoped<NotifyJobFailureHandler>();
+        builder.Services.AddScoped<ApplyRetentionHandler>();
+        builder.Services.AddScoped<SendDailyDigestHandler>();
+        builder.Services.AddScoped<AlertUrgentUnclaimedHandler>();
+        builder.Services.AddScoped<JobsOverviewQuery>();
+
+        var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var dataDirectory = builder.PortalPaths().DataDirectory;
+        var counter = new JobStoreStatements();
+        builder.Services.AddSingleton(counter);
+
+        builder.Services.AddQuartz(quartz =>
+        {
+            // Quartz would otherwise take the container's TimeProvider, which tests replace with a
+            // clock that stands still; handlers read that clock, the scheduler runs on real time.
+            quartz.UseTimeProvider(TimeProvider.System);
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = "portal";
+                scheduler.IdleWaitTime = options.IdleWaitTime;
+            });
+            quartz.UseDefaultThreadPool(options.Threads);
+            quartz.AddJobMiddleware<JobRetries>();
+            quartz.UsePersistentStore(store =>
+            {
+                store.UseSystemTextJsonSerializer();
+                store.ProvisionSchema();
+                store.ConfigureStore(o =>
+                {
+                    o.MisfireThreshold = options.MisfireThreshold;
+                    o.MisfireHandlerFrequency = options.MisfireThreshold;
+                });
+                if (database.Provider == DatabaseProvider.Postgres)
+                {
+                    var connectionString = database.ConnectionString
+                        ?? throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+                    store.UsePostgres(connectionString);
+                    store.UseConnectionProvider(_ => new CountingDbProvider(new DbProvider(DataSourceOptions.Providers.Npgsql, connectionString), counter));
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = options.ClusterCheckinInterval;
+                        cluster.CheckinMisfireThreshold = options.ClusterCheckinMisfireThreshold;
+                    });
+                }
+                else
+                {
+                    var connectionString = JobsDatabase(dataDirectory);
+                    store.UseSqlite(connectionString);
+                    store.UseConnectionProvider(_ => new CountingDbProvider(new DbProvider(DataSourceOptions.Providers.Sqlite, connectionString), counter));
+                }
+            });
+            if (options.Enabled)
+            {
+                quartz.AddQuartzHealthChecks(health =>
+                {
+                    health.Name = "scheduler";
+                    health.Tags.Add("ready");
+                });
+            }
+        });
+
+        if (options.Enabled)
+        {
+            builder.Services.AddHostedService<RecurringJobsRegistration>();
+            builder.Services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+        }
+
+        return builder;
+    }
+
+    /// <summary>The embedded default's job store: a file of its own, so the scheduler's polling never contends with the portal's writes.</summary>
+    public static string JobsDatabase(string dataDirectory) =>
+        new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "jobs.db"),
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+}
+
+/// <summary>
+/// Stores the recurring jobs with the schedules from configuration before the scheduler starts.
+/// A trigger whose schedule did not change is left alone, so a pause an admin chose survives restarts.
+/// </summary>
+internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOptions<JobsOptions> options, ILogger<RecurringJobsRegistration> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var scheduler = await factory.GetScheduler(cancellationToken);
+        var settings = options.Value;
+        await EnsureAsync<RetentionJob>(scheduler, PortalJobKeys.Retention, settings.RetentionSchedule, cancellationToken);
+        await EnsureAsync<DailyDigestJob>(scheduler, PortalJobKeys.DailyDigest, settings.DigestSchedule, cancellationToken);
+        await EnsureAsync<UrgentUnclaimedAlertJob>(scheduler, PortalJobKeys.UrgentAlert, settings.UrgentAlertSchedule, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task EnsureAsync<TJob>(IScheduler scheduler, JobKey key, string cron, CancellationToken cancellationToken)
+        where TJob : IJob
+    {
+        var triggerKey = PortalJobKeys.RecurringTrigger(key);
+        if (await scheduler.GetTrigger(triggerKey, cancellationToken) is ICronTrigger existing
+            && existing.CronExpressionString == cron
+            && await scheduler.GetJobDetail(key, cancellationToken) is { } job
+            && job.JobType.Type == typeof(TJob))
+        {
+            return;
+        }
+
+        var paused = await scheduler.GetTriggerState(triggerKey, cancellationToken) == TriggerState.Paused;
+        var detail = JobBuilder.Create<TJob>().WithIdentity(key).StoreDurably().RequestRecovery().Build();
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(triggerKey)
+            .ForJob(key)
+            .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+            .Build();
+        await scheduler.ScheduleJob(detail, new List<ITrigger> { trigger }, ScheduleJobOptions.Replacing, cancellationToken);
+        if (paused)
+        {
+            await scheduler.PauseTrigger(triggerKey, cancellationToken);
+        }
+
+        logger.LogInformation("Recurring job {Job} scheduled: {Cron} (UTC).", PortalJobKeys.Name(key), cron);
+    }
+}
