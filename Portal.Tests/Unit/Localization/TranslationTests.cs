@@ -72,6 +72,9 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Evidence.EvidenceRejection>().Select(v => $"Evidence.Rejected.{v}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Canned.Language.{l}"));
+        used.UnionWith(Enum.GetNames<Quartz.TriggerState>().Select(v => $"Jobs.TriggerState.{v}"));
+        used.UnionWith(Portal.Web.Jobs.JobsOverviewQuery.RecurringJobs.Select(k => $"Jobs.Name.{k.Name}"));
+        used.UnionWith(new[] { "Jobs.Retried", "Jobs.PausedMessage", "Jobs.ResumedMessage", "Jobs.Missing" });
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
         var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();
