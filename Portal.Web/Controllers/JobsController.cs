@@ -43,7 +43,7 @@ public sealed class JobsController(JobsOverviewQuery overview, JobFailuresHandle
             return NotFound();
         }
 
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var scheduler = await schedulers.GetPortalScheduler(cancellationToken);
         if (!await JobQueue.RetryNowAsync(scheduler, key, cancellationToken))
         {
             return LocalRedirect("/admin/jobs?done=missing");
@@ -68,7 +68,7 @@ public sealed class JobsController(JobsOverviewQuery overview, JobFailuresHandle
             return NotFound();
         }
 
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var scheduler = await schedulers.GetPortalScheduler(cancellationToken);
         var trigger = PortalJobKeys.RecurringTrigger(job);
         if (pause)
         {

@@ -62,6 +62,12 @@ public static class JobQueue
         }
 
         await scheduler.TriggerJob(key, new JobDataMap { [PortalJobKeys.Attempt] = "1" }, cancellationToken);
+
+        // After the new firing is stored, so the job always has a trigger and is not removed.
+        await scheduler.UnscheduleJob(ParkedTrigger(key), cancellationToken);
         return true;
     }
+
+    /// <summary>The paused trigger that keeps a one-off job that failed for good (see JobRetries).</summary>
+    public static TriggerKey ParkedTrigger(JobKey key) => new($"{key.Name}.parked", key.Group);
 }

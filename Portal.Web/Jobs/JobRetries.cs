@@ -61,10 +61,17 @@ internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptio
             return;
         }
 
-        // Kept so that an admin can retry it: a one-off job is otherwise removed with its last trigger.
+        // Kept so that an admin can retry it: a one-off job is otherwise removed with its last
+        // trigger. A paused trigger that never comes due holds it (made durable here, the firing
+        // that is completing would still remove it as the non-durable job it started as).
         if (!context.JobDetail.Durable)
         {
-            await context.Scheduler.AddJob(context.JobDetail.GetJobBuilder().StoreDurably().Build(), AddJobOptions.Replacing, cancellationToken);
+            var parked = TriggerBuilder.Create()
+                .WithIdentity(JobQueue.ParkedTrigger(key))
+                .ForJob(key)
+                .StartAt(DateTimeOffset.UtcNow.AddYears(100))
+                .Build();
+            await context.Scheduler.ScheduleJob(parked, new ScheduleJobOptions { PauseReason = "failed for good: retry it from the jobs page" }, cancellationToken);
         }
 
         var subject = context.MergedJobDataMap.TryGetValue(PortalJobKeys.Subject, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;

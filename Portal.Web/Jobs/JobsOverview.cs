@@ -15,7 +15,7 @@ public sealed class JobsOverviewQuery(ISchedulerFactory factory, JobFailuresHand
 
     public async Task<JobsOverview> HandleAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await factory.GetScheduler(cancellationToken);
+        var scheduler = await factory.GetPortalScheduler(cancellationToken);
         var rows = new List<RecurringJobRow>();
         foreach (var key in RecurringJobs)
         {

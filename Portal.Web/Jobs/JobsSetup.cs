@@ -13,6 +13,12 @@ namespace Portal.Web.Jobs;
 
 public static class JobsSetup
 {
+    public const string SchedulerName = "portal";
+
+    /// <summary>The portal's scheduler, built on first use (started by the hosted service when Jobs:Enabled).</summary>
+    public static async Task<IScheduler> GetPortalScheduler(this ISchedulerFactory factory, CancellationToken cancellationToken = default) =>
+        await factory.GetRequiredScheduler(SchedulerName, cancellationToken);
+
     /// <summary>
     /// Quartz with its persistent store: a SQLite file of its own (data/jobs.db) in the embedded
     /// default, the portal's PostgreSQL database, clustered, when Database:Provider is Postgres.
@@ -47,16 +53,13 @@ public static class JobsSetup
         var counter = new JobStoreStatements();
         builder.Services.AddSingleton(counter);
 
-        builder.Services.AddQuartz(quartz =>
+        // A named scheduler: its clock is its own (keyed), while the default scheduler would share
+        // the container's TimeProvider, which tests replace with a clock that stands still.
+        // Handlers read that clock; the scheduler runs on real time.
+        builder.Services.AddQuartz(SchedulerName, quartz =>
         {
-            // Quartz would otherwise take the container's TimeProvider, which tests replace with a
-            // clock that stands still; handlers read that clock, the scheduler runs on real time.
             quartz.UseTimeProvider(TimeProvider.System);
-            quartz.ConfigureScheduler(scheduler =>
-            {
-                scheduler.InstanceName = "portal";
-                scheduler.IdleWaitTime = options.IdleWaitTime;
-            });
+            quartz.ConfigureScheduler(scheduler => scheduler.IdleWaitTime = options.IdleWaitTime);
             quartz.UseDefaultThreadPool(options.Threads);
             quartz.AddJobMiddleware<JobRetries>();
             quartz.UsePersistentStore(store =>
@@ -97,6 +100,9 @@ public static class JobsSetup
             }
         });
 
+        // The named scheduler's factory is registered under its name; the rest of the portal asks for one factory.
+        builder.Services.AddSingleton(sp => sp.GetRequiredKeyedService<ISchedulerFactory>(SchedulerName));
+
         if (options.Enabled)
         {
             builder.Services.AddHostedService<RecurringJobsRegistration>();
@@ -124,7 +130,7 @@ internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOpti
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await factory.GetScheduler(cancellationToken);
+        var scheduler = await factory.GetPortalScheduler(cancellationToken);
         var settings = options.Value;
         await EnsureAsync<RetentionJob>(scheduler, PortalJobKeys.Retention, settings.RetentionSchedule, cancellationToken);
         await EnsureAsync<DailyDigestJob>(scheduler, PortalJobKeys.DailyDigest, settings.DigestSchedule, cancellationToken);

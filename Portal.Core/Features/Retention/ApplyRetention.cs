@@ -49,6 +49,31 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
         var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.Period;
         var cases = 0;
         var files = 0;
+        var sqlite = db.Database.IsSqlite();
+        if (sqlite)
+        {
+            // Removed text must not linger in free pages or the write-ahead log of the file:
+            // overwrite what is deleted, and fold the log back at the end (one connection throughout).
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON;", cancellationToken);
+        }
+
+        try
+        {
+            return await RetainDueAsync(cutoff, cases, files, cancellationToken);
+        }
+        finally
+        {
+            if (sqlite)
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private async Task<RetentionResult> RetainDueAsync(DateTime cutoff, int cases, int files, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var due = await db.Cases.AsNoTracking()
