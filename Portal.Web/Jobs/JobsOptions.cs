@@ -39,11 +39,11 @@ public sealed class JobsOptions
 
     /// <summary>PostgreSQL only: how often a node records that it is alive in the cluster.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>PostgreSQL only: how long past a missed check-in before another node recovers this one's jobs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(40);
+    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Cron (Quartz syntax, UTC) of the retention run.</summary>
     [Required]

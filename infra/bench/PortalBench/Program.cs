@@ -5,7 +5,8 @@ using PortalBench;
 //   PortalBench upload <Portal.Web.dll> [megabytes]
 //   PortalBench parse - [megabytes]
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
-var usage = "usage: PortalBench submit|upload|queue <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes]";
+//   PortalBench jobs-idle sqlite|postgres [seconds]
+var usage = "usage: PortalBench submit|upload|queue <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench jobs-idle sqlite|postgres [seconds]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -20,6 +21,7 @@ return args[0] switch
     "upload" => await UploadBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
+    "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
     _ => Fail(),
 };
 
