@@ -1,4 +1,5 @@
 using Portal.Web.Accounts;
+using Portal.Web.Campaigns;
 using Portal.Web.Cli;
 using Portal.Web.Data;
 using Portal.Web.Email;
@@ -9,14 +10,21 @@ using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Messaging;
 using Portal.Web.Reports;
+using Portal.Web.Routing;
 using Portal.Web.Security;
 using Portal.Web.Triage;
 using Portal.Web.Audit;
+using Portal.Web.Bundles;
 
 // Offline verbs need no host, database or keys.
 if (InspectEmailCommand.IsCommand(args))
 {
     return await InspectEmailCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
+if (VerifyBundleCommand.IsCommand(args))
+{
+    return await VerifyBundleCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,6 +34,7 @@ builder.AddPortalKeys();
 builder.AddPortalEmail();
 builder.AddPortalData();
 builder.AddPortalIdentity();
+builder.AddPortalInvitations();
 builder.AddPortalLocalization();
 builder.AddPortalSecurity();
 builder.AddPortalReports();
@@ -33,6 +42,9 @@ builder.AddPortalEvidence();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
 builder.AddPortalMessaging();
+builder.AddPortalRouting();
+builder.AddPortalBundles();
+builder.AddPortalCampaigns();
 builder.AddPortalJobs();
 builder.AddPortalDemo();
 

@@ -110,6 +110,20 @@ public sealed class EnvelopeCipher(IKeySource keys)
     public Task<EnvelopeInfo> VerifyAsync(Stream envelope, CancellationToken cancellationToken = default) =>
         ProcessAsync(envelope, null, cancellationToken);
 
+    /// <summary>
+    /// The plaintext length a complete envelope of this size holds, after authenticating its
+    /// header (the wrapped data key) but without reading the chunks: a cheap check that finds a
+    /// missing key, a replaced header or a truncated file before anything is streamed.
+    /// </summary>
+    public async Task<long> PlaintextLengthAsync(Stream envelope, CancellationToken cancellationToken = default)
+    {
+        var (header, _, dataKey, _, chunkSize) = await ReadHeaderAsync(envelope, cancellationToken);
+        CryptographicOperations.ZeroMemory(dataKey);
+        var payload = envelope.Length - header.Length;
+        var records = (payload + chunkSize + TagSize - 1) / (chunkSize + TagSize);
+        return payload < TagSize ? -1 : payload - (records * TagSize);
+    }
+
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
         using var input = new MemoryStream(plaintext.ToArray(), writable: false);
@@ -134,12 +148,15 @@ public sealed class EnvelopeCipher(IKeySource keys)
     private async Task<EnvelopeInfo> ProcessAsync(Stream envelope, Stream? destination, CancellationToken cancellationToken)
     {
         var (header, master, dataKey, prefix, chunkSize) = await ReadHeaderAsync(envelope, cancellationToken);
+        // Two plaintext buffers: SHA-256 of one chunk runs on another core while the next chunk is
+        // read and decrypted and this one is written (as in EncryptAsync; hashing is the slower half).
+        byte[][] plains = [new byte[chunkSize], new byte[chunkSize]];
+        var hashing = Task.CompletedTask;
         try
         {
             using var aes = new AesGcm(dataKey, TagSize);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[chunkSize + TagSize];
-            var plain = new byte[chunkSize];
             var aad = new byte[header.Length + 1];
             header.CopyTo(aad, 0);
             var nonce = new byte[NonceSize];
@@ -155,6 +172,7 @@ public sealed class EnvelopeCipher(IKeySource keys)
 
                 var isFinal = read < buffer.Length;
                 var plainLength = read - TagSize;
+                var plain = plains[index % 2];
                 MakeNonce(prefix, index, nonce);
                 aad[^1] = isFinal ? (byte)1 : (byte)0;
                 try
@@ -168,14 +186,17 @@ public sealed class EnvelopeCipher(IKeySource keys)
                         : $"Chunk {index} failed authentication.");
                 }
 
-                sha.AppendData(plain, 0, plainLength);
+                // The other buffer's hash must be done before that buffer is decrypted into again.
+                await hashing;
+                hashing = isFinal
+                    ? HashInline(sha, plain, plainLength)
+                    : Task.Run(() => sha.AppendData(plain, 0, plainLength), cancellationToken);
                 length += plainLength;
                 if (destination is not null)
                 {
                     await destination.WriteAsync(plain.AsMemory(0, plainLength), cancellationToken);
                 }
 
-                CryptographicOperations.ZeroMemory(plain.AsSpan(0, plainLength));
                 if (isFinal)
                 {
                     break;
@@ -184,10 +205,14 @@ public sealed class EnvelopeCipher(IKeySource keys)
                 index = checked(index + 1);
             }
 
+            await hashing;
             return new EnvelopeInfo(sha.GetHashAndReset(), length, master.Id);
         }
         finally
         {
+            await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            CryptographicOperations.ZeroMemory(plains[0]);
+            CryptographicOperations.ZeroMemory(plains[1]);
             CryptographicOperations.ZeroMemory(dataKey);
         }
     }

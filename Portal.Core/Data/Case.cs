@@ -75,6 +75,9 @@ public sealed class Case
 
     public string? BreachOrganisation { get; set; }
 
+    /// <summary>A region key from Regions (a Finnish region, outside Finland, or not said); null when unanswered.</summary>
+    public string? Region { get; set; }
+
     public bool IsUnder18 { get; set; }
 
     public bool RiskSelfHarm { get; set; }
@@ -96,6 +99,29 @@ public sealed class Case
     /// <summary>When the claim was taken or last renewed by activity; a claim lapses after a configured time.</summary>
     public DateTime? ClaimedAt { get; set; }
 
+    /// <summary>
+    /// When staff first answered the victim (a triage decision or a message), set once and never
+    /// moved; the supervisor dashboard's time to first response is measured to it.
+    /// </summary>
+    public DateTime? FirstResponseAt { get; set; }
+
+    /// <summary>
+    /// Whole seconds from the report to <see cref="FirstResponseAt"/>, kept beside it so the
+    /// dashboard's median is an index-ordered read instead of date arithmetic over every row.
+    /// </summary>
+    public int? FirstResponseSeconds { get; set; }
+
+    /// <summary>Records staff's first answer to the victim (a decision or a message); later answers change nothing.</summary>
+    public void RecordFirstResponse(DateTime at)
+    {
+        if (FirstResponseAt is not null)
+        {
+            return;
+        }
+
+        FirstResponseAt = at;
+        FirstResponseSeconds = (int)Math.Clamp((at - CreatedAt).TotalSeconds, 0, int.MaxValue);
+    }
     /// <summary>When the retention job removed this case's content; the row stays, anonymous, for counts.</summary>
     public DateTime? RetainedAt { get; set; }
 }

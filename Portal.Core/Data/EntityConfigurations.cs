@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Portal.Core.Data;
@@ -18,6 +19,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         entity.Property(c => c.Currency).HasMaxLength(8);
         entity.Property(c => c.PaymentAddress).HasMaxLength(128);
         entity.Property(c => c.BreachOrganisation).HasMaxLength(64);
+        entity.Property(c => c.Region).HasMaxLength(32);
         entity.Property(c => c.ClaimedById).HasMaxLength(450);
 
         // The triage queue's order, for open cases only: the page is read straight off this
@@ -26,6 +28,13 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
             .IsDescending(true, false, false)
             .HasFilter("\"Status\" IN (0, 1)");
         entity.HasIndex(c => c.ClaimedById);
+
+        // The supervisor dashboard: reports per day and time to first response over a recent
+        // window (range scans that never read the table), and counts per language.
+        entity.HasIndex(c => new { c.CreatedAt, c.FirstResponseSeconds });
+        // The median's two middle rows are read in this order instead of sorting the window.
+        entity.HasIndex(c => new { c.FirstResponseSeconds, c.CreatedAt }).HasFilter("\"FirstResponseSeconds\" IS NOT NULL");
+        entity.HasIndex(c => new { c.Language, c.Status });
     }
 }
 
@@ -156,6 +165,130 @@ internal sealed class CannedResponseConfiguration : IEntityTypeConfiguration<Can
         entity.HasIndex(r => r.Title);
     }
 }
+
+internal sealed class StaffInvitationConfiguration : IEntityTypeConfiguration<StaffInvitation>
+{
+    public void Configure(EntityTypeBuilder<StaffInvitation> entity)
+    {
+        entity.ToTable("StaffInvitations");
+        entity.HasKey(i => i.Id);
+        entity.Property(i => i.Email).HasMaxLength(256);
+        entity.Property(i => i.NormalizedEmail).HasMaxLength(256);
+        entity.Property(i => i.Roles).HasMaxLength(200);
+        entity.Property(i => i.Language).HasMaxLength(8);
+        entity.Property(i => i.TokenHash).HasMaxLength(32);
+        entity.Property(i => i.InvitedById).HasMaxLength(450);
+        entity.Property(i => i.AcceptedUserId).HasMaxLength(450);
+        entity.HasIndex(i => i.TokenHash).IsUnique();
+        entity.HasIndex(i => i.NormalizedEmail);
+    }
+}
+
+internal sealed class PartnerConfiguration : IEntityTypeConfiguration<Partner>
+{
+    public void Configure(EntityTypeBuilder<Partner> entity)
+    {
+        entity.ToTable("Partners");
+        entity.HasKey(p => p.Id);
+        entity.Property(p => p.Name).HasMaxLength(200);
+        entity.Property(p => p.ContactEmail).HasMaxLength(320);
+        entity.Property(p => p.Regions).HasMaxLength(1000).HasConversion(KeyList.Converter, KeyList.Comparer);
+        entity.Property(p => p.Languages).HasMaxLength(100).HasConversion(KeyList.Converter, KeyList.Comparer);
+        entity.Ignore(p => p.ServesAllRegions);
+        entity.HasIndex(p => p.Name).IsUnique();
+    }
+}
+
+/// <summary>Short lists of keys (regions, languages) in one comma-separated column: read whole, never queried inside.</summary>
+internal static class KeyList
+{
+    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<List<string>, string> Converter = new(
+        v => string.Join(',', v),
+        v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList());
+
+    public static readonly ValueComparer<List<string>> Comparer = new(
+        (a, b) => (a == null && b == null) || (a != null && b != null && a.SequenceEqual(b)),
+        v => v.Aggregate(0, (hash, key) => HashCode.Combine(hash, key.GetHashCode(StringComparison.Ordinal))),
+        v => v.ToList());
+}
+
+internal sealed class StaffUserPartnerConfiguration : IEntityTypeConfiguration<StaffUser>
+{
+    public void Configure(EntityTypeBuilder<StaffUser> entity)
+    {
+        entity.HasOne<Partner>().WithMany().HasForeignKey(u => u.PartnerId).OnDelete(DeleteBehavior.SetNull);
+        entity.HasIndex(u => u.PartnerId);
+    }
+}
+
+internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
+{
+    public void Configure(EntityTypeBuilder<Referral> entity)
+    {
+        entity.ToTable("Referrals");
+        entity.HasKey(r => r.Id);
+        entity.Property(r => r.OutcomeNote).HasMaxLength(500);
+        entity.Property(r => r.PoliceReportNumber).HasMaxLength(40);
+        entity.Property(r => r.Version).IsConcurrencyToken();
+        entity.HasOne<Case>().WithMany().HasForeignKey(r => r.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Partner>().WithMany().HasForeignKey(r => r.PartnerId).OnDelete(DeleteBehavior.Restrict);
+
+        // The outbox's idempotency key: a case goes to each type of partner once.
+        entity.HasIndex(r => new { r.CaseId, r.PartnerType }).IsUnique();
+        entity.HasIndex(r => new { r.PartnerId, r.Status });
+        entity.HasIndex(r => new { r.Status, r.UpdatedAt });
+    }
+}
+
+internal sealed class ReferralAssignmentConfiguration : IEntityTypeConfiguration<ReferralAssignment>
+{
+    public void Configure(EntityTypeBuilder<ReferralAssignment> entity)
+    {
+        entity.ToTable("ReferralAssignments");
+        entity.HasKey(a => a.Id);
+        entity.Property(a => a.DeclineReason).HasMaxLength(500);
+        entity.HasOne<Referral>().WithMany().HasForeignKey(a => a.ReferralId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Partner>().WithMany().HasForeignKey(a => a.PartnerId).OnDelete(DeleteBehavior.Restrict);
+
+        // A partner never gets the same referral twice, and two routing runs cannot both assign it.
+        entity.HasIndex(a => new { a.ReferralId, a.PartnerId }).IsUnique();
+
+        // Today's assignments per partner: the capacity count.
+        entity.HasIndex(a => new { a.PartnerId, a.AssignedAt });
+    }
+}
+
+internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> entity)
+    {
+        entity.ToTable("Campaigns");
+        entity.HasKey(c => c.Id);
+        entity.Property(c => c.Reference).HasMaxLength(16);
+        entity.HasIndex(c => c.Reference).IsUnique();
+        entity.HasIndex(c => c.RetiredAt);
+    }
+}
+
+internal sealed class CampaignCaseConfiguration : IEntityTypeConfiguration<CampaignCase>
+{
+    public void Configure(EntityTypeBuilder<CampaignCase> entity)
+    {
+        entity.ToTable("CampaignCases");
+        entity.HasKey(c => c.CaseId);
+        entity.HasOne<Case>().WithOne().HasForeignKey<CampaignCase>(c => c.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Campaign>().WithMany().HasForeignKey(c => c.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(c => c.CampaignId);
+    }
+}
+
+internal sealed class CampaignClusteringStateConfiguration : IEntityTypeConfiguration<CampaignClusteringState>
+{
+    public void Configure(EntityTypeBuilder<CampaignClusteringState> entity)
+    {
+        entity.ToTable("CampaignClusteringState");
+        entity.HasKey(s => s.Id);
+        entity.Property(s => s.Id).ValueGeneratedNever();
 
 internal sealed class JobFailureConfiguration : IEntityTypeConfiguration<JobFailure>
 {

@@ -57,6 +57,12 @@ public enum IndicatorKind
     Domain = 3,
     Amount = 4,
     Deadline = 5,
+
+    /// <summary>A From or Reply-To address of a parsed email (not any address in the text).</summary>
+    SenderAddress = 6,
+
+    /// <summary>"sending-domain/subject-fingerprint": see Features/Campaigns/SubjectFingerprint.</summary>
+    DomainSubject = 7,
 }
 
 /// <summary>

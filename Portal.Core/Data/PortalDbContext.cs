@@ -22,9 +22,21 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
+    public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
+
     public DbSet<CaseMessage> CaseMessages => Set<CaseMessage>();
 
     public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+    public DbSet<Partner> Partners => Set<Partner>();
+
+    public DbSet<Referral> Referrals => Set<Referral>();
+
+    public DbSet<ReferralAssignment> ReferralAssignments => Set<ReferralAssignment>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+
+    public DbSet<CampaignCase> CampaignCases => Set<CampaignCase>();
+
+    public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
 
     public DbSet<JobFailure> JobFailures => Set<JobFailure>();
 

@@ -90,7 +90,9 @@ public static class IdentitySetup
                 .RequireClaim(CaseSession.CaseClaim))
             .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin))
             .AddPolicy(StaffPolicies.SupervisorOrAdmin, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Admin))
-            .AddPolicy(StaffPolicies.Triage, policy => policy.RequireRole(StaffRoles.Volunteer, StaffRoles.Supervisor));
+            .AddPolicy(StaffPolicies.Triage, policy => policy.RequireRole(StaffRoles.Volunteer, StaffRoles.Supervisor))
+            .AddPolicy(StaffPolicies.Supervisor, policy => policy.RequireRole(StaffRoles.Supervisor))
+            .AddPolicy(StaffPolicies.Campaigns, policy => policy.RequireRole(StaffRoles.Supervisor, StaffRoles.Police));
 
         return builder;
     }
@@ -111,7 +113,8 @@ public static class StaffSession
         events.OnSigningIn = context =>
         {
             var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-            context.Properties.Items[SignedInAtKey] = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A re-issue of the same session (a confirmation of both factors, a refresh) keeps its start.
+            context.Properties.Items.TryAdd(SignedInAtKey, clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
             return Task.CompletedTask;
         };
 
@@ -154,6 +157,11 @@ public static class StaffPolicies
 
     /// <summary>Those who work the triage queue.</summary>
     public const string Triage = "Triage";
+
+    /// <summary>Those who reassign other people's cases.</summary>
+    public const string Supervisor = "Supervisor";
+    /// <summary>Those who see campaigns (police only over consenting cases, see CampaignAccess).</summary>
+    public const string Campaigns = "Campaigns";
 }
 
 /// <summary>

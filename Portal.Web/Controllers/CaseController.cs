@@ -10,6 +10,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Messaging;
+using Portal.Core.Features.Routing;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
@@ -21,9 +22,15 @@ public sealed record CaseConversation(IReadOnlyList<MessageView> Messages, bool 
 
 public sealed record CaseMessageViewModel(Guid CaseId, MessageView Message);
 
-public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, CaseConversation Conversation, string? MessageKey = null)
+/// <summary>What a supervisor needs to reassign the case: who may take it, and who holds it as the page is shown.</summary>
+public sealed record CaseReassignment(IReadOnlyList<AssignableStaff> Staff, string? ShownHolderId);
+
+public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, bool YouHoldIt, CaseConversation Conversation, string? MessageKey = null, CaseReassignment? Reassignment = null)
 {
-    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent";
+    /// <summary>Where the case was referred and who holds each referral now.</summary>
+    public IReadOnlyList<ReferralSummary> Referrals { get; init; } = [];
+
+    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released";
 }
 
 /// <summary>
@@ -37,10 +44,13 @@ public sealed class CaseController(
     GetCaseDetailsHandler details,
     ReadEvidenceHandler readEvidence,
     DecideTriageHandler decide,
+    ReassignCaseHandler reassign,
     CaseMessagesHandler messages,
     SendStaffMessageHandler sendMessage,
     NotifyVictimsHandler notifyVictims,
     CannedResponsesHandler cannedResponses,
+    SupervisorReferralsQuery referrals,
+    IReferralScheduler scheduler,
     IValidator<SendMessage> messageValidator,
     IStringLocalizer<SharedResource> localizer,
     AuditTrail audit,
@@ -49,7 +59,7 @@ public sealed class CaseController(
     public const int MinimumReasonLength = 5;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, CancellationToken cancellationToken)
     {
         var found = await details.HandleAsync(caseId, cancellationToken);
         if (found is null)
@@ -61,6 +71,8 @@ public sealed class CaseController(
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseViewed, caseId), cancellationToken);
         var draft = canned is { } cannedId ? (await cannedResponses.FindAsync(cannedId, cancellationToken))?.BodyIn(found.Language) : null;
         var messageKey = decided is not null ? "Case.Decision.Decided"
+            : reassigned == "released" ? "Case.Reassign.Released"
+            : reassigned is not null ? "Case.Reassign.Reassigned"
             : sent == "later" ? "Message.SentNotifyLater"
             : sent is not null ? "Message.Sent"
             : null;
@@ -71,7 +83,8 @@ public sealed class CaseController(
     [HttpPost("decision")]
     public async Task<IActionResult> Decide(Guid caseId, [FromForm] TriageRoute? route, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var outcome = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        var result = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
+        var outcome = result.Outcome;
         if (outcome == DecisionOutcome.NotFound)
         {
             await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "decision"), cancellationToken);
@@ -81,6 +94,8 @@ public sealed class CaseController(
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.TriageDecided, caseId, route?.ToString(), outcome.ToString()), cancellationToken);
         if (outcome == DecisionOutcome.Decided)
         {
+            // The decision and its referrals are committed: hand them to the job engine.
+            await scheduler.ScheduleAsync(result.ReferralIds, cancellationToken);
             return LocalRedirect($"/staff/cases/{caseId}?decided=1");
         }
 
@@ -154,6 +169,58 @@ public sealed class CaseController(
         return View(new CaseMessageViewModel(caseId, message));
     }
 
+    /// <summary>
+    /// A supervisor gives the case to a volunteer or supervisor, or takes away someone's claim.
+    /// "expected" is the holder the page showed; if the claim has changed since, nothing changes
+    /// and the supervisor is asked to look again.
+    /// </summary>
+    [Authorize(Policy = StaffPolicies.Supervisor)]
+    [HttpPost("reassign")]
+    public async Task<IActionResult> Reassign(Guid caseId, [FromForm] string? expected, [FromForm] string? to, CancellationToken cancellationToken)
+    {
+        var request = new ReassignCase(caseId, expected, to);
+
+        // No one chosen is not a release: that has its own button.
+        var outcome = string.IsNullOrEmpty(to) ? ReassignOutcome.NotAssignable : await reassign.HandleAsync(request, cancellationToken);
+        return await ReassignedAsync(request, outcome, cancellationToken);
+    }
+
+    [Authorize(Policy = StaffPolicies.Supervisor)]
+    [HttpPost("release-claim")]
+    public async Task<IActionResult> ReleaseClaim(Guid caseId, [FromForm] string? expected, CancellationToken cancellationToken)
+    {
+        var request = new ReassignCase(caseId, expected, null);
+        return await ReassignedAsync(request, await reassign.HandleAsync(request, cancellationToken), cancellationToken);
+    }
+
+    private async Task<IActionResult> ReassignedAsync(ReassignCase request, ReassignOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (outcome == ReassignOutcome.NotFound)
+        {
+            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: request.CaseId.ToString(), detail: "reassign"), cancellationToken);
+            return NotFound();
+        }
+
+        // Staff ids, never names: names change, ids identify.
+        var detail = $"from={NoneIfEmpty(request.ExpectedHolderId)} to={NoneIfEmpty(request.ToUserId)} {outcome}";
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseReassigned, request.CaseId, detail: detail), cancellationToken);
+        if (outcome is ReassignOutcome.Reassigned or ReassignOutcome.Released)
+        {
+            return LocalRedirect($"/staff/cases/{request.CaseId}?reassigned={(outcome == ReassignOutcome.Released ? "released" : "1")}");
+        }
+
+        var found = await details.HandleAsync(request.CaseId, cancellationToken);
+        if (found is null)
+        {
+            return NotFound();
+        }
+
+        Response.StatusCode = outcome is ReassignOutcome.Stale or ReassignOutcome.NotOpen ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
+        return View("Index", await ModelAsync(found, null, "Case.Reassign." + outcome, null, cancellationToken));
+    }
+
+    private static string NoneIfEmpty(string? id) => string.IsNullOrEmpty(id) ? "none" : id;
+
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
 
     private async Task<CaseViewModel> ModelAsync(CaseDetails found, Guid? reasonMissingFor, string? messageKey, string? draft, CancellationToken cancellationToken)
@@ -163,7 +230,13 @@ public sealed class CaseController(
             await sendMessage.MaySendAsync(found.Id, UserId, User.IsInRole(StaffRoles.Supervisor), cancellationToken),
             await cannedResponses.ListAsync(cancellationToken),
             draft);
-        return new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, conversation, messageKey);
+        var reassignment = User.IsInRole(StaffRoles.Supervisor) && found.Status is CaseStatus.Received or CaseStatus.InTriage
+            ? new CaseReassignment(await reassign.AssignableAsync(null, cancellationToken), found.ClaimedById)
+            : null;
+        return new(found, reasonMissingFor, found.ClaimedById is not null && found.ClaimedById == UserId, conversation, messageKey, reassignment)
+        {
+            Referrals = await referrals.ForCaseAsync(found.Id, cancellationToken),
+        };
     }
 
     [HttpPost("evidence/{evidenceId:guid}/open")]

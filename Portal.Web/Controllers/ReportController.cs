@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Reports;
+using Portal.Core.Features.Routing;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
 using Portal.Web.Localization;
@@ -20,6 +21,7 @@ public sealed class ReportController(
     IValidator<SubmitReport> validator,
     SubmitReportHandler handler,
     AuditTrail audit,
+    IReferralScheduler scheduler,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
@@ -47,6 +49,9 @@ public sealed class ReportController(
         {
             case SubmitReportResult.Submitted submitted:
                 await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, submitted.CaseId, detail: submitted.Priority.ToString()), cancellationToken);
+
+                // An urgent case's crisis-line referral, committed with the case.
+                await scheduler.ScheduleAsync(submitted.ReferralIds, cancellationToken);
                 await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(submitted.CaseId));
                 var riskFlagged = report.RiskSelfHarm == true || report.RiskImmediateDanger == true;
                 return View("Submitted", new SubmittedViewModel(

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
+using System.Security.Cryptography;
 using Portal.Core.Data;
+using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Web.Demo;
@@ -28,6 +30,15 @@ public static class DemoSetup
         ("volunteer@portal.test", "Demo Volunteer", StaffRoles.Volunteer),
         ("counsellor@portal.test", "Demo Counsellor", StaffRoles.Counsellor),
         ("police@portal.test", "Demo Police", StaffRoles.Police),
+        ("crisis@portal.test", "Demo Crisis Counsellor", StaffRoles.Counsellor),
+    ];
+
+    /// <summary>Partners that cover every region and language, so any referral on a fresh run finds one; and whose staff each is.</summary>
+    public static readonly IReadOnlyList<(string Name, PartnerType Type, bool CrisisLine, int Capacity, string Contact, string StaffEmail)> Partners =
+    [
+        ("Demo Crisis Line", PartnerType.Counselling, true, 50, "crisis-line@partner.test", "crisis@portal.test"),
+        ("Demo Counselling Charity", PartnerType.Counselling, false, 20, "counselling@partner.test", "counsellor@portal.test"),
+        ("Demo Police Unit", PartnerType.Police, false, 100, "police-unit@partner.test", "police@portal.test"),
     ];
 
     public static WebApplicationBuilder AddPortalDemo(this WebApplicationBuilder builder)
@@ -69,6 +80,34 @@ public static class DemoSetup
             await users.AddToRoleAsync(user, role);
         }
 
+        foreach (var (name, type, crisisLine, capacity, contact, staffEmail) in Partners)
+        {
+            var partner = await db.Partners.FirstOrDefaultAsync(p => p.Name == name);
+            if (partner is null)
+            {
+                partner = new Partner
+                {
+                    Name = name,
+                    Type = type,
+                    IsCrisisLine = crisisLine,
+                    Languages = [.. ReportOptions.Languages],
+                    DailyCapacity = capacity,
+                    ContactEmail = contact,
+                    Active = true,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                db.Partners.Add(partner);
+                await db.SaveChangesAsync();
+            }
+
+            if (await users.FindByEmailAsync(staffEmail) is { PartnerId: null } member)
+            {
+                member.PartnerId = partner.Id;
+                await users.UpdateAsync(member);
+            }
+        }
+
         if (!await db.Cases.AnyAsync(c => c.Reference == CaseReference))
         {
             var cipher = services.GetRequiredService<EnvelopeCipher>();
@@ -99,6 +138,8 @@ public static class DemoSetup
             });
         }
 
+        await SeedCampaignCasesAsync(db, services.GetRequiredService<EnvelopeCipher>(), services.GetRequiredService<ReceiptHasher>(), now);
+
         if (!await db.Notices.AnyAsync())
         {
             db.Notices.Add(new Notice
@@ -115,5 +156,65 @@ public static class DemoSetup
         }
 
         await db.SaveChangesAsync();
+
+        // A fresh run shows a campaign at once; a recurring job or a supervisor recomputes later.
+        await services.GetRequiredService<RecomputeCampaignsHandler>().HandleAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// More demo reports over the last weeks, so the dashboard has a chart and a median and the
+    /// campaign pages have something to show: the first shares the demo case's wallet, the second
+    /// its sender, the third the second's wallet (a campaign of four, joined transitively, one
+    /// without police consent); the last two stand alone. None can be opened with a receipt.
+    /// </summary>
+    private static async Task SeedCampaignCasesAsync(PortalDbContext db, EnvelopeCipher cipher, ReceiptHasher hasher, DateTime now)
+    {
+        const string SecondWallet = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq";
+        var reports = new[]
+        {
+            (Reference: "VS-DEM1-2026", DaysAgo: 12, Sender: "payments@extortion.example", Wallet: "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", Amount: (decimal?)0.1m, Currency: "BTC", Police: true, Status: CaseStatus.Closed, Answered: (TimeSpan?)TimeSpan.FromHours(2), Language: "en", Priority: CasePriority.Normal),
+            ("VS-DEM2-2026", 8, "ransom@extortion.example", SecondWallet, 0.2m, "BTC", true, CaseStatus.Referred, TimeSpan.FromMinutes(40), "fi", CasePriority.Raised),
+            ("VS-DEM3-2026", 5, null, SecondWallet, 500m, "EUR", false, CaseStatus.InTriage, null, "sv", CasePriority.High),
+            ("VS-DEM4-2026", 2, "someone@unrelated.example", null, null, null, true, CaseStatus.Received, null, "fi", CasePriority.Normal),
+            ("VS-DEM5-2026", 1, null, null, null, null, false, CaseStatus.Closed, TimeSpan.FromHours(5), "en", CasePriority.Normal),
+        };
+        foreach (var r in reports)
+        {
+            if (await db.Cases.AnyAsync(c => c.Reference == r.Reference))
+            {
+                continue;
+            }
+
+            var created = now.AddDays(-r.DaysAgo);
+            var demo = new Case
+            {
+                Id = Guid.CreateVersion7(),
+                Reference = r.Reference,
+                ReceiptHash = hasher.Hash(r.Reference, Convert.ToHexString(RandomNumberGenerator.GetBytes(16))),
+                SubmissionId = Guid.CreateVersion7(),
+                Status = r.Status,
+                Priority = r.Priority,
+                CreatedAt = created,
+                UpdatedAt = created + (r.Answered ?? TimeSpan.Zero),
+                Language = r.Language,
+                NarrativeEnvelope = cipher.SealString("Demo report: an extortion email about therapy records."),
+                EmailReceivedOn = DateOnly.FromDateTime(created.AddDays(-1)),
+                SenderAddress = r.Sender,
+                AmountDemanded = r.Amount,
+                Currency = r.Currency,
+                PaymentAddress = r.Wallet,
+                Paid = YesNoUnsure.No,
+                DataPublished = YesNoUnsure.Unsure,
+                ConsentPolice = r.Police,
+                ConsentCounselling = true,
+                ContactPreference = ContactPreference.PortalOnly,
+            };
+            if (r.Answered is { } answered)
+            {
+                demo.RecordFirstResponse(created + answered);
+            }
+
+            db.Cases.Add(demo);
+        }
     }
 }

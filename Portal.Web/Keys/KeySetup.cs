@@ -1,3 +1,4 @@
+using Portal.Core.Features.Campaigns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Crypto;
 using Portal.Core.Features.Reports;
@@ -14,15 +15,12 @@ public static class KeySetup
     /// </summary>
     public static WebApplicationBuilder AddPortalKeys(this WebApplicationBuilder builder)
     {
-        var paths = builder.PortalPaths();
         var section = builder.Configuration.GetSection("Keys");
         var options = new KeyRingOptions
         {
-            Directory = section["Directory"] is { Length: > 0 } configured
-                ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
-                : paths.KeysDirectory,
+            Directory = builder.KeyDirectory(),
             ActiveMasterKeyId = section["ActiveMasterKeyId"],
-            CreateIfMissing = section.GetValue<bool?>("CreateIfMissing") ?? builder.Environment.IsDevelopment(),
+            CreateIfMissing = builder.CreateMissingKeys(),
             MasterKeys = Values(section.GetSection("MasterKeys")),
             Secrets = Values(section.GetSection("Secrets")),
         };
@@ -30,9 +28,20 @@ public static class KeySetup
         builder.Services.AddSingleton<IKeySource>(sp => KeyRing.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Keys")));
         builder.Services.AddSingleton<EnvelopeCipher>();
         builder.Services.AddSingleton<ReceiptHasher>();
+        builder.Services.AddSingleton<SubjectFingerprint>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
+
+    /// <summary>Keys:Directory, or keys/ in the data directory.</summary>
+    public static string KeyDirectory(this WebApplicationBuilder builder) =>
+        builder.Configuration["Keys:Directory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
+            : builder.PortalPaths().KeysDirectory;
+
+    /// <summary>Keys:CreateIfMissing, true by default in Development only.</summary>
+    public static bool CreateMissingKeys(this WebApplicationBuilder builder) =>
+        builder.Configuration.GetValue<bool?>("Keys:CreateIfMissing") ?? builder.Environment.IsDevelopment();
 
     private static Dictionary<string, string> Values(IConfigurationSection section) =>
         section.GetChildren().Where(c => c.Value is { Length: > 0 }).ToDictionary(c => c.Key, c => c.Value ?? "", StringComparer.Ordinal);
@@ -48,6 +57,8 @@ public static class KeySetup
             var keys = app.Services.GetRequiredService<IKeySource>();
             keys.GetSecret(ReceiptHasher.SecretName);
             keys.GetSecret(AuditTrail.SecretName);
+            app.Services.GetRequiredService<BundleSigningKey>();
+            keys.GetSecret(SubjectFingerprint.SecretName);
             return true;
         }
         catch (InvalidOperationException exception)

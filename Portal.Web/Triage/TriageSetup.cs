@@ -12,6 +12,7 @@ public static class TriageSetup
         builder.Services.AddScoped<ClaimCaseHandler>();
         builder.Services.AddScoped<GetCaseDetailsHandler>();
         builder.Services.AddScoped<DecideTriageHandler>();
+        builder.Services.AddScoped<ReassignCaseHandler>();
         return builder;
     }
 }

@@ -54,6 +54,37 @@ public static class AuditActions
     public const string CannedResponseSaved = "canned-response.saved";
     public const string CannedResponseDeleted = "canned-response.deleted";
 
+    // Staff invitations and supervisors' reassignment of claims
+    public const string InvitationSent = "admin.invitation-sent";
+    public const string InvitationResent = "admin.invitation-resent";
+    public const string InvitationRevoked = "admin.invitation-revoked";
+    public const string InvitationAccepted = "staff.invitation-accepted";
+    public const string CaseReassigned = "case.reassigned";
+
+    // Routing and partners
+    public const string PartnerCreated = "partner.created";
+    public const string PartnerUpdated = "partner.updated";
+    public const string PartnerDeleted = "partner.deleted";
+    public const string StaffPartnerSet = "admin.staff-partner-set";
+    public const string ReferralAssigned = "referral.assigned";
+    public const string ReferralUnassigned = "referral.unassigned";
+    public const string ReferralEscalated = "referral.escalated";
+    public const string ReferralRetried = "referral.retried";
+    public const string ReferralViewed = "referral.viewed";
+    public const string ReferralAcknowledged = "referral.acknowledged";
+    public const string ReferralAccepted = "referral.accepted";
+    public const string ReferralDeclined = "referral.declined";
+    public const string ReferralOutcomeRecorded = "referral.outcome-recorded";
+    public const string PoliceReportNumberRecorded = "referral.police-report-number";
+    // Evidence bundles
+    public const string StaffReauthenticated = "staff.reauthenticated";
+    public const string StaffReauthenticationFailed = "staff.reauthentication-failed";
+    public const string BundleDownloaded = "bundle.downloaded";
+    // Campaigns and the supervisor dashboard
+    public const string CampaignsListed = "campaign.list-viewed";
+    public const string CampaignViewed = "campaign.viewed";
+    public const string CampaignsRecomputed = "campaign.recomputed";
+
     // Jobs and retention
     public const string CaseRetained = "case.retained";
     public const string JobRetried = "job.retried";

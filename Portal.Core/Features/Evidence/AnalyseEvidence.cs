@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Evidence.Email;
 using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
@@ -43,7 +44,7 @@ public sealed record EmailSummary(
 /// (sealed with the evidence) and indicators (per case, normalised). Runs after the file is
 /// safely stored, so a parser problem can never cost the victim the file itself.
 /// </summary>
-public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, TimeProvider clock)
+public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, SubjectFingerprint subjects, TimeProvider clock)
 {
     /// <summary>Emails and texts larger than this are stored but not read for indicators.</summary>
     public const long MaxAnalysedBytes = 25L * 1024 * 1024;
@@ -64,11 +65,12 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
 
         var bytes = plaintext.GetBuffer().AsSpan(0, (int)plaintext.Length).ToArray();
         var email = row.Kind == EvidenceKind.Email ? EmailReader.Read(bytes) : null;
+        var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);
         List<Indicator> found;
         if (email is not null)
         {
             row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(EmailSummary.Of(email), EmailSummary.Json));
-            found = [.. EmailIndicators.Of(email)];
+            found = [.. EmailIndicators.Of(email), .. SenderIndicators(email, own)];
         }
         else
         {
@@ -78,7 +80,6 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
                 .Where(i => i.Kind is IndicatorKind.BitcoinAddress or IndicatorKind.Amount or IndicatorKind.Deadline)];
         }
 
-        var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);
         var known = (await db.CaseIndicators.Where(i => i.CaseId == row.CaseId).Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
             .Select(i => (i.Kind, i.Value)).ToHashSet();
         var now = clock.GetUtcNow().UtcDateTime;
@@ -126,7 +127,34 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
     }
 
     private static bool IsOwn(Indicator indicator, HashSet<string> own) =>
-        indicator.Kind == IndicatorKind.EmailAddress && own.Contains(indicator.Value);
+        indicator.Kind is IndicatorKind.EmailAddress or IndicatorKind.SenderAddress && own.Contains(indicator.Value);
+
+    /// <summary>
+    /// What the campaign rules match on: the From and Reply-To addresses, and the sending domain
+    /// with a fingerprint of the subject. A message the victim forwarded from their own address
+    /// says nothing about the sender.
+    /// </summary>
+    private List<Indicator> SenderIndicators(ParsedEmail email, HashSet<string> own)
+    {
+        var found = new List<Indicator>();
+        var from = email.From?.Address.Trim().ToLowerInvariant();
+        if (from is not null && !own.Contains(from))
+        {
+            found.Add(new Indicator(IndicatorKind.SenderAddress, from, "from"));
+            var host = from[(from.LastIndexOf('@') + 1)..];
+            if (HostName.IsValid(host) && subjects.DomainSubject(HostName.ToDomain(host), email.Subject) is { } domainSubject)
+            {
+                found.Add(new Indicator(IndicatorKind.DomainSubject, domainSubject, null));
+            }
+        }
+
+        foreach (var replyTo in email.ReplyTo.Select(r => r.Address.Trim().ToLowerInvariant()).Where(a => a.Contains('@', StringComparison.Ordinal) && !own.Contains(a)))
+        {
+            found.Add(new Indicator(IndicatorKind.SenderAddress, replyTo, "reply-to"));
+        }
+
+        return found;
+    }
 }
 
 /// <summary>Indicators of one parsed email, shared by the evidence analysis and the inspect-email verb.</summary>

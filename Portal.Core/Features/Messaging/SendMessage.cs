@@ -80,6 +80,7 @@ public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher c
         }
 
         entity.UpdatedAt = now;
+        entity.RecordFirstResponse(now);
         await db.SaveChangesAsync(cancellationToken);
         return new(SendOutcome.Sent, message.Id);
     }

@@ -12,7 +12,8 @@ public sealed record CaseStatusView(
     bool ConsentPolice,
     bool ConsentCounselling,
     ContactPreference ContactPreference,
-    IReadOnlyList<string> Guidance);
+    IReadOnlyList<string> Guidance,
+    string? PoliceReportNumber = null);
 
 /// <summary>What a victim sees of their own case after opening it with the receipt.</summary>
 public sealed class GetCaseStatusHandler(PortalDbContext db)
@@ -20,6 +21,11 @@ public sealed class GetCaseStatusHandler(PortalDbContext db)
     public async Task<CaseStatusView?> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var found = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+
+        // The police's own number for the report they filed, once they record it: the victim quotes it to them.
+        var policeReportNumber = found is null ? null : await db.Referrals.AsNoTracking()
+            .Where(r => r.CaseId == caseId && r.PartnerType == PartnerType.Police && r.PoliceReportNumber != null)
+            .Select(r => r.PoliceReportNumber).FirstOrDefaultAsync(cancellationToken);
         return found is null
             ? null
             : new CaseStatusView(
@@ -30,6 +36,7 @@ public sealed class GetCaseStatusHandler(PortalDbContext db)
                 found.ConsentPolice,
                 found.ConsentCounselling,
                 found.ContactPreference,
-                GuidanceRules.Select(GuidanceAnswers.From(found)));
+                GuidanceRules.Select(GuidanceAnswers.From(found)),
+                policeReportNumber);
     }
 }

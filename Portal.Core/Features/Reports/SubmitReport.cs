@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Guidance;
+using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Reports;
 
@@ -32,6 +33,8 @@ public sealed record SubmitReport : IPaymentDetails
     public YesNoUnsure? DataPublished { get; init; }
 
     public string? BreachOrganisation { get; init; }
+
+    public string? Region { get; init; }
 
     public bool IsUnder18 { get; init; }
 
@@ -111,6 +114,10 @@ public sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
             .Must(o => o is not null && organisations.Contains(o)).WithErrorCode("Report.BreachOrganisation.Invalid").WithMessage("Choose an organisation from the list.")
             .When(r => !string.IsNullOrEmpty(r.BreachOrganisation));
 
+        RuleFor(r => r.Region)
+            .Must(Regions.IsAnswer).WithErrorCode("Report.Region.Invalid").WithMessage("Choose a region from the list.")
+            .When(r => !string.IsNullOrEmpty(r.Region));
+
         RuleFor(r => r.RiskSelfHarm)
             .NotNull().WithErrorCode("Report.RiskSelfHarm.Required").WithMessage("Please answer this question.");
         RuleFor(r => r.RiskImmediateDanger)
@@ -152,8 +159,11 @@ public abstract record SubmitReportResult
     {
     }
 
-    /// <summary>The receipt key exists only in this result; the database keeps its keyed hash.</summary>
-    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance) : SubmitReportResult;
+    /// <summary>
+    /// The receipt key exists only in this result; the database keeps its keyed hash. The
+    /// referrals (a crisis line for an urgent case) are scheduled once the submission committed.
+    /// </summary>
+    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, IReadOnlyList<long> ReferralIds) : SubmitReportResult;
 
     /// <summary>The same form was posted again (refresh, double click): nothing new was stored.</summary>
     public sealed record AlreadySubmitted(string Reference) : SubmitReportResult;
@@ -203,6 +213,7 @@ public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher ciphe
             Paid = paid,
             DataPublished = published,
             BreachOrganisation = NullIfBlank(request.BreachOrganisation),
+            Region = NullIfBlank(request.Region),
             IsUnder18 = request.IsUnder18,
             RiskSelfHarm = selfHarm,
             RiskImmediateDanger = danger,
@@ -212,10 +223,19 @@ public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher ciphe
             ContactEnvelope = SealContact(request, contactPreference),
         };
 
+        // Self-harm or immediate danger with counselling consent: a crisis line, in the same
+        // transaction as the case, without waiting for triage.
+        var crisis = ReferralRules.NeedsCrisisReferral(entity) ? ReferralRules.Create(entity, PartnerType.Counselling, now) : null;
+
         for (var attempt = 1; ; attempt++)
         {
             entity.ReceiptHash = receipts.Hash(entity.Reference, receiptKey);
             db.Cases.Add(entity);
+            if (crisis is not null)
+            {
+                db.Referrals.Add(crisis);
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -224,6 +244,11 @@ public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher ciphe
             catch (DbUpdateException) when (attempt < ReferenceAttempts)
             {
                 db.Entry(entity).State = EntityState.Detached;
+                if (crisis is not null)
+                {
+                    db.Entry(crisis).State = EntityState.Detached;
+                }
+
                 var duplicate = await db.Cases.AsNoTracking()
                     .Where(c => c.SubmissionId == request.SubmissionId)
                     .Select(c => c.Reference)
@@ -239,7 +264,7 @@ public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher ciphe
         }
 
         var guidance = GuidanceRules.Select(GuidanceAnswers.From(entity));
-        return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, guidance);
+        return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, guidance, crisis is null ? [] : [crisis.Id]);
     }
 
     private byte[]? SealContact(SubmitReport request, ContactPreference preference)

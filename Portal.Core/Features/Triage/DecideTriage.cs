@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Triage;
 
@@ -24,14 +25,23 @@ public enum DecisionOutcome
     AlreadyDecided,
 }
 
+/// <summary>The outcome, and the referrals the decision wrote (to be scheduled once committed).</summary>
+public sealed record TriageDecisionResult(DecisionOutcome Outcome, IReadOnlyList<long> ReferralIds)
+{
+    public static implicit operator TriageDecisionResult(DecisionOutcome outcome) => new(outcome, []);
+}
+
 /// <summary>
 /// Records where a case goes. Consent is enforced here, whatever the request says: a case
 /// without police consent can never be sent to police, nor one without counselling consent to
 /// counselling. Only the volunteer holding a live claim decides, and the claim ends with it.
+/// The decision's referrals are written in the same transaction (the outbox): both or neither.
+/// The first decision is the victim's first answer from staff (FirstResponseAt), unless a
+/// message came first.
 /// </summary>
 public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptions> options, TimeProvider clock)
 {
-    public async Task<DecisionOutcome> HandleAsync(DecideTriage request, string userId, CancellationToken cancellationToken)
+    public async Task<TriageDecisionResult> HandleAsync(DecideTriage request, string userId, CancellationToken cancellationToken)
     {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == request.CaseId, cancellationToken);
         if (entity is null)
@@ -61,6 +71,10 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
             return DecisionOutcome.ConsentMissing;
         }
 
+        // A crisis referral made on submission is not made twice.
+        var existing = await db.Referrals.Where(r => r.CaseId == entity.Id).Select(r => r.PartnerType).ToListAsync(cancellationToken);
+        var referrals = ReferralRules.TypesFor(route).Except(existing).Select(type => ReferralRules.Create(entity, type, now)).ToList();
+        db.Referrals.AddRange(referrals);
         db.TriageDecisions.Add(new TriageDecision
         {
             CaseId = entity.Id,
@@ -73,9 +87,27 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
         entity.ClaimedById = null;
         entity.ClaimedAt = null;
         entity.UpdatedAt = now;
-        await db.SaveChangesAsync(cancellationToken);
-        return DecisionOutcome.Decided;
+        entity.RecordFirstResponse(now);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent post of the same decision won: its referrals are the case's (unique per type).
+            if (await IsDecidedAsync(entity.Id, cancellationToken))
+            {
+                return DecisionOutcome.AlreadyDecided;
+            }
+
+            throw;
+        }
+
+        return new TriageDecisionResult(DecisionOutcome.Decided, referrals.Select(r => r.Id).ToList());
     }
+
+    private async Task<bool> IsDecidedAsync(Guid caseId, CancellationToken cancellationToken) =>
+        await db.Cases.AsNoTracking().AnyAsync(c => c.Id == caseId && (c.Status == CaseStatus.Referred || c.Status == CaseStatus.Closed), cancellationToken);
 
     public static bool ConsentAllows(Case entity, TriageRoute route) => route switch
     {

@@ -63,6 +63,8 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
         Assert.All(stored, m => Assert.Equal(-1, IndexOf(m.BodyEnvelope, text)));
         Assert.All(stored, m => Assert.Equal(-1, IndexOf(m.BodyEnvelope, reply)));
         Assert.NotNull(stored[0].ReadAt);
+        var answered = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId);
+        Assert.Equal(stored[0].SentAt, answered.FirstResponseAt);
         Assert.NotNull(stored[0].NotifiedAt);
         Assert.False(stored[0].NotificationPending);
 

@@ -73,6 +73,16 @@ internal sealed class PortalProcess : IDisposable
         throw new TimeoutException("Portal.Web did not become ready in 60 s.");
     }
 
+    /// <summary>CPU time the process has used in user and in system (kernel) mode, from /proc (Linux).</summary>
+    public (TimeSpan User, TimeSpan System) ProcessorTime()
+    {
+        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100 per second on Linux).
+        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        static TimeSpan Ticks(string field) => TimeSpan.FromSeconds(long.Parse(field, System.Globalization.CultureInfo.InvariantCulture) / 100.0);
+        return (Ticks(fields[11]), Ticks(fields[12]));
+    }
+
     /// <summary>Resident memory of the process, from /proc (Linux).</summary>
     public long ResidentBytes()
     {

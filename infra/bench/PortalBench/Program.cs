@@ -5,8 +5,10 @@ using PortalBench;
 //   PortalBench upload <Portal.Web.dll> [megabytes]
 //   PortalBench parse - [megabytes]
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
+//   PortalBench bundle <Portal.Web.dll> [megabytes]
+//   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
 //   PortalBench jobs-idle sqlite|postgres [seconds]
-var usage = "usage: PortalBench submit|upload|queue <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench jobs-idle sqlite|postgres [seconds]";
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench jobs-idle sqlite|postgres [seconds]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -21,6 +23,8 @@ return args[0] switch
     "upload" => await UploadBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
+    "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
+    "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
     "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
     _ => Fail(),
 };

@@ -144,14 +144,14 @@ internal static partial class UploadBenchmark
         return rate;
     }
 
-    private static async Task<string> TokenAsync(HttpClient client)
+    internal static async Task<string> TokenAsync(HttpClient client)
     {
         var html = await client.GetStringAsync("/status/evidence");
         var match = UploadToken().Match(html);
         return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("No upload token on /status/evidence.");
     }
 
-    private static async Task<HttpStatusCode> UploadAsync(HttpClient client, string token, long size, byte seed)
+    internal static async Task<HttpStatusCode> UploadAsync(HttpClient client, string token, long size, byte seed)
     {
         using var content = new GeneratedUpload(token, size, seed);
         using var response = await client.PostAsync("/status/evidence", content);

@@ -1,0 +1,51 @@
+namespace Portal.Core.Data;
+
+/// <summary>
+/// Reports that share what the extortionist left behind (a payment address, a sender, a sending
+/// domain with the same subject). The id and reference are stable across recomputations, so a
+/// later approval can refer to a campaign; <see cref="Version"/> changes whenever its members do.
+/// </summary>
+public sealed class Campaign
+{
+    public Guid Id { get; set; }
+
+    /// <summary>Short public name staff can read aloud, e.g. "CP-7KQ2-XM4D".</summary>
+    public required string Reference { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>When the members last changed.</summary>
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>1 when created, one more each time a recomputation changes the members.</summary>
+    public int Version { get; set; }
+
+    /// <summary>Set when a recomputation found no cluster for this campaign any more (it merged into another or fell apart).</summary>
+    public DateTime? RetiredAt { get; set; }
+
+    /// <summary>The campaign that took over most of this one's cases when it retired, if any.</summary>
+    public Guid? MergedIntoId { get; set; }
+}
+
+/// <summary>A case's place in a campaign; a case belongs to one campaign at most, so the case id is the key.</summary>
+public sealed class CampaignCase
+{
+    public Guid CaseId { get; set; }
+
+    public Guid CampaignId { get; set; }
+
+    public DateTime AddedAt { get; set; }
+}
+
+/// <summary>
+/// The single row that serialises recomputations (each begins its writes by updating it, which takes
+/// the row lock on PostgreSQL and the write lock on SQLite) and says when campaigns were last computed.
+/// </summary>
+public sealed class CampaignClusteringState
+{
+    public int Id { get; set; }
+
+    public DateTime? LastRunAt { get; set; }
+
+    public long Runs { get; set; }
+}

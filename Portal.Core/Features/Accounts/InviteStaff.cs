@@ -1,0 +1,208 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using FluentValidation;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+using Portal.Core.Email;
+
+namespace Portal.Core.Features.Accounts;
+
+public sealed record InviteStaff
+{
+    public string? Email { get; init; }
+
+    public string[] Roles { get; init; } = [];
+
+    /// <summary>The language of the invitation email.</summary>
+    public string? Language { get; init; }
+}
+
+public sealed class InviteStaffValidator : AbstractValidator<InviteStaff>
+{
+    public InviteStaffValidator(IOptions<IdentityOptions> identity)
+    {
+        // The address becomes the user name, so it must also pass Identity's user-name rule.
+        var allowed = identity.Value.User.AllowedUserNameCharacters;
+        RuleFor(i => i.Email).Cascade(CascadeMode.Stop)
+            .NotEmpty().WithErrorCode("Invitation.Email.Required").WithMessage("Enter the email address to invite.")
+            .Must(email => IsPlainAddress(email, allowed)).WithErrorCode("Invitation.Email.Invalid").WithMessage("Enter a valid email address.");
+        RuleFor(i => i.Roles)
+            .Must(roles => roles.Length > 0 && roles.All(StaffRoles.All.Contains)).WithErrorCode("Invitation.Roles.Required").WithMessage("Choose at least one role.");
+        RuleFor(i => i.Language)
+            .Must(language => language is not null && EmailComposer.Languages.Contains(language)).WithErrorCode("Invitation.Language.Required").WithMessage("Choose the language of the email.");
+    }
+
+    private static bool IsPlainAddress(string? email, string allowed)
+    {
+        var trimmed = email?.Trim() ?? "";
+        return trimmed.Length <= 256
+            && MailAddress.TryCreate(trimmed, out var parsed)
+            && parsed.Address == trimmed
+            && (allowed.Length == 0 || trimmed.All(allowed.Contains));
+    }
+}
+
+public enum InvitationOutcome
+{
+    /// <summary>Stored and handed to the mail server.</summary>
+    Sent,
+
+    /// <summary>Stored, but the email could not be sent; the admin can resend.</summary>
+    NotDelivered,
+
+    AlreadyHasAccount,
+
+    /// <summary>A live invitation to this address exists: resend or revoke it instead.</summary>
+    AlreadyInvited,
+
+    NotFound,
+
+    /// <summary>Accepted or revoked already.</summary>
+    NotPending,
+
+    Revoked,
+}
+
+public sealed record InvitationResult(InvitationOutcome Outcome, Guid? InvitationId = null);
+
+/// <summary>The one-time secret in an invitation link: 256 random bits, kept only as SHA-256.</summary>
+public static class InvitationTokens
+{
+    /// <summary>Base64url of 32 bytes is 43 characters; anything far longer is not a token.</summary>
+    private const int MaxLength = 64;
+
+    public static (string Token, byte[] Hash) New()
+    {
+        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (token, Hash(token));
+    }
+
+    /// <summary>
+    /// A plain hash is enough: at 256 bits a token cannot be guessed, so a slow or keyed hash
+    /// would add nothing; the database alone never holds a working link.
+    /// </summary>
+    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    public static bool TryHash(string? token, out byte[] hash)
+    {
+        hash = [];
+        if (string.IsNullOrEmpty(token) || token.Length > MaxLength)
+        {
+            return false;
+        }
+
+        hash = Hash(token);
+        return true;
+    }
+}
+
+/// <summary>
+/// Invites someone to the staff by email. The row is committed before the email goes, so a
+/// mail server that is down loses nothing: the invitation stays pending, marked undelivered,
+/// and the admin resends it. A resend draws a new token (the old link stops working) and
+/// starts the lifetime again.
+/// </summary>
+public sealed class InviteStaffHandler(
+    PortalDbContext db,
+    UserManager<StaffUser> users,
+    EmailComposer composer,
+    IEmailSender sender,
+    IOptions<InvitationOptions> options,
+    TimeProvider clock,
+    ILogger<InviteStaffHandler> logger)
+{
+    public async Task<InvitationResult> InviteAsync(InviteStaff request, string adminId, CancellationToken cancellationToken)
+    {
+        var email = request.Email?.Trim() ?? throw new ArgumentException("Validate the request first.", nameof(request));
+        var normalized = users.NormalizeEmail(email);
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized || u.NormalizedUserName == normalized, cancellationToken))
+        {
+            return new(InvitationOutcome.AlreadyHasAccount);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (await db.StaffInvitations.AnyAsync(i => i.NormalizedEmail == normalized && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken))
+        {
+            return new(InvitationOutcome.AlreadyInvited);
+        }
+
+        var (token, hash) = InvitationTokens.New();
+        var invitation = new StaffInvitation
+        {
+            Id = Guid.CreateVersion7(),
+            Email = email,
+            NormalizedEmail = normalized,
+            Roles = string.Join(',', StaffRoles.All.Where(request.Roles.Contains)),
+            Language = request.Language ?? "en",
+            TokenHash = hash,
+            CreatedAt = now,
+            ExpiresAt = now + options.Value.Lifetime,
+            InvitedById = adminId,
+        };
+        db.StaffInvitations.Add(invitation);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(invitation).State = EntityState.Detached;
+
+        return new(await SendAsync(invitation, token, cancellationToken), invitation.Id);
+    }
+
+    public async Task<InvitationResult> ResendAsync(Guid invitationId, CancellationToken cancellationToken)
+    {
+        var (token, hash) = InvitationTokens.New();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var expires = now + options.Value.Lifetime;
+        var renewed = await db.StaffInvitations
+            .Where(i => i.Id == invitationId && i.AcceptedAt == null && i.RevokedAt == null)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.TokenHash, hash).SetProperty(x => x.ExpiresAt, expires), cancellationToken);
+        if (renewed == 0)
+        {
+            var exists = await db.StaffInvitations.AnyAsync(i => i.Id == invitationId, cancellationToken);
+            return new(exists ? InvitationOutcome.NotPending : InvitationOutcome.NotFound, invitationId);
+        }
+
+        var invitation = await db.StaffInvitations.AsNoTracking().SingleAsync(i => i.Id == invitationId, cancellationToken);
+        return new(await SendAsync(invitation, token, cancellationToken), invitationId);
+    }
+
+    private async Task<InvitationOutcome> SendAsync(StaffInvitation invitation, string token, CancellationToken cancellationToken)
+    {
+        var message = composer.Compose(EmailTemplates.StaffInvitation, invitation.Language, [invitation.Email], new Dictionary<string, string>
+        {
+            // In the query, not the path: request paths appear in routing and static-file logs.
+            ["Link"] = composer.Link("/account/invitation?token=" + token),
+            ["Expires"] = invitation.ExpiresAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+        });
+
+        bool delivered;
+        try
+        {
+            await sender.SendAsync(message, cancellationToken);
+            delivered = true;
+        }
+        catch (SmtpException exception)
+        {
+            logger.LogWarning("The email for staff invitation {InvitationId} could not be sent ({Status}); it stays pending for a resend", invitation.Id, exception.StatusCode);
+            delivered = false;
+        }
+
+        // Recorded even if the admin's request is cancelled now: the email has or has not gone.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var mark = db.StaffInvitations.Where(i => i.Id == invitation.Id);
+        if (delivered)
+        {
+            await mark.ExecuteUpdateAsync(i => i.SetProperty(x => x.SentAt, now).SetProperty(x => x.DeliveryFailed, false), CancellationToken.None);
+        }
+        else
+        {
+            await mark.ExecuteUpdateAsync(i => i.SetProperty(x => x.DeliveryFailed, true), CancellationToken.None);
+        }
+
+        return delivered ? InvitationOutcome.Sent : InvitationOutcome.NotDelivered;
+    }
+}

@@ -1,0 +1,119 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+using Portal.Core.Features.Dashboard;
+
+namespace Portal.Core.Features.Campaigns;
+
+public sealed record CurrencyTotal(string Currency, decimal Amount);
+
+/// <summary>A campaign's figures, over the cases the viewer may see only.</summary>
+public sealed record CampaignFigures(int Victims, IReadOnlyList<CurrencyTotal> Demanded, DateTime FirstSeen, DateTime LastSeen);
+
+public sealed record CampaignListItem(Guid Id, string Reference, CampaignFigures Figures);
+
+public sealed record CampaignList(IReadOnlyList<CampaignListItem> Items, DateTime? LastComputedAt);
+
+public sealed record CampaignMember(Guid CaseId, string Reference, DateTime ReportedAt, CaseStatus Status, decimal? Amount, string? Currency);
+
+public sealed record CampaignDetails(
+    Guid Id,
+    string Reference,
+    int Version,
+    DateTime CreatedAt,
+    CampaignFigures Figures,
+    IReadOnlyList<PeriodCount> Timeline,
+    IReadOnlyList<SharedIndicator> Shared,
+    IReadOnlyList<CampaignMember> Members,
+    int MembersNotListed);
+
+/// <summary>A campaign page: found, moved (merged into another), or not there for this viewer.</summary>
+public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
+{
+    public static readonly CampaignLookup NotFound = new(null, null);
+}
+
+/// <summary>
+/// Campaign list and page. Every figure is computed over <see cref="CampaignAccess.VisibleCases"/>:
+/// the list's counts and totals are grouped in the database; a campaign page reads its visible
+/// members' report times and keys (one campaign's worth of short values) and derives the
+/// timeline and the shared indicators from them by the same rules that formed the campaign.
+/// </summary>
+public sealed class CampaignQueries(PortalDbContext db)
+{
+    public const int MembersListed = 200;
+
+    public async Task<CampaignList> ListAsync(CampaignViewer viewer, CancellationToken cancellationToken)
+    {
+        var visible = CampaignAccess.VisibleCases(db.Cases.AsNoTracking(), viewer);
+        var members = from m in db.CampaignCases
+                      join k in db.Campaigns on m.CampaignId equals k.Id
+                      join c in visible on m.CaseId equals c.Id
+                      where k.RetiredAt == null
+                      select new { m.CampaignId, k.Reference, c.CreatedAt, c.AmountDemanded, c.Currency };
+        var minimum = CampaignAccess.MinimumVisibleCases(viewer);
+
+        // One grouped pass over the members: per campaign and currency (no amount is a group
+        // too), so counts, first and last report and totals come from the same read.
+        var groups = await members
+            .GroupBy(m => new { m.CampaignId, m.Reference, m.Currency })
+            .Select(g => new { g.Key.CampaignId, g.Key.Reference, g.Key.Currency, Count = g.Count(), First = g.Min(m => m.CreatedAt), Last = g.Max(m => m.CreatedAt), Sum = g.Sum(m => m.AmountDemanded) })
+            .ToListAsync(cancellationToken);
+        var items = groups.GroupBy(g => (g.CampaignId, g.Reference))
+            .Select(c => new CampaignListItem(c.Key.CampaignId, c.Key.Reference, new CampaignFigures(
+                c.Sum(g => g.Count),
+                Ordered(c.Where(g => g.Currency is not null && g.Sum is not null).Select(g => new CurrencyTotal(g.Currency ?? "", g.Sum ?? 0))),
+                c.Min(g => g.First),
+                c.Max(g => g.Last))))
+            .Where(i => i.Figures.Victims >= minimum)
+            .OrderByDescending(i => i.Figures.LastSeen).ThenBy(i => i.Reference, StringComparer.Ordinal)
+            .ToList();
+        var lastRun = await db.CampaignClusteringStates.AsNoTracking().Select(s => s.LastRunAt).FirstOrDefaultAsync(cancellationToken);
+        return new CampaignList(items, lastRun);
+    }
+
+    public async Task<CampaignLookup> GetAsync(Guid campaignId, CampaignViewer viewer, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, cancellationToken);
+        if (campaign is null)
+        {
+            return CampaignLookup.NotFound;
+        }
+
+        if (campaign.RetiredAt is not null)
+        {
+            return campaign.MergedIntoId is { } merged ? new CampaignLookup(null, merged) : CampaignLookup.NotFound;
+        }
+
+        var memberIds = db.CampaignCases.Where(m => m.CampaignId == campaignId).Select(m => m.CaseId);
+        var visible = CampaignAccess.VisibleCases(db.Cases.AsNoTracking(), viewer).Where(c => memberIds.Contains(c.Id));
+        // One column of the visible members gives the count, first and last report and the timeline.
+        var reported = await visible.Select(c => c.CreatedAt).ToListAsync(cancellationToken);
+        if (reported.Count < CampaignAccess.MinimumVisibleCases(viewer))
+        {
+            return CampaignLookup.NotFound;
+        }
+
+        var figures = new { Count = reported.Count, First = reported.Min(), Last = reported.Max() };
+        var totals = await visible.Where(c => c.AmountDemanded != null && c.Currency != null)
+            .GroupBy(c => c.Currency)
+            .Select(g => new { Currency = g.Key, Sum = g.Sum(c => c.AmountDemanded) })
+            .ToListAsync(cancellationToken);
+        var timeline = CasesOverTime.Timeline(reported);
+        var keys = await CampaignKeys.LoadAsync(db, visible.Select(c => c.Id), cancellationToken);
+        var shared = CampaignClustering.Cluster(keys).SelectMany(c => c.Shared)
+            .OrderBy(s => s.Rule).ThenByDescending(s => s.Cases).ThenBy(s => s.Value, StringComparer.Ordinal)
+            .ToList();
+        var listed = await visible.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Reference).Take(MembersListed)
+            .Select(c => new CampaignMember(c.Id, c.Reference, c.CreatedAt, c.Status, c.AmountDemanded, c.Currency))
+            .ToListAsync(cancellationToken);
+
+        var details = new CampaignDetails(
+            campaign.Id, campaign.Reference, campaign.Version, campaign.CreatedAt,
+            new CampaignFigures(figures.Count, Ordered(totals.Select(t => new CurrencyTotal(t.Currency ?? "", t.Sum ?? 0))), figures.First, figures.Last),
+            timeline, shared, listed, figures.Count - listed.Count);
+        return new CampaignLookup(details, null);
+    }
+
+    private static List<CurrencyTotal> Ordered(IEnumerable<CurrencyTotal> totals) =>
+        [.. totals.OrderBy(t => t.Currency, StringComparer.Ordinal)];
+}

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Reports;
+
+namespace Portal.Core.Features.Routing;
+
+/// <summary>What police need beyond what every partner sees: the extortion itself, in the victim's words.</summary>
+public sealed record PoliceAnswers(
+    string Narrative,
+    DateOnly? EmailReceivedOn,
+    string? SenderAddress,
+    decimal? AmountDemanded,
+    string? Currency,
+    string? PaymentAddress,
+    string? BreachOrganisation);
+
+/// <summary>
+/// A referral as its partner sees it: reference, priority, language, region, the risk and
+/// situation answers, how the victim wants to be contacted, and for police the extortion
+/// details. Never evidence contents (police bundles are separate) nor the triage notes.
+/// </summary>
+public sealed record PartnerReferralDetails(
+    long Id,
+    Guid CaseId,
+    string Reference,
+    PartnerType Type,
+    CasePriority Priority,
+    string Language,
+    string? Region,
+    ReferralStatus Status,
+    bool Urgent,
+    DateTime UpdatedAt,
+    DateTime? AcknowledgedAt,
+    DateTime? AcceptedAt,
+    DateTime? ClosedAt,
+    ReferralOutcome? Outcome,
+    string? OutcomeNote,
+    string? PoliceReportNumber,
+    bool IsUnder18,
+    bool RiskSelfHarm,
+    bool RiskImmediateDanger,
+    YesNoUnsure Paid,
+    YesNoUnsure DataPublished,
+    ContactPreference ContactPreference,
+    ContactDetails? Contact,
+    PoliceAnswers? Police);
+
+/// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
+public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher)
+{
+    public async Task<PartnerReferralDetails?> HandleAsync(PartnerMembership member, long referralId, CancellationToken cancellationToken)
+    {
+        var found = await db.VisibleTo(member).AsNoTracking().Where(x => x.Referral.Id == referralId).SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        var (r, c) = (found.Referral, found.Case);
+        var police = member.Type == PartnerType.Police
+            ? new PoliceAnswers(cipher.OpenString(c.NarrativeEnvelope), c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.BreachOrganisation)
+            : null;
+        return new PartnerReferralDetails(
+            r.Id, c.Id, c.Reference, r.PartnerType, c.Priority, c.Language, c.Region, r.Status, r.Urgent, r.UpdatedAt, r.AcknowledgedAt, r.AcceptedAt, r.ClosedAt,
+            r.Outcome, r.OutcomeNote, r.PoliceReportNumber, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.Paid, c.DataPublished,
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police);
+    }
+}

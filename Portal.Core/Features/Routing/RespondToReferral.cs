@@ -1,0 +1,138 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Routing;
+
+public enum ReferralAction
+{
+    Acknowledge,
+    Accept,
+    Decline,
+    RecordOutcome,
+    RecordPoliceReportNumber,
+}
+
+public sealed record RespondToReferral(long ReferralId, ReferralAction Action, string? Reason = null, ReferralOutcome? Outcome = null, string? Note = null, string? PoliceReportNumber = null);
+
+public enum ResponseOutcome
+{
+    Done,
+
+    /// <summary>No such referral for this organisation (another's, or none): the caller answers 404.</summary>
+    NotFound,
+
+    /// <summary>Not possible in the referral's state (already acknowledged, declined, closed), or someone acted first.</summary>
+    WrongState,
+
+    ReasonRequired,
+    OutcomeRequired,
+    ReportNumberInvalid,
+
+    /// <summary>Only police record a police report number.</summary>
+    PoliceOnly,
+}
+
+/// <summary>
+/// A partner acts on a referral it holds: acknowledge, accept, decline with a reason (the
+/// referral goes back to routing, never to this partner again), record an outcome once accepted,
+/// and for police, record their report number, which the victim then sees.
+/// </summary>
+public sealed partial class RespondToReferralHandler(PortalDbContext db, TimeProvider clock)
+{
+    public const int MaxTextLength = 500;
+
+    public async Task<ResponseOutcome> HandleAsync(PartnerMembership member, RespondToReferral request, CancellationToken cancellationToken)
+    {
+        var referral = await db.VisibleTo(member).Where(x => x.Referral.Id == request.ReferralId).Select(x => x.Referral).SingleOrDefaultAsync(cancellationToken);
+        if (referral is null)
+        {
+            return ResponseOutcome.NotFound;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var open = referral.Status is ReferralStatus.Assigned or ReferralStatus.Acknowledged;
+        switch (request.Action)
+        {
+            case ReferralAction.Acknowledge when referral.Status == ReferralStatus.Assigned:
+                referral.Status = ReferralStatus.Acknowledged;
+                referral.AcknowledgedAt = now;
+                break;
+            case ReferralAction.Accept when open:
+                referral.Status = ReferralStatus.Accepted;
+                referral.AcknowledgedAt ??= now;
+                referral.AcceptedAt = now;
+                break;
+            case ReferralAction.Decline when open:
+                if (Clean(request.Reason) is not { } reason)
+                {
+                    return ResponseOutcome.ReasonRequired;
+                }
+
+                var assignment = await db.ReferralAssignments.SingleAsync(a => a.ReferralId == referral.Id && a.PartnerId == member.PartnerId, cancellationToken);
+                assignment.EndedAt = now;
+                assignment.EndReason = AssignmentEnd.Declined;
+                assignment.DeclineReason = reason;
+                referral.Status = ReferralStatus.Pending;
+                referral.PartnerId = null;
+                referral.AcknowledgedAt = null;
+                break;
+            case ReferralAction.RecordOutcome when referral.Status == ReferralStatus.Accepted:
+                if (request.Outcome is not { } outcome || !Enum.IsDefined(outcome))
+                {
+                    return ResponseOutcome.OutcomeRequired;
+                }
+
+                referral.Status = ReferralStatus.Closed;
+                referral.Outcome = outcome;
+                referral.OutcomeNote = Clean(request.Note);
+                referral.ClosedAt = now;
+                break;
+            case ReferralAction.RecordPoliceReportNumber:
+                if (member.Type != PartnerType.Police)
+                {
+                    return ResponseOutcome.PoliceOnly;
+                }
+
+                if (referral.Status is not (ReferralStatus.Acknowledged or ReferralStatus.Accepted or ReferralStatus.Closed))
+                {
+                    return ResponseOutcome.WrongState;
+                }
+
+                var number = request.PoliceReportNumber?.Trim();
+                if (number is null || !ReportNumber().IsMatch(number))
+                {
+                    return ResponseOutcome.ReportNumberInvalid;
+                }
+
+                referral.PoliceReportNumber = number;
+                break;
+            default:
+                return ResponseOutcome.WrongState;
+        }
+
+        referral.UpdatedAt = now;
+        referral.Version++;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The escalation job moved it, or a colleague acted first.
+            return ResponseOutcome.WrongState;
+        }
+
+        return ResponseOutcome.Done;
+    }
+
+    private static string? Clean(string? text)
+    {
+        var trimmed = text?.Trim();
+        return string.IsNullOrEmpty(trimmed) ? null : trimmed.Length > MaxTextLength ? trimmed[..MaxTextLength] : trimmed;
+    }
+
+    /// <summary>Police numbering such as 5500/R/12345/26: letters, digits, slashes, dashes and spaces.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 /\-]{0,39}$")]
+    private static partial Regex ReportNumber();
+}

@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Triage;
+
+/// <summary>
+/// A supervisor gives an open case to someone (<see cref="ToUserId"/>), or takes away its claim
+/// (<see cref="ToUserId"/> null). <see cref="ExpectedHolderId"/> is who held it when the page was
+/// shown (null: nobody); the change is made only if that is still so.
+/// </summary>
+public sealed record ReassignCase(Guid CaseId, string? ExpectedHolderId, string? ToUserId);
+
+public enum ReassignOutcome
+{
+    Reassigned,
+    Released,
+    NotFound,
+
+    /// <summary>The claim changed since the page was shown (claimed, released, reassigned or decided).</summary>
+    Stale,
+
+    /// <summary>The case was already referred or closed.</summary>
+    NotOpen,
+
+    /// <summary>The chosen person is not an active volunteer or supervisor.</summary>
+    NotAssignable,
+
+    /// <summary>A release of a case nobody holds.</summary>
+    NotClaimed,
+}
+
+public sealed record AssignableStaff(string Id, string DisplayName, string Email);
+
+/// <summary>
+/// One conditional UPDATE (still open, still held by whom the supervisor saw) decides, so a
+/// reassignment racing a claim, a release, a decision or another supervisor never overwrites
+/// what the supervisor did not see.
+/// </summary>
+public sealed class ReassignCaseHandler(PortalDbContext db, TimeProvider clock)
+{
+    public async Task<ReassignOutcome> HandleAsync(ReassignCase request, CancellationToken cancellationToken)
+    {
+        var status = await db.Cases.AsNoTracking().Where(c => c.Id == request.CaseId).Select(c => (CaseStatus?)c.Status).FirstOrDefaultAsync(cancellationToken);
+        if (status is null)
+        {
+            return ReassignOutcome.NotFound;
+        }
+
+        if (status is not (CaseStatus.Received or CaseStatus.InTriage))
+        {
+            return ReassignOutcome.NotOpen;
+        }
+
+        var expected = string.IsNullOrEmpty(request.ExpectedHolderId) ? null : request.ExpectedHolderId;
+        var to = string.IsNullOrEmpty(request.ToUserId) ? null : request.ToUserId;
+        if (to is null && expected is null)
+        {
+            return ReassignOutcome.NotClaimed;
+        }
+
+        if (to is not null && !(await AssignableAsync(to, cancellationToken)).Any(s => s.Id == to))
+        {
+            return ReassignOutcome.NotAssignable;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var open = db.Cases.Where(c => c.Id == request.CaseId
+            && (c.Status == CaseStatus.Received || c.Status == CaseStatus.InTriage)
+            && c.ClaimedById == expected);
+        var changed = to is null
+            ? await open.ExecuteUpdateAsync(c => c.SetProperty(x => x.ClaimedById, (string?)null).SetProperty(x => x.ClaimedAt, (DateTime?)null).SetProperty(x => x.UpdatedAt, now), cancellationToken)
+            : await open.ExecuteUpdateAsync(c => c.SetProperty(x => x.ClaimedById, to).SetProperty(x => x.ClaimedAt, now).SetProperty(x => x.Status, CaseStatus.InTriage).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+        if (changed == 1)
+        {
+            return to is null ? ReassignOutcome.Released : ReassignOutcome.Reassigned;
+        }
+
+        return ReassignOutcome.Stale;
+    }
+
+    /// <summary>Active (not disabled) volunteers and supervisors, by name; <paramref name="onlyId"/> narrows it to one.</summary>
+    public async Task<IReadOnlyList<AssignableStaff>> AssignableAsync(string? onlyId, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from u in db.Users
+            join ur in db.UserRoles on u.Id equals ur.UserId
+            join r in db.Roles on ur.RoleId equals r.Id
+            where (r.Name == StaffRoles.Volunteer || r.Name == StaffRoles.Supervisor) && (onlyId == null || u.Id == onlyId)
+            select new { u.Id, u.DisplayName, u.Email, u.LockoutEnd })
+            .ToListAsync(cancellationToken);
+        return rows
+            .Where(u => u.LockoutEnd != StaffUser.DisabledUntil)
+            .DistinctBy(u => u.Id)
+            .Select(u => new AssignableStaff(u.Id, u.DisplayName, u.Email ?? ""))
+            .OrderBy(u => u.DisplayName, StringComparer.CurrentCulture)
+            .ThenBy(u => u.Email, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Routing;
+using Portal.Web.Audit;
+using Portal.Web.Routing;
+
+namespace Portal.Web.Controllers;
+
+public sealed record PartnerReferralsViewModel(PartnerMembership Member, IReadOnlyList<PartnerReferralRow> Referrals, string? MessageKey);
+
+public sealed record PartnerReferralViewModel(PartnerMembership Member, PartnerReferralDetails Referral, string? MessageKey, bool IsError);
+
+/// <summary>
+/// The partner workspace: counsellors and police see the referrals their organisation holds and
+/// act on them. Everything is scoped in Portal.Core by the member's organisation; any other id
+/// answers 404 and is audited as a denial. Every view and action is audited.
+/// </summary>
+[Authorize(Policy = RoutingPolicies.PartnerStaff)]
+[Route("partner/referrals")]
+public sealed class PartnerReferralsController(
+    PartnerMembershipQuery membership,
+    ListPartnerReferralsHandler list,
+    GetPartnerReferralHandler get,
+    RespondToReferralHandler respond,
+    IReferralScheduler scheduler,
+    AuditTrail audit) : Controller
+{
+    private static readonly string[] Messages = ["Acknowledge", "Accept", "Decline", "RecordOutcome", "RecordPoliceReportNumber"];
+
+    [HttpGet("")]
+    public async Task<IActionResult> Index([FromQuery] string? done, CancellationToken cancellationToken)
+    {
+        if (await MemberAsync(cancellationToken) is not { } member)
+        {
+            return NoOrganisation();
+        }
+
+        var message = done is not null && Messages.Contains(done) ? "Partner.Done." + done : null;
+        return View(new PartnerReferralsViewModel(member, await list.HandleAsync(member, cancellationToken), message));
+    }
+
+    [HttpGet("{referralId:long}")]
+    public async Task<IActionResult> Details(long referralId, [FromQuery] string? done, CancellationToken cancellationToken)
+    {
+        if (await MemberAsync(cancellationToken) is not { } member)
+        {
+            return NoOrganisation();
+        }
+
+        var found = await get.HandleAsync(member, referralId, cancellationToken);
+        if (found is null)
+        {
+            return await DeniedAsync(referralId, "view", cancellationToken);
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.ReferralViewed, found.CaseId, Subject(referralId), $"partner {member.PartnerId}"), cancellationToken);
+        var message = done is not null && Messages.Contains(done) ? "Partner.Done." + done : null;
+        return View(new PartnerReferralViewModel(member, found, message, false));
+    }
+
+    [HttpPost("{referralId:long}/acknowledge")]
+    public Task<IActionResult> Acknowledge(long referralId, CancellationToken cancellationToken) =>
+        ActAsync(new RespondToReferral(referralId, ReferralAction.Acknowledge), AuditActions.ReferralAcknowledged, cancellationToken);
+
+    [HttpPost("{referralId:long}/accept")]
+    public Task<IActionResult> Accept(long referralId, CancellationToken cancellationToken) =>
+        ActAsync(new RespondToReferral(referralId, ReferralAction.Accept), AuditActions.ReferralAccepted, cancellationToken);
+
+    [HttpPost("{referralId:long}/decline")]
+    public Task<IActionResult> Decline(long referralId, [FromForm] string? reason, CancellationToken cancellationToken) =>
+        ActAsync(new RespondToReferral(referralId, ReferralAction.Decline, Reason: reason), AuditActions.ReferralDeclined, cancellationToken);
+
+    [HttpPost("{referralId:long}/outcome")]
+    public Task<IActionResult> Outcome(long referralId, [FromForm] ReferralOutcome? outcome, [FromForm] string? note, CancellationToken cancellationToken) =>
+        ActAsync(new RespondToReferral(referralId, ReferralAction.RecordOutcome, Outcome: outcome, Note: note), AuditActions.ReferralOutcomeRecorded, cancellationToken);
+
+    [HttpPost("{referralId:long}/report-number")]
+    public Task<IActionResult> ReportNumber(long referralId, [FromForm] string? number, CancellationToken cancellationToken) =>
+        ActAsync(new RespondToReferral(referralId, ReferralAction.RecordPoliceReportNumber, PoliceReportNumber: number), AuditActions.PoliceReportNumberRecorded, cancellationToken);
+
+    private async Task<IActionResult> ActAsync(RespondToReferral request, string auditAction, CancellationToken cancellationToken)
+    {
+        if (await MemberAsync(cancellationToken) is not { } member)
+        {
+            return NoOrganisation();
+        }
+
+        var before = await get.HandleAsync(member, request.ReferralId, cancellationToken);
+        if (before is null)
+        {
+            return await DeniedAsync(request.ReferralId, request.Action.ToString(), cancellationToken);
+        }
+
+        var outcome = await respond.HandleAsync(member, request, cancellationToken);
+        var detail = request.Action == ReferralAction.RecordOutcome && outcome == ResponseOutcome.Done ? $"{outcome}: {request.Outcome}" : outcome.ToString();
+        await audit.AppendAsync(HttpContext.StaffEvent(auditAction, before.CaseId, Subject(request.ReferralId), detail), cancellationToken);
+        if (outcome == ResponseOutcome.NotFound)
+        {
+            return NotFound();
+        }
+
+        if (outcome == ResponseOutcome.Done && request.Action == ReferralAction.Decline)
+        {
+            // Committed: now the next partner can be chosen.
+            await scheduler.ScheduleAsync([request.ReferralId], cancellationToken);
+            return LocalRedirect("/partner/referrals?done=Decline");
+        }
+
+        if (outcome == ResponseOutcome.Done)
+        {
+            return LocalRedirect($"/partner/referrals/{request.ReferralId}?done={request.Action}");
+        }
+
+        var after = await get.HandleAsync(member, request.ReferralId, cancellationToken);
+        if (after is null)
+        {
+            return NotFound();
+        }
+
+        Response.StatusCode = outcome is ResponseOutcome.WrongState ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
+        return View(nameof(Details), new PartnerReferralViewModel(member, after, "Partner.Error." + outcome, true));
+    }
+
+    private async Task<PartnerMembership?> MemberAsync(CancellationToken cancellationToken) =>
+        await membership.HandleAsync(User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+
+    private ViewResult NoOrganisation()
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return View("NoOrganisation");
+    }
+
+    private async Task<IActionResult> DeniedAsync(long referralId, string what, CancellationToken cancellationToken)
+    {
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: Subject(referralId), detail: "referral " + what), cancellationToken);
+        return NotFound();
+    }
+
+    private static string Subject(long referralId) => "referral " + referralId.ToString(CultureInfo.InvariantCulture);
+}

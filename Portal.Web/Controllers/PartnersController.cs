@@ -1,0 +1,97 @@
+using System.Globalization;
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Partners;
+using Portal.Web.Accounts;
+using Portal.Web.Audit;
+using Portal.Web.Forms;
+
+namespace Portal.Web.Controllers;
+
+public sealed record PartnersViewModel(IReadOnlyList<PartnerRow> Partners, string? MessageKey, bool IsError = false);
+
+public sealed record PartnerFormViewModel(long? PartnerId, SavePartner Form);
+
+/// <summary>Admins keep the partner organisations routing chooses from. Every change is audited.</summary>
+[Authorize(Policy = StaffPolicies.Admin)]
+[Route("admin/partners")]
+public sealed class PartnersController(
+    PartnersQuery partners,
+    SavePartnerHandler save,
+    IValidator<SavePartner> validator,
+    AuditTrail audit,
+    IStringLocalizer<SharedResource> localizer) : Controller
+{
+    private static readonly string[] Messages = ["created", "updated", "deleted"];
+
+    [HttpGet("")]
+    public async Task<IActionResult> Index([FromQuery] string? message, CancellationToken cancellationToken) =>
+        View(new PartnersViewModel(await partners.ListAsync(cancellationToken), message is not null && Messages.Contains(message) ? "Partners.Message." + message : null));
+
+    [HttpGet("new")]
+    public IActionResult New() => View("Edit", new PartnerFormViewModel(null, new SavePartner { Active = true, AllRegions = true, Languages = ["fi", "sv", "en"], DailyCapacity = "20" }));
+
+    [HttpPost("new")]
+    public Task<IActionResult> Create([FromForm] SavePartner form, CancellationToken cancellationToken) => SaveAsync(null, form, cancellationToken);
+
+    [HttpGet("{partnerId:long}")]
+    public async Task<IActionResult> Edit(long partnerId, CancellationToken cancellationToken) =>
+        await partners.FindAsync(partnerId, cancellationToken) is { } partner
+            ? View(new PartnerFormViewModel(partnerId, SavePartner.From(partner)))
+            : NotFound();
+
+    [HttpPost("{partnerId:long}")]
+    public Task<IActionResult> Update(long partnerId, [FromForm] SavePartner form, CancellationToken cancellationToken) => SaveAsync(partnerId, form, cancellationToken);
+
+    [HttpPost("{partnerId:long}/delete")]
+    public async Task<IActionResult> Delete(long partnerId, CancellationToken cancellationToken)
+    {
+        var outcome = await partners.DeleteAsync(partnerId, cancellationToken);
+        if (outcome == DeletePartnerOutcome.NotFound)
+        {
+            return NotFound();
+        }
+
+        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.PartnerDeleted, subject: Subject(partnerId), detail: outcome.ToString()), cancellationToken);
+        if (outcome == DeletePartnerOutcome.Deleted)
+        {
+            return LocalRedirect("/admin/partners?message=deleted");
+        }
+
+        Response.StatusCode = StatusCodes.Status409Conflict;
+        return View("Index", new PartnersViewModel(await partners.ListAsync(cancellationToken), "Partners.Message.HasHistory", IsError: true));
+    }
+
+    private async Task<IActionResult> SaveAsync(long? partnerId, SavePartner form, CancellationToken cancellationToken)
+    {
+        (await validator.ValidateAsync(form, cancellationToken)).AddTo(ModelState, localizer);
+        if (ModelState.IsValid)
+        {
+            var result = await save.HandleAsync(partnerId, form, cancellationToken);
+            switch (result.Outcome)
+            {
+                case SavePartnerOutcome.NotFound:
+                    return NotFound();
+                case SavePartnerOutcome.NameTaken:
+                    ModelState.AddModelError(nameof(SavePartner.Name), localizer["Partner.Name.Taken"]);
+                    break;
+                case SavePartnerOutcome.Saved:
+                    var created = partnerId is null;
+                    await audit.AppendAsync(HttpContext.StaffEvent(created ? AuditActions.PartnerCreated : AuditActions.PartnerUpdated, subject: Subject(result.PartnerId), detail: Describe(form)), cancellationToken);
+                    return LocalRedirect("/admin/partners?message=" + (created ? "created" : "updated"));
+            }
+        }
+
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return View("Edit", new PartnerFormViewModel(partnerId, form));
+    }
+
+    private static string Subject(long partnerId) => "partner " + partnerId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What the audit keeps of a change: the routing rules, not just "edited".</summary>
+    private static string Describe(SavePartner form) =>
+        $"{form.Type} active={form.Active} crisis={form.IsCrisisLine} capacity={form.DailyCapacity} regions={(form.AllRegions ? "all" : string.Join(',', form.Regions))} languages={string.Join(',', form.Languages)}";
+}
