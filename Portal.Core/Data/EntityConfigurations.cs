@@ -289,6 +289,8 @@ internal sealed class CampaignClusteringStateConfiguration : IEntityTypeConfigur
         entity.ToTable("CampaignClusteringState");
         entity.HasKey(s => s.Id);
         entity.Property(s => s.Id).ValueGeneratedNever();
+    }
+}
 
 internal sealed class JobFailureConfiguration : IEntityTypeConfiguration<JobFailure>
 {
