@@ -53,6 +53,14 @@ public sealed class JobsOptions
     [Required]
     public string DigestSchedule { get; set; } = "0 0 6 * * ?";
 
+    /// <summary>Cron (UTC) of the sweep that schedules referrals left without a routing job.</summary>
+    [Required]
+    public string ReferralSweepSchedule { get; set; } = "15 0/5 * * * ?";
+
+    /// <summary>Cron (UTC) of the escalation of referrals not acknowledged in time.</summary>
+    [Required]
+    public string EscalationSchedule { get; set; } = "45 0/5 * * * ?";
+
     /// <summary>Cron (UTC) of the check for urgent cases waiting unclaimed.</summary>
     [Required]
     public string UrgentAlertSchedule { get; set; } = "0 * * * * ?";

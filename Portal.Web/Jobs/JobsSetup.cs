@@ -1,9 +1,11 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Retention;
+using Portal.Core.Features.Routing;
 using Portal.Core.Features.Supervision;
 using Portal.Web.Data;
 using Quartz;
@@ -30,8 +32,8 @@ public static class JobsSetup
         builder.Services.AddOptions<JobsOptions>()
             .BindConfiguration(JobsOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => new[] { o.RetentionSchedule, o.DigestSchedule, o.UrgentAlertSchedule }.All(cron => CronExpression.TryParse(cron, out _)),
-                "Jobs:RetentionSchedule, DigestSchedule and UrgentAlertSchedule must be Quartz cron expressions.")
+            .Validate(o => new[] { o.RetentionSchedule, o.DigestSchedule, o.UrgentAlertSchedule, o.ReferralSweepSchedule, o.EscalationSchedule }.All(cron => CronExpression.TryParse(cron, out _)),
+                "Jobs:RetentionSchedule, DigestSchedule, UrgentAlertSchedule, ReferralSweepSchedule and EscalationSchedule must be Quartz cron expressions.")
             .Validate(o => o.RetryMaxDelay >= o.RetryBaseDelay, "Jobs:RetryMaxDelay must not be shorter than Jobs:RetryBaseDelay.")
             .ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>()
@@ -103,6 +105,10 @@ public static class JobsSetup
         // The named scheduler's factory is registered under its name; the rest of the portal asks for one factory.
         builder.Services.AddSingleton(sp => sp.GetRequiredKeyedService<ISchedulerFactory>(SchedulerName));
 
+        // Replaces routing's logging stand-in, whichever setup ran first.
+        builder.Services.RemoveAll<IReferralScheduler>();
+        builder.Services.AddSingleton<IReferralScheduler, QuartzReferralScheduler>();
+
         if (options.Enabled)
         {
             builder.Services.AddHostedService<RecurringJobsRegistration>();
@@ -135,6 +141,8 @@ internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOpti
         await EnsureAsync<RetentionJob>(scheduler, PortalJobKeys.Retention, settings.RetentionSchedule, cancellationToken);
         await EnsureAsync<DailyDigestJob>(scheduler, PortalJobKeys.DailyDigest, settings.DigestSchedule, cancellationToken);
         await EnsureAsync<UrgentUnclaimedAlertJob>(scheduler, PortalJobKeys.UrgentAlert, settings.UrgentAlertSchedule, cancellationToken);
+        await EnsureAsync<ReferralSweeperJob>(scheduler, PortalJobKeys.ReferralSweep, settings.ReferralSweepSchedule, cancellationToken);
+        await EnsureAsync<ReferralEscalationJob>(scheduler, PortalJobKeys.ReferralEscalation, settings.EscalationSchedule, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

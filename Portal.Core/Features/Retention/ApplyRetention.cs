@@ -26,7 +26,7 @@ public sealed record RetentionResult(int CasesRetained, int FilesDeleted);
 /// <summary>
 /// Closed cases past the retention period lose their evidence files (ciphertext and the wrapped
 /// data key in its header), their free text, contact details, sender and payment details,
-/// messages, indicators and staff notes; the case row stays with its anonymous fields (status, priority,
+/// messages, indicators, staff notes and partners' outcome notes; the case row stays with its anonymous fields (status, priority,
 /// dates, risk flags, consents) so counts remain. Audit entries stay, with their free-text
 /// details replaced by the digest the chain covers.
 /// Safe to stop anywhere: files go first (a case whose files are gone but whose row is not yet
@@ -115,6 +115,7 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
             await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
             await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
             await db.TriageDecisions.Where(d => d.CaseId == caseId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Reason, (string?)null), cancellationToken);
+            await db.Referrals.Where(r => r.CaseId == caseId).ExecuteUpdateAsync(r => r.SetProperty(x => x.OutcomeNote, (string?)null), cancellationToken);
 
             // An envelope of empty text rather than none: every reader keeps working, and it holds nothing.
             var empty = cipher.SealString("");

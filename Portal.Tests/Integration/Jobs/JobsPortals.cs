@@ -30,6 +30,8 @@ public static class JobsPortal
             ["Jobs:RetentionSchedule"] = Never,
             ["Jobs:DigestSchedule"] = Never,
             ["Jobs:UrgentAlertSchedule"] = Never,
+            ["Jobs:ReferralSweepSchedule"] = Never,
+            ["Jobs:EscalationSchedule"] = Never,
             ["Email:From"] = "portal@test.example",
         };
         foreach (var (key, value) in TestMailbox.SmtpSettings)
