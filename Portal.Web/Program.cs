@@ -5,6 +5,7 @@ using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Demo;
 using Portal.Web.Evidence;
+using Portal.Web.Jobs;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Messaging;
@@ -44,6 +45,7 @@ builder.AddPortalMessaging();
 builder.AddPortalRouting();
 builder.AddPortalBundles();
 builder.AddPortalCampaigns();
+builder.AddPortalJobs();
 builder.AddPortalDemo();
 
 var app = builder.Build();

@@ -36,6 +36,12 @@ public sealed class AuditEntry
     /// <summary>Staff requests only; a victim's address is never recorded.</summary>
     public string? IpAddress { get; set; }
 
+    /// <summary>
+    /// Set when retention removed <see cref="Detail"/>: the keyed digest the MAC was computed
+    /// over, so the chain still verifies without the text.
+    /// </summary>
+    public byte[]? RedactedDetailDigest { get; set; }
+
     public required byte[] PreviousMac { get; set; }
 
     public required byte[] Mac { get; set; }

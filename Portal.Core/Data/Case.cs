@@ -122,4 +122,6 @@ public sealed class Case
         FirstResponseAt = at;
         FirstResponseSeconds = (int)Math.Clamp((at - CreatedAt).TotalSeconds, 0, int.MaxValue);
     }
+    /// <summary>When the retention job removed this case's content; the row stays, anonymous, for counts.</summary>
+    public DateTime? RetainedAt { get; set; }
 }

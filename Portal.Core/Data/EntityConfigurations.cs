@@ -104,6 +104,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entity.Property(e => e.IpAddress).HasMaxLength(64);
         entity.Property(e => e.PreviousMac).HasMaxLength(32);
         entity.Property(e => e.Mac).HasMaxLength(32);
+        entity.Property(e => e.RedactedDetailDigest).HasMaxLength(32);
         entity.HasIndex(e => new { e.CaseId, e.Id });
         entity.HasIndex(e => new { e.Action, e.Id });
         entity.HasIndex(e => new { e.ActorId, e.Id });
@@ -300,5 +301,31 @@ internal sealed class CampaignExportApprovalConfiguration : IEntityTypeConfigura
         entity.Property(a => a.ApprovedById).HasMaxLength(450);
         entity.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(a => new { a.CampaignId, a.CampaignVersion });
+    }
+}
+
+internal sealed class JobFailureConfiguration : IEntityTypeConfiguration<JobFailure>
+{
+    public void Configure(EntityTypeBuilder<JobFailure> entity)
+    {
+        entity.ToTable("JobFailures");
+        entity.HasKey(f => f.Id);
+        entity.Property(f => f.JobKey).HasMaxLength(200);
+        entity.Property(f => f.Subject).HasMaxLength(200);
+        entity.Property(f => f.ErrorType).HasMaxLength(200);
+        entity.Property(f => f.ErrorMessage).HasMaxLength(1000);
+        entity.HasIndex(f => f.FailedAt);
+        entity.HasIndex(f => new { f.JobKey, f.ResolvedAt });
+    }
+}
+
+internal sealed class SupervisorAlertConfiguration : IEntityTypeConfiguration<SupervisorAlert>
+{
+    public void Configure(EntityTypeBuilder<SupervisorAlert> entity)
+    {
+        entity.ToTable("SupervisorAlerts");
+        entity.HasKey(a => a.Id);
+        entity.HasOne<Case>().WithMany().HasForeignKey(a => a.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(a => new { a.CaseId, a.Kind }).IsUnique();
     }
 }

@@ -40,6 +40,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
 
+    public DbSet<JobFailure> JobFailures => Set<JobFailure>();
+
+    public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -14,6 +14,9 @@ public static class EmailTemplates
     public const string ReferralAssigned = "referral-assigned";
     public const string ReferralEscalated = "referral-escalated";
     public const string EvidenceIntegrityAlert = "evidence-integrity-alert";
+    public const string JobFailed = "job-failed";
+    public const string DailyDigest = "daily-digest";
+    public const string UrgentUnclaimed = "urgent-unclaimed";
 }
 
 /// <summary>

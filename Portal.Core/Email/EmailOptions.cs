@@ -29,6 +29,10 @@ public sealed class EmailOptions
     [Required, Url]
     public string PortalUrl { get; set; } = "http://localhost:5080";
 
+    /// <summary>The language of emails to staff (alerts, digests, job failures): en, fi or sv.</summary>
+    [Required, RegularExpression("^(en|fi|sv)$")]
+    public string StaffLanguage { get; set; } = "en";
+
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 30;
 }

@@ -104,7 +104,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Plain HTTP on loopback, as a local `dotnet run` serves it, so no __Host- cookies.</summary>
     private sealed class KestrelPortalFactory : SqlitePortalFactory
     {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Security:HttpsCookies", "false")];
+        // The scheduler runs, so the admin jobs page shows real next runs and retries; the
+        // routing sweep and escalation stay parked, since some tests route referrals by hand.
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [
+            new("Security:HttpsCookies", "false"),
+            new("Jobs:Enabled", "true"),
+            new("Jobs:ReferralSweepSchedule", "0 0 0 1 1 ? 2099"),
+            new("Jobs:EscalationSchedule", "0 0 0 1 1 ? 2099"),
+        ];
     }
 }
 

@@ -18,7 +18,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
 {
     public static readonly IPAddress ClientAddress = IPAddress.Parse("203.0.113.77");
 
-    public string DataDirectory { get; } = TestDatabases.NewTempDirectory();
+    /// <summary>A temp directory of its own, or another portal's to start a second process on the same data.</summary>
+    public string DataDirectory { get; init; } = TestDatabases.NewTempDirectory();
 
     public TestClock Clock { get; } = new();
 
@@ -68,6 +69,13 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         builder.UseSetting("RateLimits:ReceiptLookupPermits", "1000");
         builder.UseSetting("RateLimits:SignInPermits", "1000");
+
+        // Many portals run at once; only the tests of the jobs start a scheduler (Jobs:Enabled in
+        // their Settings). Set once only: the web host reads the first value of a repeated setting.
+        if (!Settings.Any(s => s.Key == "Jobs:Enabled"))
+        {
+            builder.UseSetting("Jobs:Enabled", "false");
+        }
         if (ConnectionString is not null)
         {
             builder.UseSetting("Database:ConnectionString", ConnectionString);
@@ -118,8 +126,13 @@ public class PostgresPortalFactory : PortalFactory
     public string DatabaseName => new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Database
         ?? throw new InvalidOperationException("The factory has not created its database yet.");
 
+    /// <summary>Another portal's database, to start a second process on the same data; a new database when null.</summary>
+    public string? SharedConnectionString { get; init; }
+
+    public string? DatabaseConnectionString => ConnectionString;
+
     public override async Task InitializeAsync()
     {
-        ConnectionString = await TestDatabases.CreatePostgresDatabaseAsync();
+        ConnectionString = SharedConnectionString ?? await TestDatabases.CreatePostgresDatabaseAsync();
     }
 }

@@ -89,6 +89,11 @@ public static class AuditActions
     public const string CampaignExportApproved = "campaign.export-approved";
     public const string CampaignBundleDownloaded = "campaign.bundle-downloaded";
     public const string CampaignBundleRefused = "campaign.bundle-refused";
+    // Jobs and retention
+    public const string CaseRetained = "case.retained";
+    public const string JobRetried = "job.retried";
+    public const string JobPaused = "job.paused";
+    public const string JobResumed = "job.resumed";
 }
 
 /// <summary>
@@ -177,10 +182,12 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
         hmac.AppendData(number);
         BinaryPrimitives.WriteInt32BigEndian(number, (int)entry.ActorKind);
         hmac.AppendData(number[..4]);
-        foreach (var field in new[] { entry.ActorId, entry.Action, entry.CaseId?.ToString("N"), entry.Subject, entry.Detail, entry.IpAddress })
+        // The detail enters as a keyed digest, so retention can remove the text and keep the
+        // digest (RedactedDetailDigest) without breaking the chain.
+        var detailDigest = entry.Detail is null ? entry.RedactedDetailDigest : DetailDigest(key, entry.Detail);
+        foreach (var bytes in new[] { Utf8(entry.ActorId), Utf8(entry.Action), Utf8(entry.CaseId?.ToString("N")), Utf8(entry.Subject), detailDigest, Utf8(entry.IpAddress) })
         {
             // Length-prefixed (-1 for null), so no two different entries feed the same bytes.
-            var bytes = field is null ? null : Encoding.UTF8.GetBytes(field);
             BinaryPrimitives.WriteInt32BigEndian(number, bytes?.Length ?? -1);
             hmac.AppendData(number[..4]);
             if (bytes is not null)
@@ -191,6 +198,40 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
 
         return hmac.GetHashAndReset();
     }
+
+    /// <summary>
+    /// Keyed, so a removed detail cannot be recovered by guessing short texts against it.
+    /// </summary>
+    internal static byte[] DetailDigest(byte[] key, string detail)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData("audit-detail\0"u8);
+        hmac.AppendData(Encoding.UTF8.GetBytes(detail));
+        return hmac.GetHashAndReset();
+    }
+
+    /// <summary>
+    /// Removes the detail texts of a case's entries (retention), keeping each entry and its place
+    /// in the chain: the digest the MAC covers replaces the text. Details that are only an outcome
+    /// name (<paramref name="keepDetailOf"/>) stay. Returns how many entries were changed.
+    /// </summary>
+    public async Task<int> RedactCaseDetailsAsync(Guid caseId, IReadOnlySet<string> keepDetailOf, CancellationToken cancellationToken)
+    {
+        var key = keys.GetSecret(SecretName);
+        var entries = await db.AuditEntries.Where(e => e.CaseId == caseId && e.Detail != null).ToListAsync(cancellationToken);
+        var changed = 0;
+        foreach (var entry in entries.Where(e => !keepDetailOf.Contains(e.Action)))
+        {
+            entry.RedactedDetailDigest = DetailDigest(key, entry.Detail ?? "");
+            entry.Detail = null;
+            changed++;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return changed;
+    }
+
+    private static byte[]? Utf8(string? value) => value is null ? null : Encoding.UTF8.GetBytes(value);
 
     private static DateTime TruncateToMicroseconds(DateTime value) =>
         new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);

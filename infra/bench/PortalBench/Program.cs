@@ -8,7 +8,8 @@ using PortalBench;
 //   PortalBench bundle <Portal.Web.dll> [megabytes]
 //   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
 //   PortalBench route - [referrals per phase]
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals]";
+//   PortalBench jobs-idle sqlite|postgres [seconds]
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -26,6 +27,7 @@ return args[0] switch
     "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
     "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
+    "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
     _ => Fail(),
 };
 

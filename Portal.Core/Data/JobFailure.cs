@@ -1,0 +1,50 @@
+namespace Portal.Core.Data;
+
+/// <summary>
+/// A job that ran out of retries: the visible failed state admins see on the jobs page and are
+/// emailed about. It names what the job was for by id only, never by case content.
+/// </summary>
+public sealed class JobFailure
+{
+    public long Id { get; set; }
+
+    /// <summary>The job's key in the scheduler ("group.name"), e.g. "routing.referral-42".</summary>
+    public required string JobKey { get; set; }
+
+    /// <summary>What the job was for, as ids ("referral 42"); null for recurring jobs.</summary>
+    public string? Subject { get; set; }
+
+    public int Attempts { get; set; }
+
+    public required string ErrorType { get; set; }
+
+    public required string ErrorMessage { get; set; }
+
+    public DateTime FailedAt { get; set; }
+
+    /// <summary>Set when an admin retried the job or a later run of it succeeded.</summary>
+    public DateTime? ResolvedAt { get; set; }
+}
+
+public enum SupervisorAlertKind
+{
+    UrgentUnclaimed = 0,
+}
+
+/// <summary>
+/// An alert to supervisors about one case; the unique key makes it once per case and kind. The
+/// row is written before the email is sent and marked sent after, so a failed send is retried
+/// and never silently dropped.
+/// </summary>
+public sealed class SupervisorAlert
+{
+    public long Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public SupervisorAlertKind Kind { get; set; }
+
+    public DateTime RaisedAt { get; set; }
+
+    public DateTime? SentAt { get; set; }
+}

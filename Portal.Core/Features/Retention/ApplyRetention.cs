@@ -1,0 +1,140 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence;
+
+namespace Portal.Core.Features.Retention;
+
+public sealed class RetentionOptions
+{
+    public const string Section = "Retention";
+
+    /// <summary>A closed case whose last update is older than this loses its content.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan Period { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Cases handled per database round; the job loops until none is left.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+}
+
+public sealed record RetentionResult(int CasesRetained, int FilesDeleted);
+
+/// <summary>
+/// Closed cases past the retention period lose their evidence files (ciphertext and the wrapped
+/// data key in its header), their free text, contact details, sender and payment details,
+/// messages, indicators, staff notes and partners' outcome notes; the case row stays with its anonymous fields (status, priority,
+/// dates, risk flags, consents) so counts remain. Audit entries stay, with their free-text
+/// details replaced by the digest the chain covers.
+/// Safe to stop anywhere: files go first (a case whose files are gone but whose row is not yet
+/// marked is simply done again), and the database changes of one case commit together.
+/// </summary>
+public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, AuditTrail audit, IOptions<RetentionOptions> options, TimeProvider clock)
+{
+    /// <summary>Actions whose detail is an outcome or category name, not words anyone typed.</summary>
+    private static readonly IReadOnlySet<string> ContentlessDetails = new HashSet<string>(StringComparer.Ordinal)
+    {
+        AuditActions.ReportSubmitted,
+        AuditActions.CaseClaimed,
+        AuditActions.TriageDecided,
+        AuditActions.AccessDenied,
+        AuditActions.CaseRetained,
+    };
+
+    public async Task<RetentionResult> HandleAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.Period;
+        var cases = 0;
+        var files = 0;
+        var sqlite = db.Database.IsSqlite();
+        if (sqlite)
+        {
+            // Removed text must not linger in free pages or the write-ahead log of the file:
+            // overwrite what is deleted, and fold the log back at the end (one connection throughout).
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON;", cancellationToken);
+        }
+
+        try
+        {
+            return await RetainDueAsync(cutoff, cases, files, cancellationToken);
+        }
+        finally
+        {
+            if (sqlite)
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private async Task<RetentionResult> RetainDueAsync(DateTime cutoff, int cases, int files, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var due = await db.Cases.AsNoTracking()
+                .Where(c => c.Status == CaseStatus.Closed && c.RetainedAt == null && c.UpdatedAt < cutoff)
+                .OrderBy(c => c.UpdatedAt)
+                .Select(c => c.Id)
+                .Take(options.Value.BatchSize)
+                .ToListAsync(cancellationToken);
+            if (due.Count == 0)
+            {
+                return new RetentionResult(cases, files);
+            }
+
+            foreach (var caseId in due)
+            {
+                files += await RetainAsync(caseId, cancellationToken);
+                cases++;
+            }
+        }
+    }
+
+    private async Task<int> RetainAsync(Guid caseId, CancellationToken cancellationToken)
+    {
+        var evidenceIds = await db.EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).ToListAsync(cancellationToken);
+
+        // Recorded first: a crash after this repeats the entry, it never loses it.
+        await audit.AppendAsync(AuditEvent.System(AuditActions.CaseRetained, caseId, detail: evidenceIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+
+        foreach (var id in evidenceIds)
+        {
+            store.Delete(id);
+        }
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.CaseIndicators.Where(i => i.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
+            await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
+            await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
+            await db.TriageDecisions.Where(d => d.CaseId == caseId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Reason, (string?)null), cancellationToken);
+            await db.Referrals.Where(r => r.CaseId == caseId).ExecuteUpdateAsync(r => r.SetProperty(x => x.OutcomeNote, (string?)null), cancellationToken);
+
+            // An envelope of empty text rather than none: every reader keeps working, and it holds nothing.
+            var empty = cipher.SealString("");
+            await db.Cases.Where(c => c.Id == caseId).ExecuteUpdateAsync(c => c
+                .SetProperty(x => x.NarrativeEnvelope, empty)
+                .SetProperty(x => x.ContactEnvelope, (byte[]?)null)
+                .SetProperty(x => x.ContactPreference, ContactPreference.PortalOnly)
+                .SetProperty(x => x.SenderAddress, (string?)null)
+                .SetProperty(x => x.AmountDemanded, (decimal?)null)
+                .SetProperty(x => x.Currency, (string?)null)
+                .SetProperty(x => x.PaymentAddress, (string?)null)
+                .SetProperty(x => x.EmailReceivedOn, (DateOnly?)null)
+                .SetProperty(x => x.ClaimedById, (string?)null)
+                .SetProperty(x => x.ClaimedAt, (DateTime?)null)
+                .SetProperty(x => x.RetainedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
+            await audit.RedactCaseDetailsAsync(caseId, ContentlessDetails, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+        db.ChangeTracker.Clear();
+        return evidenceIds.Count;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Crypto;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Supervision;
+using Portal.Tests.Support;
+using Portal.Web.Jobs;
+
+namespace Portal.Tests.Integration.Jobs;
+
+/// <summary>Retention and the urgent-case alert, run by the real scheduler with the test clock moved forward.</summary>
+public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
+    where TFactory : PortalFactory, IJobsPortal, new()
+{
+    private readonly TFactory portal = new();
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)portal).InitializeAsync();
+        _ = portal.Server;
+    }
+
+    public Task DisposeAsync() => ((IAsyncLifetime)portal).DisposeAsync();
+
+    [Fact]
+    public async Task Retention_RemovesContentOfOldClosedCases_KeepsTheRowForCounts_AndTheAuditChainVerifies()
+    {
+        var canary = "CANARY-" + Guid.NewGuid().ToString("N");
+        var old = await FileWithEvidenceAsync();
+        var open = await FileWithEvidenceAsync();
+        var staff = await StaffAccounts.CreateAsync(portal, StaffRoles.Volunteer);
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var now = portal.Clock.GetUtcNow().UtcDateTime;
+            await db.Cases.Where(c => c.Id == old).ExecuteUpdateAsync(c => c
+                .SetProperty(x => x.Status, CaseStatus.Closed).SetProperty(x => x.UpdatedAt, now)
+                .SetProperty(x => x.SenderAddress, "extortionist@example.net").SetProperty(x => x.PaymentAddress, "bc1qexample"));
+            var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
+            await audit.AppendAsync(AuditEvent.Staff(AuditActions.EvidenceOpened, staff.Email, null, old, "file", $"victim asked me to read it {canary}"), CancellationToken.None);
+            await audit.AppendAsync(AuditEvent.Staff(AuditActions.EvidenceOpened, staff.Email, null, open, "file", $"still open {canary}"), CancellationToken.None);
+        }
+
+        Assert.Equal(2, EvidenceBlobs().Count);
+        portal.Clock.Advance(TimeSpan.FromDays(366));
+
+        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.Retention, CancellationToken.None));
+        await Eventually.WaitAsync(() => portal.QueryAsync(db => db.Cases.AnyAsync(c => c.Id == old && c.RetainedAt != null)), "the old closed case to be retained");
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var cipher = scope.ServiceProvider.GetRequiredService<EnvelopeCipher>();
+            var retained = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == old);
+            Assert.Equal(CaseStatus.Closed, retained.Status);
+            Assert.Equal("", cipher.OpenString(retained.NarrativeEnvelope));
+            Assert.Null(retained.ContactEnvelope);
+            Assert.Null(retained.SenderAddress);
+            Assert.Null(retained.PaymentAddress);
+            Assert.Equal(2, await db.Cases.CountAsync());
+            Assert.False(await db.EvidenceFiles.AnyAsync(e => e.CaseId == old));
+            Assert.False(await db.CaseIndicators.AnyAsync(i => i.CaseId == old));
+
+            // The open case is untouched: its file, text and audit detail remain.
+            Assert.True(await db.EvidenceFiles.AnyAsync(e => e.CaseId == open));
+            Assert.Contains("my therapy notes", cipher.OpenString((await db.Cases.AsNoTracking().SingleAsync(c => c.Id == open)).NarrativeEnvelope));
+            Assert.True(await db.AuditEntries.AnyAsync(e => e.CaseId == open && e.Detail != null && e.Detail.Contains(canary)));
+
+            // Audit entries stay, the typed reason does not, and the chain still verifies.
+            var entries = await db.AuditEntries.AsNoTracking().Where(e => e.CaseId == old).ToListAsync();
+            var opened = Assert.Single(entries, e => e.Action == AuditActions.EvidenceOpened);
+            Assert.Null(opened.Detail);
+            Assert.NotNull(opened.RedactedDetailDigest);
+            Assert.Contains(entries, e => e.Action == AuditActions.ReportSubmitted && e.Detail != null);
+            Assert.Contains(entries, e => e.Action == AuditActions.CaseRetained);
+            Assert.DoesNotContain(entries, e => e.Action == AuditActions.EvidenceAdded && e.Detail != null);
+            var verification = await scope.ServiceProvider.GetRequiredService<VerifyAuditTrail>().HandleAsync(CancellationToken.None);
+            Assert.True(verification.IsIntact, verification.Problem);
+        }
+
+        Assert.Single(EvidenceBlobs());
+        if (portal is SqliteJobsPortal sqlite)
+        {
+            SqliteConnection.ClearAllPools();
+            var bytes = File.ReadAllBytes(sqlite.DatabaseFile);
+            var wal = sqlite.DatabaseFile + "-wal";
+            var walBytes = File.Exists(wal) ? File.ReadAllBytes(wal) : [];
+            var canaryBytes = Encoding.UTF8.GetBytes("victim asked me to read it");
+            Assert.Equal(-1, bytes.AsSpan().IndexOf(canaryBytes));
+            Assert.Equal(-1, walBytes.AsSpan().IndexOf(canaryBytes));
+        }
+
+        // Running it again changes nothing more.
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var again = await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Retention.ApplyRetentionHandler>().HandleAsync(CancellationToken.None);
+            Assert.Equal(0, again.CasesRetained);
+        }
+    }
+
+    [Fact]
+    public async Task UrgentCaseUnclaimedFor15Minutes_AlertsSupervisorsOnce()
+    {
+        var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
+        var answers = ReportAnswers.Valid();
+        answers["RiskSelfHarm"] = "true";
+        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        client.Dispose();
+        var reference = await portal.QueryAsync(db => db.Cases.Where(c => c.Priority == CasePriority.Urgent).Select(c => c.Reference).SingleAsync());
+
+        // Not yet 15 minutes: nothing is due.
+        portal.Clock.Advance(TimeSpan.FromMinutes(14));
+        Assert.Equal(0, await RunAlertAsync());
+
+        portal.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.UrgentAlert, CancellationToken.None));
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
+        Assert.Contains(reference, mail.TextBody);
+        Assert.DoesNotContain("therapy", mail.TextBody);
+        await Eventually.WaitAsync(() => portal.QueryAsync(db => db.SupervisorAlerts.AnyAsync(a => a.SentAt != null)), "the alert to be marked sent");
+
+        portal.Clock.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(0, await RunAlertAsync());
+        Assert.Single(TestMailbox.Smtp.To(supervisor.Email));
+    }
+
+    private async Task<int> RunAlertAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AlertUrgentUnclaimedHandler>().HandleAsync(CancellationToken.None);
+    }
+
+    private async Task<Guid> FileWithEvidenceAsync()
+    {
+        var before = await portal.QueryAsync(db => db.Cases.Select(c => c.Id).ToListAsync());
+        var (client, token) = await EvidenceUploads.NewCaseAsync(portal, ReportAnswers.Valid("my therapy notes were stolen"));
+        using (var response = await EvidenceUploads.UploadAsync(client, token, "ransom.eml", "message/rfc822", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail())))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        client.Dispose();
+        return await portal.QueryAsync(db => db.Cases.Where(c => !before.Contains(c.Id)).Select(c => c.Id).SingleAsync());
+    }
+
+    private IReadOnlyList<Guid> EvidenceBlobs() =>
+        portal.Services.GetRequiredService<IEvidenceStore>().CommittedBlobs();
+}
+
+public sealed class SqliteRecurringJobsTests : RecurringJobsTests<SqliteJobsPortal>;
+
+public sealed class PostgresRecurringJobsTests : RecurringJobsTests<PostgresJobsPortal>;

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Portal.Core.Features.Routing;
+using Quartz;
+
+namespace Portal.Web.Jobs;
+
+/// <summary>
+/// The referral scheduler the routing feature calls after its transaction commits: one job per
+/// referral (key "routing.referral-&lt;id&gt;"); a referral that already has a job is left alone.
+/// </summary>
+internal sealed class QuartzReferralScheduler(ISchedulerFactory schedulers) : IReferralScheduler
+{
+    public const string Group = "routing";
+
+    public static JobKey KeyOf(long referralId) => new($"referral-{referralId.ToString(CultureInfo.InvariantCulture)}", Group);
+
+    public async Task ScheduleAsync(IReadOnlyCollection<long> referralIds, CancellationToken cancellationToken)
+    {
+        if (referralIds.Count == 0)
+        {
+            return;
+        }
+
+        var scheduler = await schedulers.GetPortalScheduler(cancellationToken);
+        foreach (var id in referralIds.Distinct())
+        {
+            var text = id.ToString(CultureInfo.InvariantCulture);
+            await JobQueue.EnqueueAsync<RouteReferralJob>(scheduler, KeyOf(id), $"referral {text}", new Dictionary<string, string> { [RouteReferralJob.ReferralId] = text }, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Routes one referral; the handler is idempotent and throws on transient failure (SMTP down), which the retry middleware turns into retries.</summary>
+internal sealed class RouteReferralJob(RouteReferralHandler handler, ILogger<RouteReferralJob> logger) : IJob
+{
+    public const string ReferralId = "portal.referral-id";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var id = long.Parse(context.MergedJobDataMap.GetString(ReferralId) ?? "0", CultureInfo.InvariantCulture);
+        var outcome = await handler.HandleAsync(id, cancellationToken);
+        logger.LogInformation("Referral {ReferralId} routing run: {Outcome}.", id, outcome);
+    }
+}
+
+/// <summary>Schedules every referral still waiting (a crash between commit and scheduling, an unassigned one due another try).</summary>
+[DisallowConcurrentExecution]
+internal sealed class ReferralSweeperJob(PendingReferrals pending, IReferralScheduler scheduler, ILogger<ReferralSweeperJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var waiting = await pending.HandleAsync(cancellationToken);
+        await scheduler.ScheduleAsync(waiting, cancellationToken);
+        if (waiting.Count > 0)
+        {
+            logger.LogInformation("Referral sweep: {Count} referral(s) waiting, each has a routing job.", waiting.Count);
+        }
+    }
+}
+
+/// <summary>Referrals not acknowledged in time go back to routing (next partner) and supervisors are alerted.</summary>
+[DisallowConcurrentExecution]
+internal sealed class ReferralEscalationJob(EscalateReferralsHandler escalate, IReferralScheduler scheduler) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var again = await escalate.HandleAsync(cancellationToken);
+        await scheduler.ScheduleAsync(again, cancellationToken);
+    }
+}
