@@ -64,4 +64,12 @@ public sealed class JobsOptions
     /// <summary>Cron (UTC) of the check for urgent cases waiting unclaimed.</summary>
     [Required]
     public string UrgentAlertSchedule { get; set; } = "0 * * * * ?";
+
+    /// <summary>Cron (UTC) of the retry of "there is an update" emails that could not be sent at once.</summary>
+    [Required]
+    public string VictimNotificationSchedule { get; set; } = "30 0/5 * * * ?";
+
+    /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
+    [Required]
+    public string CampaignRecomputeSchedule { get; set; } = "0 10/15 * * * ?";
 }

@@ -143,6 +143,8 @@ internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOpti
         await EnsureAsync<UrgentUnclaimedAlertJob>(scheduler, PortalJobKeys.UrgentAlert, settings.UrgentAlertSchedule, cancellationToken);
         await EnsureAsync<ReferralSweeperJob>(scheduler, PortalJobKeys.ReferralSweep, settings.ReferralSweepSchedule, cancellationToken);
         await EnsureAsync<ReferralEscalationJob>(scheduler, PortalJobKeys.ReferralEscalation, settings.EscalationSchedule, cancellationToken);
+        await EnsureAsync<VictimNotificationJob>(scheduler, PortalJobKeys.VictimNotifications, settings.VictimNotificationSchedule, cancellationToken);
+        await EnsureAsync<CampaignRecomputeJob>(scheduler, PortalJobKeys.CampaignRecompute, settings.CampaignRecomputeSchedule, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -13,6 +13,8 @@ public static class PortalJobKeys
     public static readonly JobKey UrgentAlert = new("urgent-unclaimed-alert", RecurringGroup);
     public static readonly JobKey ReferralSweep = new("referral-sweep", RecurringGroup);
     public static readonly JobKey ReferralEscalation = new("referral-escalation", RecurringGroup);
+    public static readonly JobKey VictimNotifications = new("victim-notifications", RecurringGroup);
+    public static readonly JobKey CampaignRecompute = new("campaign-recompute", RecurringGroup);
 
     /// <summary>Trigger job data: which attempt this firing is (1 for the first).</summary>
     public const string Attempt = "portal.attempt";

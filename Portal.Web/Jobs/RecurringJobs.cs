@@ -1,5 +1,7 @@
 using System.Globalization;
+using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Jobs;
+using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Retention;
 using Portal.Core.Features.Supervision;
 using Quartz;
@@ -38,6 +40,34 @@ internal sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handle
         {
             logger.LogInformation("Supervisors alerted about {Cases} urgent case(s) waiting unclaimed.", cases);
         }
+    }
+}
+
+/// <summary>
+/// Sends the "there is an update" emails that could not go when the message was written (the
+/// SMTP server was down); a failure throws, so the engine retries and finally reports it.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class VictimNotificationJob(NotifyVictimsHandler handler, ILogger<VictimNotificationJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var sent = await handler.HandleAsync(null, cancellationToken);
+        if (sent > 0)
+        {
+            logger.LogInformation("Sent {Emails} pending update email(s) to victims.", sent);
+        }
+    }
+}
+
+/// <summary>Keeps campaigns current as reports and evidence arrive (docs/decisions/0015).</summary>
+[DisallowConcurrentExecution]
+internal sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, ILogger<CampaignRecomputeJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var result = await handler.HandleAsync(cancellationToken);
+        logger.LogInformation("Campaigns recomputed: {Campaigns} in all, {Created} new, {Changed} changed, {Retired} retired.", result.Campaigns, result.Created, result.Changed, result.Retired);
     }
 }
 

@@ -47,7 +47,8 @@ public sealed class JobsPageTests : IAsyncLifetime
         var row = page.QuerySelector("[data-testid=job-failure][data-job='recurring.daily-digest']");
         Assert.NotNull(row);
         Assert.Contains("SMTP timed out", row.TextContent);
-        Assert.Equal(5, page.QuerySelectorAll("[data-testid=recurring-job]").Length);
+        Assert.Equal(JobsOverviewQuery.RecurringJobs.Count, page.QuerySelectorAll("[data-testid=recurring-job]").Length);
+        Assert.Equal(7, JobsOverviewQuery.RecurringJobs.Count);
 
         // Without the antiforgery token nothing happens.
         var action = row.QuerySelector("form")?.GetAttribute("action") ?? "";

@@ -128,6 +128,63 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
         Assert.Single(TestMailbox.Smtp.To(supervisor.Email));
     }
 
+    [Fact]
+    public async Task AnUpdateEmailThatCouldNotGo_IsSentByTheRecurringJob_Once()
+    {
+        var contact = $"victim-{Guid.NewGuid():N}@test.example";
+        var answers = ReportAnswers.Valid();
+        answers["ContactPreference"] = "Email";
+        answers["ContactEmail"] = contact;
+        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        client.Dispose();
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            // As the case page leaves it when the SMTP server was down at the time.
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var caseId = await db.Cases.Where(c => c.ContactPreference == ContactPreference.Email).OrderByDescending(c => c.CreatedAt).Select(c => c.Id).FirstAsync();
+            db.CaseMessages.Add(new CaseMessage
+            {
+                CaseId = caseId,
+                Direction = MessageDirection.ToVictim,
+                BodyEnvelope = scope.ServiceProvider.GetRequiredService<EnvelopeCipher>().SealString("Written while the mail server was down"),
+                SentAt = portal.Clock.GetUtcNow().UtcDateTime,
+                NotificationPending = true,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.VictimNotifications, CancellationToken.None));
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        Assert.DoesNotContain("mail server was down", mail.TextBody, StringComparison.Ordinal);
+        await Eventually.WaitAsync(() => portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.NotifiedAt != null && !m.NotificationPending)), "the message to be marked notified");
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Messaging.NotifyVictimsHandler>().HandleAsync(null, CancellationToken.None));
+        }
+
+        Assert.Single(TestMailbox.Smtp.To(contact));
+    }
+
+    [Fact]
+    public async Task CampaignRecompute_JoinsReportsThatShareAWallet()
+    {
+        var wallet = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var answers = ReportAnswers.Valid();
+            answers["PaymentAddress"] = wallet;
+            var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+            client.Dispose();
+        }
+
+        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.CampaignRecompute, CancellationToken.None));
+        await Eventually.WaitAsync(
+            () => portal.QueryAsync(async db => await (from m in db.CampaignCases join c in db.Cases on m.CaseId equals c.Id where c.PaymentAddress == wallet select m.CampaignId).Distinct().CountAsync() == 1
+                && await (from m in db.CampaignCases join c in db.Cases on m.CaseId equals c.Id where c.PaymentAddress == wallet select m).CountAsync() == 2),
+            "the two reports to form one campaign");
+    }
+
     private async Task<int> RunAlertAsync()
     {
         await using var scope = portal.Services.CreateAsyncScope();
