@@ -1,11 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Routing;
 
-/// <summary>What police need beyond what every partner sees: the extortion itself, in the victim's words.</summary>
+/// <summary>
+/// What police need beyond what every partner sees: the extortion itself, in the victim's words,
+/// the evidence list with the hashes taken on arrival, and the indicators parsed from it.
+/// </summary>
 public sealed record PoliceAnswers(
     string Narrative,
     DateOnly? EmailReceivedOn,
@@ -13,7 +17,9 @@ public sealed record PoliceAnswers(
     decimal? AmountDemanded,
     string? Currency,
     string? PaymentAddress,
-    string? BreachOrganisation);
+    string? BreachOrganisation,
+    IReadOnlyList<EvidenceSummary> Evidence,
+    IReadOnlyList<(IndicatorKind Kind, string Value)> Indicators);
 
 /// <summary>
 /// A referral as its partner sees it: reference, priority, language, region, the risk and
@@ -58,12 +64,22 @@ public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher
         }
 
         var (r, c) = (found.Referral, found.Case);
-        var police = member.Type == PartnerType.Police
-            ? new PoliceAnswers(cipher.OpenString(c.NarrativeEnvelope), c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.BreachOrganisation)
-            : null;
+        var police = member.Type == PartnerType.Police ? await PoliceAnswersAsync(c, cancellationToken) : null;
         return new PartnerReferralDetails(
             r.Id, c.Id, c.Reference, r.PartnerType, c.Priority, c.Language, c.Region, r.Status, r.Urgent, r.UpdatedAt, r.AcknowledgedAt, r.AcceptedAt, r.ClosedAt,
             r.Outcome, r.OutcomeNote, r.PoliceReportNumber, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.Paid, c.DataPublished,
             c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police);
+    }
+
+    private async Task<PoliceAnswers> PoliceAnswersAsync(Case c, CancellationToken cancellationToken)
+    {
+        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
+            .Select(e => EvidenceNames.Summarize(e, cipher))
+            .ToList();
+        var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == c.Id).OrderBy(i => i.Kind).ThenBy(i => i.Id)
+            .Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
+            .Select(i => (i.Kind, i.Value))
+            .ToList();
+        return new PoliceAnswers(cipher.OpenString(c.NarrativeEnvelope), c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.BreachOrganisation, evidence, indicators);
     }
 }

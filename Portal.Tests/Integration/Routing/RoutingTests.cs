@@ -321,6 +321,8 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         var page = await member.GetPageAsync(detail);
         Assert.Equal(filed.Reference, page.QuerySelector("[data-testid=reference]")?.TextContent);
         Assert.Null(page.QuerySelector("[data-testid=narrative]"));
+        Assert.Null(page.QuerySelector("[data-testid=police-evidence]"));
+        Assert.Null(page.QuerySelector("[data-testid=bundle-download]"));
         Assert.Contains("Central Finland", page.QuerySelector("[data-testid=region]")?.TextContent ?? "", StringComparison.Ordinal);
 
         foreach (var client in new[] { outsider, officer })
@@ -393,6 +395,8 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         var detail = $"/partner/referrals/{referral.Id}";
         var page = await officer.GetPageAsync(detail);
         Assert.Equal(Canary, page.QuerySelector("[data-testid=narrative]")?.TextContent);
+        Assert.NotNull(page.QuerySelector("[data-testid=police-evidence] [data-testid=evidence-none]"));
+        Assert.Equal($"/staff/cases/{filed.Id}/bundle", page.QuerySelector("[data-testid=bundle-download]")?.GetAttribute("href"));
         Assert.Null(page.QuerySelector($"form[action='{detail}/report-number']"));
 
         using (await officer.SubmitAsync(page, detail + "/acknowledge", new Dictionary<string, string?>()))
