@@ -55,11 +55,11 @@ public sealed class JobsOptions
 
     /// <summary>Cron (UTC) of the sweep that schedules referrals left without a routing job.</summary>
     [Required]
-    public string ReferralSweepSchedule { get; set; } = "15 0/5 * * * ?";
+    public string ReferralSweepSchedule { get; set; } = "15 0/10 * * * ?";
 
     /// <summary>Cron (UTC) of the escalation of referrals not acknowledged in time.</summary>
     [Required]
-    public string EscalationSchedule { get; set; } = "45 0/5 * * * ?";
+    public string EscalationSchedule { get; set; } = "45 5/10 * * * ?";
 
     /// <summary>Cron (UTC) of the check for urgent cases waiting unclaimed.</summary>
     [Required]

@@ -3,11 +3,13 @@ using System.Globalization;
 using Npgsql;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
+using Portal.Web.Bundles;
 using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Evidence;
 using Portal.Web.Jobs;
 using Portal.Web.Keys;
+using Portal.Web.Routing;
 using Portal.Web.Triage;
 
 namespace PortalBench;
@@ -15,7 +17,8 @@ namespace PortalBench;
 /// <summary>
 /// Issue 5: an idle scheduler issues no more than one database statement per second. The portal's
 /// own data and jobs setup runs in this process (the same extension methods Program.cs calls, default
-/// settings: recurring jobs registered, the urgent-case check every minute) with no work queued.
+/// settings: recurring jobs registered, the urgent-case check every minute, the referral sweep and
+/// escalation every five minutes) with no work queued.
 /// Counted for real: on SQLite every statement the engine runs on the scheduler's connections
 /// (sqlite3_trace: BEGIN, COMMIT and PRAGMAs included); on PostgreSQL every command Quartz creates,
 /// plus the server's own count of committed and rolled-back transactions in the database
@@ -63,6 +66,8 @@ internal static class JobsIdleBenchmark
         builder.AddPortalEvidence();
         builder.AddPortalAudit();
         builder.AddPortalTriage();
+        builder.AddPortalRouting();
+        builder.AddPortalBundles();
         builder.AddPortalJobs();
         await using var app = builder.Build();
         if (!app.EnsurePortalKeys())
