@@ -67,9 +67,9 @@ public sealed class JobsOptions
 
     /// <summary>Cron (UTC) of the retry of "there is an update" emails that could not be sent at once.</summary>
     [Required]
-    public string VictimNotificationSchedule { get; set; } = "30 0/5 * * * ?";
+    public string VictimNotificationSchedule { get; set; } = "30 2/10 * * * ?";
 
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
-    public string CampaignRecomputeSchedule { get; set; } = "0 10/15 * * * ?";
+    public string CampaignRecomputeSchedule { get; set; } = "0 7/30 * * * ?";
 }
