@@ -57,6 +57,39 @@ public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sweeper_DrainsABacklog_InBatches_WithOneEmailPerReferral()
+    {
+        var partner = await AddPartnerAsync(portal, PartnerType.Counselling, "kainuu", capacity: 100);
+        var referralIds = new List<long>();
+        for (var i = 0; i < ReferralSweeperJob.BacklogThreshold + 2; i++)
+        {
+            var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "kainuu", ["ConsentCounselling"] = "true" });
+            referralIds.Add(await WithDbAsync(portal, async db =>
+            {
+                var now = portal.Clock.GetUtcNow().UtcDateTime;
+                var referral = new Referral { CaseId = filed.Id, PartnerType = PartnerType.Counselling, Status = ReferralStatus.Pending, CreatedAt = now, UpdatedAt = now };
+                db.Referrals.Add(referral);
+                await db.SaveChangesAsync();
+                return referral.Id;
+            }));
+        }
+
+        var scheduler = await portal.SchedulerAsync();
+        Assert.True(await JobQueue.RetryNowAsync(scheduler, PortalJobKeys.ReferralSweep, CancellationToken.None));
+
+        Assert.Equal(referralIds.Count, (await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail, referralIds.Count)).Count);
+        await Eventually.WaitAsync(
+            () => WithDbAsync(portal, db => db.Referrals.Where(r => referralIds.Contains(r.Id)).AllAsync(r => r.Status == ReferralStatus.Assigned && r.PartnerId == partner.Id)),
+            "every referral of the backlog to be assigned");
+        foreach (var id in referralIds)
+        {
+            Assert.False(await scheduler.Exists(QuartzReferralScheduler.KeyOf(id)));
+        }
+
+        Assert.Equal(referralIds.Count, TestMailbox.Smtp.To(partner.ContactEmail).Count);
+    }
+
+    [Fact]
     public async Task Decision_SchedulesItsRoutingJob_AndThePartnerIsEmailedOnce()
     {
         var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "satakunta", ["ConsentCounselling"] = "true" });

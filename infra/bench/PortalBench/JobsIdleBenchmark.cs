@@ -4,11 +4,13 @@ using Npgsql;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
 using Portal.Web.Bundles;
+using Portal.Web.Campaigns;
 using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Evidence;
 using Portal.Web.Jobs;
 using Portal.Web.Keys;
+using Portal.Web.Messaging;
 using Portal.Web.Routing;
 using Portal.Web.Triage;
 
@@ -66,8 +68,10 @@ internal static class JobsIdleBenchmark
         builder.AddPortalEvidence();
         builder.AddPortalAudit();
         builder.AddPortalTriage();
+        builder.AddPortalMessaging();
         builder.AddPortalRouting();
         builder.AddPortalBundles();
+        builder.AddPortalCampaigns();
         builder.AddPortalJobs();
         await using var app = builder.Build();
         if (!app.EnsurePortalKeys())
