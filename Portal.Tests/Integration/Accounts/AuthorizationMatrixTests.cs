@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Accounts;
+
+/// <summary>
+/// Who may reach what, generated from the application's own routes and checked over HTTP for
+/// anonymous visitors and every staff role. The expectations are written here independently of
+/// the attributes in the controllers; a route without an expectation fails the test, so every new
+/// endpoint needs a decision. (Which case, evidence, message, referral or organisation a permitted
+/// user may see is tested by the feature tests: another one's id answers 404.)
+/// </summary>
+public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : IClassFixture<SqlitePortalFactory>
+{
+    private const string Anonymous = "anonymous";
+    private const string Victim = "victim";
+    private const string AnyStaff = "any staff";
+
+    private static readonly string[] Roles = [StaffRoles.Volunteer, StaffRoles.Supervisor, StaffRoles.Counsellor, StaffRoles.Police, StaffRoles.Admin];
+
+    /// <summary>First match wins: (method or *, route template pattern, who may).</summary>
+    private static readonly (string Method, Regex Template, string[] Who)[] Expectations =
+    [
+        ("*", Rx(@"^(|updates|privacy|language|report|guidance(/.*)?|status/open|status/close|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
+        ("*", Rx(@"^status(/messages|/evidence(/.*)?)?$"), [Victim]),
+        ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm)$"), [AnyStaff]),
+        ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
+        ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
+        ("*", Rx(@"^staff/(queue(/.*)?|cases/.*|messages)$"), [StaffRoles.Volunteer, StaffRoles.Supervisor]),
+        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export)$"), [StaffRoles.Supervisor]),
+        ("*", Rx(@"^staff/campaigns/\{campaignId\}/bundle$"), [StaffRoles.Police]),
+        ("*", Rx(@"^staff/campaigns(/\{campaignId\})?$"), [StaffRoles.Supervisor, StaffRoles.Police]),
+        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
+        ("*", Rx(@"^(staff/(updates/new|users(/.*)?|invitations(/.*)?)|admin/.*)$"), [StaffRoles.Admin]),
+        ("*", Rx(@"^partner/referrals(/.*)?$"), [StaffRoles.Counsellor, StaffRoles.Police]),
+    ];
+
+    [Fact]
+    public async Task EveryRoute_RefusesAnonymousVisitorsAndEveryRoleItIsNotFor()
+    {
+        var routes = Routes();
+        Assert.True(routes.Count > 60, $"only {routes.Count} routes found: the scan is broken");
+        var unplanned = routes.Where(r => Expected(r) is null).Select(r => $"{r.Method} /{r.Template}").ToList();
+        Assert.True(unplanned.Count == 0, "routes without an expectation: " + string.Join(", ", unplanned));
+
+        var problems = new List<string>();
+        using var anonymous = factory.CreatePortalClient();
+        foreach (var route in routes.Where(r => !Expected(r)!.Contains(Anonymous)))
+        {
+            using var response = await SendAsync(anonymous, route);
+            var who = Expected(route)!;
+            var signIn = who.Contains(Victim) ? "/status/open" : "/account/sign-in";
+            if (!RedirectsTo(response, signIn))
+            {
+                problems.Add($"anonymous {route.Method} {route.Path}: {(int)response.StatusCode} {response.Headers.Location}, expected a redirect to {signIn}");
+            }
+        }
+
+        foreach (var role in Roles)
+        {
+            using var staff = await StaffAccounts.SignedInClientAsync(factory, role);
+            foreach (var route in routes.Where(r => !Expected(r)!.Contains(Anonymous) && r.Template != "account/sign-out"))
+            {
+                var who = Expected(route)!;
+                using var response = await SendAsync(staff, route);
+                var allowed = who.Contains(AnyStaff) || who.Contains(role);
+                if (who.Contains(Victim))
+                {
+                    if (!RedirectsTo(response, "/status/open") && !RedirectsTo(response, "/account/denied"))
+                    {
+                        problems.Add($"{role} {route.Method} {route.Path}: {(int)response.StatusCode}, a victim's page must refuse staff");
+                    }
+                }
+                else if (allowed && (RedirectsTo(response, "/account/denied") || RedirectsTo(response, "/account/sign-in")))
+                {
+                    problems.Add($"{role} {route.Method} {route.Path}: refused ({response.Headers.Location}) but should be allowed");
+                }
+                else if (!allowed && !RedirectsTo(response, "/account/denied"))
+                {
+                    problems.Add($"{role} {route.Method} {route.Path}: {(int)response.StatusCode} {response.Headers.Location}, expected a refusal");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    private sealed record RouteUnderTest(string Method, string Template, string Path);
+
+    private static string[]? Expected(RouteUnderTest route) =>
+        Expectations.FirstOrDefault(e => (e.Method == "*" || e.Method == route.Method) && e.Template.IsMatch(route.Template)).Who;
+
+    private List<RouteUnderTest> Routes()
+    {
+        var sources = factory.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
+        var routes = new List<RouteUnderTest>();
+        foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
+        {
+            if (endpoint.Metadata.GetMetadata<ControllerActionDescriptor>() is null)
+            {
+                continue;
+            }
+
+            var pattern = endpoint.RoutePattern;
+            var template = string.Join('/', pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => parameter.IsCatchAll ? "{*" + parameter.Name + "}" : "{" + parameter.Name + "}",
+                _ => "",
+            }))));
+            var path = "/" + string.Join('/', pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => SampleValue(parameter),
+                _ => "",
+            }))));
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            routes.AddRange(methods.Select(m => new RouteUnderTest(m, template, path)));
+        }
+
+        return routes.DistinctBy(r => (r.Method, r.Template)).OrderBy(r => r.Template, StringComparer.Ordinal).ToList();
+    }
+
+    private static string SampleValue(Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter)
+    {
+        var constraints = parameter.ParameterPolicies.Select(p => p.Content ?? "").ToList();
+        if (constraints.Contains("guid"))
+        {
+            return Guid.NewGuid().ToString();
+        }
+
+        if (constraints.Contains("int") || constraints.Contains("long"))
+        {
+            return "1";
+        }
+
+        return parameter.Name == "slug" ? "dont-pay" : "x";
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, RouteUnderTest route) =>
+        route.Method == "GET"
+            ? client.GetAsync(route.Path)
+            : client.SendAsync(new HttpRequestMessage(new HttpMethod(route.Method), route.Path) { Content = new FormUrlEncodedContent([]) });
+
+    private static bool RedirectsTo(HttpResponseMessage response, string path) =>
+        response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther
+        && (response.Headers.Location?.OriginalString ?? "") is var location
+        && (location.StartsWith(path, StringComparison.Ordinal) || location.StartsWith("https://localhost" + path, StringComparison.Ordinal) || location.StartsWith("http://localhost" + path, StringComparison.Ordinal));
+
+    private static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant);
+}
