@@ -5,20 +5,22 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Browser.Messaging;
 
 /// <summary>
-/// A conversation in Chromium by keyboard: the volunteer starts from a prepared reply and sends
-/// it, the victim reads and answers on the receipt page in Swedish; every page checked with axe.
+/// The volunteer's journey in Chromium: sign in with two factors, claim the urgent case from the
+/// urgent-only queue, start a message from a prepared reply by keyboard, read the victim's answer
+/// (written in Swedish on the receipt page) and route the case; every page checked with axe.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class MessagingBrowserTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task Volunteer_AndVictim_Converse_OnAccessiblePages()
+    public async Task Volunteer_SignsInWithTwoFactor_ClaimsTheUrgentCase_MessagesTheVictim_AndRoutesIt()
     {
         var victim = await fixture.NewPageAsync("sv-SE");
         await victim.GotoAsync("/report");
         await victim.FillAsync("#WhatHappened", "Ett mejl krävde pengar.");
         await victim.CheckAsync("#RiskSelfHarm-no");
-        await victim.CheckAsync("#RiskImmediateDanger-no");
+        await victim.CheckAsync("#RiskImmediateDanger");
+        await victim.CheckAsync("#ConsentPolice");
         await victim.CheckAsync("#Paid");
         await victim.CheckAsync("#DataPublished");
         await victim.CheckAsync("#ContactPreference");
@@ -33,7 +35,24 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
             await db.SaveChangesAsync();
         }
 
-        var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
+        // A supervisor's pages for prepared replies, checked with axe.
+        var supervisorAccount = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
+        var supervisor = await fixture.NewPageAsync("en-GB");
+        await supervisor.GotoAsync("/account/sign-in");
+        await supervisor.FillAsync("#Email", supervisorAccount.Email);
+        await supervisor.FillAsync("#Password", StaffAccounts.Password);
+        await supervisor.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(supervisor, "**/account/sign-in/code");
+        await supervisor.FillAsync("#Code", supervisorAccount.CodeAt(fixture.Portal.Clock.GetUtcNow()));
+        await supervisor.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(supervisor, "**/staff");
+        await supervisor.GotoAsync("/staff/canned-responses");
+        await BrowserFixture.AssertAccessibleAsync(supervisor);
+        await supervisor.GotoAsync("/staff/canned-responses/new");
+        await BrowserFixture.AssertAccessibleAsync(supervisor);
+        await supervisor.Context.CloseAsync();
+
+        var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Volunteer);
         var staff = await fixture.NewPageAsync("en-GB");
         await staff.GotoAsync("/account/sign-in");
         await staff.FillAsync("#Email", account.Email);
@@ -44,12 +63,12 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
         await staff.Keyboard.PressAsync("Enter");
         await fixture.WaitForUrlAsync(staff, "**/staff");
 
-        await staff.GotoAsync("/staff/canned-responses");
-        await BrowserFixture.AssertAccessibleAsync(staff);
-        await staff.GotoAsync("/staff/canned-responses/new");
-        await BrowserFixture.AssertAccessibleAsync(staff);
-
         await staff.GotoAsync("/staff/queue");
+        await staff.SelectOptionAsync("#priority", "Urgent");
+        await staff.ClickAsync("form.filters button[type=submit]");
+        await fixture.WaitForUrlAsync(staff, "**priority=Urgent*");
+        Assert.Equal(1, await staff.Locator($"[data-testid=queue-row][data-reference='{reference}']").CountAsync());
+        await BrowserFixture.AssertAccessibleAsync(staff);
         await staff.Locator($"[data-testid=queue-row][data-reference='{reference}'] button").ClickAsync();
         await fixture.WaitForUrlAsync(staff, "**/staff/queue?mine=true&message=claimed");
         await staff.ClickAsync($"[data-testid=queue-row][data-reference='{reference}'] a");
@@ -88,6 +107,15 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
 
         await staff.ReloadAsync();
         Assert.Contains("Tack, jag har sparat mejlen.", await staff.InnerTextAsync("[data-testid=conversation]"), StringComparison.Ordinal);
+
+        // The victim agreed to police: the volunteer routes the case there.
+        await staff.CheckAsync("input[name=route][value=Police]");
+        await staff.FocusAsync("#decision-reason");
+        await staff.Keyboard.TypeAsync("Victim asked for a police report");
+        await staff.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(staff, "**decided=1");
+        Assert.Contains("Passed on", await staff.InnerTextAsync("main"), StringComparison.Ordinal);
+        await BrowserFixture.AssertAccessibleAsync(staff);
         await victim.Context.CloseAsync();
         await staff.Context.CloseAsync();
     }
