@@ -52,7 +52,10 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
                 return View("Blocked", blocked.Case.File.FileName);
 
             case CampaignBundleResult.Ready ready:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignBundleDownloaded, subject: campaignId.ToString(), detail: $"v{ready.Version} {ready.CaseReferences.Count} cases: {string.Join(' ', ready.CaseReferences)}"), cancellationToken);
+                // Recorded for the campaign and in each member case's own custody log.
+                var exported = ready.Cases.Select(c => HttpContext.StaffEvent(AuditActions.BundleDownloaded, c.CaseId, ready.FileName, $"in campaign {ready.Reference} v{ready.Version}")).ToList();
+                exported.Insert(0, HttpContext.StaffEvent(AuditActions.CampaignBundleDownloaded, subject: campaignId.ToString(), detail: $"v{ready.Version} {ready.Cases.Count} cases: {string.Join(' ', ready.Cases.Select(c => c.Reference))}"));
+                await audit.AppendManyAsync(exported, cancellationToken);
                 var disposition = new ContentDispositionHeaderValue("attachment");
                 disposition.SetHttpFileName(ready.FileName);
                 Response.Headers.ContentDisposition = disposition.ToString();

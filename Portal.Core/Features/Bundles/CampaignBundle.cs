@@ -36,7 +36,7 @@ public abstract record CampaignBundleResult
     /// <summary>A member case's evidence failed its integrity check; nothing is sent.</summary>
     public sealed record Blocked(Guid CaseId, CaseBundleResult.Blocked Case) : CampaignBundleResult;
 
-    public sealed record Ready(string Reference, int Version, string FileName, IReadOnlyList<string> CaseReferences, Func<Stream, CancellationToken, Task> WriteToAsync) : CampaignBundleResult;
+    public sealed record Ready(string Reference, int Version, string FileName, IReadOnlyList<(Guid CaseId, string Reference)> Cases, Func<Stream, CancellationToken, Task> WriteToAsync) : CampaignBundleResult;
 }
 
 /// <summary>
@@ -113,12 +113,14 @@ public sealed class CampaignBundleHandler(
 
         // Every member is checked before the first byte, as a case bundle checks its files.
         var members = new List<CaseBundleResult.Ready>();
+        var memberCases = new List<(Guid CaseId, string Reference)>();
         foreach (var caseId in cases)
         {
             switch (await caseBundles.HandleAsync(caseId, cancellationToken))
             {
                 case CaseBundleResult.Ready ready:
                     members.Add(ready);
+                    memberCases.Add((caseId, ready.Reference));
                     break;
                 case CaseBundleResult.Blocked blocked:
                     return new CampaignBundleResult.Blocked(caseId, blocked);
@@ -132,7 +134,7 @@ public sealed class CampaignBundleHandler(
             campaign.Reference,
             campaign.Version,
             fileName,
-            members.Select(m => m.Reference).ToList(),
+            memberCases,
             (output, token) => WriteAsync(campaign, approval, downloaderId, members, output, token));
     }
 

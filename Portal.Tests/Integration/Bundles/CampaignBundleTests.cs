@@ -112,6 +112,19 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
                 actions.Where(a => a.Action.StartsWith("campaign.bundle", StringComparison.Ordinal) || a.Action == AuditActions.CampaignExportApproved).Select(a => a.Action));
         }
 
+        // Each member case's custody log records the export.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            foreach (var exportedCase in consenting)
+            {
+                var entry = await db.AuditEntries.AsNoTracking().SingleAsync(e => e.CaseId == exportedCase.Id && e.Action == AuditActions.BundleDownloaded);
+                Assert.StartsWith("in campaign CP-", entry.Detail, StringComparison.Ordinal);
+            }
+
+            Assert.False(await db.AuditEntries.AnyAsync(e => e.CaseId == withheld.Id && e.Action == AuditActions.BundleDownloaded));
+        }
+
         // A new consenting report joins: the approval covered the old members only.
         await FileAsync(wallet, police: true);
         Assert.Equal(campaignId, await RecomputeAsync(consenting[0]));
