@@ -27,6 +27,24 @@ public sealed class TestMailbox(string directory)
         }
     }
 
+    /// <summary>A loopback port that was free a moment ago, so nothing listens there: an SMTP server that is down.</summary>
+    public static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Settings that point a portal at an SMTP server that is down, failing fast.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> DownSettings(int port) =>
+    [
+        new("Email:Host", "127.0.0.1"),
+        new("Email:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Email:TimeoutSeconds", "5"),
+    ];
+
     /// <summary>The messages delivered so far to a recipient.</summary>
     public IReadOnlyList<ParsedEmail> To(string recipient)
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using Microsoft.AspNetCore.Identity;
@@ -401,23 +400,7 @@ public sealed class InvitationWithSmtpDownTests(InvitationWithSmtpDownTests.Fact
 {
     public sealed class Factory : SqlitePortalFactory
     {
-        private static readonly int ClosedPort = FindClosedPort();
-
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [
-            new("Email:Host", "127.0.0.1"),
-            new("Email:Port", ClosedPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new("Email:TimeoutSeconds", "5"),
-        ];
-
-        private static int FindClosedPort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => TestMailbox.DownSettings(TestMailbox.ClosedPort());
     }
 
     [Fact]

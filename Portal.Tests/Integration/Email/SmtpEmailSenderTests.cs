@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Portal.Core.Email;
 using Portal.Tests.Support;
@@ -43,13 +42,7 @@ public sealed class SmtpEmailSenderTests
     [Fact]
     public async Task Send_ToAServerThatIsDown_Throws()
     {
-        // A port that was free a moment ago: nothing listens there.
-        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
-        var sender = new SmtpEmailSender(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = port, TimeoutSeconds = 5 }));
+        var sender = new SmtpEmailSender(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = TestMailbox.ClosedPort(), TimeoutSeconds = 5 }));
         await Assert.ThrowsAsync<SmtpException>(() => sender.SendAsync(Message("nobody@test.example"), CancellationToken.None));
     }
 }

@@ -62,14 +62,7 @@ public static class JobsPortal
             $"a recorded failure of {jobKey}");
 
     /// <summary>A port nothing listens on: SMTP "down".</summary>
-    public static string ClosedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public static string ClosedPort() => TestMailbox.ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 public sealed class SqliteJobsPortal : SqlitePortalFactory, IJobsPortal

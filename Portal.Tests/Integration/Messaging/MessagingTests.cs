@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -335,23 +334,7 @@ public sealed class MessagingWithSmtpDownTests(MessagingWithSmtpDownTests.Factor
 {
     public sealed class Factory : SqlitePortalFactory
     {
-        public static readonly int ClosedPort = FindClosedPort();
-
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [
-            new("Email:Host", "127.0.0.1"),
-            new("Email:Port", ClosedPort.ToString()),
-            new("Email:TimeoutSeconds", "5"),
-        ];
-
-        private static int FindClosedPort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => TestMailbox.DownSettings(TestMailbox.ClosedPort());
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Mail;
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -494,10 +493,7 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         }
 
         var referral = await ReferralAsync(factory, filed.Id, PartnerType.Police);
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var deadPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var deadPort = TestMailbox.ClosedPort();
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
