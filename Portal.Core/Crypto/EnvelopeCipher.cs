@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,6 +26,7 @@ public sealed class EnvelopeCipher(IKeySource keys)
 {
     public const int DefaultChunkSize = 64 * 1024;
     private const int TagSize = 16;
+    private const int MaxBatchChunks = 16;
     private const int NonceSize = 12;
     private const int PrefixSize = 8;
     private const int DataKeySize = 32;
@@ -42,10 +44,12 @@ public sealed class EnvelopeCipher(IKeySource keys)
             using var aes = new AesGcm(dataKey, TagSize);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var prefix = header.AsMemory(header.Length - 4 - PrefixSize, PrefixSize);
-            // Two plaintext buffers: SHA-256 of one chunk runs on another core while the chunk is
-            // encrypted and written and the next one is read (hashing is the slower half).
-            byte[][] buffers = [new byte[DefaultChunkSize], new byte[DefaultChunkSize]];
-            var output = new byte[DefaultChunkSize + TagSize];
+            // Plaintext is read a batch of chunks at a time into one of two buffers. SHA-256 of a
+            // batch runs on another core while the same batch is encrypted and written and the
+            // next one is read (hashing is the slower half); batching keeps the hand-overs few.
+            var batchSize = BatchSize(plaintext);
+            byte[][] buffers = [ArrayPool<byte>.Shared.Rent(batchSize), ArrayPool<byte>.Shared.Rent(batchSize)];
+            var output = ArrayPool<byte>.Shared.Rent(batchSize / DefaultChunkSize * (DefaultChunkSize + TagSize));
             var aad = new byte[header.Length + 1];
             header.CopyTo(aad, 0);
             var nonce = new byte[NonceSize];
@@ -54,36 +58,47 @@ public sealed class EnvelopeCipher(IKeySource keys)
             var hashing = Task.CompletedTask;
             try
             {
-                while (true)
+                for (var batch = 0; ; batch++)
                 {
-                    var buffer = buffers[index % 2];
-                    var read = await plaintext.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-                    var isFinal = read < buffer.Length;
+                    var buffer = buffers[batch % 2];
+                    var read = await plaintext.ReadAtLeastAsync(buffer.AsMemory(0, batchSize), batchSize, throwOnEndOfStream: false, cancellationToken);
+                    var isLastBatch = read < batchSize;
                     length += read;
 
+                    // The other buffer's hash must be done before that buffer is read into again.
                     await hashing;
-                    hashing = isFinal
+                    hashing = isLastBatch
                         ? HashInline(sha, buffer, read)
                         : Task.Run(() => sha.AppendData(buffer, 0, read), cancellationToken);
 
-                    MakeNonce(prefix.Span, index, nonce);
-                    aad[^1] = isFinal ? (byte)1 : (byte)0;
-                    aes.Encrypt(nonce, buffer.AsSpan(0, read), output.AsSpan(0, read), output.AsSpan(read, TagSize), aad);
-                    await destination.WriteAsync(output.AsMemory(0, read + TagSize), cancellationToken);
+                    // Full chunks, then (in the last batch) the short or empty final chunk.
+                    var written = 0;
+                    for (var offset = 0; offset < read || (isLastBatch && offset == read); offset += DefaultChunkSize)
+                    {
+                        var size = Math.Min(DefaultChunkSize, read - offset);
+                        var isFinal = size < DefaultChunkSize;
+                        MakeNonce(prefix.Span, index, nonce);
+                        aad[^1] = isFinal ? (byte)1 : (byte)0;
+                        aes.Encrypt(nonce, buffer.AsSpan(offset, size), output.AsSpan(written, size), output.AsSpan(written + size, TagSize), aad);
+                        written += size + TagSize;
+                        index = isFinal ? index : checked(index + 1);
+                    }
 
-                    if (isFinal)
+                    await destination.WriteAsync(output.AsMemory(0, written), cancellationToken);
+                    if (isLastBatch)
                     {
                         break;
                     }
-
-                    index = checked(index + 1);
                 }
             }
             finally
             {
                 await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                CryptographicOperations.ZeroMemory(buffers[0]);
-                CryptographicOperations.ZeroMemory(buffers[1]);
+                CryptographicOperations.ZeroMemory(buffers[0].AsSpan(0, batchSize));
+                CryptographicOperations.ZeroMemory(buffers[1].AsSpan(0, batchSize));
+                ArrayPool<byte>.Shared.Return(buffers[0]);
+                ArrayPool<byte>.Shared.Return(buffers[1]);
+                ArrayPool<byte>.Shared.Return(output);
             }
 
             await hashing;
@@ -215,6 +230,17 @@ public sealed class EnvelopeCipher(IKeySource keys)
             CryptographicOperations.ZeroMemory(plains[1]);
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// Plaintext bytes taken per read: a whole number of chunks, up to <see cref="MaxBatchChunks"/>,
+    /// but no more than a seekable source (a sealed field) can still hold.
+    /// </summary>
+    private static int BatchSize(Stream plaintext)
+    {
+        var remaining = plaintext.CanSeek ? Math.Max(0, plaintext.Length - plaintext.Position) : long.MaxValue;
+        var chunks = Math.Clamp((remaining / DefaultChunkSize) + 1, 1, MaxBatchChunks);
+        return (int)chunks * DefaultChunkSize;
     }
 
     private static Task HashInline(IncrementalHash sha, byte[] buffer, int count)

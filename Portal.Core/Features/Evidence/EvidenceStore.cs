@@ -60,7 +60,6 @@ public sealed class FileEvidenceStore(string directory, EnvelopeCipher cipher) :
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 BufferSize = 0,
-                Options = FileOptions.Asynchronous,
             };
             if (!OperatingSystem.IsWindows())
             {
@@ -68,10 +67,9 @@ public sealed class FileEvidenceStore(string directory, EnvelopeCipher cipher) :
             }
 
             await using var file = new FileStream(path, options);
-            await using var buffered = new BufferedStream(file, 1024 * 1024);
-            var info = await cipher.EncryptAsync(new LimitedReadStream(plaintext, maxBytes), buffered, cancellationToken);
-            await buffered.FlushAsync(cancellationToken);
-            file.Flush(flushToDisk: true);
+            await using var writer = new SequentialFileWriter(file);
+            var info = await cipher.EncryptAsync(new LimitedReadStream(plaintext, maxBytes), writer, cancellationToken);
+            await writer.CompleteAsync(cancellationToken);
             return info;
         }
         catch

@@ -37,6 +37,32 @@ public sealed class EnvelopeCipherTests
         Assert.Equal(KeyA.Id, written.KeyId);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData((16 * EnvelopeCipher.DefaultChunkSize) - 1)]
+    [InlineData(16 * EnvelopeCipher.DefaultChunkSize)]
+    [InlineData((16 * EnvelopeCipher.DefaultChunkSize) + 1)]
+    [InlineData((40 * EnvelopeCipher.DefaultChunkSize) + 3)]
+    [InlineData(48 * EnvelopeCipher.DefaultChunkSize)]
+    public async Task EncryptFromAnUploadInUnevenReads_GivesTheSameLayout_AndTheSameHash(int size)
+    {
+        // An upload is not seekable and arrives in pieces; a memory stream is read in one batch.
+        var plaintext = RandomNumberGenerator.GetBytes(size);
+        using var streamed = new MemoryStream();
+
+        var written = await cipher.EncryptAsync(new TrickleStream(plaintext, maxRead: 7000), streamed);
+        var whole = await EncryptAsync(plaintext);
+        streamed.Position = 0;
+        using var output = new MemoryStream();
+        await cipher.DecryptAsync(streamed, output);
+
+        // Same length means the same records: full chunks, then one short or empty final chunk.
+        Assert.Equal(whole.Length, streamed.Length);
+        Assert.Equal(plaintext, output.ToArray());
+        Assert.Equal(SHA256.HashData(plaintext), written.Sha256);
+        Assert.Equal(size, written.Length);
+    }
+
     [Fact]
     public void Seal_SameTextTwice_GivesDifferentEnvelopes_WithoutThePlaintext()
     {
@@ -124,6 +150,52 @@ public sealed class EnvelopeCipherTests
         var error = await Assert.ThrowsAsync<IOException>(() => cipher.EncryptAsync(source, new MemoryStream()));
 
         Assert.Equal("connection lost", error.Message);
+    }
+
+    /// <summary>A network-like source: not seekable, and never more than a few KiB per read.</summary>
+    private sealed class TrickleStream(byte[] data, int maxRead) : Stream
+    {
+        private int position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var length = Math.Min(Math.Min(count, maxRead), data.Length - position);
+            data.AsSpan(position, length).CopyTo(buffer.AsSpan(offset));
+            position += length;
+            return length;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var length = Math.Min(Math.Min(buffer.Length, maxRead), data.Length - position);
+            data.AsSpan(position, length).CopyTo(buffer.Span);
+            position += length;
+            return ValueTask.FromResult(length);
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class FailingStream(byte[] data, int failAfter) : MemoryStream(data)
