@@ -1,11 +1,16 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Portal.Web.Security;
 
 namespace Portal.Tests.Support;
 
@@ -29,6 +34,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
 
     protected string? ConnectionString { get; set; }
 
+    private bool onKestrel;
+
     /// <summary>Extra settings a subclass needs (tighter rate limits, a broken database).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
@@ -49,6 +56,20 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         {
             // A file still open by a pooled connection; the temp directory is cleaned with the machine.
         }
+    }
+
+    /// <summary>
+    /// Starts the portal on Kestrel (a real loopback socket) instead of the in-memory test server,
+    /// for tests that need real connections; returns its address.
+    /// </summary>
+    public Uri StartOnKestrel()
+    {
+        onKestrel = true;
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
+            ?? throw new InvalidOperationException("Kestrel reported no addresses.");
+        return new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
     }
 
     public HttpClient CreatePortalClient(bool allowRedirects = false) =>
@@ -96,6 +117,18 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, ClientAddressFilter>();
         });
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        if (onKestrel)
+        {
+            // The factory adds Kestrel after the portal's services, which brings back Kestrel's
+            // default buffer pool; restore the portal's (in production it is registered after Kestrel).
+            builder.ConfigureServices(services => services.AddSingleton<IMemoryPoolFactory<byte>, ServerMemoryPoolFactory>());
+        }
+
+        return base.CreateHost(builder);
     }
 
     private sealed class ClientAddressFilter : IStartupFilter

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 
@@ -39,6 +40,8 @@ public static class SecuritySetup
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
         });
+
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ServerMemoryPoolFactory>();
 
         builder.Services.AddAntiforgery(options =>
         {
