@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -18,9 +19,16 @@ internal sealed class SequentialFileWriter : Stream
     private const int Alignment = 4096;
     private const int BlockSize = 1024 * 1024;
 
+    /// <summary>Idle blocks kept between uploads (pinned memory is costly to churn): 8 MiB at most.</summary>
+    private const int MaxSpareBlocks = 8;
+
+    private static readonly ConcurrentQueue<Memory<byte>> SpareBlocks = new();
+
     private readonly FileStream file;
     private readonly SafeFileHandle handle;
-    private readonly Memory<byte>[] blocks;
+
+    // The second block is taken only when the first fills: most evidence is far smaller than a block.
+    private readonly Memory<byte>[] blocks = new Memory<byte>[2];
     private bool direct;
     private int current;
     private int filled;
@@ -33,7 +41,7 @@ internal sealed class SequentialFileWriter : Stream
     {
         this.file = file;
         handle = file.SafeFileHandle;
-        blocks = [AlignedBlock(), AlignedBlock()];
+        blocks[0] = TakeBlock();
         direct = bypassCache && DirectIo.TryEnable(handle);
     }
 
@@ -82,12 +90,17 @@ internal sealed class SequentialFileWriter : Stream
         var tail = blocks[current][..filled];
         if (direct)
         {
-            // Whole blocks still go direct; the unaligned rest through the cache, which the flush below writes out.
+            // Whole 4 KiB pages still go direct; the unaligned rest through the cache, which the flush below writes out.
             var aligned = filled / Alignment * Alignment;
-            await RandomAccess.WriteAsync(handle, tail[..aligned], position, cancellationToken);
+            await WriteBlockAsync(tail[..aligned], position, cancellationToken);
             position += aligned;
             tail = tail[aligned..];
-            direct = DirectIo.TryDisable(handle) ? false : throw new IOException("Could not switch off direct I/O for the end of the file.");
+            if (direct && !DirectIo.TryDisable(handle))
+            {
+                throw new IOException("Could not switch off direct I/O for the end of the file.");
+            }
+
+            direct = false;
         }
 
         await RandomAccess.WriteAsync(handle, tail, position, cancellationToken);
@@ -111,8 +124,9 @@ internal sealed class SequentialFileWriter : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        // A write still in flight must finish before the caller deletes the file.
+        // A write still in flight must finish before the caller deletes the file or the block is reused.
         await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        ReturnBlocks();
         await base.DisposeAsync();
     }
 
@@ -121,6 +135,7 @@ internal sealed class SequentialFileWriter : Stream
         if (disposing)
         {
             pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+            ReturnBlocks();
         }
 
         base.Dispose(disposing);
@@ -130,15 +145,52 @@ internal sealed class SequentialFileWriter : Stream
     {
         // The other block's write must be done before it is filled again.
         await pending;
-        pending = RandomAccess.WriteAsync(handle, blocks[current], position, cancellationToken).AsTask();
+        pending = WriteBlockAsync(blocks[current], position, cancellationToken);
         position += BlockSize;
         current ^= 1;
         filled = 0;
+        if (blocks[current].IsEmpty)
+        {
+            blocks[current] = TakeBlock();
+        }
+    }
+
+    private async Task WriteBlockAsync(ReadOnlyMemory<byte> block, long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RandomAccess.WriteAsync(handle, block, offset, cancellationToken);
+        }
+        catch (IOException) when (direct)
+        {
+            // A device with blocks larger than the alignment used here refuses direct writes
+            // (EINVAL): the rest of the file goes through the cache, starting with this block.
+            direct = DirectIo.TryDisable(handle) ? false : throw new IOException("A direct write failed and direct I/O could not be switched off.");
+            await RandomAccess.WriteAsync(handle, block, offset, cancellationToken);
+        }
+    }
+
+    private void ReturnBlocks()
+    {
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            if (!blocks[i].IsEmpty && SpareBlocks.Count < MaxSpareBlocks)
+            {
+                SpareBlocks.Enqueue(blocks[i]);
+            }
+
+            blocks[i] = Memory<byte>.Empty;
+        }
     }
 
     /// <summary>A block in memory the GC never moves, starting on an aligned address.</summary>
-    private static Memory<byte> AlignedBlock()
+    private static Memory<byte> TakeBlock()
     {
+        if (SpareBlocks.TryDequeue(out var spare))
+        {
+            return spare;
+        }
+
         var array = GC.AllocateUninitializedArray<byte>(BlockSize + Alignment, pinned: true);
         var address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
         var skip = (int)((Alignment - (address % Alignment)) % Alignment);
