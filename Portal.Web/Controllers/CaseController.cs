@@ -201,8 +201,7 @@ public sealed class CaseController(
             return NotFound();
         }
 
-        // Staff ids, never names: names change, ids identify.
-        var detail = $"from={NoneIfEmpty(request.ExpectedHolderId)} to={NoneIfEmpty(request.ToUserId)} {outcome}";
+        var detail = AuditedReassignment.Of(request, outcome).ToDetail();
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseReassigned, request.CaseId, detail: detail), cancellationToken);
         if (outcome is ReassignOutcome.Reassigned or ReassignOutcome.Released)
         {
@@ -218,8 +217,6 @@ public sealed class CaseController(
         Response.StatusCode = outcome is ReassignOutcome.Stale or ReassignOutcome.NotOpen ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
         return View("Index", await ModelAsync(found, null, "Case.Reassign." + outcome, null, cancellationToken));
     }
-
-    private static string NoneIfEmpty(string? id) => string.IsNullOrEmpty(id) ? "none" : id;
 
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Reports;
 
@@ -8,7 +9,17 @@ namespace Portal.Core.Features.Triage;
 
 public sealed record EvidenceDetails(EvidenceSummary File, EmailSummary? Email);
 
-public sealed record TimelineEntry(DateTime At, string Action, AuditActor ActorKind, string? Actor, string? Detail);
+/// <summary>
+/// One audit entry of the case. A reassignment comes as <see cref="Reassignment"/>, with names,
+/// instead of its <see cref="Detail"/>, which holds staff ids.
+/// </summary>
+public sealed record TimelineEntry(DateTime At, string Action, AuditActor ActorKind, string? Actor, string? Detail, TimelineReassignment? Reassignment = null);
+
+/// <summary>Whom a reassignment took the case from and gave it to; null is nobody.</summary>
+public sealed record TimelineReassignment(TimelineStaff? From, TimelineStaff? To, ReassignOutcome Outcome);
+
+/// <summary>A staff member as the timeline names them; <see cref="DisplayName"/> is null when the account no longer exists.</summary>
+public sealed record TimelineStaff(string? DisplayName);
 
 public sealed record CaseDetails(
     Guid Id,
@@ -61,18 +72,39 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
         var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == caseId).OrderBy(i => i.Kind).ThenBy(i => i.Id)
             .Select(i => new { i.Kind, i.Value, i.Detail }).ToListAsync(cancellationToken))
             .Select(i => (i.Kind, i.Value, i.Detail)).ToList();
-        var timeline = await (
+        var entries = await (
             from a in db.AuditEntries.AsNoTracking().Where(a => a.CaseId == caseId)
             join u in db.Users on a.ActorId equals u.Id into users
             from u in users.DefaultIfEmpty()
             orderby a.Id
             select new TimelineEntry(a.At, a.Action, a.ActorKind, u == null ? null : u.DisplayName, a.Detail))
             .ToListAsync(cancellationToken);
+        var timeline = await WithStaffNamesAsync(entries, cancellationToken);
 
         return new CaseDetails(
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
             c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.Paid, c.DataPublished,
             c.BreachOrganisation, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
             c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline);
+    }
+
+    /// <summary>Reassignments name the staff they moved the case between; all names in one query.</summary>
+    private async Task<IReadOnlyList<TimelineEntry>> WithStaffNamesAsync(List<TimelineEntry> entries, CancellationToken cancellationToken)
+    {
+        var reassignments = entries
+            .Select(e => e.Action == AuditActions.CaseReassigned ? AuditedReassignment.FromDetail(e.Detail) : null)
+            .ToList();
+        var ids = reassignments.SelectMany(r => new[] { r?.FromId, r?.ToId }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return entries;
+        }
+
+        var names = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName })
+            .ToDictionaryAsync(u => u.Id, u => u.DisplayName, StringComparer.Ordinal, cancellationToken);
+        TimelineStaff? Staff(string? id) => id is null ? null : new(names.GetValueOrDefault(id));
+        return entries
+            .Select((e, i) => reassignments[i] is { } r ? e with { Detail = null, Reassignment = new(Staff(r.FromId), Staff(r.ToId), r.Outcome) } : e)
+            .ToList();
     }
 }

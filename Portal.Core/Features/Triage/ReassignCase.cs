@@ -32,6 +32,40 @@ public enum ReassignOutcome
 public sealed record AssignableStaff(string Id, string DisplayName, string Email);
 
 /// <summary>
+/// A reassignment attempt as the audit trail records it: staff ids, never names (names change,
+/// ids identify), null for nobody. The case timeline reads it back to show the names.
+/// </summary>
+public sealed record AuditedReassignment(string? FromId, string? ToId, ReassignOutcome Outcome)
+{
+    private const string Nobody = "none";
+
+    public static AuditedReassignment Of(ReassignCase request, ReassignOutcome outcome) =>
+        new(NullIfEmpty(request.ExpectedHolderId), NullIfEmpty(request.ToUserId), outcome);
+
+    /// <summary>Null when the detail is not one this record wrote.</summary>
+    public static AuditedReassignment? FromDetail(string? detail)
+    {
+        var parts = detail?.Split(' ') ?? [];
+        if (parts.Length != 3
+            || !parts[0].StartsWith("from=", StringComparison.Ordinal)
+            || !parts[1].StartsWith("to=", StringComparison.Ordinal)
+            || !Enum.TryParse<ReassignOutcome>(parts[2], ignoreCase: false, out var outcome)
+            || outcome.ToString() != parts[2])
+        {
+            return null;
+        }
+
+        return new(IdOrNull(parts[0]["from=".Length..]), IdOrNull(parts[1]["to=".Length..]), outcome);
+    }
+
+    public string ToDetail() => $"from={FromId ?? Nobody} to={ToId ?? Nobody} {Outcome}";
+
+    private static string? NullIfEmpty(string? id) => string.IsNullOrEmpty(id) ? null : id;
+
+    private static string? IdOrNull(string id) => id is "" or Nobody ? null : id;
+}
+
+/// <summary>
 /// One conditional UPDATE (still open, still held by whom the supervisor saw) decides, so a
 /// reassignment racing a claim, a release, a decision or another supervisor never overwrites
 /// what the supervisor did not see.

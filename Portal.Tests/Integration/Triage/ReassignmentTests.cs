@@ -81,6 +81,52 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task Timeline_NamesTheStaffOfEachReassignment_NeverTheirIds_AndAFormerMemberWhoseAccountIsGone()
+    {
+        var caseId = await NewCaseAsync();
+        var (first, firstClient) = await VolunteerAsync("Ann <em>Aalto</em>");
+        var (second, _) = await VolunteerAsync("Bea Berg");
+        var (leaver, _) = await VolunteerAsync("Leo Lähtijä");
+        await ClaimAsync(firstClient, caseId);
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        foreach (var to in new[] { second, leaver })
+        {
+            using var reassigned = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = to });
+            Assert.Equal(HttpStatusCode.Redirect, reassigned.StatusCode);
+        }
+
+        using (var released = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+            Assert.True((await users.DeleteAsync(await users.FindByIdAsync(leaver) ?? throw new InvalidOperationException("no user"))).Succeeded);
+        }
+
+        var timeline = (await supervisor.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]") ?? throw new InvalidOperationException("no timeline");
+        Assert.Equal(
+            [
+                "from Ann <em>Aalto</em> to Bea Berg · reassigned",
+                "from Bea Berg to former staff member · reassigned",
+                "from former staff member to nobody · claim released, back in the queue",
+            ],
+            timeline.QuerySelectorAll("[data-testid=timeline-reassignment]").Select(e => e.TextContent.Trim()));
+        Assert.Null(timeline.QuerySelector("em"));
+        foreach (var id in new[] { first, second, leaver })
+        {
+            Assert.DoesNotContain(id, timeline.InnerHtml, StringComparison.Ordinal);
+        }
+
+        // The audit trail itself keeps the ids.
+        Assert.Equal(
+            [$"from={first} to={second} Reassigned", $"from={second} to={leaver} Reassigned", $"from={leaver} to=none Released"],
+            (await AuditAsync(caseId, AuditActions.CaseReassigned)).Select(e => e.Detail));
+    }
+
+    [Fact]
     public async Task Volunteer_CannotReassign_NoControlAndThePostIsRefused()
     {
         var caseId = await NewCaseAsync();
