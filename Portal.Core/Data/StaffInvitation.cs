@@ -3,7 +3,8 @@ namespace Portal.Core.Data;
 /// <summary>
 /// An admin's invitation for someone to join the staff. The link's token is stored only as its
 /// SHA-256; the row is pending until it is accepted, revoked or expires, and is kept afterwards
-/// as the record of who was let in with which roles.
+/// as the record of who was let in with which roles. Inviting the address again renews an
+/// expired or revoked row in place (one row per address; the audit trail keeps the earlier ones).
 /// </summary>
 public sealed class StaffInvitation
 {

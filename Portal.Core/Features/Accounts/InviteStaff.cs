@@ -106,7 +106,8 @@ public static class InvitationTokens
 /// Invites someone to the staff by email. The row is committed before the email goes, so a
 /// mail server that is down loses nothing: the invitation stays pending, marked undelivered,
 /// and the admin resends it. A resend draws a new token (the old link stops working) and
-/// starts the lifetime again.
+/// starts the lifetime again. Inviting an address again while its invitation is live is
+/// refused; once that invitation has expired or been revoked, the new one takes over its row.
 /// </summary>
 public sealed class InviteStaffHandler(
     PortalDbContext db,
@@ -145,11 +146,65 @@ public sealed class InviteStaffHandler(
             ExpiresAt = now + options.Value.Lifetime,
             InvitedById = adminId,
         };
-        db.StaffInvitations.Add(invitation);
-        await db.SaveChangesAsync(cancellationToken);
-        db.Entry(invitation).State = EntityState.Detached;
+        var earlier = await db.StaffInvitations.AsNoTracking()
+            .Where(i => i.NormalizedEmail == normalized && i.AcceptedAt == null)
+            .OrderByDescending(i => i.CreatedAt)
+            .Select(i => (Guid?)i.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (earlier is { } earlierId)
+        {
+            if (!await RenewAsync(earlierId, invitation, cancellationToken))
+            {
+                // Another admin renewed it (or it was used) a moment ago.
+                return new(InvitationOutcome.AlreadyInvited);
+            }
+
+            invitation.Id = earlierId;
+        }
+        else
+        {
+            db.StaffInvitations.Add(invitation);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Entry(invitation).State = EntityState.Detached;
+        }
 
         return new(await SendAsync(invitation, token, cancellationToken), invitation.Id);
+    }
+
+    /// <summary>
+    /// Gives an expired or revoked invitation the new one's link, roles, inviter and lifetime, so
+    /// the admins' list shows one invitation per address; the audit trail keeps what each earlier
+    /// invitation was. Conditional: false when it came alive again or was used meanwhile.
+    /// Other dead invitations to the address (from before renewal existed) leave the list as revoked.
+    /// </summary>
+    private async Task<bool> RenewAsync(Guid earlierId, StaffInvitation renewed, CancellationToken cancellationToken)
+    {
+        var now = renewed.CreatedAt;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changed = await db.StaffInvitations
+            .Where(i => i.Id == earlierId && i.AcceptedAt == null && (i.RevokedAt != null || i.ExpiresAt <= now))
+            .ExecuteUpdateAsync(
+                i => i.SetProperty(x => x.Email, renewed.Email)
+                    .SetProperty(x => x.Roles, renewed.Roles)
+                    .SetProperty(x => x.Language, renewed.Language)
+                    .SetProperty(x => x.TokenHash, renewed.TokenHash)
+                    .SetProperty(x => x.CreatedAt, renewed.CreatedAt)
+                    .SetProperty(x => x.ExpiresAt, renewed.ExpiresAt)
+                    .SetProperty(x => x.InvitedById, renewed.InvitedById)
+                    .SetProperty(x => x.SentAt, (DateTime?)null)
+                    .SetProperty(x => x.DeliveryFailed, false)
+                    .SetProperty(x => x.RevokedAt, (DateTime?)null),
+                cancellationToken);
+        if (changed != 1)
+        {
+            return false;
+        }
+
+        await db.StaffInvitations
+            .Where(i => i.NormalizedEmail == renewed.NormalizedEmail && i.Id != earlierId && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt <= now)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.RevokedAt, now), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<InvitationResult> ResendAsync(Guid invitationId, CancellationToken cancellationToken)

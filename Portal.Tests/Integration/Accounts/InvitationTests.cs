@@ -207,6 +207,91 @@ public abstract partial class InvitationTests<TFactory>(TFactory factory) : ICla
     }
 
     [Fact]
+    public async Task InvitingAgain_AfterExpiryOrRevocation_RenewsTheOneListedInvitation_AndTheAuditTrailKeepsEachRound()
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var recipient = Recipient();
+        (await InviteAsync(admin, recipient, StaffRoles.Volunteer)).Dispose();
+        var firstLink = LinkIn(Assert.Single(await TestMailbox.Smtp.WaitForAsync(recipient)).TextBody);
+        var first = await InvitationAsync(recipient);
+
+        factory.Clock.Advance(TimeSpan.FromHours(72) + TimeSpan.FromMinutes(1));
+        admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        Assert.NotNull(Row(await admin.GetPageAsync("/staff/invitations"), recipient)?.QuerySelector("[data-testid=expired]"));
+        using (var afterExpiry = await InviteAsync(admin, recipient, StaffRoles.Supervisor, "fi"))
+        {
+            Assert.Equal("/staff/invitations?message=sent", afterExpiry.Headers.Location?.OriginalString);
+        }
+
+        var list = await admin.GetPageAsync("/staff/invitations");
+        var row = Assert.Single(list.QuerySelectorAll("[data-testid=invitation-row]"), r => r.GetAttribute("data-email") == recipient);
+        Assert.Null(row.QuerySelector("[data-testid=expired]"));
+        Assert.Equal(StaffRoles.Supervisor, row.QuerySelector("td")?.TextContent.Trim());
+        var renewed = await InvitationAsync(recipient);
+        Assert.Equal(first.Id, renewed.Id);
+        Assert.Equal("fi", renewed.Language);
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime + TimeSpan.FromHours(72), renewed.ExpiresAt);
+
+        using (var revoked = await admin.SubmitAsync(list, row.QuerySelector("form[action$='/revoke']")?.GetAttribute("action") ?? "", new Dictionary<string, string?>()))
+        {
+            Assert.Equal("/staff/invitations?message=revoked", revoked.Headers.Location?.OriginalString);
+        }
+
+        using (var afterRevocation = await InviteAsync(admin, recipient, StaffRoles.Volunteer))
+        {
+            Assert.Equal("/staff/invitations?message=sent", afterRevocation.Headers.Location?.OriginalString);
+        }
+
+        // While that invitation is live, inviting the address again is still refused.
+        using (var whilePending = await InviteAsync(admin, recipient, StaffRoles.Admin))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, whilePending.StatusCode);
+            Assert.Contains("already has a pending invitation", (await HtmlForms.ParseAsync(whilePending)).QuerySelector("#Email-error")?.TextContent, StringComparison.Ordinal);
+        }
+
+        row = Assert.Single((await admin.GetPageAsync("/staff/invitations")).QuerySelectorAll("[data-testid=invitation-row]"), r => r.GetAttribute("data-email") == recipient);
+        Assert.Equal(StaffRoles.Volunteer, row.QuerySelector("td")?.TextContent.Trim());
+        var current = await InvitationAsync(recipient);
+        Assert.Equal(first.Id, current.Id);
+        Assert.Null(current.RevokedAt);
+
+        // Each round mailed a link of its own; only the last one opens.
+        var links = (await TestMailbox.Smtp.WaitForAsync(recipient, 3)).Select(m => LinkIn(m.TextBody)).ToList();
+        Assert.Equal(3, links.Distinct(StringComparer.Ordinal).Count());
+        var invitee = factory.CreatePortalClient();
+        var opened = new List<string>();
+        foreach (var link in links)
+        {
+            using var response = await invitee.GetAsync(link);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                opened.Add(link);
+            }
+        }
+
+        var lastLink = Assert.Single(opened);
+        Assert.NotEqual(firstLink, lastLink);
+        using (var accepted = await invitee.SubmitAsync(await invitee.GetPageAsync(lastLink), "/account/invitation", Answers("Third Time", StaffAccounts.Password)))
+        {
+            Assert.Equal("/account/two-factor", accepted.Headers.Location?.OriginalString);
+        }
+
+        var user = await UserAsync(recipient) ?? throw new InvalidOperationException("no account was created");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.Equal([StaffRoles.Volunteer], await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().GetRolesAsync(user));
+        }
+
+        var audit = (await AuditAsync(first.Id)).OrderBy(e => e.Id).ToList();
+        Assert.Equal(
+            [AuditActions.InvitationSent, AuditActions.InvitationSent, AuditActions.InvitationRevoked, AuditActions.InvitationSent, AuditActions.InvitationAccepted],
+            audit.Select(e => e.Action));
+        Assert.Equal(
+            ["delivered; roles=Volunteer", "delivered; roles=Supervisor", "delivered; roles=Volunteer"],
+            audit.Where(e => e.Action == AuditActions.InvitationSent).Select(e => e.Detail));
+    }
+
+    [Fact]
     public async Task ParallelAccepts_OfOneLink_CreateOneAccount()
     {
         var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
