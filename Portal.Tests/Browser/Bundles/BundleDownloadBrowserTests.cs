@@ -32,15 +32,8 @@ public sealed class BundleDownloadBrowserTests(BrowserFixture fixture)
 
         var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
         var page = await fixture.NewPageAsync("en-GB");
-        await page.GotoAsync("/account/sign-in");
-        await page.FillAsync("#Email", account.Email);
-        await page.FillAsync("#Password", StaffAccounts.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
         // The previous step's code, so that the current one is still unused for the confirmation.
-        await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow(), -1));
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/staff");
+        await fixture.SignInAsync(page, account, codeStep: -1);
 
         await page.GotoAsync($"/staff/cases/{caseId}");
         await BrowserFixture.AssertAccessibleAsync(page);

@@ -59,14 +59,7 @@ public sealed class PoliceBundleBrowserTests(BrowserFixture fixture)
         await RoutingSteps.WithDbAsync(portal, db => db.Users.Where(u => u.Email == officer.Email).ExecuteUpdateAsync(u => u.SetProperty(x => x.PartnerId, unit.Id)));
 
         var page = await fixture.NewPageAsync("fi-FI");
-        await page.GotoAsync("/account/sign-in");
-        await page.FillAsync("#Email", officer.Email);
-        await page.FillAsync("#Password", StaffAccounts.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
-        await page.FillAsync("#Code", officer.CodeAt(portal.Clock.GetUtcNow(), -1));
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/staff");
+        await fixture.SignInAsync(page, officer, codeStep: -1);
 
         await page.GotoAsync($"/partner/referrals/{referralId}");
         await BrowserFixture.AssertAccessibleAsync(page);

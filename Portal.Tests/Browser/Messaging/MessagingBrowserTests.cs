@@ -38,14 +38,7 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
         // A supervisor's pages for prepared replies, checked with axe.
         var supervisorAccount = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
         var supervisor = await fixture.NewPageAsync("en-GB");
-        await supervisor.GotoAsync("/account/sign-in");
-        await supervisor.FillAsync("#Email", supervisorAccount.Email);
-        await supervisor.FillAsync("#Password", StaffAccounts.Password);
-        await supervisor.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(supervisor, "**/account/sign-in/code");
-        await supervisor.FillAsync("#Code", supervisorAccount.CodeAt(fixture.Portal.Clock.GetUtcNow()));
-        await supervisor.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(supervisor, "**/staff");
+        await fixture.SignInAsync(supervisor, supervisorAccount);
         await supervisor.GotoAsync("/staff/canned-responses");
         await BrowserFixture.AssertAccessibleAsync(supervisor);
         await supervisor.GotoAsync("/staff/canned-responses/new");
@@ -54,14 +47,7 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
 
         var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Volunteer);
         var staff = await fixture.NewPageAsync("en-GB");
-        await staff.GotoAsync("/account/sign-in");
-        await staff.FillAsync("#Email", account.Email);
-        await staff.FillAsync("#Password", StaffAccounts.Password);
-        await staff.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(staff, "**/account/sign-in/code");
-        await staff.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
-        await staff.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(staff, "**/staff");
+        await fixture.SignInAsync(staff, account);
 
         await staff.GotoAsync("/staff/queue");
         await staff.SelectOptionAsync("#priority", "Urgent");

@@ -134,14 +134,7 @@ public sealed class PartnerWorkspaceBrowserTests(BrowserFixture fixture)
     private async Task<IPage> SignInAsync(StaffAccount account, string locale)
     {
         var page = await fixture.NewPageAsync(locale);
-        await page.GotoAsync("/account/sign-in");
-        await page.FillAsync("#Email", account.Email);
-        await page.FillAsync("#Password", StaffAccounts.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
-        await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/staff");
+        await fixture.SignInAsync(page, account);
         return page;
     }
 }

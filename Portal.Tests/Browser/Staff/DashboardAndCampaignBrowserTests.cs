@@ -22,14 +22,7 @@ public sealed class DashboardAndCampaignBrowserTests(BrowserFixture fixture)
 
         var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
         var page = await fixture.NewPageAsync("sv-SE");
-        await page.GotoAsync("/account/sign-in");
-        await page.FillAsync("#Email", account.Email);
-        await page.FillAsync("#Password", StaffAccounts.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
-        await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/staff");
+        await fixture.SignInAsync(page, account);
 
         await page.FocusAsync("a[href='/staff/dashboard']");
         await page.Keyboard.PressAsync("Enter");

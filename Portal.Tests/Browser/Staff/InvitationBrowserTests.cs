@@ -14,14 +14,7 @@ public sealed partial class InvitationBrowserTests(BrowserFixture fixture)
         var admin = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Admin);
         var recipient = $"invitee-{Guid.NewGuid():N}@test.example";
         var page = await fixture.NewPageAsync("en-GB");
-        await page.GotoAsync("/account/sign-in");
-        await page.FillAsync("#Email", admin.Email);
-        await page.FillAsync("#Password", StaffAccounts.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
-        await page.FillAsync("#Code", admin.CodeAt(fixture.Portal.Clock.GetUtcNow()));
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/staff");
+        await fixture.SignInAsync(page, admin);
 
         await page.ClickAsync("a[href='/staff/invitations']");
         await page.WaitForSelectorAsync("form[action='/staff/invitations']");

@@ -56,14 +56,7 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
 
         var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
         var page = await fixture.NewPageAsync("fi-FI");
-        await page.GotoAsync("/account/sign-in");
-        await page.FillAsync("#Email", account.Email);
-        await page.FillAsync("#Password", StaffAccounts.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/account/sign-in/code");
-        await page.FillAsync("#Code", account.CodeAt(fixture.Portal.Clock.GetUtcNow()));
-        await page.Keyboard.PressAsync("Enter");
-        await fixture.WaitForUrlAsync(page, "**/staff");
+        await fixture.SignInAsync(page, account);
 
         await page.ClickAsync("a[href='/staff/queue']");
         Assert.Equal("fi", await page.GetAttributeAsync("html", "lang"));
