@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
@@ -36,6 +38,52 @@ public sealed class AuditViewerTests(SqlitePortalFactory factory) : IClassFixtur
         using var verified = await supervisor.SubmitAsync(all, "/staff/audit/verify", new Dictionary<string, string?>());
         var result = (await HtmlForms.ParseAsync(verified)).QuerySelector("[data-testid=audit-verification]")?.TextContent ?? "";
         Assert.Contains("The trail is intact", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trail_ShowsEachActionsLabelWithItsCode_FiltersByCode_AndShowsTheCodeOfAnActionWithoutALabel()
+    {
+        const string unlabelled = "legacy.action-without-label";
+        var victim = factory.CreatePortalClient();
+        var form = await victim.GetPageAsync("/report");
+        using (var submitted = await victim.SubmitAsync(form, "/report", ReportAnswers.Valid()))
+        {
+            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        }
+
+        var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        Guid caseId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            caseId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
+            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(AuditEvent.System(unlabelled, caseId), CancellationToken.None);
+        }
+
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        var page = await supervisor.GetPageAsync($"/staff/audit?reference={reference}");
+        var rows = page.QuerySelectorAll("[data-testid=audit-row]").ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(unlabelled, rows[0].QuerySelector("[data-testid=audit-action]")?.TextContent);
+        Assert.Null(rows[0].QuerySelector("[data-testid=audit-action-label]"));
+        Assert.Equal("Report submitted", rows[1].QuerySelector("[data-testid=audit-action-label]")?.TextContent);
+        Assert.Equal(AuditActions.ReportSubmitted, rows[1].QuerySelector("[data-testid=audit-action]")?.TextContent);
+        Assert.DoesNotContain("Audit.Action.", page.Body?.TextContent, StringComparison.Ordinal);
+
+        // The filter offers labels but sends codes.
+        Assert.Equal("Report submitted (report.submitted)", page.QuerySelector($"#action option[value='{AuditActions.ReportSubmitted}']")?.TextContent);
+        Assert.Equal(unlabelled, page.QuerySelector($"#action option[value='{unlabelled}']")?.TextContent);
+        var filtered = await supervisor.GetPageAsync($"/staff/audit?action={AuditActions.ReportSubmitted}&reference={reference}");
+        Assert.Equal(AuditActions.ReportSubmitted, filtered.QuerySelector("#action option[selected]")?.GetAttribute("value"));
+        Assert.Equal([AuditActions.ReportSubmitted], filtered.QuerySelectorAll("[data-testid=audit-action]").Select(a => a.TextContent));
+
+        var timeline = (await supervisor.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]")?.TextContent ?? "";
+        Assert.Contains("Report submitted", timeline, StringComparison.Ordinal);
+        Assert.Contains(unlabelled, timeline, StringComparison.Ordinal);
+        Assert.DoesNotContain("Audit.Action.", timeline, StringComparison.Ordinal);
+
+        supervisor.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fi");
+        var finnish = await supervisor.GetPageAsync($"/staff/audit?reference={reference}");
+        Assert.Contains("Ilmoitus lähetetty", finnish.QuerySelectorAll("[data-testid=audit-action-label]").Select(l => l.TextContent));
     }
 
     [Theory]

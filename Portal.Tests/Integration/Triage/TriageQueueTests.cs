@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Triage;
 using Portal.Tests.Support;
 
@@ -86,6 +87,9 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         Assert.Equal("/staff/queue?mine=true&message=claimed", claimed.Headers.Location?.OriginalString);
         var mine = await first.GetPageAsync("/staff/queue?mine=true");
         Assert.Equal("You", Assert.Single(mine.QuerySelectorAll("[data-testid=queue-row]")).QuerySelector("[data-testid=claimed-by]")?.TextContent);
+        var timeline = (await first.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]")?.TextContent ?? "";
+        Assert.Contains("Case claimed", timeline, StringComparison.Ordinal);
+        Assert.DoesNotContain(AuditActions.CaseClaimed, timeline, StringComparison.Ordinal);
 
         var secondQueue = await second.GetPageAsync("/staff/queue");
         Assert.Null(secondQueue.QuerySelector($"form[action='/staff/queue/{caseId}/claim']"));

@@ -1,8 +1,11 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Reports;
 using Portal.Tests.Support;
+using Portal.Web.Audit;
 
 namespace Portal.Tests.Unit.Localization;
 
@@ -65,6 +68,7 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<CaseStatus>().SelectMany(v => new[] { $"CaseStatus.{v}", $"CaseStatus.{v}.Next" }));
         used.UnionWith(ReportOptions.Currencies.Select(c => $"Currency.{c}"));
         used.UnionWith(Enum.GetNames<AuditActor>().Select(v => $"Audit.Actor.{v}"));
+        used.UnionWith(AuditActionCodes().Select(AuditActionLabels.KeyFor));
         used.UnionWith(Enum.GetNames<CasePriority>().Select(v => $"Priority.{v}"));
         used.UnionWith(Enum.GetNames<TriageRoute>().Select(v => $"Case.Route.{v}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.DecisionOutcome>().Where(o => o != "NotFound").Select(v => $"Case.Decision.{v}"));
@@ -95,6 +99,31 @@ public sealed partial class TranslationTests
         var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0, "missing resource keys: " + string.Join(", ", missing));
     }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("fi")]
+    [InlineData("sv")]
+    public void EveryAuditAction_HasItsOwnLabel_InEachLanguage(string culture)
+    {
+        var strings = Load(culture);
+        var codes = AuditActionCodes();
+        Assert.True(codes.Count > 50, $"only {codes.Count} audit actions found: the scan is broken");
+
+        var unlabelled = codes.Where(code => !strings.TryGetValue(AuditActionLabels.KeyFor(code), out var label) || string.IsNullOrWhiteSpace(label) || label == code).ToList();
+        Assert.True(unlabelled.Count == 0, $"{culture}: audit actions without a label (add them to infra/i18n/strings/audit-actions.tsv): " + string.Join(", ", unlabelled));
+
+        // Labels stand in for codes in the trail's filter, so two actions must not read the same.
+        var shared = codes.GroupBy(code => strings[AuditActionLabels.KeyFor(code)], StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g)}").ToList();
+        Assert.True(shared.Count == 0, $"{culture}: audit actions sharing a label: " + string.Join("; ", shared));
+    }
+
+    private static List<string> AuditActionCodes() =>
+        typeof(AuditActions).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => f.GetRawConstantValue())
+            .OfType<string>()
+            .ToList();
 
     private static List<string> Placeholders(string text) =>
         Placeholder().Matches(text).Select(m => m.Value).Order(StringComparer.Ordinal).ToList();
