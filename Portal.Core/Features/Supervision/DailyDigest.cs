@@ -48,7 +48,7 @@ public sealed class SendDailyDigestHandler(PortalDbContext db, StaffRecipients r
             ["Urgent"] = Number(counts.Urgent),
             ["UnclaimedUrgent"] = Number(counts.UnclaimedUrgent),
             ["FailedJobs"] = Number(counts.FailedJobs),
-            ["Link"] = composer.Link("/triage"),
+            ["Link"] = composer.Link("/staff/queue"),
         });
         await sender.SendAsync(message, cancellationToken);
         return to.Count;
