@@ -10,9 +10,7 @@ namespace Portal.Web.Jobs;
 /// </summary>
 internal sealed class QuartzReferralScheduler(ISchedulerFactory schedulers) : IReferralScheduler
 {
-    public const string Group = "routing";
-
-    public static JobKey KeyOf(long referralId) => new($"referral-{referralId.ToString(CultureInfo.InvariantCulture)}", Group);
+    public static JobKey KeyOf(long referralId) => new(ReferralJobNames.Name(referralId), ReferralJobNames.Group);
 
     public async Task ScheduleAsync(IReadOnlyCollection<long> referralIds, CancellationToken cancellationToken)
     {
