@@ -25,6 +25,9 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         Assert.Contains("therapy notes would be published", page.QuerySelector("[data-testid=narrative]")?.TextContent, StringComparison.Ordinal);
         Assert.Contains("ransom@extortion.example", page.QuerySelector("[data-testid=parsed-email]")?.TextContent, StringComparison.Ordinal);
         Assert.Contains("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", page.QuerySelector("[data-testid=indicators]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Bitcoin address", page.QuerySelector("[data-testid=indicators]")?.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(IndicatorKind.BitcoinAddress), page.QuerySelector("[data-testid=indicators]")?.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("[data-testid=no-indicators]"));
         var timeline = page.QuerySelector("[data-testid=timeline]")?.TextContent ?? "";
         Assert.Contains("Report submitted", timeline, StringComparison.Ordinal);
         Assert.Contains("Evidence added", timeline, StringComparison.Ordinal);

@@ -87,8 +87,10 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         Assert.Equal("/staff/queue?mine=true&message=claimed", claimed.Headers.Location?.OriginalString);
         var mine = await first.GetPageAsync("/staff/queue?mine=true");
         Assert.Equal("You", Assert.Single(mine.QuerySelectorAll("[data-testid=queue-row]")).QuerySelector("[data-testid=claimed-by]")?.TextContent);
-        var timeline = (await first.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]")?.TextContent ?? "";
+        var casePage = await first.GetPageAsync($"/staff/cases/{caseId}");
+        var timeline = casePage.QuerySelector("[data-testid=timeline]")?.TextContent ?? "";
         Assert.Contains("Case claimed", timeline, StringComparison.Ordinal);
+        Assert.Equal("No indicators have been read from the evidence yet.", casePage.QuerySelector("[data-testid=no-indicators]")?.TextContent);
         Assert.DoesNotContain(AuditActions.CaseClaimed, timeline, StringComparison.Ordinal);
 
         var secondQueue = await second.GetPageAsync("/staff/queue");

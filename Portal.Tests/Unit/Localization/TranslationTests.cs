@@ -84,6 +84,7 @@ public sealed partial class TranslationTests
         used.UnionWith(Regions.Answers.Select(r => Regions.NameKey(r)));
         used.UnionWith(ReportOptions.Languages.Select(l => $"Partner.Language.{l}"));
         used.UnionWith(Enum.GetNames<PartnerType>().Select(v => $"PartnerType.{v}"));
+        used.UnionWith(Enum.GetNames<IndicatorKind>().Select(v => $"IndicatorKind.{v}"));
         used.UnionWith(Enum.GetNames<ReferralStatus>().Select(v => $"ReferralStatus.{v}"));
         used.UnionWith(Enum.GetNames<ReferralOutcome>().Select(v => $"ReferralOutcome.{v}"));
         used.UnionWith(Enum.GetNames<NoPartnerReason>().Select(v => $"NoPartnerReason.{v}"));
