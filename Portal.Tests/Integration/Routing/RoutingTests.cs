@@ -397,6 +397,9 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         Assert.NotNull(page.QuerySelector("[data-testid=police-evidence] [data-testid=evidence-none]"));
         Assert.Equal($"/staff/cases/{filed.Id}/bundle", page.QuerySelector("[data-testid=bundle-download]")?.GetAttribute("href"));
         Assert.Null(page.QuerySelector($"form[action='{detail}/report-number']"));
+        Assert.Equal("Not yet", page.QuerySelector("[data-testid=outcome]")?.TextContent.Trim());
+        Assert.Equal("Not yet", page.QuerySelector("[data-testid=report-number]")?.TextContent);
+        Assert.Contains("No indicators have been read", page.QuerySelector("#police-indicators-title + p")?.TextContent, StringComparison.Ordinal);
 
         using (await officer.SubmitAsync(page, detail + "/acknowledge", new Dictionary<string, string?>()))
         {
