@@ -99,6 +99,11 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         using var refused = await second.PostAsync($"/staff/queue/{caseId}/claim", new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token }));
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal("Someone else has just claimed this case.", (await HtmlForms.ParseAsync(refused)).QuerySelector("[data-testid=queue-message]")?.TextContent.Trim());
+        var afterRefusal = (await first.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]");
+        Assert.NotNull(afterRefusal);
+        Assert.Equal(["not taken: someone else held the case"], afterRefusal.QuerySelectorAll("[data-testid=timeline-claim]").Select(e => e.TextContent).ToArray());
+        Assert.DoesNotContain(nameof(ClaimOutcome.HeldBySomeoneElse), afterRefusal.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(ClaimOutcome.Claimed), afterRefusal.TextContent, StringComparison.Ordinal);
 
         factory.Clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
         var third = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);

@@ -80,6 +80,7 @@ public sealed partial class TranslationTests
         used.UnionWith(Portal.Web.Controllers.StaffInvitationsController.Messages.Select(m => $"Invitations.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.ReassignOutcome>().Where(o => o != "NotFound").Select(v => $"Case.Reassign.{v}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.ReassignOutcome>().Select(v => $"Case.Timeline.Reassign.{v}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.ClaimOutcome>().Where(o => o != "Claimed").Select(v => $"Case.Timeline.Claim.{v}"));
         used.UnionWith(["Case.Reassign.HeldBy", "Case.Timeline.Reassignment", "Invitation.Intro", "Invitation.PasswordHint", "Password.TooShort", "Password.RequiresUniqueChars"]);
         used.UnionWith(Regions.Answers.Select(r => Regions.NameKey(r)));
         used.UnionWith(ReportOptions.Languages.Select(l => $"Partner.Language.{l}"));
