@@ -81,6 +81,29 @@ public sealed class BrowserFixture : IAsyncLifetime
         await WaitForUrlAsync(page, "**/staff");
     }
 
+    /// <summary>
+    /// A victim files a short report: what happened, the two risk questions (no, unless asked),
+    /// nothing paid or published, messages only; <paramref name="more"/> fills anything else
+    /// before submitting. Returns the case reference from the receipt the page is left on.
+    /// </summary>
+    public static async Task<string> FileReportAsync(IPage victim, string whatHappened, bool selfHarm = false, bool immediateDanger = false, Func<IPage, Task>? more = null)
+    {
+        await victim.GotoAsync("/report");
+        await victim.FillAsync("#WhatHappened", whatHappened);
+        await victim.CheckAsync(selfHarm ? "#RiskSelfHarm" : "#RiskSelfHarm-no");
+        await victim.CheckAsync(immediateDanger ? "#RiskImmediateDanger" : "#RiskImmediateDanger-no");
+        await victim.CheckAsync("#Paid");
+        await victim.CheckAsync("#DataPublished");
+        await victim.CheckAsync("#ContactPreference");
+        if (more is not null)
+        {
+            await more(victim);
+        }
+
+        await victim.ClickAsync("form.report-form button[type=submit]");
+        return (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+    }
+
     /// <summary>Waits for a navigation; on timeout, says where the page is and what the portal logged.</summary>
     public async Task WaitForUrlAsync(IPage page, string glob)
     {

@@ -11,9 +11,9 @@ public sealed record EvidenceDetails(EvidenceSummary File, EmailSummary? Email);
 
 /// <summary>
 /// One audit entry of the case. A reassignment comes as <see cref="Reassignment"/>, with names,
-/// instead of its <see cref="Detail"/>, which holds staff ids.
+/// instead of its <see cref="Detail"/>, which holds staff ids; a claim as its <see cref="Claim"/> outcome.
 /// </summary>
-public sealed record TimelineEntry(DateTime At, string Action, AuditActor ActorKind, string? Actor, string? Detail, TimelineReassignment? Reassignment = null);
+public sealed record TimelineEntry(DateTime At, string Action, AuditActor ActorKind, string? Actor, string? Detail, TimelineReassignment? Reassignment = null, ClaimOutcome? Claim = null);
 
 /// <summary>Whom a reassignment took the case from and gave it to; null is nobody.</summary>
 public sealed record TimelineReassignment(TimelineStaff? From, TimelineStaff? To, ReassignOutcome Outcome);
@@ -79,7 +79,7 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             orderby a.Id
             select new TimelineEntry(a.At, a.Action, a.ActorKind, u == null ? null : u.DisplayName, a.Detail))
             .ToListAsync(cancellationToken);
-        var timeline = await WithStaffNamesAsync(entries, cancellationToken);
+        var timeline = (await WithStaffNamesAsync(entries, cancellationToken)).Select(WithClaimOutcome).ToList();
 
         return new CaseDetails(
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
@@ -87,6 +87,12 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             c.BreachOrganisation, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
             c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline);
     }
+
+    /// <summary>A claim's detail is its outcome's name (as the claim action audits it).</summary>
+    private static TimelineEntry WithClaimOutcome(TimelineEntry entry) =>
+        entry.Action == AuditActions.CaseClaimed && Enum.TryParse<ClaimOutcome>(entry.Detail, out var outcome)
+            ? entry with { Detail = null, Claim = outcome }
+            : entry;
 
     /// <summary>Reassignments name the staff they moved the case between; all names in one query.</summary>
     private async Task<IReadOnlyList<TimelineEntry>> WithStaffNamesAsync(List<TimelineEntry> entries, CancellationToken cancellationToken)

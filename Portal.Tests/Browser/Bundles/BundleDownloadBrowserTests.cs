@@ -14,15 +14,7 @@ public sealed class BundleDownloadBrowserTests(BrowserFixture fixture)
     public async Task Supervisor_ConfirmsWithPasswordAndCode_AndDownloadsABundleThatVerifies()
     {
         var victim = await fixture.NewPageAsync("en-GB");
-        await victim.GotoAsync("/report");
-        await victim.FillAsync("#WhatHappened", "An email demanded bitcoin for my therapy notes.");
-        await victim.CheckAsync("#RiskSelfHarm-no");
-        await victim.CheckAsync("#RiskImmediateDanger-no");
-        await victim.CheckAsync("#Paid");
-        await victim.CheckAsync("#DataPublished");
-        await victim.CheckAsync("#ContactPreference");
-        await victim.ClickAsync("form.report-form button[type=submit]");
-        var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+        var reference = await BrowserFixture.FileReportAsync(victim, "An email demanded bitcoin for my therapy notes.");
         await victim.Context.CloseAsync();
         Guid caseId;
         await using (var scope = fixture.Portal.Services.CreateAsyncScope())

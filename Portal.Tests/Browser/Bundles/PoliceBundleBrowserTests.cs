@@ -24,17 +24,11 @@ public sealed class PoliceBundleBrowserTests(BrowserFixture fixture)
         foreach (var _ in Enumerable.Range(0, 2))
         {
             var victim = await fixture.NewPageAsync("fi-FI");
-            await victim.GotoAsync("/report");
-            await victim.FillAsync("#WhatHappened", "Sähköpostissa vaadittiin bitcoineja terapiamuistiinpanoistani.");
-            await victim.FillAsync("#PaymentAddress", wallet);
-            await victim.CheckAsync("#RiskSelfHarm-no");
-            await victim.CheckAsync("#RiskImmediateDanger-no");
-            await victim.CheckAsync("#Paid");
-            await victim.CheckAsync("#DataPublished");
-            await victim.CheckAsync("#ConsentPolice");
-            await victim.CheckAsync("#ContactPreference");
-            await victim.ClickAsync("form.report-form button[type=submit]");
-            var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+            var reference = await BrowserFixture.FileReportAsync(victim, "Sähköpostissa vaadittiin bitcoineja terapiamuistiinpanoistani.", more: async page =>
+            {
+                await page.FillAsync("#PaymentAddress", wallet);
+                await page.CheckAsync("#ConsentPolice");
+            });
             await victim.Context.CloseAsync();
             cases.Add((await RoutingSteps.WithDbAsync(portal, db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync()), reference));
         }

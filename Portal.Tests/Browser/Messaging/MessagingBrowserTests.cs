@@ -16,16 +16,7 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
     public async Task Volunteer_SignsInWithTwoFactor_ClaimsTheUrgentCase_MessagesTheVictim_AndRoutesIt()
     {
         var victim = await fixture.NewPageAsync("sv-SE");
-        await victim.GotoAsync("/report");
-        await victim.FillAsync("#WhatHappened", "Ett mejl krävde pengar.");
-        await victim.CheckAsync("#RiskSelfHarm-no");
-        await victim.CheckAsync("#RiskImmediateDanger");
-        await victim.CheckAsync("#ConsentPolice");
-        await victim.CheckAsync("#Paid");
-        await victim.CheckAsync("#DataPublished");
-        await victim.CheckAsync("#ContactPreference");
-        await victim.ClickAsync("form.report-form button[type=submit]");
-        var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+        var reference = await BrowserFixture.FileReportAsync(victim, "Ett mejl krävde pengar.", immediateDanger: true, more: page => page.CheckAsync("#ConsentPolice"));
 
         var title = $"Betala inte {Guid.NewGuid():N}"[..30];
         await using (var scope = fixture.Portal.Services.CreateAsyncScope())

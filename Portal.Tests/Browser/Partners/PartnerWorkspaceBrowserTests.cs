@@ -19,18 +19,12 @@ public sealed class PartnerWorkspaceBrowserTests(BrowserFixture fixture)
     public async Task Counsellor_Acknowledges_Police_RecordAReportNumber_TheVictimSeesIt()
     {
         var victim = await fixture.NewPageAsync("en-GB");
-        await victim.GotoAsync("/report");
-        await victim.FillAsync("#WhatHappened", "An email demanded money for my therapy notes.");
-        await victim.CheckAsync("#RiskSelfHarm-no");
-        await victim.CheckAsync("#RiskImmediateDanger-no");
-        await victim.CheckAsync("#Paid");
-        await victim.CheckAsync("#DataPublished");
-        await victim.SelectOptionAsync("#Region", "varsinais-suomi");
-        await victim.CheckAsync("#ConsentPolice");
-        await victim.CheckAsync("#ConsentCounselling");
-        await victim.CheckAsync("#ContactPreference");
-        await victim.ClickAsync("form.report-form button[type=submit]");
-        var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+        var reference = await BrowserFixture.FileReportAsync(victim, "An email demanded money for my therapy notes.", more: async page =>
+        {
+            await page.SelectOptionAsync("#Region", "varsinais-suomi");
+            await page.CheckAsync("#ConsentPolice");
+            await page.CheckAsync("#ConsentCounselling");
+        });
         var receiptKey = (await victim.InnerTextAsync("[data-testid=receipt-key]")).Trim();
         await victim.Context.CloseAsync();
 

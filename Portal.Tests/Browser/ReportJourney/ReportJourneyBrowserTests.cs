@@ -103,14 +103,7 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
     public async Task Victim_UploadsTheEmail_SeesItsHash_AndConfirmsTheDetailsReadFromIt()
     {
         var page = await fixture.NewPageAsync("en-GB");
-        await page.GotoAsync("/report");
-        await page.FillAsync("#WhatHappened", "I got an extortion email and saved it.");
-        await page.CheckAsync("#RiskSelfHarm-no");
-        await page.CheckAsync("#RiskImmediateDanger-no");
-        await page.CheckAsync("#Paid");
-        await page.CheckAsync("#DataPublished");
-        await page.CheckAsync("#ContactPreference");
-        await page.ClickAsync("form.report-form button[type=submit]");
+        await BrowserFixture.FileReportAsync(page, "I got an extortion email and saved it.");
         await page.ClickAsync("[data-testid=evidence-link]");
         await fixture.WaitForUrlAsync(page, "**/status/evidence");
         await BrowserFixture.AssertAccessibleAsync(page);

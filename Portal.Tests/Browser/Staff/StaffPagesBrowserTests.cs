@@ -43,15 +43,7 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
     public async Task Supervisor_WorksTheQueue_AndThePagesAreAccessible()
     {
         var victim = await fixture.NewPageAsync("en-GB");
-        await victim.GotoAsync("/report");
-        await victim.FillAsync("#WhatHappened", "An email demanded money.");
-        await victim.CheckAsync("#RiskSelfHarm");
-        await victim.CheckAsync("#RiskImmediateDanger-no");
-        await victim.CheckAsync("#Paid");
-        await victim.CheckAsync("#DataPublished");
-        await victim.CheckAsync("#ContactPreference");
-        await victim.ClickAsync("form.report-form button[type=submit]");
-        var reference = (await victim.InnerTextAsync("[data-testid=reference]")).Trim();
+        var reference = await BrowserFixture.FileReportAsync(victim, "An email demanded money.", selfHarm: true);
         await victim.Context.CloseAsync();
 
         var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
