@@ -53,6 +53,8 @@ public sealed class AuditEntry
 /// </summary>
 public sealed class AuditChainHead
 {
+    public const int SingletonId = 1;
+
     public int Id { get; set; }
 
     public long LastEntryId { get; set; }

@@ -43,6 +43,8 @@ public sealed class CampaignCase
 /// </summary>
 public sealed class CampaignClusteringState
 {
+    public const int SingletonId = 1;
+
     public int Id { get; set; }
 
     public DateTime? LastRunAt { get; set; }

@@ -47,6 +47,16 @@ public sealed class Case
     /// <summary>Random token from the form; a repeated post of the same form creates nothing new.</summary>
     public Guid SubmissionId { get; set; }
 
+    /// <summary>
+    /// Keyed digest of the answers as first sent: a resend with the same answers may be given a
+    /// new receipt key (the first answer may never have reached the browser). Null for cases
+    /// not filed through the form.
+    /// </summary>
+    public byte[]? SubmissionDigest { get; set; }
+
+    /// <summary>When the receipt key was first used to open the case: from then on it has been seen and is never re-issued.</summary>
+    public DateTime? ReceiptFirstUsedAt { get; set; }
+
     public CaseStatus Status { get; set; }
 
     public CasePriority Priority { get; set; }

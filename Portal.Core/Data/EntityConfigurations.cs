@@ -9,6 +9,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
     public void Configure(EntityTypeBuilder<Case> entity)
     {
         entity.ToTable("Cases");
+        entity.Property(c => c.SubmissionDigest).HasMaxLength(32);
         entity.HasKey(c => c.Id);
         entity.Property(c => c.Reference).HasMaxLength(16);
         entity.HasIndex(c => c.Reference).IsUnique();
@@ -73,6 +74,10 @@ internal sealed class EvidenceFileConfiguration : IEntityTypeConfiguration<Evide
         entity.Property(e => e.KeyId).HasMaxLength(64);
         entity.HasOne<Case>().WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(e => new { e.CaseId, e.Sha256 }).IsUnique();
+        entity.Property(e => e.AnalysisNote).HasMaxLength(200);
+
+        // The analysis sweep looks for what is still pending.
+        entity.HasIndex(e => e.AnalysisState);
     }
 }
 
@@ -119,6 +124,9 @@ internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<Aud
         entity.HasKey(h => h.Id);
         entity.Property(h => h.Id).ValueGeneratedNever();
         entity.Property(h => h.LastMac).HasMaxLength(32);
+
+        // The one head row the first append updates; the chain starts from 32 zero bytes.
+        entity.HasData(new AuditChainHead { Id = AuditChainHead.SingletonId, LastEntryId = 0, LastMac = new byte[32], Version = 0 });
     }
 }
 
@@ -289,6 +297,7 @@ internal sealed class CampaignClusteringStateConfiguration : IEntityTypeConfigur
         entity.ToTable("CampaignClusteringState");
         entity.HasKey(s => s.Id);
         entity.Property(s => s.Id).ValueGeneratedNever();
+        entity.HasData(new CampaignClusteringState { Id = CampaignClusteringState.SingletonId, LastRunAt = null, Runs = 0 });
     }
 }
 

@@ -9,6 +9,25 @@ public enum EvidenceKind
     OutlookMessage = 4,
 }
 
+/// <summary>Where reading a file for headers and indicators stands; the reading runs as follow-up work, never in the upload.</summary>
+public enum AnalysisState
+{
+    /// <summary>Not a kind that is read (images, PDFs, Outlook files).</summary>
+    NotApplicable = 0,
+
+    /// <summary>Stored; waiting for the analysis job.</summary>
+    Pending = 1,
+
+    /// <summary>Read in full.</summary>
+    Done = 2,
+
+    /// <summary>Read, but a cap or budget stopped it (too many indicators, too large, too slow): the file is kept whole.</summary>
+    Partial = 3,
+
+    /// <summary>Reading failed on every attempt; the file is kept and staff can still open it.</summary>
+    Failed = 4,
+}
+
 public enum EvidenceSource
 {
     Upload = 0,
@@ -47,6 +66,14 @@ public sealed class EvidenceFile
 
     /// <summary>What the email reader found (headers, route, parts, warnings), sealed; null for other kinds.</summary>
     public byte[]? ParsedEnvelope { get; set; }
+
+    public AnalysisState AnalysisState { get; set; }
+
+    /// <summary>Analysis runs started: counted before each run, so a file that kills the process is not read forever.</summary>
+    public int AnalysisAttempts { get; set; }
+
+    /// <summary>Why analysis stopped short (a cap or budget by name), for staff; never file content.</summary>
+    public string? AnalysisNote { get; set; }
 }
 
 public enum IndicatorKind

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.Core.Data;
 
@@ -14,6 +15,36 @@ public static class PortalDatabase
             DataSource = Path.Combine(dataDirectory, "portal.db"),
             Pooling = true,
         }.ToString();
+
+    /// <summary>
+    /// Registers <see cref="PortalDbContext"/> as the provider's own context type, pooled, so
+    /// migrations come from that provider's set.
+    /// </summary>
+    public static IServiceCollection AddPortalDbContext(this IServiceCollection services, DatabaseProvider provider, Func<IServiceProvider, DatabaseOptions> options, string dataDirectory) =>
+        provider switch
+        {
+            DatabaseProvider.Sqlite => services.AddDbContextPool<PortalDbContext, SqlitePortalDbContext>((sp, builder) => Configure(builder, options(sp), dataDirectory)),
+            DatabaseProvider.Postgres => services.AddDbContextPool<PortalDbContext, PostgresPortalDbContext>((sp, builder) => Configure(builder, options(sp), dataDirectory)),
+            _ => throw new InvalidOperationException($"Unknown database provider '{provider}'."),
+        };
+
+    /// <summary>A context outside dependency injection (tools, tests): the caller disposes it.</summary>
+    public static PortalDbContext CreateContext(DatabaseOptions options, string dataDirectory)
+    {
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = new DbContextOptionsBuilder<SqlitePortalDbContext>();
+                Configure(sqlite, options, dataDirectory);
+                return new SqlitePortalDbContext(sqlite.Options);
+            case DatabaseProvider.Postgres:
+                var postgres = new DbContextOptionsBuilder<PostgresPortalDbContext>();
+                Configure(postgres, options, dataDirectory);
+                return new PostgresPortalDbContext(postgres.Options);
+            default:
+                throw new InvalidOperationException($"Unknown database provider '{options.Provider}'.");
+        }
+    }
 
     public static void Configure(DbContextOptionsBuilder builder, DatabaseOptions options, string dataDirectory)
     {
@@ -39,10 +70,6 @@ public static class PortalDatabase
             default:
                 throw new InvalidOperationException($"Unknown database provider '{options.Provider}'.");
         }
-
-        // Migrations are written by hand (docs/decisions/0002); the schema drift test is the
-        // check that they match the model, so the snapshot comparison is not wanted here.
-        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
 
     private static void EnsureSqliteDirectory(string connectionString)
@@ -55,12 +82,16 @@ public static class PortalDatabase
         }
     }
 
-    /// <summary>WAL with normal sync: readers never block the writer, and commits need no fsync each.</summary>
+    /// <summary>
+    /// WAL with full sync: readers never block the writer, and a commit is on disk (the WAL
+    /// fsynced) before it returns, so an acknowledged change survives an OS crash or power loss
+    /// as well as a killed process (docs/decisions/0020).
+    /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
 
-        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

@@ -4,7 +4,12 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Portal.Core.Data;
 
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<StaffUser>(options)
+/// <summary>
+/// The portal's one model. Each provider has a context type of its own only so that dotnet-ef
+/// keeps one migrations set and snapshot per provider (docs/decisions/0019); everything else
+/// asks for this type.
+/// </summary>
+public abstract class PortalDbContext(DbContextOptions options) : IdentityDbContext<StaffUser>(options)
 {
     public DbSet<Case> Cases => Set<Case>();
 
@@ -62,3 +67,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
+
+/// <summary>The embedded default's context: migrations under Data/Migrations/Sqlite.</summary>
+public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options);
+
+/// <summary>The scale-out context: migrations under Data/Migrations/Postgres.</summary>
+public sealed class PostgresPortalDbContext(DbContextOptions<PostgresPortalDbContext> options) : PortalDbContext(options);

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using AngleSharp.Dom;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Features.Evidence;
 
 namespace Portal.Tests.Support;
 
@@ -24,6 +26,24 @@ public static class EvidenceUploads
         """.ReplaceLineEndings("\r\n");
 
     public static async Task<IDocument> PageAsync(HttpClient client) => await client.GetPageAsync("/status/evidence");
+
+    /// <summary>
+    /// What the evidence-analysis job does after an upload, for portals that run no scheduler:
+    /// reads every file still pending. Returns how many were read.
+    /// </summary>
+    public static async Task<int> AnalysePendingAsync(PortalFactory factory)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetRequiredService<AnalyseEvidenceHandler>();
+        var read = 0;
+        foreach (var id in await handler.PendingAsync(1000, CancellationToken.None))
+        {
+            await handler.HandleAsync(id, CancellationToken.None);
+            read++;
+        }
+
+        return read;
+    }
 
     /// <summary>A victim who has just filed a report: their client holds the case session, and the upload token.</summary>
     public static async Task<(HttpClient Client, string Token)> NewCaseAsync(PortalFactory factory, Dictionary<string, string?>? answers = null)

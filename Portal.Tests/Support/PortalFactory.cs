@@ -145,6 +145,16 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
     }
 }
 
+public static class PortalQueries
+{
+    /// <summary>Reads the portal's database in a scope of its own.</summary>
+    public static async Task<T> QueryAsync<T>(this PortalFactory factory, Func<Portal.Core.Data.PortalDbContext, Task<T>> query)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<Portal.Core.Data.PortalDbContext>());
+    }
+}
+
 public class SqlitePortalFactory : PortalFactory
 {
     public override string ProviderName => "Sqlite";

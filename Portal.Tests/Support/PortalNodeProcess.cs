@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 
 namespace Portal.Tests.Support;
 
@@ -43,6 +44,89 @@ public sealed class PortalNodeProcess : IAsyncDisposable
         node.process.BeginOutputReadLine();
         node.process.BeginErrorReadLine();
         return node;
+    }
+
+    /// <summary>
+    /// A node that serves HTTP on a free loopback port, on the data directory of an in-process
+    /// portal (whose keys and database it shares), with plain-HTTP cookies. With
+    /// <paramref name="crashAt"/> it kills itself at that <see cref="Portal.Core.Data.CrashPoint"/>.
+    /// Returns once it answers.
+    /// </summary>
+    /// <remarks>Pass the <paramref name="client"/> of a node that died to restart on its port: the browser, its cookies and its form stay the same.</remarks>
+    public static async Task<(PortalNodeProcess Node, HttpClient Client)> StartServingAsync(PortalFactory portal, string? crashAt = null, IEnumerable<KeyValuePair<string, string?>>? extra = null, HttpClient? client = null)
+    {
+        var port = client?.BaseAddress?.Port ?? FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Portal:DataDirectory"] = portal.DataDirectory,
+            ["Database:Provider"] = portal.ProviderName,
+            ["Demo:Enabled"] = "false",
+            ["Jobs:Enabled"] = "false",
+            ["Security:HttpsCookies"] = "false",
+            ["Security:RequireTwoFactor"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (crashAt is not null)
+        {
+            settings[Portal.Core.Data.CrashPoint.Variable] = crashAt;
+        }
+
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var node = Start(settings);
+        client ??= new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        };
+        try
+        {
+            await Eventually.WaitAsync(async () => node.HasExited || await AnswersAsync(client), "the portal node to answer", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Its output:{Environment.NewLine}{node.Output()}", timeout);
+        }
+
+        Assert.False(node.HasExited, $"The portal node exited at start:{Environment.NewLine}{node.Output()}");
+        return (node, client);
+    }
+
+    /// <summary>Waits until the process has ended on its own (a crash point), failing with its output if it does not.</summary>
+    public async Task WaitForCrashAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The node did not crash where it was told to. Its output:{Environment.NewLine}{Output()}");
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient client)
+    {
+        try
+        {
+            using var response = await client.GetAsync("/health/live");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The last lines the process wrote, for a failure message.</summary>

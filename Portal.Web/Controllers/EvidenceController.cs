@@ -14,7 +14,6 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
-using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -26,20 +25,18 @@ public sealed record EvidencePageViewModel(
     bool IsError,
     Guid? Highlight,
     ReportDetailsSuggestion? Suggestion,
-    ConfirmReportDetails? Confirm);
+    ConfirmReportDetails? Confirm,
+    bool AnalysisPending = false);
 
 /// <summary>The victim's evidence: upload (streamed, never buffered), paste an email's source, list and receipt.</summary>
 [Authorize(Policy = CaseSession.Policy)]
 [Route("status/evidence")]
 public sealed class EvidenceController(
     AddEvidenceHandler addEvidence,
-    AnalyseEvidenceHandler analyseEvidence,
     ListEvidenceHandler listEvidence,
     SuggestReportDetailsHandler suggestDetails,
     ConfirmReportDetailsHandler confirmDetails,
     IValidator<ConfirmReportDetails> confirmValidator,
-    ILogger<EvidenceController> logger,
-    AuditTrail audit,
     GetCaseStatusHandler getStatus,
     IAntiforgery antiforgery,
     IOptions<AntiforgeryOptions> antiforgeryOptions,
@@ -128,7 +125,7 @@ public sealed class EvidenceController(
 
             var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
             var result = await addEvidence.HandleAsync(new AddEvidence(caseId.Value, fileName, section.ContentType, EvidenceSource.Upload), section.Body, cancellationToken);
-            return await ResultAsync(result, cancellationToken);
+            return await PageForResultAsync(result, cancellationToken);
         }
         catch (InvalidDataException)
         {
@@ -164,7 +161,7 @@ public sealed class EvidenceController(
 
         await using var content = new MemoryStream(Encoding.UTF8.GetBytes(source.TrimStart()), writable: false);
         var result = await addEvidence.HandleAsync(new AddEvidence(caseId.Value, "pasted-message.eml", "message/rfc822", EvidenceSource.Pasted), content, cancellationToken);
-        return await ResultAsync(result, cancellationToken);
+        return await PageForResultAsync(result, cancellationToken);
     }
 
     /// <summary>A plain-text list of what the portal holds, with hashes, for the victim to keep.</summary>
@@ -221,29 +218,6 @@ public sealed class EvidenceController(
         }
     }
 
-    private async Task<IActionResult> ResultAsync(AddEvidenceResult result, CancellationToken cancellationToken)
-    {
-        if (result is AddEvidenceResult.Stored stored)
-        {
-            if (CaseSession.CaseId(User) is { } caseId)
-            {
-                await audit.AppendAsync(AuditEvent.Victim(AuditActions.EvidenceAdded, caseId, stored.File.Id.ToString(), stored.File.Sha256), cancellationToken);
-            }
-
-            try
-            {
-                await analyseEvidence.HandleAsync(stored.File.Id, cancellationToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // The file is safely stored; reading it for indicators can be repeated later.
-                logger.LogError("Reading evidence {EvidenceId} for indicators failed ({ExceptionType})", stored.File.Id, exception.GetType().Name);
-            }
-        }
-
-        return await PageForResultAsync(result, cancellationToken);
-    }
-
     private async Task<IActionResult> PageForResultAsync(AddEvidenceResult result, CancellationToken cancellationToken) => result switch
     {
         AddEvidenceResult.Stored stored => Redirect($"/status/evidence?added={stored.File.Id}#file-{stored.File.Id}"),
@@ -272,6 +246,7 @@ public sealed class EvidenceController(
         var files = await listEvidence.HandleAsync(caseId.Value, cancellationToken);
         Response.StatusCode = statusCode;
         var suggestion = await suggestDetails.HandleAsync(caseId.Value, cancellationToken);
-        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm));
+        var analysisPending = await listEvidence.AnalysisPendingAsync(caseId.Value, cancellationToken);
+        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending));
     }
 }

@@ -5,23 +5,19 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Reports;
-using Portal.Core.Features.Routing;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
 using Portal.Web.Localization;
-using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
-public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps);
+public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps, bool Reissued = false);
 
 [AllowAnonymous]
 [Route("report")]
 public sealed class ReportController(
     IValidator<SubmitReport> validator,
     SubmitReportHandler handler,
-    AuditTrail audit,
-    IReferralScheduler scheduler,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
@@ -48,17 +44,14 @@ public sealed class ReportController(
         switch (result)
         {
             case SubmitReportResult.Submitted submitted:
-                await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, submitted.CaseId, detail: submitted.Priority.ToString()), cancellationToken);
-
-                // An urgent case's crisis-line referral, committed with the case.
-                await scheduler.ScheduleAsync(submitted.ReferralIds, cancellationToken);
                 await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(submitted.CaseId));
                 var riskFlagged = report.RiskSelfHarm == true || report.RiskImmediateDanger == true;
                 return View("Submitted", new SubmittedViewModel(
                     submitted.Reference,
                     submitted.ReceiptKey,
                     riskFlagged,
-                    guidance.ForSteps(submitted.Guidance, LocalizationSetup.CurrentLanguage)));
+                    guidance.ForSteps(submitted.Guidance, LocalizationSetup.CurrentLanguage),
+                    submitted.Reissued));
             case SubmitReportResult.AlreadySubmitted already:
                 return View("AlreadySubmitted", already.Reference);
             default:

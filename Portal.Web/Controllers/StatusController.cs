@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -12,7 +11,6 @@ using Portal.Web.Accounts;
 using Portal.Web.Forms;
 using Portal.Web.Localization;
 using Portal.Web.Security;
-using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -26,7 +24,6 @@ public sealed class StatusController(
     CaseMessagesHandler messages,
     SendVictimMessageHandler sendMessage,
     IValidator<SendMessage> messageValidator,
-    AuditTrail audit,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
@@ -49,7 +46,6 @@ public sealed class StatusController(
         }
 
         await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(caseId.Value));
-        await audit.AppendAsync(AuditEvent.Victim(AuditActions.CaseOpenedWithReceipt, caseId.Value), cancellationToken);
         return RedirectToAction(nameof(Index));
     }
 
@@ -83,9 +79,8 @@ public sealed class StatusController(
 
         (await messageValidator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
         var result = ModelState.IsValid ? await sendMessage.HandleAsync(caseId.Value, request, cancellationToken) : null;
-        if (result is { Outcome: SendOutcome.Sent, MessageId: { } messageId })
+        if (result is { Outcome: SendOutcome.Sent })
         {
-            await audit.AppendAsync(AuditEvent.Victim(AuditActions.MessageReceived, caseId.Value, messageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
             return LocalRedirect("/status?sent=1#messages");
         }
 

@@ -21,8 +21,9 @@ public static class DataSetup
             .Validate(o => o.Provider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
                 "Database:ConnectionString is required when Database:Provider is Postgres.")
             .ValidateOnStart();
-        builder.Services.AddDbContextPool<PortalDbContext>((sp, options) =>
-            PortalDatabase.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, paths.DataDirectory));
+        // The provider decides the context type (and so the migrations set) at registration.
+        var provider = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
+        builder.Services.AddPortalDbContext(provider, sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, paths.DataDirectory);
 
         // Data-protection keys (cookies, antiforgery) live in the database so every node shares
         // them, sealed with the master key so a copy of the database alone cannot forge a cookie.

@@ -69,6 +69,10 @@ public sealed class JobsOptions
     [Required]
     public string VictimNotificationSchedule { get; set; } = "30 2/10 * * * ?";
 
+    /// <summary>Cron (UTC) of the sweep that reads evidence still waiting for analysis (an upload nudges it at once; this catches what a crash left).</summary>
+    [Required]
+    public string EvidenceAnalysisSchedule { get; set; } = "20 1/5 * * * ?";
+
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
     public string CampaignRecomputeSchedule { get; set; } = "0 7/30 * * * ?";

@@ -108,6 +108,9 @@ public static class JobsSetup
         // Replaces routing's logging stand-in, whichever setup ran first.
         builder.Services.RemoveAll<IReferralScheduler>();
         builder.Services.AddSingleton<IReferralScheduler, QuartzReferralScheduler>();
+        builder.Services.AddSingleton<FollowUpDispatcher>();
+        builder.Services.AddSingleton<IFollowUpSignal>(sp => sp.GetRequiredService<FollowUpDispatcher>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUpDispatcher>());
 
         if (options.Enabled)
         {
@@ -145,6 +148,7 @@ internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOpti
         await EnsureAsync<ReferralEscalationJob>(scheduler, PortalJobKeys.ReferralEscalation, settings.EscalationSchedule, cancellationToken);
         await EnsureAsync<VictimNotificationJob>(scheduler, PortalJobKeys.VictimNotifications, settings.VictimNotificationSchedule, cancellationToken);
         await EnsureAsync<CampaignRecomputeJob>(scheduler, PortalJobKeys.CampaignRecompute, settings.CampaignRecomputeSchedule, cancellationToken);
+        await EnsureAsync<EvidenceAnalysisJob>(scheduler, PortalJobKeys.EvidenceAnalysis, settings.EvidenceAnalysisSchedule, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

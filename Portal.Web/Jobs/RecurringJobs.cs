@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Retention;
@@ -68,6 +69,52 @@ internal sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, IL
     {
         var result = await handler.HandleAsync(cancellationToken);
         logger.LogInformation("Campaigns recomputed: {Campaigns} in all, {Created} new, {Changed} changed, {Retired} retired.", result.Campaigns, result.Created, result.Changed, result.Retired);
+    }
+}
+
+/// <summary>
+/// Reads evidence waiting for analysis, in batches, until none is left. A file whose reading
+/// throws stays pending (its attempt was counted) and is given up after its attempts; the others
+/// are not held back by it.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogger<EvidenceAnalysisJob> logger) : IJob
+{
+    private const int BatchSize = 50;
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var read = 0;
+        var failed = 0;
+        var tried = new HashSet<Guid>();
+        while (true)
+        {
+            var pending = (await handler.PendingAsync(BatchSize + tried.Count, cancellationToken)).Where(tried.Add).Take(BatchSize).ToList();
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var id in pending)
+            {
+                try
+                {
+                    await handler.HandleAsync(id, cancellationToken);
+                    read++;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // Left pending for the next sweep, which counts another attempt.
+                    failed++;
+                    logger.LogWarning("Reading evidence {EvidenceId} failed ({ExceptionType}); it stays pending", id, exception.GetType().Name);
+                }
+            }
+        }
+
+        if (read + failed > 0)
+        {
+            logger.LogInformation("Evidence analysis: {Read} file(s) read, {Failed} failed and left pending.", read, failed);
+        }
     }
 }
 

@@ -33,6 +33,7 @@ public static class AuditActions
     public const string NoticePosted = "notice.posted";
     public const string ReportSubmitted = "report.submitted";
     public const string CaseOpenedWithReceipt = "case.opened-with-receipt";
+    public const string ReceiptReissued = "report.receipt-reissued";
     public const string EvidenceAdded = "evidence.added";
     public const string EvidenceDownloaded = "evidence.downloaded";
     public const string EvidenceTampered = "evidence.integrity-failed";
@@ -104,71 +105,67 @@ public static class AuditActions
 public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider clock)
 {
     public const string SecretName = "audit-mac";
-    public const int HeadId = 1;
+    public const int HeadId = AuditChainHead.SingletonId;
 
     public async Task<long> AppendAsync(AuditEvent audit, CancellationToken cancellationToken) =>
         (await AppendManyAsync([audit], cancellationToken))[0];
 
     /// <summary>
-    /// Several events in one transaction, chained in order: what a batch of work (routing many
-    /// referrals at once) records without paying one transaction per entry.
+    /// Appends events in order, inside the caller's transaction when one is open (a use case's
+    /// change and its entries commit together), else in a transaction of their own. The chain
+    /// head's row is updated first, which serialises appends (the row lock on PostgreSQL, the
+    /// write lock on SQLite) until the transaction ends; callers append last, just before commit.
     /// </summary>
-    public async Task<IReadOnlyList<long>> AppendManyAsync(IReadOnlyList<AuditEvent> audits, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<long>> AppendManyAsync(IReadOnlyList<AuditEvent> audits, CancellationToken cancellationToken) =>
+        audits.Count == 0
+            ? Task.FromResult<IReadOnlyList<long>>([])
+            : db.InTransactionAsync(token => AppendInTransactionAsync(audits, token), cancellationToken);
+
+    private async Task<IReadOnlyList<long>> AppendInTransactionAsync(IReadOnlyList<AuditEvent> audits, CancellationToken cancellationToken)
     {
-        if (audits.Count == 0)
+        await db.AuditChainHeads.Where(h => h.Id == HeadId)
+            .ExecuteUpdateAsync(h => h.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == HeadId, cancellationToken);
+
+        // Microseconds: what PostgreSQL keeps, so the MAC input survives the round trip.
+        var at = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime);
+        var entries = audits.Select(audit => new AuditEntry
         {
-            return [];
+            At = at,
+            ActorKind = audit.ActorKind,
+            ActorId = Limit(audit.ActorId, 450),
+            Action = Limit(audit.Action, 64) ?? "",
+            CaseId = audit.CaseId,
+            Subject = Limit(audit.Subject, 200),
+            Detail = Limit(audit.Detail, 500),
+            IpAddress = audit.ActorKind == AuditActor.Staff ? audit.IpAddress?.ToString() : null,
+            PreviousMac = [],
+            Mac = [],
+        }).ToList();
+        db.AuditEntries.AddRange(entries);
+        await db.SaveChangesAsync(cancellationToken);
+
+        // The id is part of the MAC, so a row moved to another position does not verify; the
+        // chain follows the ids the database handed out.
+        var key = keys.GetSecret(SecretName);
+        var previous = head.LastMac;
+        foreach (var entry in entries.OrderBy(e => e.Id))
+        {
+            entry.PreviousMac = previous;
+            entry.Mac = ComputeMac(key, entry);
+            previous = entry.Mac;
         }
 
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        await db.SaveChangesAsync(cancellationToken);
+        var last = entries.MaxBy(e => e.Id) ?? entries[^1];
+        await db.AuditChainHeads.Where(h => h.Id == HeadId)
+            .ExecuteUpdateAsync(h => h.SetProperty(x => x.LastEntryId, last.Id).SetProperty(x => x.LastMac, last.Mac), cancellationToken);
+        foreach (var entry in entries)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.AuditChainHeads.Where(h => h.Id == HeadId)
-                .ExecuteUpdateAsync(h => h.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
-            var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == HeadId, cancellationToken);
+            db.Entry(entry).State = EntityState.Detached;
+        }
 
-            // Microseconds: what PostgreSQL keeps, so the MAC input survives the round trip.
-            var at = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime);
-            var entries = audits.Select(audit => new AuditEntry
-            {
-                At = at,
-                ActorKind = audit.ActorKind,
-                ActorId = Limit(audit.ActorId, 450),
-                Action = Limit(audit.Action, 64) ?? "",
-                CaseId = audit.CaseId,
-                Subject = Limit(audit.Subject, 200),
-                Detail = Limit(audit.Detail, 500),
-                IpAddress = audit.ActorKind == AuditActor.Staff ? audit.IpAddress?.ToString() : null,
-                PreviousMac = [],
-                Mac = [],
-            }).ToList();
-            db.AuditEntries.AddRange(entries);
-            await db.SaveChangesAsync(cancellationToken);
-
-            // The id is part of the MAC, so a row moved to another position does not verify; the
-            // chain follows the ids the database handed out.
-            var key = keys.GetSecret(SecretName);
-            var previous = head.LastMac;
-            foreach (var entry in entries.OrderBy(e => e.Id))
-            {
-                entry.PreviousMac = previous;
-                entry.Mac = ComputeMac(key, entry);
-                previous = entry.Mac;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            var last = entries.MaxBy(e => e.Id) ?? entries[^1];
-            await db.AuditChainHeads.Where(h => h.Id == HeadId)
-                .ExecuteUpdateAsync(h => h.SetProperty(x => x.LastEntryId, last.Id).SetProperty(x => x.LastMac, last.Mac), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            foreach (var entry in entries)
-            {
-                db.Entry(entry).State = EntityState.Detached;
-            }
-
-            return (IReadOnlyList<long>)entries.Select(e => e.Id).ToList();
-        });
+        return entries.Select(e => e.Id).ToList();
     }
 
     internal static byte[] ComputeMac(byte[] key, AuditEntry entry)

@@ -22,7 +22,7 @@ public sealed record CampaignRecomputation(int Campaigns, int Created, int Chang
 /// </summary>
 public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider clock)
 {
-    public const int StateId = 1;
+    public const int StateId = CampaignClusteringState.SingletonId;
 
     public async Task<CampaignRecomputation> HandleAsync(CancellationToken cancellationToken)
     {

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Jobs;
 
 namespace Portal.Core.Features.Evidence;
 
@@ -51,10 +53,12 @@ public abstract record AddEvidenceResult
 
 /// <summary>
 /// Takes one file into a case: type by magic bytes, limits while streaming, encryption and
-/// hashing on the way to the store, one row per distinct file. A rejection or a failure leaves
-/// no row and no blob behind.
+/// hashing on the way to the store, one row per distinct file. The file is synced and moved to
+/// its final name before its row, its audit entry and its pending analysis commit together, so
+/// an acknowledged file always has its bytes and its entry. A rejection or a failure leaves no
+/// row behind, and no blob that the cleanup does not remove.
 /// </summary>
-public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, IOptions<EvidenceOptions> options, TimeProvider clock)
+public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, AuditTrail audit, IFollowUpSignal followUp, IOptions<EvidenceOptions> options, TimeProvider clock)
 {
     public async Task<AddEvidenceResult> HandleAsync(AddEvidence request, Stream content, CancellationToken cancellationToken)
     {
@@ -119,6 +123,7 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         }
 
         var fileName = EvidenceNames.Clean(request.FileName, detected);
+        var analysed = AnalyseEvidenceHandler.IsRead(detected.Kind);
         var row = new EvidenceFile
         {
             Id = id,
@@ -131,16 +136,23 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             Sha256 = written.Sha256,
             KeyId = written.KeyId,
             ReceivedAt = clock.GetUtcNow().UtcDateTime,
+            AnalysisState = analysed ? AnalysisState.Pending : AnalysisState.NotApplicable,
         };
-        db.EvidenceFiles.Add(row);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // Bytes first, durably under their final name; then the row that points at them.
+            store.Commit(id);
+            CrashPoint.Reach(CrashPoint.EvidenceFileMoved);
+            await db.InTransactionAsync(async token =>
+            {
+                db.EvidenceFiles.Add(row);
+                await db.SaveChangesAsync(token);
+                await audit.AppendAsync(AuditEvent.Victim(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), Convert.ToHexStringLower(row.Sha256)), token);
+            }, cancellationToken);
         }
         catch (DbUpdateException)
         {
             // Two uploads of the same file raced; the unique (case, hash) index kept one.
-            db.Entry(row).State = EntityState.Detached;
             store.Delete(id);
             var winner = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
             if (winner is null)
@@ -156,8 +168,12 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             throw;
         }
 
-        // The row is committed; if the move fails now, the cleanup finds the row and completes it.
-        store.Commit(id);
+        CrashPoint.Reach(CrashPoint.EvidenceCommitted);
+        if (analysed)
+        {
+            followUp.Notify(FollowUpWork.EvidenceAnalysis);
+        }
+
         return new AddEvidenceResult.Stored(new EvidenceSummary(id, fileName, row.Kind, row.MediaType, row.Size, Convert.ToHexStringLower(row.Sha256), row.ReceivedAt));
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Campaigns;
@@ -39,22 +40,71 @@ public sealed record EmailSummary(
         envelope is null ? null : JsonSerializer.Deserialize<EmailSummary>(cipher.Open(envelope), Json);
 }
 
+/// <summary>How one run of the analysis ended.</summary>
+public enum AnalysisOutcome
+{
+    /// <summary>No such file, not a kind that is read, or already read.</summary>
+    Nothing,
+    Done,
+    Partial,
+
+    /// <summary>The file used up its attempts (it may be what killed the earlier runs): kept, not read.</summary>
+    Failed,
+}
+
 /// <summary>
 /// Reads a stored email or text file for what the extortionist left in it: the parsed headers
-/// (sealed with the evidence) and indicators (per case, normalised). Runs after the file is
-/// safely stored, so a parser problem can never cost the victim the file itself.
+/// (sealed with the evidence) and indicators (per case, normalised). Follow-up work of the
+/// upload, run by the job engine, never inside the request. Bounded: a file over the size budget
+/// is not read, the scanned text and the indicators per file and per case are capped, and
+/// a run that passes its time budget skips what is left; each ends the file "partly read" with
+/// the reason noted. The attempt is counted (and committed) before reading, so a file that
+/// crashes the process is given up after a few runs instead of read forever.
 /// </summary>
-public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, SubjectFingerprint subjects, TimeProvider clock)
+public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, SubjectFingerprint subjects, IOptions<EvidenceOptions> options, TimeProvider clock)
 {
-    /// <summary>Emails and texts larger than this are stored but not read for indicators.</summary>
-    public const long MaxAnalysedBytes = 25L * 1024 * 1024;
+    public static bool IsRead(EvidenceKind kind) => kind is EvidenceKind.Email or EvidenceKind.Text;
 
-    public async Task<int> HandleAsync(Guid evidenceId, CancellationToken cancellationToken)
+    /// <summary>Files still waiting to be read, oldest first.</summary>
+    public async Task<IReadOnlyList<Guid>> PendingAsync(int limit, CancellationToken cancellationToken) =>
+        await db.EvidenceFiles.AsNoTracking()
+            .Where(e => e.AnalysisState == AnalysisState.Pending)
+            .OrderBy(e => e.ReceivedAt)
+            .Select(e => e.Id)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+
+    public async Task<AnalysisOutcome> HandleAsync(Guid evidenceId, CancellationToken cancellationToken)
     {
-        var row = await db.EvidenceFiles.FirstOrDefaultAsync(e => e.Id == evidenceId, cancellationToken);
-        if (row is null || row.Kind is not (EvidenceKind.Email or EvidenceKind.Text) || row.Size > MaxAnalysedBytes)
+        var limits = options.Value;
+        var started = clock.GetTimestamp();
+
+        // Claim the run: counted before reading, in a transaction of its own.
+        var claimed = await db.EvidenceFiles
+            .Where(e => e.Id == evidenceId && e.AnalysisState == AnalysisState.Pending)
+            .ExecuteUpdateAsync(e => e.SetProperty(x => x.AnalysisAttempts, x => x.AnalysisAttempts + 1), cancellationToken);
+        var row = claimed == 0 ? null : await db.EvidenceFiles.FirstOrDefaultAsync(e => e.Id == evidenceId, cancellationToken);
+        if (row is null)
         {
-            return 0;
+            return AnalysisOutcome.Nothing;
+        }
+
+        CrashPoint.Reach(CrashPoint.AnalysisStarted);
+
+        if (row.AnalysisAttempts > limits.MaxAnalysisAttempts)
+        {
+            row.AnalysisState = AnalysisState.Failed;
+            row.AnalysisNote = "attempts";
+            await db.SaveChangesAsync(cancellationToken);
+            return AnalysisOutcome.Failed;
+        }
+
+        if (!IsRead(row.Kind) || row.Size > limits.MaxAnalysedBytes)
+        {
+            row.AnalysisState = IsRead(row.Kind) ? AnalysisState.Partial : AnalysisState.NotApplicable;
+            row.AnalysisNote = IsRead(row.Kind) ? "size" : null;
+            await db.SaveChangesAsync(cancellationToken);
+            return IsRead(row.Kind) ? AnalysisOutcome.Partial : AnalysisOutcome.Nothing;
         }
 
         using var plaintext = new MemoryStream((int)row.Size);
@@ -64,34 +114,63 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
         }
 
         var bytes = plaintext.GetBuffer().AsSpan(0, (int)plaintext.Length).ToArray();
+        var notes = new List<string>();
         var email = row.Kind == EvidenceKind.Email ? EmailReader.Read(bytes) : null;
         var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);
-        List<Indicator> found;
+        var found = new List<Indicator>();
         if (email is not null)
         {
             row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(EmailSummary.Of(email), EmailSummary.Json));
-            found = [.. EmailIndicators.Of(email), .. SenderIndicators(email, own)];
+            found.AddRange(SenderIndicators(email, own));
+        }
+
+        if (clock.GetElapsedTime(started) > limits.AnalysisTimeBudget)
+        {
+            notes.Add("time");
         }
         else
         {
+            var text = email is not null ? EmailIndicators.Text(email) : Encoding.UTF8.GetString(bytes);
+            if (text.Length > limits.MaxScannedCharacters)
+            {
+                text = text[..limits.MaxScannedCharacters];
+                notes.Add("text");
+            }
+
+            var extracted = IndicatorExtractor.Extract(text);
+
             // A text file is the victim's own writing as often as the extortionist's: keep only
             // what cannot identify anyone else (payment address, amount, deadline).
-            found = [.. IndicatorExtractor.Extract(Encoding.UTF8.GetString(bytes))
-                .Where(i => i.Kind is IndicatorKind.BitcoinAddress or IndicatorKind.Amount or IndicatorKind.Deadline)];
+            found.AddRange(email is not null
+                ? extracted
+                : extracted.Where(i => i.Kind is IndicatorKind.BitcoinAddress or IndicatorKind.Amount or IndicatorKind.Deadline));
+            if (clock.GetElapsedTime(started) > limits.AnalysisTimeBudget)
+            {
+                notes.Add("time");
+            }
         }
 
         var known = (await db.CaseIndicators.Where(i => i.CaseId == row.CaseId).Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
             .Select(i => (i.Kind, i.Value)).ToHashSet();
+        var roomInCase = Math.Max(0, limits.MaxIndicatorsPerCase - known.Count);
+        var room = Math.Min(limits.MaxIndicatorsPerFile, roomInCase);
         var now = clock.GetUtcNow().UtcDateTime;
         var added = 0;
         foreach (var indicator in found)
         {
             var value = indicator.Value.Length <= 512 ? indicator.Value : indicator.Value[..512];
-            if (IsOwn(indicator, own) || !known.Add((indicator.Kind, value)))
+            if (IsOwn(indicator, own) || known.Contains((indicator.Kind, value)))
             {
                 continue;
             }
 
+            if (added == room)
+            {
+                notes.Add(room == roomInCase ? "case-indicators" : "file-indicators");
+                break;
+            }
+
+            known.Add((indicator.Kind, value));
             db.CaseIndicators.Add(new CaseIndicator
             {
                 CaseId = row.CaseId,
@@ -104,8 +183,10 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
             added++;
         }
 
+        row.AnalysisState = notes.Count == 0 ? AnalysisState.Done : AnalysisState.Partial;
+        row.AnalysisNote = notes.Count == 0 ? null : string.Join(",", notes.Distinct());
         await db.SaveChangesAsync(cancellationToken);
-        return added;
+        return notes.Count == 0 ? AnalysisOutcome.Done : AnalysisOutcome.Partial;
     }
 
     /// <summary>The victim's own addresses (recipients, chosen contact address): never indicators of a campaign.</summary>
@@ -161,7 +242,10 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
 public static class EmailIndicators
 {
     /// <summary>The sender's side of the message first (From, Reply-To, Return-Path), then everything in the text.</summary>
-    public static IReadOnlyList<Indicator> Of(ParsedEmail email)
+    public static IReadOnlyList<Indicator> Of(ParsedEmail email) => IndicatorExtractor.Extract(Text(email));
+
+    /// <summary>What is scanned for indicators: the sender's addresses, the subject and the text body.</summary>
+    public static string Text(ParsedEmail email)
     {
         var senders = new List<string>();
         if (email.From is not null)
@@ -175,7 +259,6 @@ public static class EmailIndicators
             senders.Add(returnPath);
         }
 
-        var text = string.Join('\n', senders) + "\n" + email.Subject + "\n" + email.TextBody;
-        return IndicatorExtractor.Extract(text);
+        return string.Join('\n', senders) + "\n" + email.Subject + "\n" + email.TextBody;
     }
 }

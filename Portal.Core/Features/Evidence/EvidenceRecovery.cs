@@ -7,19 +7,22 @@ namespace Portal.Core.Features.Evidence;
 public sealed record EvidenceRecoveryReport(int Completed, int Removed, int Orphans);
 
 /// <summary>
-/// Resolves what an interrupted upload left: a temporary blob whose row was committed is moved
-/// to its final name (the upload had succeeded), one without a row is deleted (it had not),
-/// and a committed blob without a row (its case was removed) is deleted. Only blobs older than
-/// the abandoned-upload age are touched, so uploads in progress on other nodes are left alone.
+/// Resolves what an interrupted upload left. Files are moved to their final name before their
+/// row commits, so a row without its file is not a state a crash can make; what it can leave is
+/// a temporary blob (the upload never finished) or a final blob without a row (the commit never
+/// happened): neither was acknowledged, and both are deleted once older than the abandoned-upload
+/// age, so an upload in progress on another node is never touched. A temporary blob whose row
+/// exists (left by the earlier order of steps) is completed at once: that upload had succeeded.
+/// Runs at start-up before the portal serves, then periodically.
 /// </summary>
 public sealed class EvidenceRecovery(PortalDbContext db, IEvidenceStore store, TimeProvider clock, ILogger<EvidenceRecovery> logger)
 {
     public async Task<EvidenceRecoveryReport> RunAsync(TimeSpan abandonedAfter, CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow().UtcDateTime - abandonedAfter;
-        var temporary = store.TemporaryBlobs().Where(t => t.LastWriteUtc <= cutoff).Select(t => t.Id).ToList();
+        var temporary = store.TemporaryBlobs();
         var committed = store.CommittedBlobs();
-        var candidates = temporary.Concat(committed).Distinct().ToList();
+        var candidates = temporary.Select(t => t.Id).Concat(committed.Select(c => c.Id)).Distinct().ToList();
         var known = new HashSet<Guid>();
         foreach (var chunk in candidates.Chunk(500))
         {
@@ -27,21 +30,21 @@ public sealed class EvidenceRecovery(PortalDbContext db, IEvidenceStore store, T
         }
 
         int completed = 0, removed = 0, orphans = 0;
-        foreach (var id in temporary)
+        foreach (var (id, written) in temporary)
         {
             if (known.Contains(id))
             {
                 store.Commit(id);
                 completed++;
             }
-            else
+            else if (written <= cutoff)
             {
                 store.Delete(id);
                 removed++;
             }
         }
 
-        foreach (var id in committed.Where(id => !known.Contains(id)))
+        foreach (var (id, _) in committed.Where(c => !known.Contains(c.Id) && c.LastWriteUtc <= cutoff))
         {
             store.Delete(id);
             orphans++;
@@ -49,7 +52,7 @@ public sealed class EvidenceRecovery(PortalDbContext db, IEvidenceStore store, T
 
         if (completed + removed + orphans > 0)
         {
-            logger.LogWarning("Evidence cleanup: {Completed} interrupted upload(s) completed, {Removed} abandoned upload(s) removed, {Orphans} orphaned blob(s) removed", completed, removed, orphans);
+            logger.LogWarning("Evidence cleanup: {Completed} interrupted upload(s) completed, {Removed} abandoned upload(s) removed, {Orphans} unreferenced blob(s) removed", completed, removed, orphans);
         }
 
         return new EvidenceRecoveryReport(completed, removed, orphans);

@@ -10,16 +10,17 @@ public sealed class EvidenceTooLargeException(long limit) : Exception($"The file
 
 /// <summary>
 /// Where evidence bytes live, always as envelopes. A boundary so that object storage can
-/// replace the shared volume later. Writing is two-step: an upload becomes a temporary blob,
-/// and only after its database row is committed is it moved to its final name, so a crash
-/// at any point leaves either nothing, or a temporary ciphertext the cleanup resolves.
+/// replace the shared volume later. Writing is two-step: an upload becomes a temporary blob
+/// (synced), which is moved durably to its final name before its database row commits. So a
+/// row always has its file, and a crash leaves at most a temporary or unreferenced blob that
+/// the cleanup removes once it is older than any upload in progress (docs/decisions/0020).
 /// </summary>
 public interface IEvidenceStore
 {
     /// <summary>Encrypts <paramref name="plaintext"/> into a temporary blob while hashing it; past <paramref name="maxBytes"/> it throws <see cref="EvidenceTooLargeException"/> and keeps nothing.</summary>
     Task<EnvelopeInfo> WriteTemporaryAsync(Guid id, Stream plaintext, long maxBytes, CancellationToken cancellationToken);
 
-    /// <summary>Moves a temporary blob to its final name (atomic); a no-op when already there.</summary>
+    /// <summary>Moves a temporary blob to its final name (atomic, and durable when it returns); a no-op when already there.</summary>
     void Commit(Guid id);
 
     /// <summary>Removes the blob, temporary or final.</summary>
@@ -33,7 +34,8 @@ public interface IEvidenceStore
     /// <summary>Temporary blobs with the time they were last written: uploads in progress or abandoned.</summary>
     IReadOnlyList<(Guid Id, DateTime LastWriteUtc)> TemporaryBlobs();
 
-    IReadOnlyList<Guid> CommittedBlobs();
+    /// <summary>Blobs under their final names, with the time they were last written.</summary>
+    IReadOnlyList<(Guid Id, DateTime LastWriteUtc)> CommittedBlobs();
 }
 
 /// <summary>
@@ -88,8 +90,15 @@ public sealed class FileEvidenceStore(string directory, EnvelopeCipher cipher) :
             return;
         }
 
-        Directory.CreateDirectory(FolderOf(id));
+        var folder = FolderOf(id);
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder);
+            DurableDirectory.Sync(directory);
+        }
+
         File.Move(TemporaryPath(id), final);
+        DurableDirectory.Sync(folder);
     }
 
     public void Delete(Guid id)
@@ -112,13 +121,13 @@ public sealed class FileEvidenceStore(string directory, EnvelopeCipher cipher) :
                 .Select(f => (Guid.ParseExact(f.Name, "N"), File.GetLastWriteTimeUtc(f.Path)))
                 .ToList();
 
-    public IReadOnlyList<Guid> CommittedBlobs() =>
+    public IReadOnlyList<(Guid Id, DateTime LastWriteUtc)> CommittedBlobs() =>
         !Directory.Exists(directory)
             ? []
             : Directory.EnumerateFiles(directory, "*" + Extension, SearchOption.AllDirectories)
-                .Select(path => Path.GetFileNameWithoutExtension(path))
-                .Where(name => Guid.TryParseExact(name, "N", out _))
-                .Select(name => Guid.ParseExact(name, "N"))
+                .Select(path => (Name: Path.GetFileNameWithoutExtension(path), Path: path))
+                .Where(f => Guid.TryParseExact(f.Name, "N", out _))
+                .Select(f => (Guid.ParseExact(f.Name, "N"), File.GetLastWriteTimeUtc(f.Path)))
                 .ToList();
 
     private static void DeleteIfPresent(string path)

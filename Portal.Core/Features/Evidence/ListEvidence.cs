@@ -15,4 +15,8 @@ public sealed class ListEvidenceHandler(PortalDbContext db, EnvelopeCipher ciphe
             .ToListAsync(cancellationToken);
         return rows.Select(row => EvidenceNames.Summarize(row, cipher)).ToList();
     }
+
+    /// <summary>Whether a file of the case is still waiting to be read (its suggestions are not ready yet).</summary>
+    public Task<bool> AnalysisPendingAsync(Guid caseId, CancellationToken cancellationToken) =>
+        db.EvidenceFiles.AnyAsync(e => e.CaseId == caseId && e.AnalysisState == AnalysisState.Pending, cancellationToken);
 }

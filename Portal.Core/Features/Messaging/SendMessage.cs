@@ -1,8 +1,10 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Triage;
 
 namespace Portal.Core.Features.Messaging;
@@ -104,7 +106,8 @@ public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher c
 }
 
 /// <summary>The victim replies from the receipt status page. A flood from one case is refused.</summary>
-public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)
+/// <summary>The victim's reply: the sealed message and its audit entry (by case, never by address) commit together.</summary>
+public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher cipher, AuditTrail audit, TimeProvider clock)
 {
     public const int MaxPerHour = 10;
 
@@ -131,9 +134,13 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
             BodyEnvelope = cipher.SealString((request.Body ?? "").Trim()),
             SentAt = now,
         };
-        db.CaseMessages.Add(message);
-        entity.UpdatedAt = now;
-        await db.SaveChangesAsync(cancellationToken);
+        await db.InTransactionAsync(async token =>
+        {
+            db.CaseMessages.Add(message);
+            entity.UpdatedAt = now;
+            await db.SaveChangesAsync(token);
+            await audit.AppendAsync(AuditEvent.Victim(AuditActions.MessageReceived, caseId, message.Id.ToString(CultureInfo.InvariantCulture)), token);
+        }, cancellationToken);
         return new(SendOutcome.Sent, message.Id);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Reports;
 
@@ -8,8 +9,10 @@ public sealed record OpenCaseWithReceipt(string? Reference, string? ReceiptKey);
 /// <summary>
 /// Checks a reference and receipt key pair. Every failure looks the same to the caller, and an
 /// unknown reference costs the same hash as a known one, so nothing tells whether a case exists.
+/// A successful opening is audited (by case, never by address) and marks the key as seen, so
+/// it is never re-issued.
 /// </summary>
-public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher receipts)
+public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher receipts, AuditTrail audit, TimeProvider clock)
 {
     public async Task<Guid?> HandleAsync(OpenCaseWithReceipt request, CancellationToken cancellationToken)
     {
@@ -26,6 +29,18 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
             .FirstOrDefaultAsync(cancellationToken);
 
         var matches = receipts.Verify(reference, key, stored?.ReceiptHash ?? new byte[32]);
-        return matches && stored is not null ? stored.Id : null;
+        if (!matches || stored is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.InTransactionAsync(async token =>
+        {
+            await db.Cases.Where(c => c.Id == stored.Id && c.ReceiptFirstUsedAt == null)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.ReceiptFirstUsedAt, now), token);
+            await audit.AppendAsync(AuditEvent.Victim(AuditActions.CaseOpenedWithReceipt, stored.Id), token);
+        }, cancellationToken);
+        return stored.Id;
     }
 }

@@ -120,4 +120,13 @@ public sealed class ReceiptHasher(IKeySource keys)
 
     public bool Verify(string reference, string receiptKey, byte[] storedHash) =>
         CryptographicOperations.FixedTimeEquals(Hash(reference, receiptKey), storedHash);
+
+    /// <summary>A keyed digest of a form's answers, so a resend can be recognised without keeping the answers in the clear.</summary>
+    public byte[] AnswersDigest(ReadOnlySpan<byte> canonicalAnswers)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, keys.GetSecret(SecretName));
+        hmac.AppendData("submission-answers\0"u8);
+        hmac.AppendData(canonicalAnswers);
+        return hmac.GetHashAndReset();
+    }
 }

@@ -21,4 +21,10 @@ public sealed class ReportOptions
     public const string OtherOrganisation = "other";
 
     public const int MaxNarrativeLength = 10_000;
+
+    /// <summary>
+    /// How long after a report a resend of the same form with the same answers gets a new receipt
+    /// key (the first answer may have been lost when the portal or the connection died).
+    /// </summary>
+    public TimeSpan ReceiptReissueWindow { get; set; } = TimeSpan.FromHours(2);
 }

@@ -1,11 +1,14 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Guidance;
+using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Reports;
@@ -160,30 +163,37 @@ public abstract record SubmitReportResult
     }
 
     /// <summary>
-    /// The receipt key exists only in this result; the database keeps its keyed hash. The
-    /// referrals (a crisis line for an urgent case) are scheduled once the submission committed.
+    /// The receipt key exists only in this result; the database keeps its keyed hash.
+    /// <paramref name="Reissued"/>: the report had already been kept and this key replaces one
+    /// the victim may never have seen.
     /// </summary>
-    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, IReadOnlyList<long> ReferralIds) : SubmitReportResult;
+    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false) : SubmitReportResult;
 
-    /// <summary>The same form was posted again (refresh, double click): nothing new was stored.</summary>
+    /// <summary>The same form was posted again but no new key may be given (other answers, the key already used, or too late).</summary>
     public sealed record AlreadySubmitted(string Reference) : SubmitReportResult;
 }
 
-public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher cipher, ReceiptHasher receipts, TimeProvider clock)
+/// <summary>
+/// Files a report: the case, an urgent case's crisis-line referral and the audit entry commit in
+/// one transaction, and the job engine is nudged to route the referral. A resend of the same
+/// form with the same answers, before the key was ever used and within the re-issue window,
+/// gets a fresh receipt key (the first answer may never have reached the browser); nothing else
+/// can obtain a key.
+/// </summary>
+public sealed class SubmitReportHandler(
+    PortalDbContext db,
+    EnvelopeCipher cipher,
+    ReceiptHasher receipts,
+    AuditTrail audit,
+    IFollowUpSignal followUp,
+    IOptions<ReportOptions> options,
+    TimeProvider clock)
 {
     private const int ReferenceAttempts = 5;
 
     public async Task<SubmitReportResult> HandleAsync(SubmitReport request, CancellationToken cancellationToken)
     {
-        var existing = await db.Cases.AsNoTracking()
-            .Where(c => c.SubmissionId == request.SubmissionId)
-            .Select(c => c.Reference)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
-        {
-            return new SubmitReportResult.AlreadySubmitted(existing);
-        }
-
+        var digest = receipts.AnswersDigest(JsonSerializer.SerializeToUtf8Bytes(request with { SubmissionId = Guid.Empty }, ContactDetails.JsonOptions));
         var now = clock.GetUtcNow().UtcDateTime;
         var paid = request.Paid ?? YesNoUnsure.Unsure;
         var published = request.DataPublished ?? YesNoUnsure.Unsure;
@@ -191,14 +201,15 @@ public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher ciphe
         var danger = request.RiskImmediateDanger ?? false;
         var priority = CasePriorityRules.Compute(selfHarm, danger, request.IsUnder18, paid, published);
         var contactPreference = request.ContactPreference ?? ContactPreference.PortalOnly;
-        var receiptKey = ReceiptKey.New();
 
+        // Sealing is the slow part: done before the transaction takes the write lock.
         var entity = new Case
         {
             Id = Guid.CreateVersion7(),
             Reference = CaseReference.New(),
             ReceiptHash = [],
             SubmissionId = request.SubmissionId,
+            SubmissionDigest = digest,
             Status = CaseStatus.Received,
             Priority = priority,
             CreatedAt = now,
@@ -223,48 +234,70 @@ public sealed class SubmitReportHandler(PortalDbContext db, EnvelopeCipher ciphe
             ContactEnvelope = SealContact(request, contactPreference),
         };
 
-        // Self-harm or immediate danger with counselling consent: a crisis line, in the same
-        // transaction as the case, without waiting for triage.
-        var crisis = ReferralRules.NeedsCrisisReferral(entity) ? ReferralRules.Create(entity, PartnerType.Counselling, now) : null;
-
         for (var attempt = 1; ; attempt++)
         {
+            var receiptKey = ReceiptKey.New();
             entity.ReceiptHash = receipts.Hash(entity.Reference, receiptKey);
-            db.Cases.Add(entity);
-            if (crisis is not null)
-            {
-                db.Referrals.Add(crisis);
-            }
-
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
-                break;
+                var result = await db.InTransactionAsync(async token =>
+                {
+                    var existing = await db.Cases
+                        .Where(c => c.SubmissionId == request.SubmissionId)
+                        .FirstOrDefaultAsync(token);
+                    if (existing is not null)
+                    {
+                        return await ResendAsync(existing, digest, now, token);
+                    }
+
+                    db.Cases.Add(entity);
+
+                    // Self-harm or immediate danger with counselling consent: a crisis line, in the
+                    // same transaction as the case, without waiting for triage.
+                    if (ReferralRules.NeedsCrisisReferral(entity))
+                    {
+                        db.Referrals.Add(ReferralRules.Create(entity, PartnerType.Counselling, now));
+                    }
+
+                    await db.SaveChangesAsync(token);
+                    await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
+                    return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)));
+                }, cancellationToken);
+
+                CrashPoint.Reach(CrashPoint.ReportCommitted);
+                if (result is SubmitReportResult.Submitted { Reissued: false } && ReferralRules.NeedsCrisisReferral(entity))
+                {
+                    followUp.Notify(FollowUpWork.Routing);
+                }
+
+                return result;
             }
             catch (DbUpdateException) when (attempt < ReferenceAttempts)
             {
-                db.Entry(entity).State = EntityState.Detached;
-                if (crisis is not null)
-                {
-                    db.Entry(crisis).State = EntityState.Detached;
-                }
-
-                var duplicate = await db.Cases.AsNoTracking()
-                    .Where(c => c.SubmissionId == request.SubmissionId)
-                    .Select(c => c.Reference)
-                    .FirstOrDefaultAsync(cancellationToken);
-                if (duplicate is not null)
-                {
-                    return new SubmitReportResult.AlreadySubmitted(duplicate);
-                }
-
-                // A reference collision (about one in a trillion): draw another.
+                // Another post of the same form won the race (the next attempt finds it and
+                // answers as a resend), or a reference collided (about one in a trillion).
                 entity.Reference = CaseReference.New();
             }
         }
+    }
 
-        var guidance = GuidanceRules.Select(GuidanceAnswers.From(entity));
-        return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, guidance, crisis is null ? [] : [crisis.Id]);
+    private async Task<SubmitReportResult> ResendAsync(Case existing, byte[] digest, DateTime now, CancellationToken cancellationToken)
+    {
+        var reissuable = existing.SubmissionDigest is { } stored
+            && CryptographicOperations.FixedTimeEquals(stored, digest)
+            && existing.ReceiptFirstUsedAt is null
+            && now - existing.CreatedAt <= options.Value.ReceiptReissueWindow
+            && existing.Status != CaseStatus.Closed;
+        if (!reissuable)
+        {
+            return new SubmitReportResult.AlreadySubmitted(existing.Reference);
+        }
+
+        var receiptKey = ReceiptKey.New();
+        existing.ReceiptHash = receipts.Hash(existing.Reference, receiptKey);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReceiptReissued, existing.Id), cancellationToken);
+        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true);
     }
 
     private byte[]? SealContact(SubmitReport request, ContactPreference preference)

@@ -469,6 +469,7 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
             token = EvidenceUploads.Token(await EvidenceUploads.PageAsync(client));
         }
 
+        await EvidenceUploads.AnalysePendingAsync(factory);
         return (caseId ?? throw new InvalidOperationException("No file uploaded."), client);
     }
 

@@ -62,6 +62,7 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         using var response = await EvidenceUploads.UploadAsync(client, token, "ransom.eml", "message/rfc822", email);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var evidence = await db.EvidenceFiles.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).FirstAsync();

@@ -26,7 +26,14 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
             Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
         }
 
+        // Read after the answer, by the job: until then the page says so and offers nothing.
+        var waiting = await EvidenceUploads.PageAsync(client);
+        Assert.NotNull(waiting.QuerySelector("[data-testid=analysis-pending]"));
+        Assert.Null(waiting.QuerySelector("[data-testid=suggestion]"));
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
+
         var page = await EvidenceUploads.PageAsync(client);
+        Assert.Null(page.QuerySelector("[data-testid=analysis-pending]"));
         Assert.NotNull(page.QuerySelector("[data-testid=suggestion]"));
         Assert.Equal("ransom@extortion.example", page.QuerySelector("#SenderAddress")?.GetAttribute("value"));
         Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", page.QuerySelector("#PaymentAddress")?.GetAttribute("value"));

@@ -143,6 +143,7 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         using var response = await EvidenceUploads.UploadAsync(client, token, fileName, null, content);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var evidenceId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(response.Headers.Location?.OriginalString ?? "", "added=([0-9a-f-]{36})").Groups[1].Value);
+        await EvidenceUploads.AnalysePendingAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var caseId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EvidenceFiles.Where(e => e.Id == evidenceId).Select(e => e.CaseId).SingleAsync();
         return (caseId, evidenceId);

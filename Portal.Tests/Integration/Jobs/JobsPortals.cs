@@ -50,12 +50,6 @@ public static class JobsPortal
     public static async Task<IScheduler> SchedulerAsync(this PortalFactory factory) =>
         await factory.Services.GetRequiredService<ISchedulerFactory>().GetPortalScheduler();
 
-    public static async Task<T> QueryAsync<T>(this PortalFactory factory, Func<PortalDbContext, Task<T>> query)
-    {
-        await using var scope = factory.Services.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
-    }
-
     public static async Task<JobFailure> FailureOfAsync(this PortalFactory factory, string jobKey) =>
         await Eventually.WaitAsync(
             () => factory.QueryAsync(db => db.JobFailures.AsNoTracking().FirstOrDefaultAsync(f => f.JobKey == jobKey)),

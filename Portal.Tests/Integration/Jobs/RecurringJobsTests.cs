@@ -205,7 +205,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     private IReadOnlyList<Guid> EvidenceBlobs() =>
-        portal.Services.GetRequiredService<IEvidenceStore>().CommittedBlobs();
+        portal.Services.GetRequiredService<IEvidenceStore>().CommittedBlobs().Select(b => b.Id).ToList();
 }
 
 public sealed class SqliteRecurringJobsTests : RecurringJobsTests<SqliteJobsPortal>;

@@ -4,6 +4,7 @@ using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Reports;
@@ -119,22 +120,85 @@ public abstract class ReportJourneyTests<TFactory>(TFactory factory)
     }
 
     [Fact]
-    public async Task Submit_SameFormTwice_StoresOneCase()
+    public async Task Resend_SameFormSameAnswers_StoresOneCase_AndANewKeyReplacesTheOneNeverSeen()
     {
         var client = Factory.CreatePortalClient();
         var form = await client.GetPageAsync("/report");
         var before = await CountCasesAsync();
 
+        // The first answer is lost (the portal died, the connection dropped); the browser resends.
         using var first = await client.SubmitAsync(form, "/report", ReportAnswers.Valid());
         using var second = await client.SubmitAsync(form, "/report", ReportAnswers.Valid());
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        var reference = (await HtmlForms.ParseAsync(first)).QuerySelector("[data-testid=reference]")?.TextContent;
+        var firstPage = await HtmlForms.ParseAsync(first);
         var secondPage = await HtmlForms.ParseAsync(second);
-        Assert.Null(secondPage.QuerySelector("[data-testid=receipt-key]"));
-        Assert.Contains(reference!, secondPage.Body!.TextContent, StringComparison.Ordinal);
+        var reference = firstPage.QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        var lostKey = firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+        var newKey = secondPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+        Assert.Equal(reference, secondPage.QuerySelector("[data-testid=reference]")?.TextContent);
+        Assert.NotNull(secondPage.QuerySelector("[data-testid=receipt-reissued]"));
+        Assert.NotEqual(lostKey, newKey);
         Assert.Equal(before + 1, await CountCasesAsync());
+
+        // The resend started the case session, and only the new key opens the case.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/status")).StatusCode);
+        Assert.False(await OpensAsync(reference, lostKey));
+        Assert.True(await OpensAsync(reference, newKey));
+        Assert.Contains(await AuditActionsAsync(), a => a == AuditActions.ReceiptReissued);
+    }
+
+    [Fact]
+    public async Task Resend_WithOtherAnswers_OrAfterTheKeyWasUsed_GivesNoKey()
+    {
+        var client = Factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        using var first = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("first telling"));
+        var firstPage = await HtmlForms.ParseAsync(first);
+        var reference = firstPage.QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        var key = firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+
+        using var changed = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("another telling"));
+        var changedPage = await HtmlForms.ParseAsync(changed);
+        Assert.Null(changedPage.QuerySelector("[data-testid=receipt-key]"));
+        Assert.Contains(reference, changedPage.Body?.TextContent ?? "", StringComparison.Ordinal);
+
+        Assert.True(await OpensAsync(reference, key));
+        using var afterUse = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("first telling"));
+        Assert.Null((await HtmlForms.ParseAsync(afterUse)).QuerySelector("[data-testid=receipt-key]"));
+        Assert.True(await OpensAsync(reference, key));
+    }
+
+    [Fact]
+    public async Task Resend_AfterTheReissueWindow_GivesNoKey()
+    {
+        var client = Factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        using var first = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("told once"));
+        var firstPage = await HtmlForms.ParseAsync(first);
+        var reference = firstPage.QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        var key = firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+
+        Factory.Clock.Advance(TimeSpan.FromHours(3));
+        using var late = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("told once"));
+
+        Assert.Null((await HtmlForms.ParseAsync(late)).QuerySelector("[data-testid=receipt-key]"));
+        Assert.True(await OpensAsync(reference, key));
+    }
+
+    private async Task<bool> OpensAsync(string reference, string key)
+    {
+        var other = Factory.CreatePortalClient();
+        var open = await other.GetPageAsync("/status/open");
+        using var response = await other.SubmitAsync(open, "/status/open", new Dictionary<string, string?> { ["Reference"] = reference, ["ReceiptKey"] = key });
+        return response.StatusCode == HttpStatusCode.Redirect;
+    }
+
+    private async Task<List<string>> AuditActionsAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.Select(e => e.Action).ToListAsync();
     }
 
     [Fact]

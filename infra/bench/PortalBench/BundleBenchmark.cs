@@ -124,7 +124,7 @@ internal static partial class BundleBenchmark
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContext<PortalDbContext>(o => PortalDatabase.Configure(o, new DatabaseOptions(), dataDirectory));
+        services.AddPortalDbContext(DatabaseProvider.Sqlite, _ => new DatabaseOptions(), dataDirectory);
         services.AddIdentityCore<StaffUser>(o => o.Password.RequiredLength = 12).AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         return services.BuildServiceProvider();
     }

@@ -84,7 +84,7 @@ internal static class RouteBenchmark
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContext<PortalDbContext>(o => PortalDatabase.Configure(o, new DatabaseOptions(), dataDirectory));
+        services.AddPortalDbContext(DatabaseProvider.Sqlite, _ => new DatabaseOptions(), dataDirectory);
         services.AddIdentityCore<StaffUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<PortalDbContext>();
         services.AddSingleton<IKeySource>(KeyRing.FromKeys(
             [new MasterKey("bench", RandomNumberGenerator.GetBytes(32))], "bench",

@@ -28,7 +28,7 @@ internal static class SubmitBenchmark
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{barePort}");
-        builder.Services.AddDbContextPool<PortalDbContext>(o => PortalDatabase.Configure(o, new DatabaseOptions(), bareDirectory));
+        builder.Services.AddPortalDbContext(DatabaseProvider.Sqlite, _ => new DatabaseOptions(), bareDirectory);
         var bare = builder.Build();
         bare.MapPost("/bare", async (PortalDbContext db) =>
         {
