@@ -61,7 +61,13 @@ if (!app.EnsurePortalKeys())
 }
 
 app.LogPortalEmailMode();
-await app.PreparePortalDatabaseAsync();
+if (!await app.PreparePortalDatabaseAsync())
+{
+    await DataSetup.RunPortalOutOfServiceAsync(args);
+    return 1;
+}
+
+await app.RecoverInterruptedUploadsAsync();
 await app.SeedPortalDemoAsync();
 
 app.UsePortalSecurity();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
 
 namespace Portal.Web.Controllers;
 
@@ -18,6 +19,22 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
     public IActionResult Unhandled()
     {
         var exception = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        switch (StorageFailure.Of(exception))
+        {
+            case StorageProblem.Full:
+                logger.LogError("Storage full while handling a request ({ExceptionType}): nothing of it was kept.", exception?.GetType().Name);
+                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                Response.Headers.RetryAfter = "300";
+                return View("StorageFull");
+            case StorageProblem.Unwritable:
+                logger.LogError("Storage cannot be written while handling a request ({ExceptionType}): nothing of it was kept.", exception?.GetType().Name);
+                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                Response.Headers.RetryAfter = "60";
+                return View("Unavailable");
+            case StorageProblem.None:
+                break;
+        }
+
         if (IsDatabaseUnavailable(exception))
         {
             // The exception type only: messages can quote SQL parameters.

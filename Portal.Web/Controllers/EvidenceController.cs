@@ -14,6 +14,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
+using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
 
@@ -26,7 +27,9 @@ public sealed record EvidencePageViewModel(
     Guid? Highlight,
     ReportDetailsSuggestion? Suggestion,
     ConfirmReportDetails? Confirm,
-    bool AnalysisPending = false);
+    bool AnalysisPending = false,
+    int WaitMinutes = 0,
+    string? PastedSource = null);
 
 /// <summary>The victim's evidence: upload (streamed, never buffered), paste an email's source, list and receipt.</summary>
 [Authorize(Policy = CaseSession.Policy)]
@@ -41,6 +44,7 @@ public sealed class EvidenceController(
     IAntiforgery antiforgery,
     IOptions<AntiforgeryOptions> antiforgeryOptions,
     IOptions<EvidenceOptions> options,
+    ClientLimits limits,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     /// <summary>Room for the multipart framing and the antiforgery field around one file.</summary>
@@ -86,6 +90,11 @@ public sealed class EvidenceController(
         if (caseId is null)
         {
             return Challenge(CaseSession.Scheme);
+        }
+
+        if (limits.TryUpload(HttpContext) is { } wait)
+        {
+            return await PageAsync(StatusCodes.Status429TooManyRequests, "Evidence.Rejected.TooManyUploads", true, null, cancellationToken, waitMinutes: (int)Math.Ceiling(wait.TotalMinutes));
         }
 
         var maxRequest = options.Value.MaxFileBytes + RequestOverheadBytes;
@@ -147,6 +156,11 @@ public sealed class EvidenceController(
         if (caseId is null)
         {
             return Challenge(CaseSession.Scheme);
+        }
+
+        if (limits.TryUpload(HttpContext) is { } wait)
+        {
+            return await PageAsync(StatusCodes.Status429TooManyRequests, "Evidence.Rejected.TooManyUploads", true, null, cancellationToken, waitMinutes: (int)Math.Ceiling(wait.TotalMinutes), pasted: source);
         }
 
         if (string.IsNullOrWhiteSpace(source))
@@ -234,7 +248,7 @@ public sealed class EvidenceController(
         _ => StatusCodes.Status400BadRequest,
     };
 
-    private async Task<IActionResult> PageAsync(int statusCode, string? messageKey, bool isError, Guid? highlight, CancellationToken cancellationToken, ConfirmReportDetails? confirm = null)
+    private async Task<IActionResult> PageAsync(int statusCode, string? messageKey, bool isError, Guid? highlight, CancellationToken cancellationToken, ConfirmReportDetails? confirm = null, int waitMinutes = 0, string? pasted = null)
     {
         var caseId = CaseSession.CaseId(User);
         var status = caseId is null ? null : await getStatus.HandleAsync(caseId.Value, cancellationToken);
@@ -247,6 +261,6 @@ public sealed class EvidenceController(
         Response.StatusCode = statusCode;
         var suggestion = await suggestDetails.HandleAsync(caseId.Value, cancellationToken);
         var analysisPending = await listEvidence.AnalysisPendingAsync(caseId.Value, cancellationToken);
-        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending));
+        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending, waitMinutes, pasted));
     }
 }

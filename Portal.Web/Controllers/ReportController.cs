@@ -8,6 +8,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
 using Portal.Web.Localization;
+using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
 
@@ -18,6 +19,7 @@ public sealed record SubmittedViewModel(string Reference, string ReceiptKey, boo
 public sealed class ReportController(
     IValidator<SubmitReport> validator,
     SubmitReportHandler handler,
+    ClientLimits limits,
     GuidanceLibrary guidance,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
@@ -37,6 +39,14 @@ public sealed class ReportController(
         if (!ModelState.IsValid)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return View("New", report);
+        }
+
+        if (limits.TryReport(HttpContext) is { } wait)
+        {
+            // The victim keeps what they typed, and is told how long to wait.
+            ModelState.AddModelError("", localizer["Report.TooMany", (int)Math.Ceiling(wait.TotalMinutes)]);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return View("New", report);
         }
 

@@ -35,21 +35,76 @@ public static class DataSetup
                 options.XmlEncryptor = new MasterKeyXmlEncryptor(cipher);
             });
 
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddOptions<StorageHealthOptions>().BindConfiguration(StorageHealthOptions.Section);
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<DatabaseStorageHealthCheck>("database-storage", tags: ["ready"]);
         return builder;
     }
 
-    /// <summary>Applies migrations (unless turned off) and makes sure the staff roles exist.</summary>
-    public static async Task PreparePortalDatabaseAsync(this WebApplication app)
+    /// <summary>
+    /// Applies migrations (unless turned off) and makes sure the staff roles exist. False when
+    /// the storage cannot be written: the reason is logged and the portal should serve only
+    /// "out of service" (see <see cref="RunPortalOutOfServiceAsync"/>), not crash in a restart loop.
+    /// </summary>
+    public static async Task<bool> PreparePortalDatabaseAsync(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         if (!options.MigrateOnStart)
         {
-            return;
+            return true;
         }
 
-        await MigrateAsync(app.Services, CancellationToken.None);
+        try
+        {
+            await MigrateAsync(app.Services, CancellationToken.None);
+            return true;
+        }
+        catch (Exception exception) when (StorageFailure.Of(exception) is not StorageProblem.None and var problem)
+        {
+            app.Logger.LogCritical(
+                "The portal's storage cannot be written ({Problem}: {ExceptionType}) under {DataDirectory}: every page answers 503 until it is fixed and the portal restarted.",
+                problem, exception.GetType().Name, app.Services.GetRequiredService<PortalPaths>().DataDirectory);
+            return false;
+        }
     }
+
+    /// <summary>
+    /// Serves only "out of service" (503 and a short page in the three languages; /health/live
+    /// answers) from a bare host on the portal's addresses, without the jobs and services that
+    /// would fail on the same storage, until the process is stopped.
+    /// </summary>
+    public static async Task RunPortalOutOfServiceAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var app = builder.Build();
+        app.Run(async context =>
+        {
+            if (context.Request.Path.Equals("/health/live", StringComparison.OrdinalIgnoreCase))
+            {
+                await context.Response.WriteAsync("Healthy");
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "300";
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'";
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(OutOfServicePage);
+        });
+        await app.RunAsync();
+    }
+
+    private const string OutOfServicePage = """
+        <!DOCTYPE html>
+        <html lang="fi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Palvelu ei ole käytettävissä / Service unavailable</title></head>
+        <body><main>
+        <h1>Palvelu ei ole juuri nyt käytettävissä</h1><p>Mitään ei voida nyt tallentaa. Yritä myöhemmin uudelleen. Jos olet vaarassa, soita 112.</p>
+        <h1 lang="sv">Tjänsten är inte tillgänglig just nu</h1><p lang="sv">Ingenting kan sparas just nu. Försök igen senare. Om du är i fara, ring 112.</p>
+        <h1 lang="en">The service is not available right now</h1><p lang="en">Nothing can be kept at the moment. Please try again later. If you are in danger, call 112.</p>
+        </main></body></html>
+        """;
 
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {

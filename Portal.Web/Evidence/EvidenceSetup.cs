@@ -29,11 +29,23 @@ public static class EvidenceSetup
         builder.Services.AddScoped<ConfirmReportDetailsHandler>();
         builder.Services.AddSingleton<IValidator<ConfirmReportDetails>, ConfirmReportDetailsValidator>();
         builder.Services.AddHostedService<EvidenceCleanupService>();
+        builder.Services.AddHealthChecks().AddTypeActivatedCheck<EvidenceStorageHealthCheck>("evidence-storage", failureStatus: null, tags: ["ready"], directory);
         return builder;
+    }
+
+    /// <summary>
+    /// Before the portal serves: whatever a crash left between an upload's file and its row is
+    /// resolved, so no victim or staff member ever sees a half-finished upload.
+    /// </summary>
+    public static async Task RecoverInterruptedUploadsAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<EvidenceOptions>>().Value;
+        await scope.ServiceProvider.GetRequiredService<EvidenceRecovery>().RunAsync(options.AbandonedUploadAge, CancellationToken.None);
     }
 }
 
-/// <summary>Resolves interrupted uploads at start-up and then every quarter of an hour.</summary>
+/// <summary>Resolves interrupted uploads every quarter of an hour, after the start-up run (<see cref="EvidenceSetup.RecoverInterruptedUploadsAsync"/>).</summary>
 internal sealed class EvidenceCleanupService(IServiceScopeFactory scopes, IOptions<EvidenceOptions> options, TimeProvider clock, ILogger<EvidenceCleanupService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
@@ -41,7 +53,7 @@ internal sealed class EvidenceCleanupService(IServiceScopeFactory scopes, IOptio
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
@@ -54,6 +66,5 @@ internal sealed class EvidenceCleanupService(IServiceScopeFactory scopes, IOptio
                 logger.LogWarning("Evidence cleanup failed ({ExceptionType}); retrying in {Interval}", exception.GetType().Name, Interval);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -19,12 +19,27 @@ public sealed class RateLimitOptions
     public int SignInPermits { get; set; } = 10;
 
     public TimeSpan SignInWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Reports filed per client per window. Generous: in a crisis many victims share a mobile
+    /// carrier's address; what it stops is a script filing hundreds of cases.
+    /// </summary>
+    public int ReportPermits { get; set; } = 30;
+
+    public TimeSpan ReportWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Evidence uploads and pastes per client per window (each case has its own quota besides).</summary>
+    public int UploadPermits { get; set; } = 60;
+
+    public TimeSpan UploadWindow { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public static class RateLimitPolicies
 {
     public const string ReceiptLookup = "receipt-lookup";
     public const string SignIn = "sign-in";
+    /// <summary>HttpContext item: how long a refused client must wait, for the page that says so.</summary>
+    public const string RetryAfterItem = "portal:retry-after";
 }
 
 public static class SecuritySetup
@@ -80,10 +95,12 @@ public static class SecuritySetup
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                context.HttpContext.Items[RateLimitPolicies.RetryAfterItem] = retryAfter;
                 return ValueTask.CompletedTask;
             };
         });
 
+        builder.Services.AddSingleton(new ClientLimits(limits));
         return builder;
     }
 

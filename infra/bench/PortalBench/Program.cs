@@ -9,7 +9,8 @@ using PortalBench;
 //   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
 //   PortalBench route - [referrals per phase]
 //   PortalBench jobs-idle sqlite|postgres [seconds]
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds]";
+//   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench drill <Portal.Web.dll> [cycles]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -28,6 +29,7 @@ return args[0] switch
     "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
     "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
     "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
+    "drill" => await Drill.RunAsync(portalDll, number > 0 ? number : 12),
     _ => Fail(),
 };
 

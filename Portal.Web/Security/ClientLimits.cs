@@ -1,0 +1,45 @@
+using System.Threading.RateLimiting;
+
+namespace Portal.Web.Security;
+
+/// <summary>
+/// Per-client limits on what an anonymous visitor can make the portal store: reports and evidence.
+/// Checked by the controller rather than by the rate-limiting middleware, so a refused victim gets
+/// their own form back with what they typed and a message saying how long to wait, not a bare
+/// error page. Counted per address in memory only; the address is never logged or stored.
+/// </summary>
+public sealed class ClientLimits(RateLimitOptions options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> reports = PerClient(options.ReportPermits, options.ReportWindow);
+    private readonly PartitionedRateLimiter<string> uploads = PerClient(options.UploadPermits, options.UploadWindow);
+
+    /// <summary>Null when this client may file another report now, else how long to wait.</summary>
+    public TimeSpan? TryReport(HttpContext context) => TryAcquire(reports, context);
+
+    /// <summary>Null when this client may send another file now, else how long to wait.</summary>
+    public TimeSpan? TryUpload(HttpContext context) => TryAcquire(uploads, context);
+
+    public void Dispose()
+    {
+        reports.Dispose();
+        uploads.Dispose();
+    }
+
+    private static TimeSpan? TryAcquire(PartitionedRateLimiter<string> limiter, HttpContext context)
+    {
+        using var lease = limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return wait;
+    }
+
+    private static PartitionedRateLimiter<string> PerClient(int permits, TimeSpan window) =>
+        PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(
+            client,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 }));
+}
