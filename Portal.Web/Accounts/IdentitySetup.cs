@@ -28,6 +28,7 @@ public static class IdentitySetup
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        builder.Services.AddScoped<AdministerStaffHandler>();
 
         // Stamps are checked on every staff request, so disabling an account or changing its
         // roles takes effect at once instead of after the default 30 minutes.
