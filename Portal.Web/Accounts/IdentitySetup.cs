@@ -26,8 +26,14 @@ public static class IdentitySetup
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        builder.Services.AddScoped<KnownDevices>();
+        builder.Services.AddSingleton<KnownDeviceCookie>();
+        builder.Services.AddSingleton<DecoyPasswordHash>();
+        builder.Services.AddScoped<EnrolAuthenticatorHandler>();
+        builder.Services.AddScoped<SignOutStaffHandler>();
         builder.Services.AddScoped<AdministerStaffHandler>();
 
         // Stamps are checked on every staff request, so disabling an account or changing its
