@@ -68,6 +68,21 @@ public sealed class SignOutTests(SqlitePortalFactory factory) : IClassFixture<Sq
         Assert.Contains("/account/sign-in", elsewhere.Headers.Location?.OriginalString, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EachStaffRequest_ChecksTheSessionWithOneReadOfTheStamp_AndRebuildsNothing()
+    {
+        var staff = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
+        var before = factory.Logs.Lines.Count;
+
+        using var page = await staff.GetAsync("/staff");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var queries = factory.Logs.Lines.Skip(before).Where(l => l.Contains("Executed DbCommand", StringComparison.Ordinal)).ToList();
+        Assert.Single(queries, q => q.Contains("\"SecurityStamp\"", StringComparison.Ordinal) && q.Contains("FROM \"AspNetUsers\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(queries, q => q.Contains("\"AspNetUserRoles\"", StringComparison.Ordinal) || q.Contains("\"AspNetUserClaims\"", StringComparison.Ordinal) || q.Contains("\"AspNetRoleClaims\"", StringComparison.Ordinal));
+    }
+
     /// <summary>A request carrying exactly the given cookies, from a client that keeps none of its own.</summary>
     private async Task<HttpResponseMessage> ReplayAsync(string cookieHeader, string path)
     {
