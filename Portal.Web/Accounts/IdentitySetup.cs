@@ -3,6 +3,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Web.Security;
@@ -26,27 +28,15 @@ public static class IdentitySetup
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
-
-        // Stamps are checked on every staff request, so disabling an account or changing its
-        // roles takes effect at once instead of after the default 30 minutes.
-        // The principal rebuilt after each check would drop the "mfa" sign-in method, and the
-        // two-factor rule would then send every session back to enrol: carry it over.
-        builder.Services.Configure<SecurityStampValidatorOptions>(options =>
-        {
-            options.ValidationInterval = TimeSpan.Zero;
-            options.OnRefreshingPrincipal = context =>
-            {
-                var method = context.CurrentPrincipal?.FindFirst("amr");
-                if (method is not null && context.NewPrincipal?.Identity is ClaimsIdentity identity && !identity.HasClaim("amr", method.Value))
-                {
-                    identity.AddClaim(new Claim("amr", method.Value));
-                }
-
-                return Task.CompletedTask;
-            };
-        });
+        builder.Services.AddScoped<KnownDevices>();
+        builder.Services.AddSingleton<KnownDeviceCookie>();
+        builder.Services.AddSingleton<DecoyPasswordHash>();
+        builder.Services.AddScoped<EnrolAuthenticatorHandler>();
+        builder.Services.AddScoped<SignOutStaffHandler>();
+        builder.Services.AddScoped<AdministerStaffHandler>();
 
         builder.Services.ConfigureApplicationCookie(options =>
         {
@@ -59,7 +49,7 @@ public static class IdentitySetup
             options.LoginPath = "/account/sign-in";
             options.LogoutPath = "/account/sign-out";
             options.AccessDeniedPath = "/account/denied";
-            StaffSession.EnforceAbsoluteLifetime(options.Events);
+            StaffSession.CheckEveryRequest(options.Events);
         });
         builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
         {
@@ -101,6 +91,10 @@ public static class IdentitySetup
 /// <summary>
 /// A staff session ends after 30 idle minutes (sliding cookie) and, however active, 12 hours
 /// after sign-in: the sign-in time rides in the ticket's properties, which survive each renewal.
+/// It also ends on the next request after the account's security stamp changes: at sign-out,
+/// when an admin disables the account or changes its roles or organisation, when two-factor
+/// sign-in is turned on (docs/decisions/0021). Any code that changes what a session may do must
+/// change the stamp: the session's claims are not rebuilt from the database on each request.
 /// </summary>
 public static class StaffSession
 {
@@ -108,7 +102,12 @@ public static class StaffSession
     public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(12);
     private const string SignedInAtKey = "portal.signed-in-at";
 
-    public static void EnforceAbsoluteLifetime(CookieAuthenticationEvents events)
+    /// <summary>
+    /// Replaces Identity's security stamp validator, which on every request (the interval we need
+    /// for revocation to take effect at once) loaded the account and rebuilt its claims from the
+    /// database: five queries per staff request. This reads one column by primary key.
+    /// </summary>
+    public static void CheckEveryRequest(CookieAuthenticationEvents events)
     {
         events.OnSigningIn = context =>
         {
@@ -118,21 +117,40 @@ public static class StaffSession
             return Task.CompletedTask;
         };
 
-        var validateSecurityStamp = events.OnValidatePrincipal;
         events.OnValidatePrincipal = async context =>
         {
             var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-            if (!context.Properties.Items.TryGetValue(SignedInAtKey, out var value)
+            var expired = !context.Properties.Items.TryGetValue(SignedInAtKey, out var value)
                 || !long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-                || clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > AbsoluteLifetime)
+                || clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > AbsoluteLifetime;
+            if (expired || !await StampIsCurrentAsync(context))
             {
                 context.RejectPrincipal();
                 await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
                 return;
             }
 
-            await validateSecurityStamp(context);
+            // Issued again on every request, so the idle time counts from the last request.
+            context.ShouldRenew = true;
         };
+    }
+
+    /// <summary>The stamp the cookie was issued with is still the account's (a deleted account has none).</summary>
+    private static async Task<bool> StampIsCurrentAsync(CookieValidatePrincipalContext context)
+    {
+        var claims = context.HttpContext.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity;
+        var userId = context.Principal?.FindFirstValue(claims.UserIdClaimType);
+        var stamp = context.Principal?.FindFirstValue(claims.SecurityStampClaimType);
+        if (userId is null || stamp is null)
+        {
+            return false;
+        }
+
+        var current = await context.HttpContext.RequestServices.GetRequiredService<PortalDbContext>().Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => u.SecurityStamp)
+            .FirstOrDefaultAsync(context.HttpContext.RequestAborted);
+        return string.Equals(current, stamp, StringComparison.Ordinal);
     }
 }
 

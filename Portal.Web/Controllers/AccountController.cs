@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Data;
-using Portal.Web.Security;
+using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Web.Accounts;
 using Portal.Web.Audit;
+using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
 
@@ -21,7 +23,7 @@ public sealed record SignInForm
 
 /// <summary>Staff sign-in. Unknown users and wrong passwords get the same answer.</summary>
 [Route("account")]
-public sealed class AccountController(SignInManager<StaffUser> signIn, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutStaffHandler signOut, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
 {
     [AllowAnonymous]
     [HttpGet("sign-in")]
@@ -32,37 +34,45 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, AuditTrai
     [EnableRateLimiting(RateLimitPolicies.SignIn)]
     public async Task<IActionResult> SignIn([FromForm] SignInForm form)
     {
-        if (!string.IsNullOrWhiteSpace(form.Email) && !string.IsNullOrEmpty(form.Password))
+        var email = form.Email?.Trim();
+        var returnUrl = form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : null;
+        if (!string.IsNullOrEmpty(email) && !string.IsNullOrEmpty(form.Password))
         {
-            var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: false, lockoutOnFailure: true);
-            var user = await signIn.UserManager.FindByEmailAsync(form.Email.Trim());
+            // Unknown addresses do the same password-hash work as real ones (PortalSignInManager).
+            var result = await signIn.PasswordSignInAsync(email, form.Password, isPersistent: false, lockoutOnFailure: true);
             if (result.Succeeded)
             {
+                var user = await signIn.UserManager.FindByEmailAsync(email);
                 await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user?.Id), HttpContext.RequestAborted);
-                return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
+                return LocalRedirect(returnUrl ?? "/staff");
             }
 
             if (result.RequiresTwoFactor)
             {
                 // The password was right; the code comes next, in a short-lived two-factor cookie.
-                return LocalRedirect("/account/sign-in/code" + (form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? "?returnUrl=" + Uri.EscapeDataString(form.ReturnUrl) : ""));
+                return LocalRedirect("/account/sign-in/code" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl)));
             }
         }
 
         // The attempt is recorded with the address; the typed email is not, unless it names a real account.
-        var attempted = string.IsNullOrWhiteSpace(form.Email) ? null : await signIn.UserManager.FindByEmailAsync(form.Email.Trim());
+        var attempted = string.IsNullOrEmpty(email) ? null : await signIn.UserManager.FindByEmailAsync(email);
         await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignInFailed, attempted?.Id), HttpContext.RequestAborted);
         ModelState.AddModelError("", localizer["Account.SignIn.Failed"]);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(form with { Password = null });
     }
 
+    /// <summary>
+    /// Ends the session on the server (every cookie issued before stops working) and in the
+    /// browser. The browser is asked to clear its cache and storage but not every cookie: the
+    /// known-device cookie must survive sign-out (docs/decisions/0021).
+    /// </summary>
     [HttpPost("sign-out")]
-    public async Task<IActionResult> SignOutStaff()
+    public async Task<IActionResult> SignOutStaff(CancellationToken cancellationToken)
     {
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.StaffSignOut), HttpContext.RequestAborted);
+        await signOut.HandleAsync(HttpContext.StaffActor(), cancellationToken);
         await signIn.SignOutAsync();
-        Response.Headers["Clear-Site-Data"] = "\"cache\", \"cookies\", \"storage\"";
+        Response.Headers["Clear-Site-Data"] = "\"cache\", \"storage\"";
         return LocalRedirect("/");
     }
 

@@ -22,7 +22,7 @@ public sealed record CampaignBundleRefusal(Guid CampaignId, string MessageKey);
 /// refusal and integrity failure is audited.
 /// </summary>
 [Authorize(Roles = StaffRoles.Supervisor + "," + StaffRoles.Police)]
-public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHandler bundles, CampaignBundleHandler campaignBundles, EvidenceIntegrityAlert alert, AuditTrail audit, ILogger<BundleController> logger) : Controller
+public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHandler bundles, CampaignBundleHandler campaignBundles, EvidenceIntegrityAlert alert, AuditTrail audit) : Controller
 {
     /// <summary>
     /// A campaign's bundle, for police only and only with a supervisor's approval of the campaign
@@ -33,29 +33,21 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
     [RequireRecentSignIn]
     public async Task<IActionResult> DownloadCampaign(Guid campaignId, CancellationToken cancellationToken)
     {
-        var result = await campaignBundles.PrepareAsync(campaignId, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        var result = await campaignBundles.PrepareAsync(campaignId, HttpContext.StaffActor(), AlertLanguage, cancellationToken);
         switch (result)
         {
             case CampaignBundleResult.NotFound:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign-bundle"), cancellationToken);
                 return NotFound();
 
             case CampaignBundleResult.NotApproved or CampaignBundleResult.SamePerson:
-                var reason = result is CampaignBundleResult.NotApproved ? "NotApproved" : "SamePerson";
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignBundleRefused, subject: campaignId.ToString(), detail: reason), cancellationToken);
                 Response.StatusCode = StatusCodes.Status409Conflict;
-                return View("CampaignRefused", new CampaignBundleRefusal(campaignId, "CampaignBundle.Refused." + reason));
+                return View("CampaignRefused", new CampaignBundleRefusal(campaignId, "CampaignBundle.Refused." + (result is CampaignBundleResult.NotApproved ? "NotApproved" : "SamePerson")));
 
             case CampaignBundleResult.Blocked blocked:
-                await AlertAsync(blocked.CaseId, blocked.Case.Reference, blocked.Case.File.Id, blocked.Case.Problem, cancellationToken);
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return View("Blocked", blocked.Case.File.FileName);
 
             case CampaignBundleResult.Ready ready:
-                // Recorded for the campaign and in each member case's own custody log.
-                var exported = ready.Cases.Select(c => HttpContext.StaffEvent(AuditActions.BundleDownloaded, c.CaseId, ready.FileName, $"in campaign {ready.Reference} v{ready.Version}")).ToList();
-                exported.Insert(0, HttpContext.StaffEvent(AuditActions.CampaignBundleDownloaded, subject: campaignId.ToString(), detail: $"v{ready.Version} {ready.Cases.Count} cases: {string.Join(' ', ready.Cases.Select(c => c.Reference))}"));
-                await audit.AppendManyAsync(exported, cancellationToken);
                 var disposition = new ContentDispositionHeaderValue("attachment");
                 disposition.SetHttpFileName(ready.FileName);
                 Response.Headers.ContentDisposition = disposition.ToString();
@@ -65,9 +57,10 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
                 {
                     await ready.WriteToAsync(Response.Body, cancellationToken);
                 }
-                catch (EvidenceIntegrityException exception)
+                catch (EvidenceIntegrityException)
                 {
-                    logger.LogError("A campaign bundle was cut off: evidence {EvidenceId} failed its check while streaming", exception.File.Id);
+                    // Audited and reported by the handler. Cutting the connection leaves the client
+                    // a truncated archive with no manifest or signature, which no tool accepts.
                     HttpContext.Abort();
                 }
 
@@ -126,22 +119,12 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
         }
     }
 
-    private async Task AlertAsync(Guid caseId, string reference, Guid evidenceId, string problem, CancellationToken cancellationToken)
-    {
-        var language = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
-        try
-        {
-            await alert.RaiseAsync(
-                new EvidenceIntegrityFailure(caseId, reference, evidenceId, problem, HttpContext.StaffEvent(AuditActions.EvidenceTampered, caseId)),
-                EmailComposer.Languages.Contains(language) ? language : "en",
-                cancellationToken);
-        }
-        catch (Exception exception) when (exception is System.Net.Mail.SmtpException or IOException)
-        {
-            // Recorded in the audit trail already; the email is the second channel, not the record.
-            logger.LogError(exception, "Could not email supervisors about evidence {EvidenceId} of case {CaseId}", evidenceId, caseId);
-        }
-    }
+    /// <summary>The language of an integrity alert to supervisors: the one the page is shown in.</summary>
+    private static string AlertLanguage =>
+        EmailComposer.Languages.Contains(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName) ? CultureInfo.CurrentUICulture.TwoLetterISOLanguageName : "en";
+
+    private Task AlertAsync(Guid caseId, string reference, Guid evidenceId, string problem, CancellationToken cancellationToken) =>
+        alert.RaiseAsync(new EvidenceIntegrityFailure(caseId, reference, evidenceId, problem, HttpContext.StaffEvent(AuditActions.EvidenceTampered, caseId)), AlertLanguage, cancellationToken);
 }
 
 /// <summary>The public half of the bundle signing key, for anyone checking a bundle with openssl.</summary>

@@ -21,6 +21,8 @@ public sealed record ConfirmSignInForm
 
 public sealed record ConfirmSignInViewModel(ConfirmSignInForm Form, bool HasAuthenticator);
 
+public sealed record ConfirmedViewModel(string Next);
+
 /// <summary>
 /// Signing in again before a sensitive export: the password and a fresh authenticator code,
 /// both required (a recovery code is not enough here). Failures count toward the account's
@@ -74,6 +76,23 @@ public sealed class ConfirmSignInController(SignInManager<StaffUser> signIn, Aud
 
         await RecentSignIn.RecordAsync(HttpContext);
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.StaffReauthenticated), HttpContext.RequestAborted);
-        return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
+        return LocalRedirect(RecentSignIn.Path + "/done?returnUrl=" + Uri.EscapeDataString(Next(form.ReturnUrl)));
     }
+
+    /// <summary>
+    /// Where a confirmation leads. What it was for is usually a download, and a download does not
+    /// replace the page it starts from: without this page the form would stay on screen, with an
+    /// earlier error and the password as typed. This page has neither, and starts the download
+    /// itself (a Refresh header, no script); a link does the same by hand.
+    /// </summary>
+    [HttpGet("done")]
+    public IActionResult Done(string? returnUrl)
+    {
+        var next = Next(returnUrl);
+        Response.Headers["Refresh"] = "0; url=" + next;
+        return View(new ConfirmedViewModel(next));
+    }
+
+    private string Next(string? returnUrl) =>
+        returnUrl is not null && Url.IsLocalUrl(returnUrl) ? Url.Content(returnUrl) : "/staff";
 }

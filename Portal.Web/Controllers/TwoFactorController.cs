@@ -1,11 +1,13 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
-using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Web.Accounts;
 using Portal.Web.Audit;
 using Portal.Web.Security;
 using QRCoder;
@@ -25,10 +27,8 @@ public sealed record EnrolmentViewModel(bool Enabled, string? SharedKey, string?
 
 /// <summary>Staff two-factor sign-in: enrolling an authenticator app, and the code step of signing in.</summary>
 [Route("account")]
-public sealed class TwoFactorController(SignInManager<StaffUser> signIn, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthenticatorHandler enrolment, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
 {
-    private const int RecoveryCodeCount = 10;
-
     [AllowAnonymous]
     [HttpGet("sign-in/code")]
     public IActionResult Code(string? returnUrl) => View(new TwoFactorCodeForm { ReturnUrl = returnUrl });
@@ -63,48 +63,42 @@ public sealed class TwoFactorController(SignInManager<StaffUser> signIn, AuditTr
 
     [Authorize]
     [HttpGet("two-factor")]
-    public async Task<IActionResult> Enrol() => View(await EnrolmentAsync());
+    public async Task<IActionResult> Enrol(CancellationToken cancellationToken) =>
+        await enrolment.StateAsync(HttpContext.StaffActor().UserId, cancellationToken) is { } state ? View(Model(state)) : Challenge();
 
     [Authorize]
     [HttpPost("two-factor")]
-    public async Task<IActionResult> Enrol([FromForm] string? code)
+    public async Task<IActionResult> Enrol([FromForm] string? code, CancellationToken cancellationToken)
     {
-        var user = await signIn.UserManager.GetUserAsync(User);
-        if (user is null)
+        var result = await enrolment.ConfirmAsync(HttpContext.StaffActor(), code, cancellationToken);
+        if (result is not { Outcome: EnrolmentOutcome.Enabled, User: { } user, RecoveryCodes: { } recoveryCodes })
         {
-            return Challenge();
-        }
+            if (result.Outcome == EnrolmentOutcome.NoAccount || await enrolment.StateAsync(HttpContext.StaffActor().UserId, cancellationToken) is not { } state)
+            {
+                return Challenge();
+            }
 
-        if (user.TwoFactorEnabled || !await signIn.UserManager.VerifyTwoFactorTokenAsync(user, signIn.Options.Tokens.AuthenticatorTokenProvider, code ?? ""))
-        {
             ModelState.AddModelError("code", localizer["Account.Code.Failed"]);
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return View(await EnrolmentAsync());
+            return View(Model(state));
         }
 
-        await signIn.UserManager.SetTwoFactorEnabledAsync(user, true);
-        var recoveryCodes = await signIn.UserManager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? [];
-        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.TwoFactorEnabled), HttpContext.RequestAborted);
+        // Turning two-factor on changed the account's security stamp: the session is issued again
+        // with the new one (keeping when it began), now as a two-factor sign-in, in a known device.
+        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        await signIn.SignInWithClaimsAsync(user, session.Properties, [new Claim("amr", "mfa")]);
+        await signIn.RememberDeviceAsync(user);
         return View("RecoveryCodes", recoveryCodes.ToList());
     }
 
-    private async Task<EnrolmentViewModel> EnrolmentAsync()
+    private static EnrolmentViewModel Model(EnrolmentState state)
     {
-        var user = await signIn.UserManager.GetUserAsync(User) ?? throw new InvalidOperationException("No signed-in staff member.");
-        if (user.TwoFactorEnabled)
+        if (state.Enabled || state.SharedKey is not { } key)
         {
             return new EnrolmentViewModel(true, null, null);
         }
 
-        var key = await signIn.UserManager.GetAuthenticatorKeyAsync(user);
-        if (string.IsNullOrEmpty(key))
-        {
-            await signIn.UserManager.ResetAuthenticatorKeyAsync(user);
-            key = await signIn.UserManager.GetAuthenticatorKeyAsync(user) ?? "";
-        }
-
-        var uri = $"otpauth://totp/Portal:{Uri.EscapeDataString(user.Email ?? user.UserName ?? "")}?secret={key}&issuer=Portal&digits=6&period=30";
+        var uri = $"otpauth://totp/Portal:{Uri.EscapeDataString(state.Email)}?secret={key}&issuer=Portal&digits=6&period=30";
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(uri, QRCodeGenerator.ECCLevel.M);
         var png = new PngByteQRCode(data).GetGraphic(6);

@@ -14,6 +14,7 @@ public sealed record PortalCookies(bool HttpsOnly)
     public const string Language = "portal-lang";
     public const string TwoFactor = "portal-2fa";
     public const string External = "portal-ext";
+    public const string KnownDevice = "portal-device";
 
     public string Name(string cookie) => HttpsOnly ? "__Host-" + cookie : cookie;
 

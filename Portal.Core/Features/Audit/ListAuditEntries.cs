@@ -26,9 +26,16 @@ public sealed class ListAuditEntriesHandler(PortalDbContext db)
 
         if (!string.IsNullOrWhiteSpace(request.CaseReference))
         {
-            var reference = CaseReference.TryNormalize(request.CaseReference, out var normalized) ? normalized : "";
-            var caseId = await db.Cases.Where(c => c.Reference == reference).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(cancellationToken);
-            query = query.Where(e => e.CaseId == caseId);
+            // A reference that names no case matches no entry (not the entries without a case).
+            var caseId = CaseReference.TryNormalize(request.CaseReference, out var reference)
+                ? await db.Cases.Where(c => c.Reference == reference).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(cancellationToken)
+                : null;
+            if (caseId is not { } id)
+            {
+                return new AuditPage([], null, await ActionsAsync(cancellationToken));
+            }
+
+            query = query.Where(e => e.CaseId == id);
         }
 
         if (request.ActorKind is { } kind)
@@ -51,9 +58,11 @@ public sealed class ListAuditEntriesHandler(PortalDbContext db)
             select new AuditRow(e.Id, e.At, e.ActorKind, u == null ? null : u.Email, e.Action, c == null ? null : c.Reference, e.Subject, e.Detail, e.IpAddress))
             .ToListAsync(cancellationToken);
 
-        var actions = await db.AuditEntries.Select(e => e.Action).Distinct().OrderBy(a => a).ToListAsync(cancellationToken);
         var hasOlder = rows.Count > PageSize;
         var page = hasOlder ? rows[..PageSize] : rows;
-        return new AuditPage(page, hasOlder ? page[^1].Id : null, actions);
+        return new AuditPage(page, hasOlder ? page[^1].Id : null, await ActionsAsync(cancellationToken));
     }
+
+    private Task<List<string>> ActionsAsync(CancellationToken cancellationToken) =>
+        db.AuditEntries.Select(e => e.Action).Distinct().OrderBy(a => a).ToListAsync(cancellationToken);
 }

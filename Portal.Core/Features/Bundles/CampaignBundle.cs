@@ -1,9 +1,12 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
 
 namespace Portal.Core.Features.Bundles;
@@ -44,12 +47,15 @@ public abstract record CampaignBundleResult
 /// each under cases/, and a top-level manifest, SHA256SUMS and signature over them, in the case
 /// bundle's format so verify-bundle, sha256sum and openssl check it the same way. Two people:
 /// a supervisor approves the campaign as it is (its version), and a police user other than the
-/// approver downloads it while the approval lasts.
+/// approver downloads it while the approval lasts. Every download, refusal and integrity failure
+/// is audited here; a failure, before or while streaming, also alerts supervisors (decision 0014).
 /// </summary>
 public sealed class CampaignBundleHandler(
     PortalDbContext db,
     BuildCaseBundleHandler caseBundles,
     BundleSigningKey signingKey,
+    AuditTrail audit,
+    EvidenceIntegrityAlert alert,
     IOptions<BundleOptions> options,
     TimeProvider clock)
 {
@@ -91,7 +97,58 @@ public sealed class CampaignBundleHandler(
         return (CampaignApprovalOutcome.Approved, campaign.Version);
     }
 
-    public async Task<CampaignBundleResult> PrepareAsync(Guid campaignId, string downloaderId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks who may have the campaign's bundle and every member's evidence, audits the outcome,
+    /// and for a download returns the writer. <paramref name="alertLanguage"/> is the language
+    /// of the email to supervisors if evidence fails its check.
+    /// </summary>
+    public async Task<CampaignBundleResult> PrepareAsync(Guid campaignId, StaffActor downloader, string alertLanguage, CancellationToken cancellationToken)
+    {
+        var result = await DecideAsync(campaignId, downloader.UserId, cancellationToken);
+        switch (result)
+        {
+            case CampaignBundleResult.NotFound:
+                await audit.AppendAsync(downloader.Event(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign-bundle"), cancellationToken);
+                break;
+            case CampaignBundleResult.NotApproved or CampaignBundleResult.SamePerson:
+                await audit.AppendAsync(downloader.Event(AuditActions.CampaignBundleRefused, subject: campaignId.ToString(), detail: result is CampaignBundleResult.NotApproved ? "NotApproved" : "SamePerson"), cancellationToken);
+                break;
+            case CampaignBundleResult.Blocked blocked:
+                await alert.RaiseAsync(new EvidenceIntegrityFailure(blocked.CaseId, blocked.Case.Reference, blocked.Case.File.Id, blocked.Case.Problem, downloader.Event(AuditActions.EvidenceTampered)), alertLanguage, cancellationToken);
+                break;
+            case CampaignBundleResult.Ready ready:
+                // Recorded for the campaign and in each member case's own custody log.
+                var exported = ready.Cases.Select(c => downloader.Event(AuditActions.BundleDownloaded, c.CaseId, ready.FileName, $"in campaign {ready.Reference} v{ready.Version}")).ToList();
+                exported.Insert(0, downloader.Event(AuditActions.CampaignBundleDownloaded, subject: campaignId.ToString(), detail: $"v{ready.Version} {ready.Cases.Count} cases: {string.Join(' ', ready.Cases.Select(c => c.Reference))}"));
+                await audit.AppendManyAsync(exported, cancellationToken);
+                return ready with { WriteToAsync = (output, token) => WriteAlertingAsync(ready.WriteToAsync, downloader, alertLanguage, output, token) };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A member's evidence that fails its check while streaming is recorded and reported before
+    /// the exception reaches the caller, who cuts the download off.
+    /// </summary>
+    private async Task WriteAlertingAsync(Func<Stream, CancellationToken, Task> write, StaffActor downloader, string alertLanguage, Stream output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await write(output, cancellationToken);
+        }
+        catch (CampaignMemberIntegrityException failure)
+        {
+            // Not the download's token: the record must be written even if the client went away.
+            await alert.RaiseAsync(
+                new EvidenceIntegrityFailure(failure.CaseId, failure.Reference, failure.Evidence.File.Id, failure.Evidence.Problem, downloader.Event(AuditActions.EvidenceTampered)),
+                alertLanguage,
+                CancellationToken.None);
+            ExceptionDispatchInfo.Throw(failure.Evidence);
+        }
+    }
+
+    private async Task<CampaignBundleResult> DecideAsync(Guid campaignId, string downloaderId, CancellationToken cancellationToken)
     {
         var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
         var cases = campaign is null ? [] : await ConsentingCases(campaignId).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
@@ -112,15 +169,13 @@ public sealed class CampaignBundleHandler(
         }
 
         // Every member is checked before the first byte, as a case bundle checks its files.
-        var members = new List<CaseBundleResult.Ready>();
-        var memberCases = new List<(Guid CaseId, string Reference)>();
+        var members = new List<(Guid CaseId, CaseBundleResult.Ready Bundle)>();
         foreach (var caseId in cases)
         {
             switch (await caseBundles.HandleAsync(caseId, cancellationToken))
             {
                 case CaseBundleResult.Ready ready:
-                    members.Add(ready);
-                    memberCases.Add((caseId, ready.Reference));
+                    members.Add((caseId, ready));
                     break;
                 case CaseBundleResult.Blocked blocked:
                     return new CampaignBundleResult.Blocked(caseId, blocked);
@@ -134,17 +189,17 @@ public sealed class CampaignBundleHandler(
             campaign.Reference,
             campaign.Version,
             fileName,
-            memberCases,
+            [.. members.Select(m => (m.CaseId, m.Bundle.Reference))],
             (output, token) => WriteAsync(campaign, approval, downloaderId, members, output, token));
     }
 
-    private async Task WriteAsync(Campaign campaign, CampaignExportApproval approval, string downloaderId, IReadOnlyList<CaseBundleResult.Ready> members, Stream output, CancellationToken cancellationToken)
+    private async Task WriteAsync(Campaign campaign, CampaignExportApproval approval, string downloaderId, IReadOnlyList<(Guid CaseId, CaseBundleResult.Ready Bundle)> members, Stream output, CancellationToken cancellationToken)
     {
         var generatedAt = clock.GetUtcNow().UtcDateTime;
         var buffered = new BufferedStream(output, 1024 * 1024);
         var zip = new StreamingZipWriter(buffered, generatedAt);
         var entries = new List<(BundleEntry Entry, string? CaseReference)>();
-        foreach (var member in members)
+        foreach (var (caseId, member) in members)
         {
             var name = "cases/" + member.FileName;
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -152,7 +207,15 @@ public sealed class CampaignBundleHandler(
             await zip.AddStreamedAsync(name, long.MaxValue, async (entry, token) =>
             {
                 var hashing = new HashingStream(entry, sha);
-                await member.WriteToAsync(hashing, token);
+                try
+                {
+                    await member.WriteToAsync(hashing, token);
+                }
+                catch (EvidenceIntegrityException failure)
+                {
+                    throw new CampaignMemberIntegrityException(caseId, member.Reference, failure);
+                }
+
                 await hashing.FlushAsync(token);
                 size = hashing.Written;
             }, cancellationToken);
@@ -233,6 +296,17 @@ public sealed class CampaignBundleHandler(
             .Where(a => a.CampaignId == campaign.Id && a.CampaignVersion == campaign.Version && a.ApprovedAt > since)
             .OrderByDescending(a => a.ApprovedAt)
             .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Which member case the evidence that failed while streaming belongs to.</summary>
+    private sealed class CampaignMemberIntegrityException(Guid caseId, string reference, EvidenceIntegrityException evidence)
+        : Exception(evidence.Message, evidence)
+    {
+        public Guid CaseId { get; } = caseId;
+
+        public string Reference { get; } = reference;
+
+        public EvidenceIntegrityException Evidence { get; } = evidence;
     }
 
     /// <summary>Passes writes through while hashing them: a member bundle's SHA-256 and size without holding it.</summary>

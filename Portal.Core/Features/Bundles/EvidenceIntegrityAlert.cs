@@ -12,6 +12,8 @@ public sealed record EvidenceIntegrityFailure(Guid CaseId, string Reference, Gui
 /// <summary>
 /// A stored evidence file failed authentication or its hash: recorded in the audit trail and
 /// sent to every active supervisor as an email holding the case reference and a link, nothing else.
+/// The audit entry is the record; a mail server that cannot be reached is logged, not thrown,
+/// so the caller goes on to refuse or cut off the download either way.
 /// </summary>
 public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit, IEmailSender email, EmailComposer composer, TimeProvider clock, ILogger<EvidenceIntegrityAlert> logger)
 {
@@ -42,6 +44,13 @@ public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit,
             ["Reference"] = failure.Reference,
             ["Link"] = composer.Link($"/staff/cases/{failure.CaseId}"),
         });
-        await email.SendAsync(message, cancellationToken);
+        try
+        {
+            await email.SendAsync(message, cancellationToken);
+        }
+        catch (Exception exception) when (exception is System.Net.Mail.SmtpException or IOException)
+        {
+            logger.LogError(exception, "Could not email supervisors about evidence {EvidenceId} of case {CaseId}", failure.EvidenceId, failure.CaseId);
+        }
     }
 }

@@ -28,7 +28,7 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     [
         ("*", Rx(@"^(|updates|privacy|language|report|guidance(/.*)?|status/open|status/close|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
         ("*", Rx(@"^status(/messages|/evidence(/.*)?)?$"), [Victim]),
-        ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm)$"), [AnyStaff]),
+        ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm(/done)?)$"), [AnyStaff]),
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
         ("*", Rx(@"^staff/(queue(/.*)?|cases/.*|messages)$"), [StaffRoles.Volunteer, StaffRoles.Supervisor]),

@@ -1,5 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Accounts;
@@ -74,6 +78,49 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
         var again = await StaffAccounts.SignInAsync(factory, member, stepOffset: 1);
         using var nowAllowed = await again.GetAsync("/staff/audit");
         Assert.Equal(HttpStatusCode.OK, nowAllowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task ChangesIdentityRefuses_AreShownAsAnError_NotMade_AndNotAudited()
+    {
+        var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        var partner = await RoutingSteps.AddPartnerAsync(factory, PartnerType.Counselling, "uusimaa");
+
+        // An address stored before today's rules: Identity's user validator now refuses every
+        // update of this account, and says so in its result.
+        var memberId = await RoutingSteps.WithDbAsync(factory, async db =>
+        {
+            await db.Users.Where(u => u.Email == member.Email)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.Email, "not an address").SetProperty(x => x.NormalizedEmail, "NOT AN ADDRESS"));
+            return await db.Users.Where(u => u.UserName == member.Email).Select(u => u.Id).SingleAsync();
+        });
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+
+        var changes = new (string Action, Dictionary<string, string?> Fields)[]
+        {
+            ($"/staff/users/{memberId}/disable", []),
+            ($"/staff/users/{memberId}/roles", new() { ["roles"] = StaffRoles.Supervisor }),
+            ($"/staff/users/{memberId}/partner", new() { ["partnerId"] = partner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+        };
+        foreach (var (action, fields) in changes)
+        {
+            var users = await admin.GetPageAsync("/staff/users");
+            using var refused = await admin.SubmitAsync(users, action, fields);
+
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            var page = await HtmlForms.ParseAsync(refused);
+            Assert.Contains("was not changed", page.QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+            Assert.NotNull(page.QuerySelector($"[data-testid=user-row] form[action='{action}']"));
+        }
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var stored = await db.Users.AsNoTracking().SingleAsync(u => u.Id == memberId);
+        Assert.Null(stored.LockoutEnd);
+        Assert.Null(stored.PartnerId);
+        Assert.Equal([StaffRoles.Volunteer], await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().GetRolesAsync(stored));
+        string[] adminActions = [AuditActions.UserDisabled, AuditActions.RolesChanged, AuditActions.StaffPartnerSet];
+        Assert.False(await db.AuditEntries.AnyAsync(e => e.Subject == memberId && adminActions.Contains(e.Action)));
     }
 
     [Fact]

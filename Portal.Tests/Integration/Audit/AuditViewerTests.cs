@@ -87,6 +87,38 @@ public sealed class AuditViewerTests(SqlitePortalFactory factory) : IClassFixtur
     }
 
     [Theory]
+    [InlineData("VS-ZZZZ-ZZZZ")]
+    [InlineData("not a reference")]
+    public async Task MistypedReference_MatchesNoEntry_AndThePageSaysSo(string reference)
+    {
+        // Entries without a case exist: the supervisor's own sign-in at least.
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        Assert.NotEmpty((await supervisor.GetPageAsync("/staff/audit")).QuerySelectorAll("[data-testid=audit-row]"));
+
+        var page = await supervisor.GetPageAsync($"/staff/audit?reference={Uri.EscapeDataString(reference)}");
+
+        Assert.Empty(page.QuerySelectorAll("[data-testid=audit-row]"));
+        Assert.Null(page.QuerySelector("table"));
+        Assert.Equal("No entry matches these filters.", page.QuerySelector("[data-testid=audit-empty]")?.TextContent.Trim());
+        Assert.Equal(reference, page.QuerySelector("#reference")?.GetAttribute("value"));
+
+        supervisor.DefaultRequestHeaders.AcceptLanguage.ParseAdd("sv");
+        var swedish = await supervisor.GetPageAsync($"/staff/audit?reference={Uri.EscapeDataString(reference)}");
+        Assert.Equal("Inga poster matchar filtren.", swedish.QuerySelector("[data-testid=audit-empty]")?.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task FiltersThatMatchNothing_ShowTheMessage_NotABareTable()
+    {
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+
+        var page = await supervisor.GetPageAsync($"/staff/audit?action={AuditActions.JobPaused}&actor=Victim");
+
+        Assert.Null(page.QuerySelector("table"));
+        Assert.Equal("No entry matches these filters.", page.QuerySelector("[data-testid=audit-empty]")?.TextContent.Trim());
+    }
+
+    [Theory]
     [InlineData(StaffRoles.Volunteer)]
     [InlineData(StaffRoles.Police)]
     public async Task OtherStaff_CannotReadTheTrail(string role)

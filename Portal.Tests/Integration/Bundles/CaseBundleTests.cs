@@ -50,7 +50,7 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
         using (var confirmed = await BundleDownloads.ConfirmAsync(staff, supervisor, supervisor.CodeAt(factory.Clock.GetUtcNow()), BundleDownloads.BundlePath(caseId)))
         {
             Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
-            Assert.Equal(BundleDownloads.BundlePath(caseId), confirmed.Headers.Location?.OriginalString);
+            Assert.Equal("/account/confirm/done?returnUrl=" + Uri.EscapeDataString(BundleDownloads.BundlePath(caseId)), confirmed.Headers.Location?.OriginalString);
         }
 
         using var response = await staff.GetAsync(BundleDownloads.BundlePath(caseId));
