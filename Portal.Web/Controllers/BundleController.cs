@@ -136,7 +136,7 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
                 EmailComposer.Languages.Contains(language) ? language : "en",
                 cancellationToken);
         }
-        catch (Exception exception) when (exception is System.Net.Mail.SmtpException or IOException)
+        catch (Exception exception) when (exception is EmailDeliveryException or IOException)
         {
             // Recorded in the audit trail already; the email is the second channel, not the record.
             logger.LogError(exception, "Could not email supervisors about evidence {EvidenceId} of case {CaseId}", evidenceId, caseId);
