@@ -1,13 +1,16 @@
 """A real SMTP server on loopback for the tests: every message is saved as an .eml file.
 
-    smtp_sink.py HOST PORT DIRECTORY [--starttls CERT KEY | --implicit-tls CERT KEY]
+    smtp_sink.py HOST PORT DIRECTORY [--starttls CERT KEY | --implicit-tls CERT KEY] [--auth USER:PASSWORD]
 
 Plain by default. With --starttls the server offers STARTTLS and refuses mail until the client
-has used it; with --implicit-tls it speaks TLS from the first byte (SMTPS). Each saved message
+has used it; with --implicit-tls it speaks TLS from the first byte (SMTPS). With --auth it
+refuses mail until the client has signed in (AUTH PLAIN or LOGIN) with that user and password,
+which it accepts only over TLS. Each saved message
 starts with lines the tests read: X-Envelope-To (the RCPT TO addresses), X-Sink-Connection (one
 id per TCP connection, so a test can tell how many connections a batch used) and X-Sink-Tls (the
 TLS version of the connection, or "none").
 """
+import argparse
 import asyncio
 import os
 import ssl
@@ -15,6 +18,7 @@ import sys
 import uuid
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class SaveToDirectory:
@@ -45,20 +49,35 @@ def tls_context(cert, key):
     return context
 
 
+class Credentials:
+    def __init__(self, user, password):
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (self.user, self.password)
+        return AuthResult(success=ok, handled=False)
+
+
 def main():
-    host, port, directory = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    mode = sys.argv[4] if len(sys.argv) > 4 else None
-    handler = SaveToDirectory(directory)
-    if mode == "--starttls":
-        context = tls_context(sys.argv[5], sys.argv[6])
-        controller = Controller(handler, hostname=host, port=port, tls_context=context, require_starttls=True)
-    elif mode == "--implicit-tls":
-        context = tls_context(sys.argv[5], sys.argv[6])
-        controller = Controller(handler, hostname=host, port=port, ssl_context=context)
-    elif mode is None:
-        controller = Controller(handler, hostname=host, port=port)
-    else:
-        sys.exit(f"unknown option {mode}")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("host")
+    parser.add_argument("port", type=int)
+    parser.add_argument("directory")
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    tls.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--auth", metavar="USER:PASSWORD")
+    args = parser.parse_args()
+
+    options = {}
+    if args.starttls:
+        options.update(tls_context=tls_context(*args.starttls), require_starttls=True)
+    if args.implicit_tls:
+        options.update(ssl_context=tls_context(*args.implicit_tls))
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+        options.update(authenticator=Credentials(user, password), auth_required=True)
+    controller = Controller(SaveToDirectory(args.directory), hostname=args.host, port=args.port, **options)
     controller.start()
     try:
         asyncio.get_event_loop().run_forever()

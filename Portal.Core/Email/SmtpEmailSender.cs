@@ -129,6 +129,11 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
                 // The server's own words are left out: a refusal often quotes the recipient.
                 throw new EmailDeliveryException($"The SMTP server {server} refused the message ({(int)refused.StatusCode}, {refused.ErrorCode}).", (int)refused.StatusCode);
             }
+            catch (ServiceNotAuthenticatedException)
+            {
+                // MailKit's answer to 530 at MAIL FROM.
+                throw new EmailDeliveryException($"The SMTP server {server} accepts mail only after signing in: set Email:UserName and Email:Password.", 530);
+            }
             catch (Exception exception) when (IsNetworkFailure(exception, cancellationToken))
             {
                 throw new EmailDeliveryException($"Sending through the SMTP server {server} failed ({Describe(exception)}).", innerException: exception);

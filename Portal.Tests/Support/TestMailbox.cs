@@ -5,8 +5,8 @@ namespace Portal.Tests.Support;
 
 /// <summary>
 /// Mail as delivered: the .eml files the loopback SMTP servers that infra/test starts save
-/// (PORTAL_TEST_SMTP plain, PORTAL_TEST_SMTP_STARTTLS and PORTAL_TEST_SMTP_SMTPS with a throwaway
-/// CA in PORTAL_TEST_SMTP_CA, all into PORTAL_TEST_SMTP_DIR), or a portal's pickup directory.
+/// (PORTAL_TEST_SMTP plain, PORTAL_TEST_SMTP_STARTTLS signing in with PORTAL_TEST_SMTP_STARTTLS_AUTH,
+/// and PORTAL_TEST_SMTP_SMTPS, with a throwaway CA in PORTAL_TEST_SMTP_CA, all into PORTAL_TEST_SMTP_DIR), or a portal's pickup directory.
 /// Read back with the portal's own email reader. The servers put X-Sink-Connection (one id per
 /// connection) and X-Sink-Tls (TLS version or "none") at the top of each message.
 /// </summary>
@@ -16,6 +16,7 @@ public sealed class TestMailbox(string directory)
     public const string StartTlsServerVariable = "PORTAL_TEST_SMTP_STARTTLS";
     public const string ImplicitTlsServerVariable = "PORTAL_TEST_SMTP_SMTPS";
     public const string CertificateAuthorityVariable = "PORTAL_TEST_SMTP_CA";
+    public const string StartTlsCredentialsVariable = "PORTAL_TEST_SMTP_STARTTLS_AUTH";
     public const string DirectoryVariable = "PORTAL_TEST_SMTP_DIR";
 
     /// <summary>The loopback SMTP servers' mailbox; every test filters it by a recipient of its own.</summary>
@@ -47,6 +48,8 @@ public sealed class TestMailbox(string directory)
             yield return new("Email:Port", options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             yield return new("Email:Security", nameof(EmailSecurity.StartTls));
             yield return new("Email:CertificateAuthorityFile", options.CertificateAuthorityFile);
+            yield return new("Email:UserName", options.UserName);
+            yield return new("Email:Password", options.Password);
             yield return new("Email:From", options.From);
         }
     }
@@ -58,11 +61,23 @@ public sealed class TestMailbox(string directory)
         return new EmailOptions { Host = host, Port = port, Security = EmailSecurity.None, AllowInsecure = true, From = "portal@test.example" };
     }
 
-    /// <summary>Options for the STARTTLS server, trusting the test CA; insecure mail not allowed.</summary>
+    /// <summary>Options for the STARTTLS server, which wants a password made for the run, trusting the test CA; insecure mail not allowed.</summary>
     public static EmailOptions StartTlsOptions()
     {
         var (host, port) = Endpoint(StartTlsServerVariable);
-        return new EmailOptions { Host = host, Port = port, Security = EmailSecurity.StartTls, AllowInsecure = false, CertificateAuthorityFile = Required(CertificateAuthorityVariable), From = "portal@test.example" };
+        var credentials = Required(StartTlsCredentialsVariable);
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        return new EmailOptions
+        {
+            Host = host,
+            Port = port,
+            Security = EmailSecurity.StartTls,
+            AllowInsecure = false,
+            CertificateAuthorityFile = Required(CertificateAuthorityVariable),
+            UserName = credentials[..colon],
+            Password = credentials[(colon + 1)..],
+            From = "portal@test.example",
+        };
     }
 
     /// <summary>Options for the implicit-TLS server (SMTPS), trusting the test CA.</summary>

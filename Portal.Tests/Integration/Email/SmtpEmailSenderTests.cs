@@ -40,7 +40,7 @@ public sealed class SmtpEmailSenderTests
     }
 
     [Fact]
-    public async Task Send_OverStartTls_TrustingThePortalsCertificateAuthority_ArrivesEncrypted()
+    public async Task Send_OverStartTls_TrustingThePortalsCertificateAuthority_SigningIn_ArrivesEncrypted()
     {
         var recipient = Recipient();
         await Sender(TestMailbox.StartTlsOptions()).SendAsync(Message(recipient), CancellationToken.None);
@@ -48,6 +48,34 @@ public sealed class SmtpEmailSenderTests
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(recipient));
         Assert.StartsWith("TLSv1.", TestMailbox.TlsOf(mail), StringComparison.Ordinal);
         Assert.Equal("Päivitys: ärende åäö", mail.Subject);
+    }
+
+    [Fact]
+    public async Task Send_ToAServerThatWantsAPassword_WithAWrongOne_IsRefusedSayingWhichSettings()
+    {
+        var wrong = TestMailbox.StartTlsOptions();
+        wrong.Password += "-wrong";
+        var recipient = Recipient();
+
+        var error = await Assert.ThrowsAsync<EmailDeliveryException>(() => Sender(wrong).SendAsync(Message(recipient), CancellationToken.None));
+
+        Assert.Contains("did not accept Email:UserName and Email:Password", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong.Password, error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(TestMailbox.Smtp.To(recipient));
+    }
+
+    [Fact]
+    public async Task Send_ToAServerThatWantsAPassword_WithoutOne_IsRefused()
+    {
+        var anonymous = TestMailbox.StartTlsOptions();
+        anonymous.UserName = null;
+        anonymous.Password = null;
+        var recipient = Recipient();
+
+        var error = await Assert.ThrowsAsync<EmailDeliveryException>(() => Sender(anonymous).SendAsync(Message(recipient), CancellationToken.None));
+
+        Assert.Equal(530, error.SmtpStatus);
+        Assert.Empty(TestMailbox.Smtp.To(recipient));
     }
 
     [Fact]
