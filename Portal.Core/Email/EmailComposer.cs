@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -34,15 +35,47 @@ public sealed partial class EmailComposer(IOptions<EmailOptions> options)
     /// <summary>An absolute link into the portal for a site-relative path such as "/status".</summary>
     public string Link(string path) => options.Value.PortalUrl.TrimEnd('/') + "/" + path.TrimStart('/');
 
-    public EmailMessage Compose(string template, string language, IReadOnlyList<string> to, IReadOnlyDictionary<string, string>? values = null)
+    /// <summary>
+    /// Composes one notification. <paramref name="about"/> names what it is about, in ids that
+    /// stay the same when it is sent again (e.g. "referralId/partnerId" for a referral-assigned
+    /// email): the Message-ID is derived from it, so a resend after a crash is the same message
+    /// to mail clients. Two different notifications must never share it.
+    /// </summary>
+    public EmailMessage Compose(string template, string language, IReadOnlyList<string> to, string about, IReadOnlyDictionary<string, string>? values = null)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(about);
         var chosen = Templates.GetValueOrDefault((language, template))
             ?? Templates.GetValueOrDefault(("en", template))
             ?? throw new ArgumentException($"There is no email template '{template}'.", nameof(template));
         var all = new Dictionary<string, string>(values ?? FrozenDictionary<string, string>.Empty) { ["PortalUrl"] = options.Value.PortalUrl };
         var subject = Fill(chosen.Subject, all, template);
         var text = Fill(chosen.Body, all, template);
-        return new EmailMessage(to, subject, text, ToHtml(subject, text, language));
+        return new EmailMessage(to, subject, text, ToHtml(subject, text, language), MessageId(template, about));
+    }
+
+    /// <summary>
+    /// "&lt;template&gt;.&lt;128 bits of SHA-256 of domain and key&gt;@&lt;domain&gt;", the domain
+    /// being that of Email:From (else of Email:PortalUrl). Hashed so that the header shows no
+    /// ids, and with the domain so that two portals never make the same one.
+    /// </summary>
+    internal string MessageId(string template, string about)
+    {
+        var domain = Domain();
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{domain}\n{template}/{about}"));
+        return $"{template}.{Convert.ToHexStringLower(hash.AsSpan(0, 16))}@{domain}";
+    }
+
+    private string Domain()
+    {
+        var from = options.Value.From;
+        var at = from.LastIndexOf('@');
+        var domain = at >= 0 ? from[(at + 1)..].Trim().TrimEnd('>').Trim() : "";
+        if (domain.Length > 0 && domain.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.'))
+        {
+            return domain.ToLowerInvariant();
+        }
+
+        return Uri.TryCreate(options.Value.PortalUrl, UriKind.Absolute, out var url) ? url.IdnHost.ToLowerInvariant() : "localhost";
     }
 
     internal static IEnumerable<(string Language, string Name, string Subject, string Body)> All() =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
+using Portal.Core.Email;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Messaging;
@@ -134,9 +134,9 @@ public sealed class CaseController(
             {
                 await notifyVictims.HandleAsync(caseId, cancellationToken);
             }
-            catch (SmtpException exception)
+            catch (EmailDeliveryException exception)
             {
-                logger.LogWarning("The update email for case {CaseId} could not be sent now ({Error}); it stays pending", caseId, exception.StatusCode);
+                logger.LogWarning("The update email for case {CaseId} could not be sent now ({Error}); it stays pending", caseId, exception.Message);
                 sent = "later";
             }
 

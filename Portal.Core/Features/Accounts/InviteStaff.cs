@@ -227,7 +227,9 @@ public sealed class InviteStaffHandler(
 
     private async Task<InvitationOutcome> SendAsync(StaffInvitation invitation, string token, CancellationToken cancellationToken)
     {
-        var message = composer.Compose(EmailTemplates.StaffInvitation, invitation.Language, [invitation.Email], new Dictionary<string, string>
+        // The link's token: a resend draws a new one, and is a new message since the old link stops working.
+        var about = $"{invitation.Id}/{Convert.ToHexStringLower(invitation.TokenHash)}";
+        var message = composer.Compose(EmailTemplates.StaffInvitation, invitation.Language, [invitation.Email], about, new Dictionary<string, string>
         {
             // In the query, not the path: request paths appear in routing and static-file logs.
             ["Link"] = composer.Link("/account/invitation?token=" + token),
@@ -240,9 +242,9 @@ public sealed class InviteStaffHandler(
             await sender.SendAsync(message, cancellationToken);
             delivered = true;
         }
-        catch (SmtpException exception)
+        catch (EmailDeliveryException exception)
         {
-            logger.LogWarning("The email for staff invitation {InvitationId} could not be sent ({Status}); it stays pending for a resend", invitation.Id, exception.StatusCode);
+            logger.LogWarning("The email for staff invitation {InvitationId} could not be sent ({Error}); it stays pending for a resend", invitation.Id, exception.Message);
             delivered = false;
         }
 

@@ -20,7 +20,7 @@ public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit,
     public async Task RaiseAsync(EvidenceIntegrityFailure failure, string language, CancellationToken cancellationToken)
     {
         logger.LogError("Evidence {EvidenceId} of case {CaseId} failed its integrity check during a bundle export: {Problem}", failure.EvidenceId, failure.CaseId, failure.Problem);
-        await audit.AppendAsync(failure.By with { CaseId = failure.CaseId, Subject = failure.EvidenceId.ToString(), Detail = "bundle: " + failure.Problem }, cancellationToken);
+        var auditEntry = await audit.AppendAsync(failure.By with { CaseId = failure.CaseId, Subject = failure.EvidenceId.ToString(), Detail = "bundle: " + failure.Problem }, cancellationToken);
 
         // Lockout is compared here: SQLite cannot compare the stored DateTimeOffset.
         var now = clock.GetUtcNow();
@@ -39,7 +39,8 @@ public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit,
             return;
         }
 
-        var message = composer.Compose(EmailTemplates.EvidenceIntegrityAlert, language, supervisors.OfType<string>().ToList(), new Dictionary<string, string>
+        var about = auditEntry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var message = composer.Compose(EmailTemplates.EvidenceIntegrityAlert, language, supervisors.OfType<string>().ToList(), about, new Dictionary<string, string>
         {
             ["Reference"] = failure.Reference,
             ["Link"] = composer.Link($"/staff/cases/{failure.CaseId}"),
@@ -48,7 +49,7 @@ public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit,
         {
             await email.SendAsync(message, cancellationToken);
         }
-        catch (Exception exception) when (exception is System.Net.Mail.SmtpException or IOException)
+        catch (Exception exception) when (exception is EmailDeliveryException or IOException)
         {
             logger.LogError(exception, "Could not email supervisors about evidence {EvidenceId} of case {CaseId}", failure.EvidenceId, failure.CaseId);
         }

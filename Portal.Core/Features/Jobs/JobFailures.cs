@@ -52,7 +52,7 @@ public sealed class NotifyJobFailureHandler(StaffRecipients recipients, EmailCom
             return 0;
         }
 
-        var message = composer.Compose(EmailTemplates.JobFailed, email.Value.StaffLanguage, to, new Dictionary<string, string>
+        var message = composer.Compose(EmailTemplates.JobFailed, email.Value.StaffLanguage, to, about: failureId.ToString(System.Globalization.CultureInfo.InvariantCulture), new Dictionary<string, string>
         {
             ["Job"] = jobKey,
             ["Subject"] = subject ?? "-",

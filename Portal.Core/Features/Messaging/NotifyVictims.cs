@@ -12,7 +12,8 @@ namespace Portal.Core.Features.Messaging;
 /// Tells victims who chose email contact that there is an update: the email says only that,
 /// with a link to the receipt page; never the message, the reference or anything from the case.
 /// Sent before it is marked, so a crash in between repeats the email rather than losing it; a
-/// failed send throws and leaves the message pending for the next attempt.
+/// failed send throws and leaves the message pending for the next attempt. One connection serves
+/// the whole run.
 /// </summary>
 public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher cipher, EmailComposer composer, IEmailSender sender, AuditTrail audit, TimeProvider clock)
 {
@@ -29,16 +30,17 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
             .ToListAsync(cancellationToken);
 
         var sent = 0;
+        await using var batch = sender.StartBatch();
         foreach (var item in pending)
         {
             var email = ContactDetails.Open(cipher, item.ContactEnvelope)?.Email;
             if (!string.IsNullOrWhiteSpace(email))
             {
-                var message = composer.Compose(EmailTemplates.VictimUpdate, item.Language, [email], new Dictionary<string, string>
+                var message = composer.Compose(EmailTemplates.VictimUpdate, item.Language, [email], about: item.MessageId.ToString(CultureInfo.InvariantCulture), new Dictionary<string, string>
                 {
                     ["Link"] = composer.Link("/status/open"),
                 });
-                await sender.SendAsync(message, cancellationToken);
+                await batch.SendAsync(message, cancellationToken);
                 await audit.AppendAsync(AuditEvent.System(AuditActions.VictimNotified, item.CaseId, item.MessageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
                 sent++;
             }

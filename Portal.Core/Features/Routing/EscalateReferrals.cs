@@ -45,11 +45,13 @@ public sealed class EscalateReferralsHandler(
 
         var supervisors = await SupervisorAddressesAsync(cancellationToken);
         var moved = new List<long>();
+        await using var batch = email.StartBatch();
         foreach (var item in overdue)
         {
             if (supervisors.Count > 0)
             {
-                await email.SendAsync(composer.Compose(EmailTemplates.ReferralEscalated, "en", supervisors, new Dictionary<string, string>
+                var about = $"{item.ReferralId.ToString(CultureInfo.InvariantCulture)}/{item.AssignmentId.ToString(CultureInfo.InvariantCulture)}";
+                await batch.SendAsync(composer.Compose(EmailTemplates.ReferralEscalated, "en", supervisors, about, new Dictionary<string, string>
                 {
                     ["Reference"] = item.Reference,
                     ["Link"] = composer.Link($"/staff/cases/{item.CaseId}"),

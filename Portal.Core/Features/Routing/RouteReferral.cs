@@ -201,15 +201,19 @@ public sealed class RouteReferralHandler(
         var sent = new List<long>();
         try
         {
+            await using var batch = email.StartBatch();
             foreach (var referral in referrals)
             {
                 var partner = partners[referral.PartnerId ?? 0];
-                var message = composer.Compose(EmailTemplates.ReferralAssigned, EmailLanguage(partner), recipients[partner.Id], new Dictionary<string, string>
+
+                // A referral is assigned to a partner at most once, so the pair names this email.
+                var about = $"{referral.Id.ToString(CultureInfo.InvariantCulture)}/{partner.Id.ToString(CultureInfo.InvariantCulture)}";
+                var message = composer.Compose(EmailTemplates.ReferralAssigned, EmailLanguage(partner), recipients[partner.Id], about, new Dictionary<string, string>
                 {
                     ["Reference"] = cases[referral.CaseId].Reference,
                     ["Link"] = composer.Link($"/partner/referrals/{referral.Id}"),
                 });
-                await email.SendAsync(message, cancellationToken);
+                await batch.SendAsync(message, cancellationToken);
                 sent.Add(referral.Id);
             }
         }

@@ -51,7 +51,9 @@ public sealed class AlertUrgentUnclaimedHandler(PortalDbContext db, StaffRecipie
             throw new InvalidOperationException("Urgent cases wait unclaimed and there is no active supervisor to alert.");
         }
 
-        var message = composer.Compose(EmailTemplates.UrgentUnclaimed, email.Value.StaffLanguage, to, new Dictionary<string, string>
+        // The alerts it names: a retry of the same alerts is the same message to mail clients.
+        var about = string.Join(',', pending.Select(p => p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal));
+        var message = composer.Compose(EmailTemplates.UrgentUnclaimed, email.Value.StaffLanguage, to, about, new Dictionary<string, string>
         {
             ["References"] = string.Join("\n", pending.Select(p => p.Reference)),
             ["Minutes"] = ((int)triage.Value.UrgentUnclaimedFlag.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture),

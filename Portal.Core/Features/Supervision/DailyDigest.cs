@@ -71,9 +71,12 @@ public sealed class SendDailyDigestHandler(PortalDbContext db, StaffRecipients r
 
         var counts = await CountAsync(cancellationToken);
         string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
-        var message = composer.Compose(EmailTemplates.DailyDigest, email.Value.StaffLanguage, to, new Dictionary<string, string>
+        var date = clock.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        // One digest a day: a retry later that day is the same message to mail clients.
+        var message = composer.Compose(EmailTemplates.DailyDigest, email.Value.StaffLanguage, to, about: date, new Dictionary<string, string>
         {
-            ["Date"] = clock.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["Date"] = date,
             ["Normal"] = Number(counts.Normal),
             ["Raised"] = Number(counts.Raised),
             ["High"] = Number(counts.High),

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Email;
 using Portal.Core.Features.Jobs;
 using Portal.Tests.Support;
 
@@ -17,7 +18,7 @@ public sealed class JobsPageBrowserTests(BrowserFixture fixture)
         await using (var scope = fixture.Portal.Services.CreateAsyncScope())
         {
             var failure = await scope.ServiceProvider.GetRequiredService<JobFailuresHandler>()
-                .RecordAsync(new FailedJob("recurring.daily-digest", null, 6, new System.Net.Mail.SmtpException("Failure sending mail.")), CancellationToken.None);
+                .RecordAsync(new FailedJob("recurring.daily-digest", null, 6, new EmailDeliveryException("Failure sending mail.")), CancellationToken.None);
             failureId = failure.Id;
         }
 
@@ -29,7 +30,7 @@ public sealed class JobsPageBrowserTests(BrowserFixture fixture)
         await fixture.WaitForUrlAsync(page, "**/admin/jobs");
         const string alert = "[data-testid=recurring-job][data-key='recurring.urgent-unclaimed-alert']";
         Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$", (await page.InnerTextAsync($"{alert} [data-testid=next-run]")).Trim());
-        Assert.Contains("SmtpException", await page.InnerTextAsync($"[data-testid=job-failure][data-id='{failureId}']"));
+        Assert.Contains("EmailDeliveryException", await page.InnerTextAsync($"[data-testid=job-failure][data-id='{failureId}']"));
         await BrowserFixture.AssertAccessibleAsync(page);
 
         await page.FocusAsync($"{alert} button");

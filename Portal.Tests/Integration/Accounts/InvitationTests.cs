@@ -535,8 +535,7 @@ public sealed class InvitationWithSmtpDownTests(InvitationWithSmtpDownTests.Fact
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var services = scope.ServiceProvider;
-            var settings = TestMailbox.SmtpSettings.ToDictionary(s => s.Key, s => s.Value ?? "");
-            var working = new SmtpEmailSender(Options.Create(new EmailOptions { Host = settings["Email:Host"], Port = int.Parse(settings["Email:Port"], System.Globalization.CultureInfo.InvariantCulture) }));
+            var working = new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock);
             var handler = new InviteStaffHandler(
                 services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<UserManager<StaffUser>>(), services.GetRequiredService<EmailComposer>(),
                 working, services.GetRequiredService<IOptions<InvitationOptions>>(), factory.Clock, NullLogger<InviteStaffHandler>.Instance);

@@ -64,7 +64,8 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
             ["Demo:Enabled"] = "false",
             ["Email:Host"] = "127.0.0.1",
             ["Email:Port"] = silentSmtp.Port.ToString(CultureInfo.InvariantCulture),
-            // Far longer than the test: the send is still hanging when the node is killed.
+            // Far longer than the test: the send is still hanging (at the greeting) when the node is killed.
+            ["Email:ConnectTimeoutSeconds"] = "600",
             ["Email:TimeoutSeconds"] = "600",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
         }));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Email;
 using Portal.Core.Features.Jobs;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
@@ -129,7 +130,7 @@ public abstract class DailyDigestTests<TFactory> : IAsyncLifetime
     {
         await using var scope = portal.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<JobFailuresHandler>()
-            .RecordAsync(new FailedJob(FailureKey(referralId), $"referral {referralId}", 3, new System.Net.Mail.SmtpException("SMTP down")), CancellationToken.None);
+            .RecordAsync(new FailedJob(FailureKey(referralId), $"referral {referralId}", 3, new EmailDeliveryException("SMTP down")), CancellationToken.None);
     }
 
     private static Task<long> AddReferralAsync(PortalFactory portal, FiledCase filed, PartnerType type, ReferralStatus status, long? partnerId = null, bool notified = false) =>

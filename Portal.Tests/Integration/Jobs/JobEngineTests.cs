@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Portal.Core.Data;
+using Portal.Core.Email;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
 using Quartz;
@@ -104,11 +105,11 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
 
         var failure = await portal.FailureOfAsync("recurring.daily-digest");
         Assert.Equal(3, failure.Attempts);
-        Assert.Equal(typeof(System.Net.Mail.SmtpException).FullName, failure.ErrorType);
+        Assert.Equal(typeof(EmailDeliveryException).FullName, failure.ErrorType);
 
         // The email to the admins cannot go either: that is recorded as well, never dropped silently.
         var notification = await portal.FailureOfAsync($"notifications.job-failed-{failure.Id}");
-        Assert.Equal(typeof(System.Net.Mail.SmtpException).FullName, notification.ErrorType);
+        Assert.Equal(typeof(EmailDeliveryException).FullName, notification.ErrorType);
         Assert.Equal($"failure {failure.Id}", notification.Subject);
     }
 

@@ -370,8 +370,7 @@ public sealed class MessagingWithSmtpDownTests(MessagingWithSmtpDownTests.Factor
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var services = scope.ServiceProvider;
-            var settings = TestMailbox.SmtpSettings.ToDictionary(s => s.Key, s => s.Value ?? "");
-            var working = new SmtpEmailSender(Options.Create(new EmailOptions { Host = settings["Email:Host"], Port = int.Parse(settings["Email:Port"]) }));
+            var working = new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock);
             var notify = new NotifyVictimsHandler(
                 services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<EnvelopeCipher>(), services.GetRequiredService<EmailComposer>(),
                 working, services.GetRequiredService<AuditTrail>(), factory.Clock);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Mail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -501,11 +500,11 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var services = scope.ServiceProvider;
-            var down = new SmtpEmailSender(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = deadPort, TimeoutSeconds = 5 }));
+            var down = new SmtpEmailSender(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = deadPort, TimeoutSeconds = 5 }), factory.Clock);
             var handler = new RouteReferralHandler(
                 services.GetRequiredService<PortalDbContext>(), down, services.GetRequiredService<EmailComposer>(), services.GetRequiredService<AuditTrail>(),
                 services.GetRequiredService<IOptions<RoutingOptions>>(), factory.Clock, services.GetRequiredService<ILogger<RouteReferralHandler>>());
-            await Assert.ThrowsAsync<SmtpException>(() => handler.HandleAsync(referral.Id, CancellationToken.None));
+            await Assert.ThrowsAsync<EmailDeliveryException>(() => handler.HandleAsync(referral.Id, CancellationToken.None));
         }
 
         var assignment = await WithDbAsync(factory, db => db.ReferralAssignments.AsNoTracking().SingleAsync(a => a.ReferralId == referral.Id));

@@ -36,7 +36,7 @@ public sealed class EmailComposerTests
     [Fact]
     public void Compose_FillsValues_AndEscapesThemInHtml()
     {
-        var message = Composer.Compose(EmailTemplates.StaffInvitation, "fi", ["new@example.org"], new Dictionary<string, string>
+        var message = Composer.Compose(EmailTemplates.StaffInvitation, "fi", ["new@example.org"], "invitation-1", new Dictionary<string, string>
         {
             ["Link"] = Composer.Link("/account/invitation?token=a&b"),
             ["Expires"] = "<b>tomorrow</b>",
@@ -57,15 +57,51 @@ public sealed class EmailComposerTests
     [Fact]
     public void Compose_UnknownLanguage_FallsBackToEnglish()
     {
-        var english = Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"], new Dictionary<string, string> { ["Link"] = "https://x/" });
-        var other = Composer.Compose(EmailTemplates.VictimUpdate, "de", ["v@example.org"], new Dictionary<string, string> { ["Link"] = "https://x/" });
+        var english = Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"], "1", new Dictionary<string, string> { ["Link"] = "https://x/" });
+        var other = Composer.Compose(EmailTemplates.VictimUpdate, "de", ["v@example.org"], "1", new Dictionary<string, string> { ["Link"] = "https://x/" });
         Assert.Equal(english.Subject, other.Subject);
     }
 
     [Fact]
     public void Compose_MissingValue_Throws()
     {
-        var error = Assert.Throws<ArgumentException>(() => Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"]));
+        var error = Assert.Throws<ArgumentException>(() => Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"], "1"));
         Assert.Contains("{Link}", error.Message);
+    }
+
+    [Fact]
+    public void Compose_TheSameNotificationAgain_HasTheSameMessageId_AndAnotherNotificationAnotherOne()
+    {
+        var values = new Dictionary<string, string> { ["Reference"] = "VS-AAAA-BBBB", ["Link"] = "https://x/" };
+        var first = Composer.Compose(EmailTemplates.ReferralAssigned, "fi", ["p@example.org"], "41/7", values);
+        var again = new EmailComposer(Options.Create(new EmailOptions { PortalUrl = "https://portal.example/" }))
+            .Compose(EmailTemplates.ReferralAssigned, "en", ["p@example.org", "q@example.org"], "41/7", values);
+        var otherPartner = Composer.Compose(EmailTemplates.ReferralAssigned, "fi", ["p@example.org"], "41/8", values);
+        var otherTemplate = Composer.Compose(EmailTemplates.ReferralEscalated, "fi", ["p@example.org"], "41/7", values);
+
+        Assert.Equal(first.MessageId, again.MessageId);
+        Assert.NotEqual(first.MessageId, otherPartner.MessageId);
+        Assert.NotEqual(first.MessageId, otherTemplate.MessageId);
+        Assert.Matches("^referral-assigned\\.[0-9a-f]{32}@localhost$", first.MessageId);
+    }
+
+    [Fact]
+    public void MessageId_TakesTheDomainOfTheSender_ElseOfThePortalAddress_AndDiffersBetweenPortals()
+    {
+        var charity = new EmailComposer(Options.Create(new EmailOptions { From = "Tuki <noreply@tuki.example.fi>", PortalUrl = "https://portal.example/" }));
+        var other = new EmailComposer(Options.Create(new EmailOptions { From = "noreply@other.example", PortalUrl = "https://portal.example/" }));
+        var noDomain = new EmailComposer(Options.Create(new EmailOptions { From = "portal", PortalUrl = "https://apu.example.fi:8443/" }));
+
+        Assert.EndsWith("@tuki.example.fi", charity.MessageId(EmailTemplates.DailyDigest, "2026-12-01"), StringComparison.Ordinal);
+        Assert.EndsWith("@apu.example.fi", noDomain.MessageId(EmailTemplates.DailyDigest, "2026-12-01"), StringComparison.Ordinal);
+        Assert.NotEqual(
+            charity.MessageId(EmailTemplates.DailyDigest, "2026-12-01").Split('@')[0],
+            other.MessageId(EmailTemplates.DailyDigest, "2026-12-01").Split('@')[0]);
+    }
+
+    [Fact]
+    public void Compose_WithoutSayingWhatItIsAbout_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => Composer.Compose(EmailTemplates.VictimUpdate, "en", ["v@example.org"], " ", new Dictionary<string, string> { ["Link"] = "https://x/" }));
     }
 }

@@ -20,6 +20,12 @@ public sealed record EmailReaderLimits
 
     /// <summary>One unfolded header field; the rest of a longer one is cut off.</summary>
     public int MaxHeaderFieldBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// A TNEF (winmail.dat) attachment larger than this is listed but not opened: MimeKit's TNEF
+    /// reader holds its whole contents in memory, and compressed RTF grows when unpacked.
+    /// </summary>
+    public int MaxTnefBytes { get; init; } = 16 * 1024 * 1024;
 }
 
 /// <summary>

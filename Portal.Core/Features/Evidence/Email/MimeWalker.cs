@@ -7,7 +7,7 @@ namespace Portal.Core.Features.Evidence.Email;
 /// Walks the MIME tree of one message, collecting body text and describing attachments.
 /// Attachments are decoded only to be measured and hashed, never opened.
 /// </summary>
-internal sealed class MimeWalker(EmailReadContext context)
+internal sealed partial class MimeWalker(EmailReadContext context)
 {
     private static readonly MimeFieldValue PlainText = new("text/plain", new Dictionary<string, string>());
 
@@ -146,6 +146,10 @@ internal sealed class MimeWalker(EmailReadContext context)
         if (mediaType is "message/rfc822" or "message/global")
         {
             ReadEmbeddedMessage(content, depth);
+        }
+        else if (IsTnef(mediaType, content))
+        {
+            ReadTnef(content, fileName ?? "winmail.dat", depth);
         }
     }
 

@@ -12,8 +12,12 @@ public sealed record EmailAddress(string? DisplayName, string Address);
 /// </summary>
 public sealed record ReceivedHop(int Index, string? FromHost, string? FromIp, string? ByHost, DateTimeOffset? Date, string Raw);
 
-/// <summary>A file carried by the message, described but never opened. Sha256 is lower-case hex of the decoded bytes.</summary>
-public sealed record EmailAttachment(string? FileName, string MediaType, long Size, string Sha256);
+/// <summary>
+/// A file carried by the message, described but never opened. Sha256 is lower-case hex of the
+/// decoded bytes. <paramref name="UnpackedFrom"/> names the Outlook TNEF attachment (winmail.dat)
+/// a file was taken out of; null for the message's own parts.
+/// </summary>
+public sealed record EmailAttachment(string? FileName, string MediaType, long Size, string Sha256, string? UnpackedFrom = null);
 
 /// <summary>
 /// What could be read from one raw message. Reading never fails on malformed input: what was
