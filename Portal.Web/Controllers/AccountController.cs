@@ -34,18 +34,20 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, AuditTrai
     {
         if (!string.IsNullOrWhiteSpace(form.Email) && !string.IsNullOrEmpty(form.Password))
         {
+            // Settled before signing in: nothing after the sign-in and its audit entry may fail.
+            var returnUrl = LocalReturnUrl.Resolve(Url, form.ReturnUrl, "/staff");
             var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: false, lockoutOnFailure: true);
             var user = await signIn.UserManager.FindByEmailAsync(form.Email.Trim());
             if (result.Succeeded)
             {
                 await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user?.Id), HttpContext.RequestAborted);
-                return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
+                return LocalRedirect(returnUrl);
             }
 
             if (result.RequiresTwoFactor)
             {
                 // The password was right; the code comes next, in a short-lived two-factor cookie.
-                return LocalRedirect("/account/sign-in/code" + (form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? "?returnUrl=" + Uri.EscapeDataString(form.ReturnUrl) : ""));
+                return LocalRedirect("/account/sign-in/code" + (form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? "?returnUrl=" + Uri.EscapeDataString(returnUrl) : ""));
             }
         }
 

@@ -74,6 +74,6 @@ public sealed class ConfirmSignInController(SignInManager<StaffUser> signIn, Aud
 
         await RecentSignIn.RecordAsync(HttpContext);
         await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.StaffReauthenticated), HttpContext.RequestAborted);
-        return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
+        return LocalRedirect(LocalReturnUrl.Resolve(Url, form.ReturnUrl, "/staff"));
     }
 }

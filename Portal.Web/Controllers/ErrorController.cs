@@ -17,11 +17,16 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
     [Route("/error")]
     public IActionResult Unhandled()
     {
-        var exception = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error is not { } exception)
+        {
+            // Asked for directly, not re-executed after a failure: there is no error to show.
+            return Status(StatusCodes.Status404NotFound);
+        }
+
         if (IsDatabaseUnavailable(exception))
         {
             // The exception type only: messages can quote SQL parameters.
-            logger.LogError("Database unavailable while handling a request ({ExceptionType}).", exception?.GetType().Name);
+            logger.LogError("Database unavailable while handling a request ({ExceptionType}).", exception.GetType().Name);
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             Response.Headers.RetryAfter = "30";
             return View("Unavailable");
@@ -34,7 +39,7 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
             return View("Error", new ErrorViewModel(badRequest.StatusCode));
         }
 
-        logger.LogError("Unhandled {ExceptionType} while handling a request.", exception?.GetType().FullName);
+        logger.LogError("Unhandled {ExceptionType} while handling a request.", exception.GetType().FullName);
         Response.StatusCode = StatusCodes.Status500InternalServerError;
         return View("Error", new ErrorViewModel(500));
     }
@@ -56,9 +61,9 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
     [Route("{*path}", Order = int.MaxValue)]
     public IActionResult NotFoundPage() => Status(StatusCodes.Status404NotFound);
 
-    private static bool IsDatabaseUnavailable(Exception? exception)
+    private static bool IsDatabaseUnavailable(Exception exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             if (e is DbException or DbUpdateException or TimeoutException or System.Net.Sockets.SocketException)
             {
