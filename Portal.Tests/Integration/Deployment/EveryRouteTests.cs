@@ -36,6 +36,7 @@ public sealed class EveryRouteTests(KestrelPortalFactory factory) : IClassFixtur
     [
         ("application/x-www-form-urlencoded", "Email=%C3%A4%00&Password=&Code=%FF&ReturnUrl=%2F%C3%A4%0A&Id=-1&CaseId=zzz&Reason=&Priority=999&Language=xx&Text=%3Cscript%3E&Outcome=99&Role=God&Reference=VS-&ReceiptKey=&Roles=x&Roles=y&a=%ZZ&%%%=&=="),
         ("multipart/form-data; boundary=fuzz", "--fuzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%C3%A4\u0000.eml\"\r\nContent-Type: text/plain\r\n\r\nnot a real upload\r\n--fuzz--\r\n"),
+        ("multipart/form-data; boundary=fuzz-cut", "--fuzz-cut\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.eml\"\r\n\r\nends before its boundary"),
         ("multipart/form-data; boundary=", "--\r\n\r\n"),
         ("application/json", "{\"Email\": [1, {\"x\": null}"),
         ("text/plain; charset=utf-bogus", "\u00ff\u00fe\u0000"),
@@ -116,7 +117,7 @@ public sealed class EveryRouteTests(KestrelPortalFactory factory) : IClassFixtur
             foreach (var (contentType, body) in BadBodies)
             {
                 var content = contentType.StartsWith("multipart/form-data; boundary=fuzz", StringComparison.Ordinal)
-                    ? $"--fuzz\r\nContent-Disposition: form-data; name=\"__af\"\r\n\r\n{identity.Token}\r\n" + body
+                    ? $"--{contentType.Split('=')[1]}\r\nContent-Disposition: form-data; name=\"__af\"\r\n\r\n{identity.Token}\r\n" + body
                     : body;
                 var post = new HttpRequestMessage(HttpMethod.Post, path + BadQuery)
                 {

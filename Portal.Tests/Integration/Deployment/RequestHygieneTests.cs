@@ -186,6 +186,44 @@ public sealed class RequestHygieneTests(KestrelPortalFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task Upload_EndingBeforeItsClosingBoundary_Is400_StoringNothing()
+    {
+        var cookies = new CookieContainer();
+        using var client = Client(cookies);
+        var form = await client.GetPageAsync("/report");
+        using (var submitted = await client.SubmitAsync(form, "/report", ReportAnswers.Valid()))
+        {
+            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        }
+
+        var token = EvidenceUploads.Token(await EvidenceUploads.PageAsync(client));
+        var boundary = "----cut";
+        foreach (var body in new[]
+        {
+            // Cut inside the file, and inside the antiforgery field.
+            $"--{boundary}\r\nContent-Disposition: form-data; name=\"__af\"\r\n\r\n{token}\r\n"
+                + $"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.eml\"\r\nContent-Type: message/rfc822\r\n\r\n"
+                + EvidenceUploads.SampleEmail(),
+            $"--{boundary}\r\nContent-Disposition: form-data; name=\"__af\"\r\n\r\n{token[..10]}",
+        })
+        {
+            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
+
+            using var response = await client.PostAsync("/status/evidence", content);
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        using (var page = await client.GetAsync("/status/evidence"))
+        {
+            Assert.DoesNotContain("cut.eml", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        AssertNoUnhandledException();
+    }
+
+    [Fact]
     public async Task Form_BodyShorterThanItsContentLength_FinishesAs400()
     {
         var before = FinishedCount("POST", "/status/open");
