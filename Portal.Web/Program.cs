@@ -5,6 +5,7 @@ using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Demo;
 using Portal.Web.Evidence;
+using Portal.Web.Hosting;
 using Portal.Web.Jobs;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
@@ -27,7 +28,7 @@ if (VerifyBundleCommand.IsCommand(args))
     return await VerifyBundleCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
 
 builder.AddPortalPaths();
 builder.AddPortalKeys();
@@ -71,7 +72,8 @@ await app.RecoverInterruptedUploadsAsync();
 await app.SeedPortalDemoAsync();
 
 app.UsePortalSecurity();
-app.UseStaticFiles();
+app.UsePortalHeadRequests();
+app.UsePortalStaticFiles();
 app.UsePortalLocalization();
 app.UseRouting();
 app.UsePortalRequestLimits();

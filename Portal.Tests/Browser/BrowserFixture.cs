@@ -1,4 +1,5 @@
-using System.Text.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Portal.Tests.Support;
 
@@ -18,11 +19,6 @@ public sealed class BrowserFixture : IAsyncLifetime
     public PortalFactory Portal => factory;
 
     public string BaseUrl { get; private set; } = "";
-
-    public static string AxeScriptPath =>
-        Environment.GetEnvironmentVariable("PORTAL_AXE_PATH") is { Length: > 0 } configured
-            ? configured
-            : RepositoryFiles.PathOf("infra", "browser", "node_modules", "axe-core", "axe.min.js");
 
     public async Task InitializeAsync()
     {
@@ -48,13 +44,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         await ((IAsyncLifetime)factory).DisposeAsync();
     }
 
-    /// <summary>A fresh browser profile; CSP is bypassed only so that axe can be injected.</summary>
+    /// <summary>A fresh browser profile, under the portal's own Content-Security-Policy.</summary>
     public async Task<IPage> NewPageAsync(string locale)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
-            BypassCSP = true,
             Locale = locale,
             JavaScriptEnabled = true,
         });
@@ -120,19 +115,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Runs axe-core on the page and fails on any serious or critical violation.</summary>
+    /// <summary>
+    /// Runs axe-core (Deque.AxeCore.Playwright, which evaluates it in the page without a script
+    /// tag, so the page keeps its strict CSP) and fails on any serious or critical violation.
+    /// </summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {
-        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxeScriptPath });
-        var json = await page.EvaluateAsync<JsonElement>("""
-            async () => {
-              const result = await axe.run(document, { resultTypes: ['violations'] });
-              return result.violations
-                .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
-            }
-            """);
-        var violations = json.EnumerateArray().Select(v => v.ToString()).ToList();
+        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
+        var violations = result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(5).Select(n => n.Target?.ToString()))}")
+            .ToList();
         Assert.True(violations.Count == 0, $"axe-core found serious or critical violations on {page.Url}:\n{string.Join("\n", violations)}");
     }
 

@@ -88,6 +88,13 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseSetting("Database:Provider", ProviderName);
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
+        // What appsettings.json quietens for operators is captured too: the tests check that no
+        // log line holds what it must not. (The request log stays at its own default, Warning.)
+        foreach (var category in new[] { "Microsoft", "Microsoft.Hosting.Lifetime", "System", "Quartz" })
+        {
+            builder.UseSetting($"Logging:LogLevel:{category}", "Debug");
+        }
+
         builder.UseSetting("RateLimits:ReceiptLookupPermits", "1000");
         builder.UseSetting("RateLimits:SignInPermits", "1000");
 

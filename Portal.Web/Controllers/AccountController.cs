@@ -35,22 +35,24 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutSt
     public async Task<IActionResult> SignIn([FromForm] SignInForm form)
     {
         var email = form.Email?.Trim();
-        var returnUrl = form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : null;
         if (!string.IsNullOrEmpty(email) && !string.IsNullOrEmpty(form.Password))
         {
+            // Settled before signing in: nothing after the sign-in and its audit entry may fail.
+            var returnUrl = LocalReturnUrl.Resolve(Url, form.ReturnUrl, "/staff");
+
             // Unknown addresses do the same password-hash work as real ones (PortalSignInManager).
             var result = await signIn.PasswordSignInAsync(email, form.Password, isPersistent: false, lockoutOnFailure: true);
             if (result.Succeeded)
             {
                 var user = await signIn.UserManager.FindByEmailAsync(email);
                 await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user?.Id), HttpContext.RequestAborted);
-                return LocalRedirect(returnUrl ?? "/staff");
+                return LocalRedirect(returnUrl);
             }
 
             if (result.RequiresTwoFactor)
             {
                 // The password was right; the code comes next, in a short-lived two-factor cookie.
-                return LocalRedirect("/account/sign-in/code" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl)));
+                return LocalRedirect("/account/sign-in/code" + (form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? "?returnUrl=" + Uri.EscapeDataString(returnUrl) : ""));
             }
         }
 

@@ -93,6 +93,5 @@ public sealed class ConfirmSignInController(SignInManager<StaffUser> signIn, Aud
         return View(new ConfirmedViewModel(next));
     }
 
-    private string Next(string? returnUrl) =>
-        returnUrl is not null && Url.IsLocalUrl(returnUrl) ? Url.Content(returnUrl) : "/staff";
+    private string Next(string? returnUrl) => LocalReturnUrl.Resolve(Url, returnUrl, "/staff");
 }

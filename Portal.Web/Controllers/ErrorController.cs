@@ -18,16 +18,21 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
     [Route("/error")]
     public IActionResult Unhandled()
     {
-        var exception = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error is not { } exception)
+        {
+            // Asked for directly, not re-executed after a failure: there is no error to show.
+            return Status(StatusCodes.Status404NotFound);
+        }
+
         switch (StorageFailure.Of(exception))
         {
             case StorageProblem.Full:
-                logger.LogError("Storage full while handling a request ({ExceptionType}): nothing of it was kept.", exception?.GetType().Name);
+                logger.LogError("Storage full while handling a request ({ExceptionType}): nothing of it was kept.", exception.GetType().Name);
                 Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 Response.Headers.RetryAfter = "300";
                 return View("StorageFull");
             case StorageProblem.Unwritable:
-                logger.LogError("Storage cannot be written while handling a request ({ExceptionType}): nothing of it was kept.", exception?.GetType().Name);
+                logger.LogError("Storage cannot be written while handling a request ({ExceptionType}): nothing of it was kept.", exception.GetType().Name);
                 Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 Response.Headers.RetryAfter = "60";
                 return View("Unavailable");
@@ -38,7 +43,7 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
         if (IsDatabaseUnavailable(exception))
         {
             // The exception type only: messages can quote SQL parameters.
-            logger.LogError("Database unavailable while handling a request ({ExceptionType}).", exception?.GetType().Name);
+            logger.LogError("Database unavailable while handling a request ({ExceptionType}).", exception.GetType().Name);
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             Response.Headers.RetryAfter = "30";
             return View("Unavailable");
@@ -51,7 +56,7 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
             return View("Error", new ErrorViewModel(badRequest.StatusCode));
         }
 
-        logger.LogError("Unhandled {ExceptionType} while handling a request.", exception?.GetType().FullName);
+        logger.LogError("Unhandled {ExceptionType} while handling a request.", exception.GetType().FullName);
         Response.StatusCode = StatusCodes.Status500InternalServerError;
         return View("Error", new ErrorViewModel(500));
     }
@@ -73,9 +78,9 @@ public sealed class ErrorController(ILogger<ErrorController> logger) : Controlle
     [Route("{*path}", Order = int.MaxValue)]
     public IActionResult NotFoundPage() => Status(StatusCodes.Status404NotFound);
 
-    private static bool IsDatabaseUnavailable(Exception? exception)
+    private static bool IsDatabaseUnavailable(Exception exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             if (e is DbException or DbUpdateException or TimeoutException or System.Net.Sockets.SocketException)
             {

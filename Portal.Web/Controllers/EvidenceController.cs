@@ -119,12 +119,12 @@ public sealed class EvidenceController(
         {
             // A large buffer: the default 4 KiB makes the boundary scan, not the disk, the limit on big files.
             var reader = new MultipartReader(boundary, Request.Body, 256 * 1024) { HeadersCountLimit = 16, HeadersLengthLimit = 16 * 1024 };
-            if (!await ValidateAntiforgeryAsync(await reader.ReadNextSectionAsync(cancellationToken)))
+            if (!await ValidateAntiforgeryAsync(await UploadSections.NextAsync(reader, cancellationToken)))
             {
                 return BadRequest();
             }
 
-            var section = await reader.ReadNextSectionAsync(cancellationToken);
+            var section = await UploadSections.NextAsync(reader, cancellationToken);
             if (section is null
                 || !ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                 || !disposition.IsFileDisposition())
@@ -138,7 +138,8 @@ public sealed class EvidenceController(
         }
         catch (InvalidDataException)
         {
-            // Malformed multipart: too many or too long part headers, a broken boundary.
+            // Malformed multipart: too many or too long part headers, a broken boundary, a body
+            // that ends before its closing boundary.
             return await PageAsync(StatusCodes.Status400BadRequest, "Evidence.Rejected.BadRequest", true, null, cancellationToken);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)

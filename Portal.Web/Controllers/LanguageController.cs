@@ -26,6 +26,6 @@ public sealed class LanguageController(PortalCookies cookies) : Controller
                 Path = "/",
                 IsEssential = true,
             });
-        return LocalRedirect(returnUrl is not null && Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
+        return LocalRedirect(LocalReturnUrl.Resolve(Url, returnUrl, "/"));
     }
 }

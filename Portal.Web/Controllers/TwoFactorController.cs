@@ -52,7 +52,7 @@ public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthent
         if (result.Succeeded)
         {
             await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user.Id, string.IsNullOrWhiteSpace(form.Code) ? "recovery-code" : "authenticator"), HttpContext.RequestAborted);
-            return LocalRedirect(form.ReturnUrl is not null && Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/staff");
+            return LocalRedirect(LocalReturnUrl.Resolve(Url, form.ReturnUrl, "/staff"));
         }
 
         await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignInFailed, user.Id, "second factor"), HttpContext.RequestAborted);

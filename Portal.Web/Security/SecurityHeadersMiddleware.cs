@@ -1,3 +1,5 @@
+using Portal.Web.Hosting;
+
 namespace Portal.Web.Security;
 
 /// <summary>
@@ -10,8 +12,6 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; manifest-src 'self'";
-
-    private static readonly string[] StaticPrefixes = ["/css/", "/js/", "/img/"];
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -30,8 +30,10 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
-            var isStatic = StaticPrefixes.Any(p => context.Request.Path.StartsWithSegments(p.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
-            if (isStatic)
+            // Only a file that was found may be kept by shared caches; a miss or an error is not.
+            var isStaticFile = StaticAssets.IsUnder(context.Request.Path)
+                && context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent or StatusCodes.Status304NotModified;
+            if (isStaticFile)
             {
                 headers.CacheControl = "public, max-age=3600";
             }

@@ -73,6 +73,10 @@ public static class SecuritySetup
             options.IncludeSubDomains = true;
         });
 
+        // Where plain HTTP is sent when cookies need HTTPS: https_port (ASPNETCORE_HTTPS_PORT) if
+        // the HTTPS side is not on 443, as behind a proxy the portal cannot see which port it serves.
+        builder.Services.AddHttpsRedirection(options => options.HttpsPort = builder.Configuration.GetValue<int?>("https_port") ?? 443);
+
         if (builder.Configuration.GetValue<bool>("ForwardedHeaders:Enabled"))
         {
             builder.Services.Configure<ForwardedHeadersOptions>(options =>
@@ -115,21 +119,36 @@ public static class SecuritySetup
 
     public static void UsePortalSecurity(this WebApplication app)
     {
+        // First, so that every answer carries the headers: redirects and error pages too.
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         if (app.Configuration.GetValue<bool>("ForwardedHeaders:Enabled"))
         {
             app.UseForwardedHeaders();
         }
 
         // The friendly error pages in every environment: a victim must never see a stack trace,
-        // and a developer reads the log instead.
-        app.UseExceptionHandler("/error");
+        // and a developer reads the log instead. A request the client got wrong (a body shorter
+        // than announced, an upload too slow to finish: BadHttpRequestException) is answered
+        // with its 4xx and is no server error worth a stack trace in the log.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/error",
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+        });
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
         }
 
+        // __Host- cookies (and the antiforgery token in every page's forms) need HTTPS: over plain
+        // HTTP they failed every page with a 500. Such a request is sent to HTTPS instead, except
+        // the health checks a load balancer asks the node for directly.
+        if (app.Services.GetRequiredService<PortalCookies>().HttpsOnly)
+        {
+            app.UseWhen(context => !context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase), https => https.UseHttpsRedirection());
+        }
+
         app.UseStatusCodePagesWithReExecute("/error/{0}");
-        app.UseMiddleware<SecurityHeadersMiddleware>();
     }
 
     /// <summary>After routing, so the endpoint's own size limit is known.</summary>

@@ -1,32 +1,30 @@
 using System.Globalization;
-using AngleSharp.Dom;
+using Bunit;
 using Portal.Core.Features.Dashboard;
 using Portal.Web.Components;
 
 namespace Portal.Tests.Unit.Components;
 
-public sealed class BarChartTests
+public sealed class BarChartTests : ComponentTestContext
 {
     private static readonly DateOnly Start = new(2026, 11, 1);
 
     private static List<PeriodCount> Days(params int[] counts) =>
         [.. counts.Select((count, i) => new PeriodCount(Start.AddDays(i), 1, count))];
 
-    private static Task<IDocument> RenderAsync(IReadOnlyList<PeriodCount> periods, string culture = "en") =>
-        ComponentRendering.RenderAsync<BarChart>(new Dictionary<string, object?>
-        {
-            [nameof(BarChart.Id)] = "per-day",
-            [nameof(BarChart.Title)] = "Reports per day",
-            [nameof(BarChart.Periods)] = periods,
-            [nameof(BarChart.CountHeader)] = "Reports",
-        }, culture);
+    private IRenderedComponent<BarChart> RenderChart(IReadOnlyList<PeriodCount> periods, string culture = "en") =>
+        RenderIn<BarChart>(culture, parameters => parameters
+            .Add(c => c.Id, "per-day")
+            .Add(c => c.Title, "Reports per day")
+            .Add(c => c.Periods, periods)
+            .Add(c => c.CountHeader, "Reports"));
 
     [Fact]
-    public async Task Bars_OnePerPeriod_HeightsProportionalToCounts_OnOneBaseline()
+    public void Bars_OnePerPeriod_HeightsProportionalToCounts_OnOneBaseline()
     {
-        var page = await RenderAsync(Days(3, 0, 12, 6));
+        var page = RenderChart(Days(3, 0, 12, 6));
 
-        var bars = page.QuerySelectorAll("svg rect.chart-bar");
+        var bars = page.FindAll("svg rect.chart-bar");
         Assert.Equal(["3", "0", "12", "6"], bars.Select(b => b.GetAttribute("data-count")));
         var heights = bars.Select(b => double.Parse(b.GetAttribute("height") ?? "", CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(0, heights[1]);
@@ -38,61 +36,61 @@ public sealed class BarChartTests
         Assert.Equal(xs.Order(), xs);
 
         // The scale's top is a round number at or above the largest count.
-        Assert.Contains(page.QuerySelectorAll("svg text.chart-tick"), t => t.TextContent == "20");
+        Assert.Contains(page.FindAll("svg text.chart-tick"), t => t.TextContent == "20");
     }
 
     [Fact]
-    public async Task Svg_IsANamedImage_WithASummary_AndTheSameNumbersInATable()
+    public void Svg_IsANamedImage_WithASummary_AndTheSameNumbersInATable()
     {
-        var page = await RenderAsync(Days(3, 0, 12, 6));
+        var page = RenderChart(Days(3, 0, 12, 6));
 
-        var svg = page.QuerySelector("svg") ?? throw new InvalidOperationException("no svg");
+        var svg = page.Find("svg");
         Assert.Equal("img", svg.GetAttribute("role"));
         var labelledBy = (svg.GetAttribute("aria-labelledby") ?? "").Split(' ');
         Assert.Equal(["per-day-title", "per-day-desc"], labelledBy);
-        Assert.Equal("Reports per day", page.GetElementById("per-day-title")?.TextContent);
-        Assert.Equal("title", page.GetElementById("per-day-title")?.LocalName);
-        Assert.Equal("21 reports from 2026-11-01 to 2026-11-04; the most, 12, on 2026-11-03.", page.GetElementById("per-day-desc")?.TextContent);
+        Assert.Equal("Reports per day", page.Find("#per-day-title").TextContent);
+        Assert.Equal("title", page.Find("#per-day-title").LocalName);
+        Assert.Equal("21 reports from 2026-11-01 to 2026-11-04; the most, 12, on 2026-11-03.", page.Find("#per-day-desc").TextContent);
 
-        var rows = page.QuerySelectorAll("table [data-testid=chart-row]");
+        var rows = page.FindAll("table [data-testid=chart-row]");
         Assert.Equal(["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"], rows.Select(r => r.QuerySelector("th time")?.GetAttribute("datetime")));
         Assert.Equal(["3", "0", "12", "6"], rows.Select(r => r.QuerySelector("td")?.TextContent));
-        Assert.Equal("Reports per day", page.QuerySelector("table caption")?.TextContent);
-        Assert.NotNull(page.QuerySelector("details > summary"));
+        Assert.Equal("Reports per day", page.Find("table caption").TextContent);
+        Assert.Single(page.FindAll("details > summary"));
     }
 
     [Fact]
-    public async Task Markup_HasNoInlineStyleOrScript_SoTheStrictCspAllowsIt()
+    public void Markup_HasNoInlineStyleOrScript_SoTheStrictCspAllowsIt()
     {
-        var page = await RenderAsync(Days(1, 2, 3));
+        var page = RenderChart(Days(1, 2, 3));
 
-        Assert.Empty(page.QuerySelectorAll("[style], style, script"));
-        Assert.All(page.QuerySelectorAll("*").SelectMany(e => e.Attributes), a => Assert.False(a.Name.StartsWith("on", StringComparison.Ordinal), a.Name));
+        Assert.Empty(page.FindAll("[style], style, script"));
+        Assert.All(page.FindAll("*").SelectMany(e => e.Attributes), a => Assert.False(a.Name.StartsWith("on", StringComparison.Ordinal), a.Name));
         // Axis labels are SVG text elements (not Razor's text pseudo-tag).
-        Assert.Equal(["11-01", "11-02", "11-03"], page.QuerySelectorAll("svg text.chart-tick").Skip(2).Select(t => t.TextContent));
+        Assert.Equal(["11-01", "11-02", "11-03"], page.FindAll("svg text.chart-tick").Skip(2).Select(t => t.TextContent));
     }
 
     [Fact]
-    public async Task WeeklyPeriods_AreLabelledAsWeeks_AndAllZeroSaysSo()
+    public void WeeklyPeriods_AreLabelledAsWeeks_AndAllZeroSaysSo()
     {
         var weeks = new List<PeriodCount> { new(new DateOnly(2026, 11, 2), 7, 0), new(new DateOnly(2026, 11, 9), 7, 0) };
 
-        var page = await RenderAsync(weeks);
+        var page = RenderChart(weeks);
 
-        Assert.Equal("Week", page.QuerySelector("thead th")?.TextContent);
-        Assert.Equal("week of 2026-11-09", page.QuerySelectorAll("[data-testid=chart-row] th")[^1].TextContent);
-        Assert.Equal("No reports in this period.", page.GetElementById("per-day-desc")?.TextContent);
-        Assert.All(page.QuerySelectorAll("rect.chart-bar"), b => Assert.Equal("0", b.GetAttribute("height")));
+        Assert.Equal("Week", page.Find("thead th").TextContent);
+        Assert.Equal("week of 2026-11-09", page.FindAll("[data-testid=chart-row] th")[^1].TextContent);
+        Assert.Equal("No reports in this period.", page.Find("#per-day-desc").TextContent);
+        Assert.All(page.FindAll("rect.chart-bar"), b => Assert.Equal("0", b.GetAttribute("height")));
     }
 
     [Fact]
-    public async Task Finnish_TranslatesTheSummaryAndTable()
+    public void Finnish_TranslatesTheSummaryAndTable()
     {
-        var page = await RenderAsync(Days(2, 5), "fi");
+        var page = RenderChart(Days(2, 5), "fi");
 
-        Assert.Equal("Näytä luvut taulukkona", page.QuerySelector("summary")?.TextContent);
-        Assert.Equal("Päivä", page.QuerySelector("thead th")?.TextContent);
-        Assert.StartsWith("7 ilmoitusta", page.GetElementById("per-day-desc")?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Näytä luvut taulukkona", page.Find("summary").TextContent);
+        Assert.Equal("Päivä", page.Find("thead th").TextContent);
+        Assert.StartsWith("7 ilmoitusta", page.Find("#per-day-desc").TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
