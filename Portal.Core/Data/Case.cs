@@ -94,6 +94,12 @@ public sealed class Case
 
     public bool RiskImmediateDanger { get; set; }
 
+    /// <summary>The victim chose "I'd rather not say" for the self-harm question (RiskSelfHarm is then false, meaning unknown).</summary>
+    public bool RiskSelfHarmWithheld { get; set; }
+
+    /// <summary>The victim chose "I'd rather not say" for the immediate danger question.</summary>
+    public bool RiskImmediateDangerWithheld { get; set; }
+
     public bool ConsentPolice { get; set; }
 
     public bool ConsentCounselling { get; set; }
@@ -134,4 +140,19 @@ public sealed class Case
     }
     /// <summary>When the retention job removed this case's content; the row stays, anonymous, for counts.</summary>
     public DateTime? RetainedAt { get; set; }
+
+    /// <summary>
+    /// Case sessions carry the generation they were started in; ending a session (closing the case
+    /// page, quick exit) moves it on, so every cookie issued before stops working, copies included.
+    /// </summary>
+    public int SessionGeneration { get; set; }
+
+    /// <summary>When a new receipt key was last emailed: at most one such email per case in a while.</summary>
+    public DateTime? ReceiptEmailedAt { get; set; }
+
+    /// <summary>
+    /// A new receipt key, sealed, between the commit that made it the case's key and the email that
+    /// carries it: a failed send is retried with the same key, and it is cleared once sent.
+    /// </summary>
+    public byte[]? ReceiptKeyEmailEnvelope { get; set; }
 }

@@ -39,6 +39,39 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
     }
 }
 
+internal sealed class ReportDraftConfiguration : IEntityTypeConfiguration<ReportDraft>
+{
+    public void Configure(EntityTypeBuilder<ReportDraft> entity)
+    {
+        entity.ToTable("ReportDrafts");
+        entity.HasKey(d => d.Id);
+        entity.Property(d => d.TokenHash).HasMaxLength(32);
+        entity.HasIndex(d => d.TokenHash).IsUnique();
+        entity.HasIndex(d => d.ExpiresAt);
+    }
+}
+
+internal sealed class ShownReceiptConfiguration : IEntityTypeConfiguration<ShownReceipt>
+{
+    public void Configure(EntityTypeBuilder<ShownReceipt> entity)
+    {
+        entity.ToTable("ShownReceipts");
+        entity.HasKey(r => r.CaseId);
+        entity.HasOne<Case>().WithOne().HasForeignKey<ShownReceipt>(r => r.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(r => r.ExpiresAt);
+    }
+}
+
+internal sealed class ReceiptKeyRequestConfiguration : IEntityTypeConfiguration<ReceiptKeyRequest>
+{
+    public void Configure(EntityTypeBuilder<ReceiptKeyRequest> entity)
+    {
+        entity.ToTable("ReceiptKeyRequests");
+        entity.HasKey(r => r.Id);
+        entity.HasIndex(r => r.RequestedAt);
+    }
+}
+
 internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
 {
     public void Configure(EntityTypeBuilder<Notice> entity)

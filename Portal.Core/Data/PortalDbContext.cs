@@ -49,6 +49,12 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();
 
+    public DbSet<ReportDraft> ReportDrafts => Set<ReportDraft>();
+
+    public DbSet<ShownReceipt> ShownReceipts => Set<ShownReceipt>();
+
+    public DbSet<ReceiptKeyRequest> ReceiptKeyRequests => Set<ReceiptKeyRequest>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -17,6 +17,9 @@ public enum ReferralStatus
 
     /// <summary>No partner was suitable; supervisors see it, and routing tries again later.</summary>
     Unassigned = 5,
+
+    /// <summary>The victim withdrew the consent it rested on; no partner sees it any more.</summary>
+    Withdrawn = 6,
 }
 
 /// <summary>The first rule that left no partner standing (PartnerChoice applies them in its own order).</summary>
@@ -87,6 +90,9 @@ public enum AssignmentEnd
 {
     Declined = 0,
     TimedOut = 1,
+
+    /// <summary>The victim withdrew their consent while the partner held the referral.</summary>
+    Withdrawn = 2,
 }
 
 /// <summary>
@@ -115,4 +121,10 @@ public sealed class ReferralAssignment
 
     /// <summary>The partner's reason for declining, in its own words.</summary>
     public string? DeclineReason { get; set; }
+
+    /// <summary>
+    /// The partner, who had been told of the referral, is still to be told that the victim withdrew
+    /// consent (a reference only, never content). Written with the withdrawal; cleared once sent.
+    /// </summary>
+    public bool WithdrawalNoticePending { get; set; }
 }

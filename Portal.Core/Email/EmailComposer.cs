@@ -18,6 +18,8 @@ public static class EmailTemplates
     public const string JobFailed = "job-failed";
     public const string DailyDigest = "daily-digest";
     public const string UrgentUnclaimed = "urgent-unclaimed";
+    public const string ReferralWithdrawn = "referral-withdrawn";
+    public const string ReceiptNewKey = "receipt-new-key";
 }
 
 /// <summary>

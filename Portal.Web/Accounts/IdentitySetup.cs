@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Reports;
 using Portal.Web.Security;
 
 namespace Portal.Web.Accounts;
@@ -71,7 +72,11 @@ public static class IdentitySetup
             options.LoginPath = "/status/open";
             options.AccessDeniedPath = "/status/open";
             options.ReturnUrlParameter = "returnUrl";
+            CaseSession.CheckEveryRequest(options.Events);
         });
+        builder.Services.AddScoped<EndCaseSessionHandler>();
+        builder.Services.AddScoped<CaseSessionCheck>();
+        CaseSessionAntiforgery.Register(builder.Services);
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -185,16 +190,54 @@ public static class StaffPolicies
 /// <summary>
 /// A victim who proved a receipt (or just filed a report) holds a short-lived cookie naming
 /// that one case. It is a separate scheme from staff sign-in, so it can never reach a staff page.
+/// The cookie also names the case's session generation: closing the case page or leaving with
+/// quick exit moves the generation on (EndCaseSessionHandler), and every cookie of the older
+/// generation, copies included, is refused on its next request (docs/decisions/0005).
 /// </summary>
 public static class CaseSession
 {
     public const string Scheme = "CaseSession";
     public const string Policy = "CaseHolder";
     public const string CaseClaim = "portal:case";
+    public const string GenerationClaim = "portal:case-generation";
 
-    public static ClaimsPrincipal For(Guid caseId) =>
-        new(new ClaimsIdentity([new Claim(CaseClaim, caseId.ToString())], Scheme));
+    public static ClaimsPrincipal For(CaseSessionTicket ticket) =>
+        new(new ClaimsIdentity(
+            [
+                new Claim(CaseClaim, ticket.CaseId.ToString()),
+                new Claim(GenerationClaim, ticket.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ],
+            Scheme));
 
     public static Guid? CaseId(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(CaseClaim), out var id) ? id : null;
+
+    /// <summary>The case and generation the principal's cookie was issued for; null without both.</summary>
+    public static CaseSessionTicket? Ticket(ClaimsPrincipal? user) =>
+        user is not null
+        && Guid.TryParse(user.FindFirstValue(CaseClaim), out var id)
+        && int.TryParse(user.FindFirstValue(GenerationClaim), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var generation)
+            ? new CaseSessionTicket(id, generation)
+            : null;
+
+    /// <summary>The case session of this request, if its cookie is present and still good.</summary>
+    public static async Task<CaseSessionTicket?> CurrentAsync(HttpContext context)
+    {
+        var result = await context.AuthenticateAsync(Scheme);
+        return result.Succeeded ? Ticket(result.Principal) : null;
+    }
+
+    /// <summary>One indexed read per victim request: the case still exists and the session was not ended.</summary>
+    public static void CheckEveryRequest(CookieAuthenticationEvents events) =>
+        events.OnValidatePrincipal = async context =>
+        {
+            var ticket = Ticket(context.Principal);
+            var current = ticket is not null
+                && await context.HttpContext.RequestServices.GetRequiredService<CaseSessionCheck>().IsCurrentAsync(ticket, context.HttpContext.RequestAborted);
+            if (!current)
+            {
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(Scheme);
+            }
+        };
 }

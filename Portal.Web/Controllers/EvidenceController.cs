@@ -171,12 +171,14 @@ public sealed class EvidenceController(
 
         if (source.Length > options.Value.MaxPastedCharacters)
         {
-            return await PageAsync(StatusCodes.Status413PayloadTooLarge, "Evidence.Rejected.PasteTooLong", true, null, cancellationToken);
+            return await PageAsync(StatusCodes.Status413PayloadTooLarge, "Evidence.Rejected.PasteTooLong", true, null, cancellationToken, pasted: source);
         }
 
+        // An email's whole source is kept as an email; just its text (all many mail apps let one
+        // copy) is kept as text. Whatever is refused stays in the box.
         await using var content = new MemoryStream(Encoding.UTF8.GetBytes(source.TrimStart()), writable: false);
         var result = await addEvidence.HandleAsync(new AddEvidence(caseId.Value, "pasted-message.eml", "message/rfc822", EvidenceSource.Pasted), content, cancellationToken);
-        return await PageForResultAsync(result, cancellationToken);
+        return await PageForResultAsync(result, cancellationToken, pasted: source);
     }
 
     /// <summary>A plain-text list of what the portal holds, with hashes, for the victim to keep.</summary>
@@ -233,11 +235,11 @@ public sealed class EvidenceController(
         }
     }
 
-    private async Task<IActionResult> PageForResultAsync(AddEvidenceResult result, CancellationToken cancellationToken) => result switch
+    private async Task<IActionResult> PageForResultAsync(AddEvidenceResult result, CancellationToken cancellationToken, string? pasted = null) => result switch
     {
         AddEvidenceResult.Stored stored => Redirect($"/status/evidence?added={stored.File.Id}#file-{stored.File.Id}"),
         AddEvidenceResult.AlreadyStored already => Redirect($"/status/evidence?existing={already.File.Id}#file-{already.File.Id}"),
-        AddEvidenceResult.Rejected rejected => await PageAsync(StatusFor(rejected.Reason), "Evidence.Rejected." + rejected.Reason, true, null, cancellationToken),
+        AddEvidenceResult.Rejected rejected => await PageAsync(StatusFor(rejected.Reason), "Evidence.Rejected." + rejected.Reason, true, null, cancellationToken, pasted: pasted),
         _ => throw new InvalidOperationException($"Unexpected result {result.GetType().Name}."),
     };
 

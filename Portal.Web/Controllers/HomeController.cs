@@ -5,6 +5,9 @@ using Portal.Web.Localization;
 
 namespace Portal.Web.Controllers;
 
+/// <summary>What the public header needs: the page's language, whether the demo banner shows, whether a staff member is signed in.</summary>
+public sealed record PublicHeaderModel(string Language, bool Demo, bool Staff);
+
 [AllowAnonymous]
 public sealed class HomeController(ListNoticesHandler notices) : Controller
 {

@@ -1,4 +1,5 @@
 using FluentValidation;
+using FluentValidation.Results;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -14,32 +15,103 @@ namespace Portal.Web.Controllers;
 
 public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps, bool Reissued = false);
 
-[AllowAnonymous]
+/// <summary>One step of the report form: its questions, the answers so far, and whether the victim came back to it.</summary>
+public sealed record ReportStepViewModel(ReportStep Step, SubmitReport Answers, int ReachedStep, bool Resumed = false);
+
+/// <summary>
+/// The report form, in short steps (ReportSteps) with the answers kept sealed on the server between
+/// them (ReportDrafts, under a random token in a cookie), or on one page for those who prefer it.
+/// Every step is a plain form post, so the whole form works without JavaScript. The report itself
+/// is filed by SubmitReportHandler either way (one transaction; a resend gets a new key).
+/// </summary>
 [Route("report")]
 public sealed class ReportController(
     IValidator<SubmitReport> validator,
     SubmitReportHandler handler,
+    ReportDrafts drafts,
+    ShowReceiptHandler receipts,
     ClientLimits limits,
+    PortalCookies cookies,
     GuidanceLibrary guidance,
+    Microsoft.Extensions.Options.IOptions<ReportOptions> options,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     public const long MaxFormBytes = 64 * 1024;
 
+    /// <summary>The first step, or where the victim left off when they come back.</summary>
+    [AllowAnonymous]
     [HttpGet("")]
-    public IActionResult New() =>
-        View(new SubmitReport { SubmissionId = Guid.NewGuid(), PreferredLanguage = LocalizationSetup.CurrentLanguage });
+    public async Task<IActionResult> New(CancellationToken cancellationToken)
+    {
+        var draft = await LoadOpenDraftAsync(cancellationToken);
+        if (draft is null)
+        {
+            return View("Step", new ReportStepViewModel(ReportSteps.All[0], Fresh(), 1));
+        }
 
+        var step = ReportSteps.ByNumber(draft.ReachedStep);
+        return View("Step", new ReportStepViewModel(step, draft.Answers, draft.ReachedStep, Resumed: true));
+    }
+
+    /// <summary>Every question on one page.</summary>
+    [AllowAnonymous]
+    [HttpGet("all")]
+    public IActionResult All() => View("New", Fresh());
+
+    [AllowAnonymous]
+    [HttpGet("{step:regex(^[[a-z-]]{{1,20}}$)}")]
+    public async Task<IActionResult> Step(string step, CancellationToken cancellationToken)
+    {
+        if (ReportSteps.Find(step) is not { } found)
+        {
+            return NotFound();
+        }
+
+        var draft = await LoadOpenDraftAsync(cancellationToken);
+        return View("Step", new ReportStepViewModel(found, draft?.Answers ?? Fresh(), draft?.ReachedStep ?? 1));
+    }
+
+    /// <summary>
+    /// A step's "Continue" (its button names the step): its answers go into the draft and the next
+    /// step follows, or the step comes back with its errors. Without a step: the report is sent,
+    /// from the draft (the check step) or from the one-page form.
+    /// </summary>
+    [AllowAnonymous]
     [HttpPost("")]
     [RequestSizeLimit(MaxFormBytes)]
     [RequestFormLimits(ValueLengthLimit = (int)MaxFormBytes)]
-    public async Task<IActionResult> Submit([FromForm] SubmitReport report, CancellationToken cancellationToken)
+    public async Task<IActionResult> Submit([FromForm] SubmitReport report, [FromForm(Name = "step")] string? stepName, [FromForm(Name = "fromDraft")] bool fromDraft, CancellationToken cancellationToken)
     {
-        var validation = await validator.ValidateAsync(report, cancellationToken);
-        validation.AddTo(ModelState, localizer);
-        if (!ModelState.IsValid)
+        if (stepName is not null)
         {
+            return ReportSteps.Find(stepName) is { } step && step != ReportSteps.Check
+                ? await SaveStepAsync(step, report, cancellationToken)
+                : BadRequest();
+        }
+
+        var draft = fromDraft ? await LoadDraftAsync(cancellationToken) : null;
+        if (fromDraft && (draft is null || draft.Answers.SubmissionId == Guid.Empty))
+        {
+            // The answers ran out (expired, deleted by quick exit): start again, with a message.
+            ModelState.AddModelError("", localizer["Report.Draft.Expired"]);
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return View("New", report);
+            return View("Step", new ReportStepViewModel(ReportSteps.All[0], Fresh(), 1));
+        }
+
+        var answers = draft?.Answers ?? report;
+        var validation = await validator.ValidateAsync(answers, cancellationToken);
+        if (!validation.IsValid)
+        {
+            AddInFormOrder(validation);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            if (draft is null)
+            {
+                return View("New", answers);
+            }
+
+            // From the check step: back to the first step with a problem, its errors shown there.
+            var first = ReportSteps.StepOf(validation.Errors.OrderBy(e => ReportSteps.OrderOf(e.PropertyName)).First().PropertyName);
+            return View("Step", new ReportStepViewModel(first, answers, draft.ReachedStep));
         }
 
         if (limits.TryReport(HttpContext) is { } wait)
@@ -47,19 +119,25 @@ public sealed class ReportController(
             // The victim keeps what they typed, and is told how long to wait.
             ModelState.AddModelError("", localizer["Report.TooMany", (int)Math.Ceiling(wait.TotalMinutes)]);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            return View("New", report);
+            return draft is null ? View("New", answers) : View("Step", new ReportStepViewModel(ReportSteps.Check, answers, draft.ReachedStep));
         }
 
-        var result = await handler.HandleAsync(report, cancellationToken);
+        var result = await handler.HandleAsync(answers, cancellationToken);
         switch (result)
         {
             case SubmitReportResult.Submitted submitted:
-                await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(submitted.CaseId));
-                var riskFlagged = report.RiskSelfHarm == true || report.RiskImmediateDanger == true;
+                await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(new CaseSessionTicket(submitted.CaseId, submitted.SessionGeneration)));
+                if (draft is not null)
+                {
+                    await drafts.MarkSubmittedAsync(DraftToken, submitted.CaseId, cancellationToken);
+                }
+
+                // The key is in this answer; the page is also kept (sealed, briefly) at /report/receipt,
+                // where a change of language or a reload shows it again (docs/decisions/0024).
                 return View("Submitted", new SubmittedViewModel(
                     submitted.Reference,
                     submitted.ReceiptKey,
-                    riskFlagged,
+                    answers.RiskFlagged,
                     guidance.ForSteps(submitted.Guidance, LocalizationSetup.CurrentLanguage),
                     submitted.Reissued));
             case SubmitReportResult.AlreadySubmitted already:
@@ -68,4 +146,106 @@ public sealed class ReportController(
                 throw new InvalidOperationException($"Unexpected result {result.GetType().Name}.");
         }
     }
+
+    /// <summary>The receipt of the report this case session just filed, again (another language, a reload).</summary>
+    [Authorize(Policy = CaseSession.Policy)]
+    [HttpGet("receipt")]
+    public async Task<IActionResult> Receipt(CancellationToken cancellationToken)
+    {
+        var caseId = CaseSession.CaseId(User);
+        var receipt = caseId is null ? null : await receipts.HandleAsync(caseId.Value, cancellationToken);
+        if (receipt is null)
+        {
+            return LocalRedirect("/status");
+        }
+
+        // The receipt reached the browser: the answers it was filed from are no longer needed.
+        var draft = await LoadDraftAsync(cancellationToken);
+        if (draft?.SubmittedCaseId == caseId)
+        {
+            await ForgetDraftAsync(cancellationToken);
+        }
+
+        return View("Submitted", new SubmittedViewModel(receipt.Reference, receipt.ReceiptKey, receipt.RiskFlagged, guidance.ForSteps(receipt.Guidance, LocalizationSetup.CurrentLanguage), receipt.Reissued));
+    }
+
+    /// <summary>"I have saved my receipt": the sealed copy goes now.</summary>
+    [Authorize(Policy = CaseSession.Policy)]
+    [HttpPost("receipt/saved")]
+    public async Task<IActionResult> ReceiptSaved(CancellationToken cancellationToken)
+    {
+        if (CaseSession.CaseId(User) is { } caseId)
+        {
+            await receipts.ForgetAsync(caseId, cancellationToken);
+        }
+
+        await ForgetDraftAsync(cancellationToken);
+        return LocalRedirect("/status");
+    }
+
+    /// <summary>"Start again": the answers kept so far are deleted.</summary>
+    [AllowAnonymous]
+    [HttpPost("discard")]
+    public async Task<IActionResult> Discard(CancellationToken cancellationToken)
+    {
+        await ForgetDraftAsync(cancellationToken);
+        return LocalRedirect("/report");
+    }
+
+    private async Task<IActionResult> SaveStepAsync(ReportStep step, SubmitReport posted, CancellationToken cancellationToken)
+    {
+        var draft = await LoadOpenDraftAsync(cancellationToken);
+        if (draft is null && limits.TryStartDraft(HttpContext) is { } wait)
+        {
+            ModelState.AddModelError("", localizer["Report.TooMany", (int)Math.Ceiling(wait.TotalMinutes)]);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return View("Step", new ReportStepViewModel(step, posted, step.Number));
+        }
+
+        var start = draft?.Answers ?? Fresh() with { SubmissionId = posted.SubmissionId == Guid.Empty ? Guid.NewGuid() : posted.SubmissionId };
+        var answers = ReportSteps.Merge(start, posted, step);
+        var validation = await validator.ValidateAsync(answers, o => o.IncludeProperties(step.Fields.ToArray()), cancellationToken);
+        var reached = validation.IsValid ? step.Number + 1 : step.Number;
+        var token = await drafts.SaveAsync(DraftToken, answers, reached, cancellationToken);
+        Response.Cookies.Append(cookies.Name(PortalCookies.Draft), token, new CookieOptions
+        {
+            Path = "/",
+            HttpOnly = true,
+            Secure = cookies.HttpsOnly || Request.IsHttps,
+            SameSite = SameSiteMode.Strict,
+            IsEssential = true,
+            MaxAge = options.Value.DraftLifetime,
+        });
+
+        if (!validation.IsValid)
+        {
+            AddInFormOrder(validation);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return View("Step", new ReportStepViewModel(step, answers, Math.Max(draft?.ReachedStep ?? 1, step.Number)));
+        }
+
+        return LocalRedirect("/report/" + ReportSteps.ByNumber(step.Number + 1).Name);
+    }
+
+    private string? DraftToken => Request.Cookies[cookies.Name(PortalCookies.Draft)];
+
+    /// <summary>The draft behind the browser's token, also one already sent (a resend of it gets a new key).</summary>
+    private async Task<ReportDraftView?> LoadDraftAsync(CancellationToken cancellationToken) =>
+        await drafts.LoadAsync(DraftToken, cancellationToken);
+
+    /// <summary>A draft still being filled in; one already sent is not the start of a new report.</summary>
+    private async Task<ReportDraftView?> LoadOpenDraftAsync(CancellationToken cancellationToken) =>
+        await LoadDraftAsync(cancellationToken) is { SubmittedCaseId: null } open ? open : null;
+
+    private async Task ForgetDraftAsync(CancellationToken cancellationToken)
+    {
+        await drafts.DiscardAsync(DraftToken, cancellationToken);
+        cookies.Delete(Response, PortalCookies.Draft);
+    }
+
+    private static SubmitReport Fresh() =>
+        new() { SubmissionId = Guid.NewGuid(), PreferredLanguage = LocalizationSetup.CurrentLanguage };
+
+    /// <summary>Errors listed in the order the victim meets the questions (the views name it), not the order of the rules.</summary>
+    private void AddInFormOrder(ValidationResult validation) => validation.AddTo(ModelState, localizer);
 }

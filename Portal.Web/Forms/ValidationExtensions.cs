@@ -1,5 +1,6 @@
 using FluentValidation.Results;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.Extensions.Localization;
 
 namespace Portal.Web.Forms;
@@ -21,5 +22,27 @@ public static class ValidationExtensions
 
             modelState.AddModelError(key, message);
         }
+    }
+}
+
+/// <summary>
+/// The order of a form's questions, for its error summary: ModelState keeps its keys in an order of
+/// its own (by length), so a page names the order the victim meets the questions in.
+/// </summary>
+public static class ErrorOrder
+{
+    private const string Key = "portal:error-order";
+
+    public static void OrderErrorsBy(this ViewDataDictionary viewData, IReadOnlyList<string> fields) => viewData[Key] = fields;
+
+    /// <summary>The fields with errors, in the page's order (unnamed errors first, unknown fields last), each with its first message.</summary>
+    public static IReadOnlyList<(string Field, string Message)> ErrorsInOrder(this ViewDataDictionary viewData)
+    {
+        var order = viewData[Key] as IReadOnlyList<string> ?? [];
+        return viewData.ModelState
+            .Where(e => e.Value is { Errors.Count: > 0 })
+            .Select(e => (Field: e.Key, Message: e.Value?.Errors[0].ErrorMessage ?? ""))
+            .OrderBy(e => e.Field.Length == 0 ? -1 : order.Contains(e.Field) ? order.ToList().IndexOf(e.Field) : int.MaxValue)
+            .ToList();
     }
 }

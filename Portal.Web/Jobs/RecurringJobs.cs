@@ -3,6 +3,7 @@ using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Messaging;
+using Portal.Core.Features.Reports;
 using Portal.Core.Features.Retention;
 using Portal.Core.Features.Supervision;
 using Quartz;
@@ -46,17 +47,19 @@ internal sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handle
 
 /// <summary>
 /// Sends the "there is an update" emails that could not go when the message was written (the
-/// SMTP server was down); a failure throws, so the engine retries and finally reports it.
+/// SMTP server was down), and new receipt keys victims asked for by email; a failure throws, so
+/// the engine retries and finally reports it.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class VictimNotificationJob(NotifyVictimsHandler handler, ILogger<VictimNotificationJob> logger) : IJob
+internal sealed class VictimNotificationJob(NotifyVictimsHandler handler, SendNewReceiptKeysHandler newKeys, ILogger<VictimNotificationJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
+        var keys = await newKeys.HandleAsync(cancellationToken);
         var sent = await handler.HandleAsync(null, cancellationToken);
-        if (sent > 0)
+        if (sent + keys > 0)
         {
-            logger.LogInformation("Sent {Emails} pending update email(s) to victims.", sent);
+            logger.LogInformation("Sent {Emails} pending update email(s) and {Keys} new receipt key(s) to victims.", sent, keys);
         }
     }
 }

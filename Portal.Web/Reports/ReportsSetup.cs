@@ -2,6 +2,7 @@ using FluentValidation;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Notices;
 using Portal.Core.Features.Reports;
+using Portal.Web.Localization;
 
 namespace Portal.Web.Reports;
 
@@ -15,6 +16,13 @@ public static class ReportsSetup
         builder.Services.AddScoped<SubmitReportHandler>();
         builder.Services.AddScoped<OpenCaseWithReceiptHandler>();
         builder.Services.AddScoped<GetCaseStatusHandler>();
+        builder.Services.AddScoped<ReportDrafts>();
+        builder.Services.AddScoped<ShowReceiptHandler>();
+        builder.Services.AddScoped<ChangeConsentHandler>();
+        builder.Services.AddSingleton<IValidator<RequestNewReceiptKey>, RequestNewReceiptKeyValidator>();
+        builder.Services.AddScoped<RequestNewReceiptKeyHandler>();
+        builder.Services.AddScoped<SendNewReceiptKeysHandler>();
+        builder.Services.AddSingleton<VictimTime>();
         builder.Services.AddScoped<ListNoticesHandler>();
         builder.Services.AddScoped<PostNoticeHandler>();
 

@@ -12,6 +12,8 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> reports = PerClient(options.ReportPermits, options.ReportWindow);
     private readonly PartitionedRateLimiter<string> uploads = PerClient(options.UploadPermits, options.UploadWindow);
+    private readonly PartitionedRateLimiter<string> failedLookups = PerClient(options.ReceiptLookupPermits, options.ReceiptLookupWindow);
+    private readonly PartitionedRateLimiter<string> drafts = PerClient(options.DraftPermits, options.DraftWindow);
 
     /// <summary>Null when this client may file another report now, else how long to wait.</summary>
     public TimeSpan? TryReport(HttpContext context) => TryAcquire(reports, context);
@@ -19,15 +21,30 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
     /// <summary>Null when this client may send another file now, else how long to wait.</summary>
     public TimeSpan? TryUpload(HttpContext context) => TryAcquire(uploads, context);
 
+    /// <summary>Null when this client may start another report in progress now, else how long to wait.</summary>
+    public TimeSpan? TryStartDraft(HttpContext context) => TryAcquire(drafts, context);
+
+    /// <summary>
+    /// Null while this client may try a receipt lookup, else how long to wait. Only wrong pairs
+    /// count (<see cref="CountFailedLookup"/>): a victim opening their case again and again on a
+    /// shared mobile address is never stopped, a guesser is after a few tries.
+    /// </summary>
+    public TimeSpan? ReceiptLookupWait(HttpContext context) => TryAcquire(failedLookups, context, permits: 0);
+
+    /// <summary>A reference and key that opened nothing: counted against this client.</summary>
+    public void CountFailedLookup(HttpContext context) => TryAcquire(failedLookups, context);
+
     public void Dispose()
     {
         reports.Dispose();
         uploads.Dispose();
+        failedLookups.Dispose();
+        drafts.Dispose();
     }
 
-    private static TimeSpan? TryAcquire(PartitionedRateLimiter<string> limiter, HttpContext context)
+    private static TimeSpan? TryAcquire(PartitionedRateLimiter<string> limiter, HttpContext context, int permits = 1)
     {
-        using var lease = limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        using var lease = limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", permits);
         if (lease.IsAcquired)
         {
             return null;

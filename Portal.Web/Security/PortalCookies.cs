@@ -15,6 +15,10 @@ public sealed record PortalCookies(bool HttpsOnly)
     public const string TwoFactor = "portal-2fa";
     public const string External = "portal-ext";
     public const string KnownDevice = "portal-device";
+    public const string Draft = "portal-draft";
+
+    /// <summary>What a victim's browser may hold of the portal; quick exit deletes them all.</summary>
+    public static readonly IReadOnlyList<string> VictimCookies = [Case, Antiforgery, Language, Draft];
 
     public string Name(string cookie) => HttpsOnly ? "__Host-" + cookie : cookie;
 
@@ -26,6 +30,10 @@ public sealed record PortalCookies(bool HttpsOnly)
         builder.SecurePolicy = SecurePolicy;
         builder.Path = "/";
     }
+
+    /// <summary>Deletes a cookie the way it was set (a __Host- cookie is only replaced by a Secure one).</summary>
+    public void Delete(HttpResponse response, string cookie) =>
+        response.Cookies.Delete(Name(cookie), new CookieOptions { Path = "/", Secure = HttpsOnly || response.HttpContext.Request.IsHttps, HttpOnly = true });
 
     public static PortalCookies For(WebApplicationBuilder builder) =>
         builder.Services.Select(d => d.ImplementationInstance).OfType<PortalCookies>().SingleOrDefault()

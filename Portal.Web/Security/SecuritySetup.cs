@@ -11,7 +11,7 @@ public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";
 
-    /// <summary>Receipt lookups per client per window: enough for typos, far too few to guess.</summary>
+    /// <summary>Failed receipt lookups per client per window: enough for typos, far too few to guess. Lookups that open a case do not count.</summary>
     public int ReceiptLookupPermits { get; set; } = 10;
 
     public TimeSpan ReceiptLookupWindow { get; set; } = TimeSpan.FromMinutes(15);
@@ -32,12 +32,22 @@ public sealed class RateLimitOptions
     public int UploadPermits { get; set; } = 60;
 
     public TimeSpan UploadWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Reports in progress started per client per window (each keeps sealed answers for a day at most).</summary>
+    public int DraftPermits { get; set; } = 60;
+
+    public TimeSpan DraftWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Requests for a new receipt key by email per client per window.</summary>
+    public int NewKeyPermits { get; set; } = 5;
+
+    public TimeSpan NewKeyWindow { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 public static class RateLimitPolicies
 {
-    public const string ReceiptLookup = "receipt-lookup";
     public const string SignIn = "sign-in";
+    public const string NewReceiptKey = "new-receipt-key";
     /// <summary>HttpContext item: how long a refused client must wait, for the page that says so.</summary>
     public const string RetryAfterItem = "portal:retry-after";
 }
@@ -93,8 +103,8 @@ public static class SecuritySetup
         builder.Services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(RateLimitPolicies.ReceiptLookup, context => PerClient(context, limits.ReceiptLookupPermits, limits.ReceiptLookupWindow));
             options.AddPolicy(RateLimitPolicies.SignIn, context => PerClient(context, limits.SignInPermits, limits.SignInWindow));
+            options.AddPolicy(RateLimitPolicies.NewReceiptKey, context => PerClient(context, limits.NewKeyPermits, limits.NewKeyWindow));
             options.OnRejected = (context, _) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);

@@ -34,6 +34,14 @@ public static class AuditActions
     public const string ReportSubmitted = "report.submitted";
     public const string CaseOpenedWithReceipt = "case.opened-with-receipt";
     public const string ReceiptReissued = "report.receipt-reissued";
+    public const string CaseSessionEnded = "case.session-ended";
+    public const string ReceiptReissuedByEmail = "receipt.reissued-by-email";
+    public const string ReceiptKeyEmailed = "receipt.key-emailed";
+    public const string ConsentGiven = "consent.given";
+    public const string ConsentWithdrawn = "consent.withdrawn";
+    public const string ReferralWithdrawn = "referral.withdrawn";
+    public const string ReferralReopened = "referral.reopened";
+    public const string ReferralWithdrawalNotified = "referral.withdrawal-notified";
     public const string EvidenceAdded = "evidence.added";
     public const string EvidenceDownloaded = "evidence.downloaded";
     public const string EvidenceTampered = "evidence.integrity-failed";

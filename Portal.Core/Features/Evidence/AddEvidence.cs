@@ -31,7 +31,7 @@ public enum EvidenceRejection
     /// <summary>The case's total storage would pass its quota.</summary>
     CaseQuotaExceeded,
 
-    /// <summary>Pasted text that is not an email's source.</summary>
+    /// <summary>Pasted content that is neither an email's source nor text.</summary>
     NotAnEmail,
 }
 
@@ -60,6 +60,9 @@ public abstract record AddEvidenceResult
 /// </summary>
 public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, AuditTrail audit, IFollowUpSignal followUp, IOptions<EvidenceOptions> options, TimeProvider clock)
 {
+    /// <summary>The name a pasted text that is not an email's source is kept under.</summary>
+    public const string PastedTextName = "pasted-text.txt";
+
     public async Task<AddEvidenceResult> HandleAsync(AddEvidence request, Stream content, CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -87,10 +90,13 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         }
 
         var detected = FileTypes.Detect(head.AsSpan(0, headLength), request.FileName);
-        if (request.Source == EvidenceSource.Pasted && detected != FileTypes.EmailType)
+        if (request.Source == EvidenceSource.Pasted && detected?.Kind is not (EvidenceKind.Email or EvidenceKind.Text))
         {
             return new AddEvidenceResult.Rejected(EvidenceRejection.NotAnEmail);
         }
+
+        // Often only the message's text can be copied, not its source: kept as the text it is.
+        var requestedName = request.Source == EvidenceSource.Pasted && detected?.Kind == EvidenceKind.Text ? PastedTextName : request.FileName;
 
         if (detected is null)
         {
@@ -122,7 +128,7 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             return new AddEvidenceResult.AlreadyStored(existing);
         }
 
-        var fileName = EvidenceNames.Clean(request.FileName, detected);
+        var fileName = EvidenceNames.Clean(requestedName, detected);
         var analysed = AnalyseEvidenceHandler.IsRead(detected.Kind);
         var row = new EvidenceFile
         {

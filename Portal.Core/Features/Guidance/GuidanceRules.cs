@@ -2,8 +2,11 @@ using Portal.Core.Data;
 
 namespace Portal.Core.Features.Guidance;
 
-/// <summary>The answers that decide which next steps a victim sees.</summary>
-public sealed record GuidanceAnswers(bool RiskFlagged, bool IsUnder18, YesNoUnsure Paid, YesNoUnsure DataPublished, bool ConsentPolice, bool ConsentCounselling)
+/// <summary>
+/// The answers that decide which next steps a victim sees. <paramref name="PoliceReportFiled"/>:
+/// the police recorded a report for the case, so "report to the police" is no longer a next step.
+/// </summary>
+public sealed record GuidanceAnswers(bool RiskFlagged, bool IsUnder18, YesNoUnsure Paid, YesNoUnsure DataPublished, bool ConsentPolice, bool ConsentCounselling, bool PoliceReportFiled = false)
 {
     public static GuidanceAnswers From(Case c) =>
         new(c.RiskSelfHarm || c.RiskImmediateDanger, c.IsUnder18, c.Paid, c.DataPublished, c.ConsentPolice, c.ConsentCounselling);
@@ -48,7 +51,10 @@ public static class GuidanceRules
         }
 
         steps.Add(SaveEmailHeaders);
-        steps.Add(PoliceReport);
+        if (!answers.PoliceReportFiled)
+        {
+            steps.Add(PoliceReport);
+        }
 
         if (answers.Paid != YesNoUnsure.Yes)
         {

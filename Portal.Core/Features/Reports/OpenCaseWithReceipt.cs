@@ -6,15 +6,18 @@ namespace Portal.Core.Features.Reports;
 
 public sealed record OpenCaseWithReceipt(string? Reference, string? ReceiptKey);
 
+/// <summary>An opened case: what the case session names (docs/decisions/0005).</summary>
+public sealed record CaseSessionTicket(Guid CaseId, int Generation);
+
 /// <summary>
 /// Checks a reference and receipt key pair. Every failure looks the same to the caller, and an
 /// unknown reference costs the same hash as a known one, so nothing tells whether a case exists.
 /// A successful opening is audited (by case, never by address) and marks the key as seen, so
-/// it is never re-issued.
+/// it is never re-issued; a receipt page still kept for showing again is no longer needed.
 /// </summary>
 public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher receipts, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<Guid?> HandleAsync(OpenCaseWithReceipt request, CancellationToken cancellationToken)
+    public async Task<CaseSessionTicket?> HandleAsync(OpenCaseWithReceipt request, CancellationToken cancellationToken)
     {
         var referenceValid = CaseReference.TryNormalize(request.Reference, out var reference);
         var keyValid = Reports.ReceiptKey.TryNormalize(request.ReceiptKey, out var key);
@@ -25,7 +28,7 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
 
         var stored = await db.Cases.AsNoTracking()
             .Where(c => c.Reference == reference)
-            .Select(c => new { c.Id, c.ReceiptHash })
+            .Select(c => new { c.Id, c.ReceiptHash, c.SessionGeneration })
             .FirstOrDefaultAsync(cancellationToken);
 
         var matches = receipts.Verify(reference, key, stored?.ReceiptHash ?? new byte[32]);
@@ -39,8 +42,9 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
         {
             await db.Cases.Where(c => c.Id == stored.Id && c.ReceiptFirstUsedAt == null)
                 .ExecuteUpdateAsync(c => c.SetProperty(x => x.ReceiptFirstUsedAt, now), token);
+            await db.ShownReceipts.Where(r => r.CaseId == stored.Id).ExecuteDeleteAsync(token);
             await audit.AppendAsync(AuditEvent.Victim(AuditActions.CaseOpenedWithReceipt, stored.Id), token);
         }, cancellationToken);
-        return stored.Id;
+        return new CaseSessionTicket(stored.Id, stored.SessionGeneration);
     }
 }

@@ -27,4 +27,22 @@ public sealed class ReportOptions
     /// key (the first answer may have been lost when the portal or the connection died).
     /// </summary>
     public TimeSpan ReceiptReissueWindow { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How long the answers of a report in progress are kept (sealed) after the victim's last step.
+    /// Long enough to stop and come back the next day; quick exit deletes them at once.
+    /// </summary>
+    public TimeSpan DraftLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long the receipt page of a report just filed can be shown again (another language, a
+    /// reload) to the case session that filed it; the key is kept sealed until then (docs/decisions/0024).
+    /// </summary>
+    public TimeSpan ReceiptShownFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>At most one new receipt key by email per case in this time, however often it is asked for.</summary>
+    public TimeSpan NewKeyEmailInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The time zone the victim's pages show times in.</summary>
+    public string TimeZone { get; set; } = "Europe/Helsinki";
 }

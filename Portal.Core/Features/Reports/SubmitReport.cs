@@ -41,9 +41,9 @@ public sealed record SubmitReport : IPaymentDetails
 
     public bool IsUnder18 { get; init; }
 
-    public bool? RiskSelfHarm { get; init; }
+    public RiskAnswer? RiskSelfHarm { get; init; }
 
-    public bool? RiskImmediateDanger { get; init; }
+    public RiskAnswer? RiskImmediateDanger { get; init; }
 
     public bool ConsentPolice { get; init; }
 
@@ -81,6 +81,13 @@ public sealed record SubmitReport : IPaymentDetails
 
     internal static bool TryParseDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    /// <summary>The date as typed, when it is one (for showing the answers back).</summary>
+    public static DateOnly? ParsedDate(string? text) => TryParseDate(text, out var date) ? date : null;
+
+    /// <summary>A yes to either risk question: crisis help first, an urgent case.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool RiskFlagged => RiskSelfHarm == RiskAnswer.Yes || RiskImmediateDanger == RiskAnswer.Yes;
 }
 
 /// <summary>
@@ -122,9 +129,11 @@ public sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
             .When(r => !string.IsNullOrEmpty(r.Region));
 
         RuleFor(r => r.RiskSelfHarm)
-            .NotNull().WithErrorCode("Report.RiskSelfHarm.Required").WithMessage("Please answer this question.");
+            .NotNull().WithErrorCode("Report.RiskSelfHarm.Required").WithMessage("Please answer this question.")
+            .IsInEnum().WithErrorCode("Report.RiskSelfHarm.Required").WithMessage("Please answer this question.");
         RuleFor(r => r.RiskImmediateDanger)
-            .NotNull().WithErrorCode("Report.RiskImmediateDanger.Required").WithMessage("Please answer this question.");
+            .NotNull().WithErrorCode("Report.RiskImmediateDanger.Required").WithMessage("Please answer this question.")
+            .IsInEnum().WithErrorCode("Report.RiskImmediateDanger.Required").WithMessage("Please answer this question.");
 
         RuleFor(r => r.ContactPreference)
             .NotNull().WithErrorCode("Report.ContactPreference.Required").WithMessage("Choose how we may contact you.")
@@ -167,15 +176,16 @@ public abstract record SubmitReportResult
     /// <paramref name="Reissued"/>: the report had already been kept and this key replaces one
     /// the victim may never have seen.
     /// </summary>
-    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false) : SubmitReportResult;
+    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false, int SessionGeneration = 0) : SubmitReportResult;
 
     /// <summary>The same form was posted again but no new key may be given (other answers, the key already used, or too late).</summary>
     public sealed record AlreadySubmitted(string Reference) : SubmitReportResult;
 }
 
 /// <summary>
-/// Files a report: the case, an urgent case's crisis-line referral and the audit entry commit in
-/// one transaction, and the job engine is nudged to route the referral. A resend of the same
+/// Files a report: the case, an urgent case's crisis-line referral, the sealed copy of the receipt
+/// key its page may be shown again from (docs/decisions/0024) and the audit entry commit in one
+/// transaction, and the job engine is nudged to route the referral. A resend of the same
 /// form with the same answers, before the key was ever used and within the re-issue window,
 /// gets a fresh receipt key (the first answer may never have reached the browser); nothing else
 /// can obtain a key.
@@ -197,9 +207,11 @@ public sealed class SubmitReportHandler(
         var now = clock.GetUtcNow().UtcDateTime;
         var paid = request.Paid ?? YesNoUnsure.Unsure;
         var published = request.DataPublished ?? YesNoUnsure.Unsure;
-        var selfHarm = request.RiskSelfHarm ?? false;
-        var danger = request.RiskImmediateDanger ?? false;
-        var priority = CasePriorityRules.Compute(selfHarm, danger, request.IsUnder18, paid, published);
+        var selfHarm = request.RiskSelfHarm == RiskAnswer.Yes;
+        var danger = request.RiskImmediateDanger == RiskAnswer.Yes;
+        var selfHarmWithheld = request.RiskSelfHarm == RiskAnswer.RatherNotSay;
+        var dangerWithheld = request.RiskImmediateDanger == RiskAnswer.RatherNotSay;
+        var priority = CasePriorityRules.Compute(selfHarm, danger, request.IsUnder18, paid, published, riskWithheld: selfHarmWithheld || dangerWithheld);
         var contactPreference = request.ContactPreference ?? ContactPreference.PortalOnly;
 
         // Sealing is the slow part: done before the transaction takes the write lock.
@@ -228,6 +240,8 @@ public sealed class SubmitReportHandler(
             IsUnder18 = request.IsUnder18,
             RiskSelfHarm = selfHarm,
             RiskImmediateDanger = danger,
+            RiskSelfHarmWithheld = selfHarmWithheld,
+            RiskImmediateDangerWithheld = dangerWithheld,
             ConsentPolice = request.ConsentPolice,
             ConsentCounselling = request.ConsentCounselling,
             ContactPreference = contactPreference,
@@ -238,6 +252,9 @@ public sealed class SubmitReportHandler(
         {
             var receiptKey = ReceiptKey.New();
             entity.ReceiptHash = receipts.Hash(entity.Reference, receiptKey);
+            var shown = new ShownReceipt { CaseId = entity.Id, KeyEnvelope = cipher.SealString(receiptKey), ExpiresAt = now + options.Value.ReceiptShownFor };
+            var resendKey = ReceiptKey.New();
+            var resendEnvelope = cipher.SealString(resendKey);
             try
             {
                 var result = await db.InTransactionAsync(async token =>
@@ -247,10 +264,13 @@ public sealed class SubmitReportHandler(
                         .FirstOrDefaultAsync(token);
                     if (existing is not null)
                     {
-                        return await ResendAsync(existing, digest, now, token);
+                        return await ResendAsync(existing, digest, resendKey, resendEnvelope, now, token);
                     }
 
+                    // Receipts shown to earlier victims that have run out: gone with the next report.
+                    await db.ShownReceipts.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(token);
                     db.Cases.Add(entity);
+                    db.ShownReceipts.Add(shown);
 
                     // Self-harm or immediate danger with counselling consent: a crisis line, in the
                     // same transaction as the case, without waiting for triage.
@@ -281,7 +301,7 @@ public sealed class SubmitReportHandler(
         }
     }
 
-    private async Task<SubmitReportResult> ResendAsync(Case existing, byte[] digest, DateTime now, CancellationToken cancellationToken)
+    private async Task<SubmitReportResult> ResendAsync(Case existing, byte[] digest, string receiptKey, byte[] keyEnvelope, DateTime now, CancellationToken cancellationToken)
     {
         var reissuable = existing.SubmissionDigest is { } stored
             && CryptographicOperations.FixedTimeEquals(stored, digest)
@@ -293,11 +313,20 @@ public sealed class SubmitReportHandler(
             return new SubmitReportResult.AlreadySubmitted(existing.Reference);
         }
 
-        var receiptKey = ReceiptKey.New();
         existing.ReceiptHash = receipts.Hash(existing.Reference, receiptKey);
+        var shown = await db.ShownReceipts.FirstOrDefaultAsync(r => r.CaseId == existing.Id, cancellationToken);
+        if (shown is null)
+        {
+            db.ShownReceipts.Add(new ShownReceipt { CaseId = existing.Id, KeyEnvelope = keyEnvelope, Reissued = true, ExpiresAt = now + options.Value.ReceiptShownFor });
+        }
+        else
+        {
+            (shown.KeyEnvelope, shown.Reissued, shown.ExpiresAt) = (keyEnvelope, true, now + options.Value.ReceiptShownFor);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReceiptReissued, existing.Id), cancellationToken);
-        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true);
+        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true, existing.SessionGeneration);
     }
 
     private byte[]? SealContact(SubmitReport request, ContactPreference preference)

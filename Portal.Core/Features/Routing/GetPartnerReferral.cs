@@ -50,7 +50,9 @@ public sealed record PartnerReferralDetails(
     YesNoUnsure DataPublished,
     ContactPreference ContactPreference,
     ContactDetails? Contact,
-    PoliceAnswers? Police);
+    PoliceAnswers? Police,
+    bool RiskSelfHarmWithheld = false,
+    bool RiskImmediateDangerWithheld = false);
 
 /// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
 public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher)
@@ -68,7 +70,7 @@ public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher
         return new PartnerReferralDetails(
             r.Id, c.Id, c.Reference, r.PartnerType, c.Priority, c.Language, c.Region, r.Status, r.Urgent, r.UpdatedAt, r.AcknowledgedAt, r.AcceptedAt, r.ClosedAt,
             r.Outcome, r.OutcomeNote, r.PoliceReportNumber, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.Paid, c.DataPublished,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police);
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police, c.RiskSelfHarmWithheld, c.RiskImmediateDangerWithheld);
     }
 
     private async Task<PoliceAnswers> PoliceAnswersAsync(Case c, CancellationToken cancellationToken)

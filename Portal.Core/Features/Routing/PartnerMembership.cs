@@ -51,7 +51,7 @@ internal static class PartnerReferralAccess
         join c in db.Cases on r.CaseId equals c.Id
         where r.PartnerId == member.PartnerId
             && r.PartnerType == member.Type
-            && r.Status != ReferralStatus.Pending && r.Status != ReferralStatus.Unassigned
+            && r.Status != ReferralStatus.Pending && r.Status != ReferralStatus.Unassigned && r.Status != ReferralStatus.Withdrawn
             && (member.Type != PartnerType.Police || c.ConsentPolice)
             && (member.Type != PartnerType.Counselling || c.ConsentCounselling)
         select new VisibleReferral { Referral = r, Case = c };

@@ -23,6 +23,9 @@ public enum RoutingOutcome
     ConsentMissing,
 
     NotFound,
+
+    /// <summary>The victim withdrew consent: nothing to route (its partner, if it had one, is told so).</summary>
+    Withdrawn,
 }
 
 /// <summary>
@@ -59,9 +62,16 @@ public sealed class RouteReferralHandler(
             .Select(c => new CaseFacts(c.Id, c.Reference, c.Region, c.Language, c.ConsentPolice, c.ConsentCounselling))
             .ToDictionaryAsync(c => c.Id, cancellationToken);
 
+        await NotifyWithdrawalsAsync(referrals, cases, cancellationToken);
         var routable = new List<Referral>();
         foreach (var referral in referrals)
         {
+            if (referral.Status == ReferralStatus.Withdrawn)
+            {
+                outcomes[referral.Id] = RoutingOutcome.Withdrawn;
+                continue;
+            }
+
             if (!cases[referral.CaseId].Allows(referral.PartnerType))
             {
                 logger.LogWarning("Referral {ReferralId} is not covered by its case's consent and was not routed", referral.Id);
@@ -108,8 +118,10 @@ public sealed class RouteReferralHandler(
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = referrals.Select(r => r.Id).ToList();
         var types = referrals.Select(r => r.PartnerType).Distinct().ToList();
-        var tried = (await db.ReferralAssignments.AsNoTracking().Where(a => ids.Contains(a.ReferralId)).Select(a => new { a.ReferralId, a.PartnerId }).ToListAsync(cancellationToken))
-            .ToLookup(a => a.ReferralId, a => a.PartnerId);
+        var previous = await db.ReferralAssignments.Where(a => ids.Contains(a.ReferralId)).ToListAsync(cancellationToken);
+
+        // A partner the victim withdrew the referral from may have it again once consent is given again.
+        var tried = previous.Where(a => a.EndReason != AssignmentEnd.Withdrawn).ToLookup(a => a.ReferralId, a => a.PartnerId);
         var partners = await db.Partners.AsNoTracking().Where(p => types.Contains(p.Type)).ToListAsync(cancellationToken);
         var dayStart = PartnerDay.StartUtc(now, options.Value.DayTimeZone);
         var partnerIds = partners.Select(p => p.Id).ToList();
@@ -136,7 +148,15 @@ public sealed class RouteReferralHandler(
                 referral.Status = ReferralStatus.Assigned;
                 referral.PartnerId = partner.Id;
                 referral.UnassignedReason = null;
-                db.ReferralAssignments.Add(new ReferralAssignment { ReferralId = referral.Id, PartnerId = partner.Id, AssignedAt = now, NotificationClaimedAt = now });
+                if (previous.FirstOrDefault(a => a.ReferralId == referral.Id && a.PartnerId == partner.Id) is { } again)
+                {
+                    // One row per referral and partner: the withdrawn assignment starts over.
+                    (again.AssignedAt, again.NotificationClaimedAt, again.NotifiedAt, again.EndedAt, again.EndReason, again.WithdrawalNoticePending) = (now, now, null, null, null, false);
+                }
+                else
+                {
+                    db.ReferralAssignments.Add(new ReferralAssignment { ReferralId = referral.Id, PartnerId = partner.Id, AssignedAt = now, NotificationClaimedAt = now });
+                }
                 claimed.Add(referral.Id);
                 events.Add(AuditEvent.System(AuditActions.ReferralAssigned, referral.CaseId, subject, $"partner {partner.Id}"));
             }
@@ -233,6 +253,56 @@ public sealed class RouteReferralHandler(
                 await db.ReferralAssignments.Where(a => sent.Contains(a.ReferralId) && a.NotifiedAt == null && a.EndedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotifiedAt, at), CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>
+    /// Tells each partner whose hold on one of these referrals ended by the victim's withdrawal:
+    /// the reference and that it was withdrawn, nothing of the case. The notice is claimed by a
+    /// conditional update before sending and given back if the send fails, so two runs never both
+    /// send it and a failure is retried.
+    /// </summary>
+    private async Task NotifyWithdrawalsAsync(List<Referral> referrals, Dictionary<Guid, CaseFacts> cases, CancellationToken cancellationToken)
+    {
+        var ids = referrals.Select(r => r.Id).ToList();
+        var pending = await db.ReferralAssignments.AsNoTracking().Where(a => ids.Contains(a.ReferralId) && a.WithdrawalNoticePending).ToListAsync(cancellationToken);
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var partnerIds = pending.Select(a => a.PartnerId).Distinct().ToList();
+        var partners = await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var recipients = await PartnerRecipientsAsync(partners.Values, cancellationToken);
+        await using var batch = email.StartBatch();
+        foreach (var assignment in pending)
+        {
+            var claimed = await db.ReferralAssignments.Where(a => a.Id == assignment.Id && a.WithdrawalNoticePending)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticePending, false), cancellationToken) == 1;
+            if (!claimed)
+            {
+                continue;
+            }
+
+            var referral = referrals.Single(r => r.Id == assignment.ReferralId);
+            var partner = partners[assignment.PartnerId];
+            try
+            {
+                var about = $"{referral.Id.ToString(CultureInfo.InvariantCulture)}/{partner.Id.ToString(CultureInfo.InvariantCulture)}/{assignment.EndedAt?.Ticks.ToString(CultureInfo.InvariantCulture)}";
+                var message = composer.Compose(EmailTemplates.ReferralWithdrawn, EmailLanguage(partner), recipients[partner.Id], about, new Dictionary<string, string>
+                {
+                    ["Reference"] = cases[referral.CaseId].Reference,
+                });
+                await batch.SendAsync(message, cancellationToken);
+            }
+            catch
+            {
+                await db.ReferralAssignments.Where(a => a.Id == assignment.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticePending, true), CancellationToken.None);
+                throw;
+            }
+
+            await audit.AppendAsync(AuditEvent.System(AuditActions.ReferralWithdrawalNotified, referral.CaseId, referral.Id.ToString(CultureInfo.InvariantCulture), $"partner {partner.Id}"), cancellationToken);
         }
     }
 

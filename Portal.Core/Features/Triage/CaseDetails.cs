@@ -48,7 +48,11 @@ public sealed record CaseDetails(
     string? ClaimedById,
     IReadOnlyList<EvidenceDetails> Evidence,
     IReadOnlyList<(IndicatorKind Kind, string Value, string? Detail)> Indicators,
-    IReadOnlyList<TimelineEntry> Timeline);
+    IReadOnlyList<TimelineEntry> Timeline)
+{
+    /// <summary>The victim answered a risk question "I'd rather not say" (the bool above is then false, meaning unknown).</summary>
+    public bool RiskWithheld { get; init; }
+}
 
 /// <summary>
 /// Everything a volunteer needs to work a case: the answers (opened from their envelopes), the
@@ -85,7 +89,10 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
             c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.Paid, c.DataPublished,
             c.BreachOrganisation, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline);
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline)
+        {
+            RiskWithheld = c.RiskSelfHarmWithheld || c.RiskImmediateDangerWithheld,
+        };
     }
 
     /// <summary>A claim's detail is its outcome's name (as the claim action audits it).</summary>

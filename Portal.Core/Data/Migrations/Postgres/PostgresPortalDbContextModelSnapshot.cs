@@ -469,12 +469,18 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("ReceiptEmailedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("ReceiptFirstUsedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<byte[]>("ReceiptHash")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("ReceiptKeyEmailEnvelope")
                         .HasColumnType("bytea");
 
                     b.Property<string>("Reference")
@@ -492,12 +498,21 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<bool>("RiskImmediateDanger")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("RiskImmediateDangerWithheld")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("RiskSelfHarm")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("RiskSelfHarmWithheld")
                         .HasColumnType("boolean");
 
                     b.Property<string>("SenderAddress")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<int>("SessionGeneration")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Status")
                         .HasColumnType("integer");
@@ -849,6 +864,28 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.ToTable("Partners", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.ReceiptKeyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("RequestEnvelope")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestedAt");
+
+                    b.ToTable("ReceiptKeyRequests", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.Referral", b =>
                 {
                     b.Property<long>("Id")
@@ -950,6 +987,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<long>("ReferralId")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("WithdrawalNoticePending")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PartnerId", "AssignedAt");
@@ -958,6 +998,70 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("ReferralAssignments", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ReportDraft", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("AnswersEnvelope")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ReachedStep")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("SubmittedCaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ReportDrafts", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ShownReceipt", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("KeyEnvelope")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("Reissued")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ShownReceipts", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Data.StaffInvitation", b =>
@@ -1300,6 +1404,15 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.HasOne("Portal.Core.Data.Referral", null)
                         .WithMany()
                         .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ShownReceipt", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Core.Data.ShownReceipt", "CaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -454,12 +454,18 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int>("Priority")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ReceiptEmailedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ReceiptFirstUsedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("ReceiptHash")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("ReceiptKeyEmailEnvelope")
                         .HasColumnType("BLOB");
 
                     b.Property<string>("Reference")
@@ -477,12 +483,21 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<bool>("RiskImmediateDanger")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RiskImmediateDangerWithheld")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("RiskSelfHarm")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RiskSelfHarmWithheld")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SenderAddress")
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("SessionGeneration")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
@@ -824,6 +839,26 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.ToTable("Partners", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.ReceiptKeyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("RequestEnvelope")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestedAt");
+
+                    b.ToTable("ReceiptKeyRequests", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.Referral", b =>
                 {
                     b.Property<long>("Id")
@@ -921,6 +956,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<long>("ReferralId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("WithdrawalNoticePending")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PartnerId", "AssignedAt");
@@ -929,6 +967,68 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ReferralAssignments", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ReportDraft", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("AnswersEnvelope")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReachedStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("SubmittedCaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ReportDrafts", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ShownReceipt", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("KeyEnvelope")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("Reissued")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ShownReceipts", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Data.StaffInvitation", b =>
@@ -1267,6 +1367,15 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.HasOne("Portal.Core.Data.Referral", null)
                         .WithMany()
                         .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ShownReceipt", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Core.Data.ShownReceipt", "CaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
