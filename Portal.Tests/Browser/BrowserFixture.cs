@@ -77,13 +77,14 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A victim files a short report: what happened, the two risk questions (no, unless asked),
-    /// nothing paid or published, messages only; <paramref name="more"/> fills anything else
-    /// before submitting. Returns the case reference from the receipt the page is left on.
+    /// A victim files a short report on the form's one-page version: what happened, the two risk
+    /// questions (no, unless asked), nothing paid or published, messages only; <paramref name="more"/>
+    /// fills anything else before submitting. Returns the case reference from the receipt the page
+    /// is left on. (The stepped form has journeys of its own in Browser/Victim.)
     /// </summary>
     public static async Task<string> FileReportAsync(IPage victim, string whatHappened, bool selfHarm = false, bool immediateDanger = false, Func<IPage, Task>? more = null)
     {
-        await victim.GotoAsync("/report");
+        await victim.GotoAsync("/report/all");
         await victim.FillAsync("#WhatHappened", whatHappened);
         await victim.CheckAsync(selfHarm ? "#RiskSelfHarm" : "#RiskSelfHarm-no");
         await victim.CheckAsync(immediateDanger ? "#RiskImmediateDanger" : "#RiskImmediateDanger-no");

@@ -97,6 +97,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
 
         builder.UseSetting("RateLimits:ReceiptLookupPermits", "1000");
         builder.UseSetting("RateLimits:SignInPermits", "1000");
+        builder.UseSetting("RateLimits:NewKeyPermits", "1000");
+        builder.UseSetting("RateLimits:DraftPermits", "1000");
 
         // Many portals run at once; only the tests of the jobs start a scheduler (Jobs:Enabled in
         // their Settings). Set once only: the web host reads the first value of a repeated setting.

@@ -5,8 +5,8 @@ using Microsoft.Playwright;
 namespace Portal.Tests.Browser.ReportJourney;
 
 /// <summary>
-/// The whole victim journey in Chromium: home, guidance, a form with mistakes, a report, the
-/// receipt, and coming back with it in a new browser, checked with axe-core on every page.
+/// The whole victim journey in Chromium: home, guidance, the report form's steps with a mistake,
+/// the receipt, and coming back with it in a new browser, checked with axe-core on every page.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
@@ -48,25 +48,31 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         Assert.Contains(headingWord, (await page.InnerTextAsync("h1")).ToLowerInvariant(), StringComparison.Ordinal);
         await BrowserFixture.AssertAccessibleAsync(page);
 
-        // Sending it empty shows the error summary, focused, linking to each field.
-        await page.ClickAsync("form.report-form button[type=submit]");
+        // Continuing from the first step without answers shows the error summary, focused, linking to each question.
+        await page.ClickAsync("[data-testid=continue]");
         await page.WaitForSelectorAsync(".error-summary");
         Assert.Equal("error-summary", await page.EvaluateAsync<string>("() => document.activeElement.className"));
-        Assert.True(await page.Locator(".error-summary a[href='#WhatHappened']").CountAsync() == 1);
+        Assert.True(await page.Locator(".error-summary a[href='#RiskSelfHarm']").CountAsync() == 1);
         await BrowserFixture.AssertAccessibleAsync(page);
 
-        await page.ClickAsync(".error-summary a[href='#WhatHappened']");
-        await page.FillAsync("#WhatHappened", "I received an email demanding 0.2 BTC or my therapy notes would be published.");
-        await page.FillAsync("#SenderAddress", "blackmail@example.org");
-        await page.FillAsync("#AmountDemanded", "0,2");
-        await page.SelectOptionAsync("#Currency", "BTC");
+        await page.ClickAsync(".error-summary a[href='#RiskSelfHarm']");
         await page.CheckAsync("#RiskSelfHarm-no");
         await page.CheckAsync("#RiskImmediateDanger-no");
+        await ContinueAsync(page, "what-happened");
+        await page.FillAsync("#WhatHappened", "I received an email demanding 0.2 BTC or my therapy notes would be published.");
+        await page.FillAsync("#SenderAddress", "blackmail@example.org");
+        await ContinueAsync(page, "demand");
+        await page.FillAsync("#AmountDemanded", "0,2");
+        await page.SelectOptionAsync("#Currency", "BTC");
         await page.CheckAsync("#Paid");
         await page.CheckAsync("#DataPublished-Unsure");
+        await ContinueAsync(page, "sharing");
         await page.CheckAsync("#ConsentPolice");
+        await ContinueAsync(page, "contact");
         await page.CheckAsync("#ContactPreference");
-        await page.ClickAsync("form.report-form button[type=submit]");
+        await ContinueAsync(page, "check");
+        await BrowserFixture.AssertAccessibleAsync(page);
+        await page.ClickAsync("[data-testid=send]");
 
         var reference = (await page.InnerTextAsync("[data-testid=reference]")).Trim();
         var key = (await page.InnerTextAsync("[data-testid=receipt-key]")).Trim();
@@ -99,6 +105,12 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await later.Context.CloseAsync();
     }
 
+    private async Task ContinueAsync(IPage page, string next)
+    {
+        await page.ClickAsync("[data-testid=continue]");
+        await fixture.WaitForUrlAsync(page, "**/report/" + next);
+    }
+
     [Fact]
     public async Task Victim_UploadsTheEmail_SeesItsHash_AndConfirmsTheDetailsReadFromIt()
     {
@@ -113,7 +125,26 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await page.ClickAsync("form.upload-form button[type=submit]");
         await page.WaitForSelectorAsync("[data-testid=evidence-file]");
 
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(email)), (await page.InnerTextAsync("[data-testid=evidence-sha256]")).Trim());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(email)), (await page.TextContentAsync("[data-testid=evidence-sha256]"))?.Trim());
+
+        // The email is read by a job a moment after the upload; until then the page offers to look again.
+        await Support.Eventually.WaitAsync(
+            async () =>
+            {
+                if (await page.Locator("#SenderAddress").CountAsync() > 0)
+                {
+                    return true;
+                }
+
+                if (await page.Locator("[data-testid=analysis-pending] a").CountAsync() > 0)
+                {
+                    await page.ClickAsync("[data-testid=analysis-pending] a");
+                }
+
+                return false;
+            },
+            "the details read from the uploaded email",
+            TimeSpan.FromSeconds(60));
         Assert.Equal("ransom@extortion.example", await page.InputValueAsync("#SenderAddress"));
         Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", await page.InputValueAsync("#PaymentAddress"));
         Assert.Equal("0.25", await page.InputValueAsync("#AmountDemanded"));

@@ -64,8 +64,8 @@ public sealed class EveryRouteTests(KestrelPortalFactory factory) : IClassFixtur
         var sent = 0;
         await Parallel.ForEachAsync(identities, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (identity, _) =>
         {
-            // Ending a session is tried last, so the rest runs signed in.
-            foreach (var endpoint in endpoints.OrderBy(e => e.Pattern.Contains("sign-out", StringComparison.Ordinal) || e.Pattern.EndsWith("/close", StringComparison.Ordinal)))
+            // Ending a session (sign-out, closing the case page, quick exit) is tried last, so the rest runs signed in.
+            foreach (var endpoint in endpoints.OrderBy(e => e.Pattern.Contains("sign-out", StringComparison.Ordinal) || e.Pattern.EndsWith("/close", StringComparison.Ordinal) || e.Pattern == "/leave"))
             {
                 foreach (var request in Requests(endpoint, identity))
                 {

@@ -151,21 +151,24 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
     }
 
     [Fact]
-    public async Task Paste_EmailSource_IsStoredAsEml_ButOtherTextIsRefused()
+    public async Task Paste_EmailSource_IsStoredAsEml_AndAMessagesTextAlone_AsText()
     {
+        // Issue 15: many mail apps let a victim copy only the message's text; it used to be refused and wiped.
         var (client, _) = await NewCaseAsync();
         var page = await EvidenceUploads.PageAsync(client);
 
-        using var refused = await client.SubmitAsync(page, "/status/evidence/paste", new Dictionary<string, string?> { ["source"] = "Dear victim, pay me." });
+        using var text = await client.SubmitAsync(page, "/status/evidence/paste", new Dictionary<string, string?> { ["source"] = "Dear victim, pay me." });
         using var stored = await client.SubmitAsync(page, "/status/evidence/paste", new Dictionary<string, string?> { ["source"] = EvidenceUploads.SampleEmail("pasted " + Guid.NewGuid()) });
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, text.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, stored.StatusCode);
         var list = await EvidenceUploads.PageAsync(client);
-        Assert.Equal("pasted-message.eml", Assert.Single(list.QuerySelectorAll("[data-testid=evidence-file] .file-name")).TextContent);
+        Assert.Equal(["pasted-message.eml", "pasted-text.txt"], list.QuerySelectorAll("[data-testid=evidence-file] .file-name").Select(e => e.TextContent).Order(StringComparer.Ordinal));
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        Assert.Contains(await db.EvidenceFiles.Select(e => new { e.Kind, e.Source, e.MediaType }).ToListAsync(), e => e.Kind == EvidenceKind.Email && e.Source == EvidenceSource.Pasted && e.MediaType == "message/rfc822");
+        var files = await db.EvidenceFiles.Select(e => new { e.Kind, e.Source, e.MediaType }).ToListAsync();
+        Assert.Contains(files, e => e.Kind == EvidenceKind.Email && e.Source == EvidenceSource.Pasted && e.MediaType == "message/rfc822");
+        Assert.Contains(files, e => e.Kind == EvidenceKind.Text && e.Source == EvidenceSource.Pasted && e.MediaType == "text/plain");
     }
 
     protected Task<(HttpClient Client, string Token)> NewCaseAsync() => EvidenceUploads.NewCaseAsync(factory);

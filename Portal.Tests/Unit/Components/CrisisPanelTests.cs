@@ -17,7 +17,19 @@ public sealed class CrisisPanelTests : ComponentTestContext
         Assert.Equal("Get help right now", panel.Find("#crisis-title").TextContent);
         Assert.Contains("112", panel.Find("strong").TextContent, StringComparison.Ordinal);
         Assert.Equal(2, panel.FindAll("li").Count);
-        Assert.Equal($"/guidance/{GuidanceRules.CrisisHelp}", panel.Find("a").GetAttribute("href"));
+        Assert.Equal($"/guidance/{GuidanceRules.CrisisHelp}", panel.Find("a[href^='/guidance/']").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Panel_EveryNumberIsATelLink_WithWhenItAnswers()
+    {
+        var panel = RenderIn<CrisisPanel>("fi", _ => { });
+
+        var numbers = panel.FindAll("a[href^='tel:']").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(["tel:112", "tel:+358925250111", "tel:+358925250112", "tel:+358925250116", "tel:116006"], numbers);
+        Assert.Equal(4, panel.FindAll(".crisis-hours").Count);
+        Assert.All(panel.FindAll(".crisis-hours"), hours => Assert.False(string.IsNullOrWhiteSpace(hours.TextContent)));
+        Assert.Contains("ympäri vuorokauden", panel.Find("[data-testid=call-112] + .crisis-hours").TextContent, StringComparison.Ordinal);
     }
 
     [Theory]

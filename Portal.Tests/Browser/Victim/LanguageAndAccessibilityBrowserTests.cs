@@ -1,0 +1,93 @@
+using Microsoft.Playwright;
+
+namespace Portal.Tests.Browser.Victim;
+
+/// <summary>
+/// Every public page, in English, Finnish and Swedish, demo banner on: the language is switched by
+/// keyboard and the same page comes back in it, and axe-core finds no violation of any impact
+/// (issue 15, defect 12), also on pages showing errors, the receipt and the case pages.
+/// </summary>
+[Collection(VictimBrowserCollection.Name)]
+public sealed class LanguageAndAccessibilityBrowserTests(VictimBrowserFixture fixture)
+{
+    private static readonly string[] AnonymousPages =
+    [
+        "/",
+        "/report",
+        "/report/what-happened",
+        "/report/demand",
+        "/report/sharing",
+        "/report/contact",
+        "/report/check",
+        "/report/all",
+        "/guidance",
+        "/guidance/crisis-help",
+        "/updates",
+        "/privacy",
+        "/status/open",
+        "/status/new-key",
+        "/status/closed",
+        "/no-such-page",
+    ];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryPublicPage_InEveryLanguage_SwitchesByKeyboard_AndHasNoAxeViolation(bool phone)
+    {
+        var page = await fixture.NewPageAsync(phone: phone);
+        foreach (var path in AnonymousPages)
+        {
+            await CheckInEveryLanguageAsync(page, path);
+        }
+
+        // The case pages, with the case open.
+        await fixture.OpenDemoCaseAsync(page);
+        await CheckInEveryLanguageAsync(page, "/status");
+        await CheckInEveryLanguageAsync(page, "/status/evidence");
+
+        // Pages that answer a post: a step with its errors, a failed lookup, a new key asked for, the receipt with crisis help.
+        await page.GotoAsync("/report");
+        await page.ClickAsync("[data-testid=continue]");
+        await page.WaitForSelectorAsync(".error-summary");
+        await VictimBrowserFixture.AssertNoViolationsAsync(page);
+
+        await page.GotoAsync("/status/open");
+        await page.FillAsync("#Reference", "VS-AAAA-AAAA");
+        await page.FillAsync("#ReceiptKey", "nonsense");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync(".error-summary");
+        await VictimBrowserFixture.AssertNoViolationsAsync(page);
+
+        await page.GotoAsync("/status/new-key");
+        await page.FillAsync("#Reference", "VS-AAAA-AAAA");
+        await page.FillAsync("#Email", "someone@example.org");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync("[data-testid=new-key-requested]");
+        await VictimBrowserFixture.AssertNoViolationsAsync(page);
+
+        await fixture.FileReportAsync(page, selfHarm: true);
+        await VictimBrowserFixture.AssertNoViolationsAsync(page);
+        await CheckInEveryLanguageAsync(page, "/report/receipt");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>On the page in English, then Finnish, then Swedish (chosen with the keyboard), checked with axe each time.</summary>
+    private async Task CheckInEveryLanguageAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        foreach (var (language, button) in new[] { ("en", "English"), ("fi", "Suomi"), ("sv", "Svenska"), ("en", "English") })
+        {
+            if (await page.GetAttributeAsync("html", "lang") != language)
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).FocusAsync();
+                await page.Keyboard.PressAsync("Enter");
+                await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
+            }
+
+            Assert.Equal(path, new Uri(page.Url).AbsolutePath);
+            Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
+            await VictimBrowserFixture.AssertNoViolationsAsync(page);
+        }
+    }
+}

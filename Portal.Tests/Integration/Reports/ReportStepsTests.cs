@@ -1,0 +1,213 @@
+using System.Net;
+using System.Text;
+using AngleSharp.Dom;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Reports;
+
+/// <summary>
+/// The report form in short steps (issue 15, defects 5 and 6): every step a plain form post, the
+/// answers kept sealed on the server between steps so a victim can stop and come back, the risk
+/// questions explained and answerable with "I'd rather not say", errors listed in the order of
+/// the questions, and the report filed by the same handler (a resend still gets a key).
+/// </summary>
+public abstract class ReportStepsTests<TFactory>(TFactory factory)
+    where TFactory : PortalFactory
+{
+    private static readonly string[] Steps = ["safety", "what-happened", "demand", "sharing", "contact"];
+
+    [Fact]
+    public async Task Steps_WithoutJavaScript_KeepEveryAnswerSealed_AndSendTheReport()
+    {
+        var canary = "CANARY-steps-" + Guid.NewGuid().ToString("N");
+        var client = factory.CreatePortalClient();
+        var answers = ReportAnswers.Valid($"Blackmail about my therapy notes. {canary}");
+        answers["ConsentCounselling"] = "true";
+
+        var check = await WalkAsync(client, answers);
+
+        Assert.Equal("check", check.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+        Assert.Contains(canary, check.QuerySelector("[data-testid=check-what-happened]")?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Yes", check.QuerySelector("[data-testid=check-consent-police]")?.TextContent.Trim());
+        var drafts = await factory.QueryAsync(db => db.ReportDrafts.AsNoTracking().ToListAsync());
+        Assert.NotEmpty(drafts);
+        Assert.All(drafts, d => Assert.Equal(-1, d.AnswersEnvelope.AsSpan().IndexOf(Encoding.UTF8.GetBytes(canary))));
+
+        using var sent = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var receipt = await HtmlForms.ParseAsync(sent);
+        var reference = receipt.QuerySelector("[data-testid=reference]")?.TextContent.Trim();
+        var stored = await factory.QueryAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Reference == reference));
+        Assert.True(stored.ConsentPolice);
+        Assert.True(stored.ConsentCounselling);
+        Assert.Equal("extort@example.org", stored.SenderAddress);
+        Assert.Equal(0.5m, stored.AmountDemanded);
+        Assert.Equal(new DateOnly(2026, 11, 20), stored.EmailReceivedOn);
+
+        // Kept while the answer may not have arrived (a resend gets a key), deleted once the receipt is shown again.
+        Assert.Equal(1, await factory.QueryAsync(db => db.ReportDrafts.CountAsync(d => d.SubmittedCaseId == stored.Id)));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/report/receipt")).StatusCode);
+        Assert.Equal(0, await factory.QueryAsync(db => db.ReportDrafts.CountAsync(d => d.SubmittedCaseId == stored.Id)));
+    }
+
+    [Fact]
+    public async Task Victim_StopsAndComesBack_ToWhereTheyLeftOff_WithTheirAnswers()
+    {
+        var client = factory.CreatePortalClient();
+        var answers = ReportAnswers.Valid("I had to stop halfway.");
+        var page = await client.GetPageAsync("/report");
+        page = await ContinueAsync(client, page, "safety", answers);
+        page = await ContinueAsync(client, page, "what-happened", answers);
+        Assert.Equal("demand", page.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+
+        factory.Clock.Advance(TimeSpan.FromHours(5));
+        var back = await client.GetPageAsync("/report");
+
+        Assert.NotNull(back.QuerySelector("[data-testid=resumed]"));
+        Assert.Equal("demand", back.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+        var earlier = await client.GetPageAsync("/report/what-happened");
+        Assert.Equal("I had to stop halfway.", earlier.QuerySelector("#WhatHappened")?.TextContent);
+        Assert.Equal("extort@example.org", earlier.QuerySelector("#SenderAddress")?.GetAttribute("value"));
+        Assert.NotNull(earlier.QuerySelector("a[href='/report/safety']"));
+    }
+
+    [Fact]
+    public async Task Draft_Expires_AndQuickExitDeletesIt()
+    {
+        var client = factory.CreatePortalClient();
+        var answers = ReportAnswers.Valid("Gone after a day.");
+        await ContinueAsync(client, await client.GetPageAsync("/report"), "safety", answers);
+
+        factory.Clock.Advance(TimeSpan.FromHours(25));
+        var later = await client.GetPageAsync("/report");
+        Assert.Null(later.QuerySelector("[data-testid=resumed]"));
+        Assert.Equal("safety", later.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+
+        var left = factory.CreatePortalClient();
+        await ContinueAsync(left, await left.GetPageAsync("/report"), "safety", answers);
+        var before = await factory.QueryAsync(db => db.ReportDrafts.CountAsync());
+        using (var leave = await left.GetAsync("/leave"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, leave.StatusCode);
+        }
+
+        Assert.Equal(before - 1, await factory.QueryAsync(db => db.ReportDrafts.CountAsync()));
+        Assert.Null((await left.GetPageAsync("/report")).QuerySelector("[data-testid=resumed]"));
+    }
+
+    [Fact]
+    public async Task RiskQuestions_SayWhyTheyAreAsked_AndAcceptIdRatherNotSay()
+    {
+        var client = factory.CreatePortalClient();
+        var first = await client.GetPageAsync("/report");
+
+        Assert.Contains("Why we ask", first.QuerySelector("#safety-why")?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("RatherNotSay", first.QuerySelector("#RiskSelfHarm-unsaid")?.GetAttribute("value"));
+        Assert.Equal("I'd rather not say", first.QuerySelector("label[for=RiskSelfHarm-unsaid]")?.TextContent.Trim());
+
+        var answers = ReportAnswers.Valid();
+        answers["RiskSelfHarm"] = "RatherNotSay";
+        var victim = await VictimSteps.FileAsync(factory, answers);
+        var stored = await factory.QueryAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == victim.Case.Id));
+        Assert.True(stored.RiskSelfHarmWithheld);
+        Assert.False(stored.RiskSelfHarm);
+        Assert.Equal(CasePriority.High, stored.Priority);
+        Assert.False(await factory.QueryAsync(db => db.Referrals.AnyAsync(r => r.CaseId == victim.Case.Id)));
+    }
+
+    [Fact]
+    public async Task Errors_AreListedInTheOrderOfTheQuestions_OnAStepAndOnOnePage()
+    {
+        var client = factory.CreatePortalClient();
+        var page = await client.GetPageAsync("/report");
+        var answers = ReportAnswers.Valid();
+        page = await ContinueAsync(client, page, "safety", answers);
+        page = await ContinueAsync(client, page, "what-happened", answers);
+
+        using var step = await client.SubmitAsync(page, "/report", new Dictionary<string, string?>
+        {
+            ["step"] = "demand",
+            ["AmountDemanded"] = "a lot",
+            ["Currency"] = "EUR",
+            ["PaymentAddress"] = "bc1q<script>",
+            ["BreachOrganisation"] = "nobody",
+        });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, step.StatusCode);
+        Assert.Equal(["#AmountDemanded", "#PaymentAddress", "#Paid", "#DataPublished", "#BreachOrganisation"], Links(await HtmlForms.ParseAsync(step)));
+
+        var onePage = factory.CreatePortalClient();
+        var form = await onePage.GetPageAsync("/report");
+        var all = ReportAnswers.Valid("");
+        all["RiskSelfHarm"] = null;
+        all["Paid"] = null;
+        all["ContactPreference"] = "Email";
+        using var response = await onePage.SubmitAsync(form, "/report", all);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(["#RiskSelfHarm", "#WhatHappened", "#Paid", "#ContactEmail"], Links(await HtmlForms.ParseAsync(response)));
+    }
+
+    [Fact]
+    public async Task Resend_FromTheCheckStep_AfterALostAnswer_GetsANewKey()
+    {
+        var client = factory.CreatePortalClient();
+        var check = await WalkAsync(client, ReportAnswers.Valid("Sent twice."));
+
+        using var first = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+        using var again = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+
+        var firstPage = await HtmlForms.ParseAsync(first);
+        var againPage = await HtmlForms.ParseAsync(again);
+        Assert.Equal(firstPage.QuerySelector("[data-testid=reference]")?.TextContent, againPage.QuerySelector("[data-testid=reference]")?.TextContent);
+        Assert.NotNull(againPage.QuerySelector("[data-testid=receipt-reissued]"));
+        Assert.NotEqual(firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent, againPage.QuerySelector("[data-testid=receipt-key]")?.TextContent);
+    }
+
+    [Fact]
+    public async Task StartAgain_DeletesTheAnswers()
+    {
+        var client = factory.CreatePortalClient();
+        var page = await ContinueAsync(client, await client.GetPageAsync("/report"), "safety", ReportAnswers.Valid());
+        var before = await factory.QueryAsync(db => db.ReportDrafts.CountAsync());
+
+        using var discarded = await client.SubmitAsync(page, "/report/discard", new Dictionary<string, string?>());
+
+        Assert.Equal("/report", discarded.Headers.Location?.OriginalString);
+        Assert.Equal(before - 1, await factory.QueryAsync(db => db.ReportDrafts.CountAsync()));
+    }
+
+    /// <summary>Goes through every step with the answers that belong on it; returns the check step.</summary>
+    private static async Task<IDocument> WalkAsync(HttpClient client, Dictionary<string, string?> answers)
+    {
+        var page = await client.GetPageAsync("/report");
+        foreach (var step in Steps)
+        {
+            page = await ContinueAsync(client, page, step, answers);
+        }
+
+        return page;
+    }
+
+    /// <summary>Fills the step's questions from <paramref name="answers"/> and presses its "Save and continue".</summary>
+    private static async Task<IDocument> ContinueAsync(HttpClient client, IDocument page, string step, Dictionary<string, string?> answers)
+    {
+        Assert.Equal(step, page.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+        var form = page.Form("/report");
+        var names = form.Elements.Select(e => e.GetAttribute("name")).OfType<string>().ToHashSet();
+        var values = answers.Where(a => names.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
+        values["step"] = page.QuerySelector("[data-testid=continue]")?.GetAttribute("value");
+        using var response = await client.SubmitAsync(page, "/report", values);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"step {step} answered {(int)response.StatusCode}: {Links(await HtmlForms.ParseAsync(response)).FirstOrDefault()}");
+        return await client.GetPageAsync(response.Headers.Location?.OriginalString ?? "");
+    }
+
+    private static List<string?> Links(IDocument page) =>
+        page.QuerySelectorAll(".error-summary a").Select(a => a.GetAttribute("href")).ToList();
+}
+
+public sealed class SqliteReportStepsTests(SqlitePortalFactory factory)
+    : ReportStepsTests<SqlitePortalFactory>(factory), IClassFixture<SqlitePortalFactory>;
+
+public sealed class PostgresReportStepsTests(PostgresPortalFactory factory)
+    : ReportStepsTests<PostgresPortalFactory>(factory), IClassFixture<PostgresPortalFactory>;
