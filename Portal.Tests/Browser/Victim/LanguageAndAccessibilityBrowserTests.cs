@@ -88,6 +88,9 @@ public sealed class LanguageAndAccessibilityBrowserTests(VictimBrowserFixture fi
             Assert.Equal(path, new Uri(page.Url).AbsolutePath);
             Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
             await VictimBrowserFixture.AssertNoViolationsAsync(page);
+            Assert.True(
+                await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+                $"{path} in {language} scrolls sideways at {page.ViewportSize?.Width}px");
         }
     }
 }

@@ -73,6 +73,11 @@ public sealed class QuickExitBrowserTests(VictimBrowserFixture fixture)
             }
 
             Assert.DoesNotContain(VictimBrowserFixture.DemoReference, await page.ContentAsync(), StringComparison.Ordinal);
+
+            // Coming back by typing the case page's address: it asks for the receipt again.
+            await page.GotoAsync("/status");
+            await fixture.WaitForUrlAsync(page, "**/status/open**");
+            Assert.DoesNotContain(VictimBrowserFixture.DemoReference, await page.ContentAsync(), StringComparison.Ordinal);
         }
 
         await page.Context.CloseAsync();

@@ -83,4 +83,24 @@ public sealed class CaseStoryTests(SqlitePortalFactory factory) : IClassFixture<
         Assert.NotNull(after.QuerySelector("[data-testid=story] li[data-event=PartnerConfirmed]"));
         Assert.Contains("5500/R/12345/26", after.QuerySelector("[data-testid=story] li[data-event=PoliceReportRecorded]")?.TextContent, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task NextSteps_AfterClosure_SayTheCaseIsClosed_AndPromiseNoContact()
+    {
+        var victim = await VictimSteps.FileAsync(factory, new Dictionary<string, string?> { ["ContactPreference"] = "Email", ["ContactEmail"] = "victim@example.org" });
+        var open = await victim.Client.GetPageAsync("/status");
+        Assert.Contains("we send an email", open.QuerySelector("[data-testid=what-next]")?.TextContent, StringComparison.Ordinal);
+
+        using (var decided = await DecideAsync(factory, victim.Case.Id, "InformationOnly"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        }
+
+        var closed = await victim.Client.GetPageAsync("/status");
+        var next = closed.QuerySelector("[data-testid=what-next]")?.TextContent ?? "";
+        Assert.Contains("Your case is closed", next, StringComparison.Ordinal);
+        Assert.DoesNotContain("we send an email", next, StringComparison.Ordinal);
+        Assert.Single(closed.QuerySelectorAll("[data-testid=what-next] li"));
+        Assert.NotNull(closed.QuerySelector("[data-testid=story] li[data-event=Closed]"));
+    }
 }
