@@ -35,6 +35,8 @@ public sealed class QuickExitBrowserTests(VictimBrowserFixture fixture)
     {
         var page = await fixture.NewPageAsync(phone: phone, javaScript: javaScript);
         var viewport = page.ViewportSize ?? throw new InvalidOperationException("no viewport");
+        var failed = new List<string>();
+        page.RequestFailed += (_, request) => failed.Add($"{request.Url} {request.Failure}");
         foreach (var (path, casePage) in Pages)
         {
             // Every page is visited with the case open, so each exit has a session to end.
@@ -60,7 +62,14 @@ public sealed class QuickExitBrowserTests(VictimBrowserFixture fixture)
             await page.ReloadAsync();
             await VictimBrowserFixture.TabToAsync(page, "[data-quick-exit]", limit: 4);
             await page.Keyboard.PressAsync("Enter");
-            await fixture.WaitForUrlAsync(page, VictimBrowserFixture.NeutralSite + "**");
+            try
+            {
+                await fixture.WaitForUrlAsync(page, VictimBrowserFixture.NeutralSite + "**");
+            }
+            catch (Xunit.Sdk.FailException failure)
+            {
+                Assert.Fail($"quick exit on {path} did not arrive ({NeutralSiteServer.Answered} answers from the neutral site; failed requests: {string.Join(", ", failed)}): {failure.Message}");
+            }
 
             var cookies = await page.Context.CookiesAsync([fixture.BaseUrl]);
             Assert.True(cookies.Count == 0, $"after quick exit on {path} the browser still holds: {string.Join(", ", cookies.Select(c => c.Name))}");

@@ -184,6 +184,10 @@ internal static class NeutralSiteServer
 {
     private static readonly int Port = FreePort();
     private static System.Net.HttpListener? listener;
+    private static int answered;
+
+    /// <summary>How many requests the neutral site has answered (to tell a lost exit from a slow one).</summary>
+    public static int Answered => Volatile.Read(ref answered);
 
     public static string Address => $"http://localhost:{Port}/";
 
@@ -207,11 +211,26 @@ internal static class NeutralSiteServer
                     return;
                 }
 
-                context.Response.ContentType = "text/html; charset=utf-8";
-                await context.Response.OutputStream.WriteAsync(body);
-                context.Response.Close();
+                // Each answer on its own: a request the browser gives up on (Back pressed at once)
+                // must not stop the loop and leave later exits hanging.
+                _ = AnswerAsync(context, body);
             }
         });
+    }
+
+    private static async Task AnswerAsync(System.Net.HttpListenerContext context, byte[] body)
+    {
+        try
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+            Interlocked.Increment(ref answered);
+        }
+        catch (Exception exception) when (exception is System.Net.HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            context.Response.Abort();
+        }
     }
 
     public static void Stop()
