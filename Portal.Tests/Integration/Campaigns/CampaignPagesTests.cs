@@ -293,6 +293,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
             """.ReplaceLineEndings("\r\n");
         using var uploaded = await EvidenceUploads.UploadAsync(client, token, "mail.eml", "message/rfc822", Encoding.UTF8.GetBytes(email));
         Assert.True(uploaded.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, uploaded.StatusCode.ToString());
+        await EvidenceUploads.AnalysePendingAsync(factory);
         var status = await client.GetPageAsync("/status");
         factory.Clock.Advance(TimeSpan.FromMinutes(1));
         return status.QuerySelector("[data-testid=reference]")?.TextContent.Trim() ?? "";

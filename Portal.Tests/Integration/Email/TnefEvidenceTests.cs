@@ -27,6 +27,7 @@ public sealed class TnefEvidenceTests(SqlitePortalFactory factory) : IClassFixtu
         using var response = await EvidenceUploads.UploadAsync(client, token, "outlook.eml", "message/rfc822", email);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var sha256 = SHA256.HashData(email);

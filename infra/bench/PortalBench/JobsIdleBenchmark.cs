@@ -1,18 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
-using Portal.Web.Accounts;
-using Portal.Web.Audit;
-using Portal.Web.Bundles;
-using Portal.Web.Campaigns;
 using Portal.Web.Data;
-using Portal.Web.Email;
-using Portal.Web.Evidence;
+using Portal.Web.Hosting;
 using Portal.Web.Jobs;
 using Portal.Web.Keys;
-using Portal.Web.Messaging;
-using Portal.Web.Routing;
-using Portal.Web.Triage;
 
 namespace PortalBench;
 
@@ -60,19 +52,7 @@ internal static class JobsIdleBenchmark
             ["Logging:LogLevel:Default"] = "Warning",
             ["urls"] = "http://127.0.0.1:0",
         });
-        builder.AddPortalPaths();
-        builder.AddPortalKeys();
-        builder.AddPortalEmail();
-        builder.AddPortalData();
-        builder.AddPortalIdentity();
-        builder.AddPortalEvidence();
-        builder.AddPortalAudit();
-        builder.AddPortalTriage();
-        builder.AddPortalMessaging();
-        builder.AddPortalRouting();
-        builder.AddPortalBundles();
-        builder.AddPortalCampaigns();
-        builder.AddPortalJobs();
+        builder.AddPortal();
         await using var app = builder.Build();
         if (!app.EnsurePortalKeys())
         {
