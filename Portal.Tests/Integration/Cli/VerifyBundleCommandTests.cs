@@ -49,6 +49,7 @@ public sealed class VerifyBundleCommandTests
         Assert.Equal(2, await PortalCommands.RunAsync(["verify-bundle", Path.Combine(directory, "nope.zip")], null, TextWriter.Null, errors));
         Assert.Equal(2, await PortalCommands.RunAsync(["verify-bundle"], null, TextWriter.Null, errors));
         Assert.Contains("no such file", errors.ToString(), StringComparison.Ordinal);
-        Assert.Contains("usage: verify-bundle", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("verify-bundle", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Run with --help for usage.", errors.ToString(), StringComparison.Ordinal);
     }
 }
