@@ -14,6 +14,10 @@ public static class AuditSetup
         return builder;
     }
 
+    /// <summary>The signed-in staff member as the actor a handler records: their id and address.</summary>
+    public static Actor StaffActor(this HttpContext context) =>
+        Actor.Staff(context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress);
+
     /// <summary>An action by the signed-in staff member, with their id and address.</summary>
     public static AuditEvent StaffEvent(this HttpContext context, string action, Guid? caseId = null, string? subject = null, string? detail = null) =>
         AuditEvent.Staff(action, context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress, caseId, subject, detail);
