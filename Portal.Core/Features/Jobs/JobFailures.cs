@@ -59,7 +59,7 @@ public sealed class NotifyJobFailureHandler(StaffRecipients recipients, EmailCom
             ["Attempts"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Error"] = errorType,
             ["Failure"] = failureId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Link"] = composer.Link("/admin/jobs"),
+            ["Link"] = composer.Link(PortalRoutes.AdminJobs),
         });
         await sender.SendAsync(message, cancellationToken);
         return to.Count;

@@ -151,6 +151,8 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
         await FileWithEmailAsync("someone@gmail.com", "Your therapy records");
         await FileWithEmailAsync("another@gmail.com", "Your therapy records");
 
+        // What the evidence-analysis job does after the uploads (this portal runs no scheduler).
+        await EvidenceUploads.AnalysePendingAsync(factory);
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
         await RecomputeAsync(supervisor);
 
