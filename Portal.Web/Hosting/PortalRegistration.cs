@@ -13,6 +13,7 @@ using Portal.Web.Messaging;
 using Portal.Web.Reports;
 using Portal.Web.Routing;
 using Portal.Web.Security;
+using Portal.Web.Staff;
 using Portal.Web.Triage;
 
 namespace Portal.Web.Hosting;
@@ -32,6 +33,7 @@ public static class PortalRegistration
         builder.AddPortalIdentity();
         builder.AddPortalInvitations();
         builder.AddPortalLocalization();
+        builder.AddPortalStaffWorkspace();
         builder.AddPortalSecurity();
         builder.AddPortalReports();
         builder.AddPortalEvidence();

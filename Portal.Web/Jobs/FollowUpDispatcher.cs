@@ -63,6 +63,7 @@ internal sealed class FollowUpDispatcher(ISchedulerFactory schedulers, IHostAppl
             FollowUpWork.Routing => PortalJobKeys.ReferralSweep,
             FollowUpWork.EvidenceAnalysis => PortalJobKeys.EvidenceAnalysis,
             FollowUpWork.VictimNotifications => PortalJobKeys.VictimNotifications,
+            FollowUpWork.CampaignActions => PortalJobKeys.CampaignActions,
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         try

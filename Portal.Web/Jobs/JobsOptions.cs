@@ -76,4 +76,8 @@ public sealed class JobsOptions
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
     public string CampaignRecomputeSchedule { get; set; } = "0 7/30 * * * ?";
+
+    /// <summary>Cron (UTC) of the sweep that finishes campaign actions a crash or a lost nudge left unfinished (each is nudged when confirmed).</summary>
+    [Required]
+    public string CampaignActionSchedule { get; set; } = "40 * * * * ?";
 }

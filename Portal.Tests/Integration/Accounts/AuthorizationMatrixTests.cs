@@ -32,10 +32,10 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
         ("*", Rx(@"^staff/(queue(/.*)?|cases/.*|messages)$"), [StaffRoles.Volunteer, StaffRoles.Supervisor]),
-        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export)$"), [StaffRoles.Supervisor]),
+        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export|\{campaignId\}/actions(/.*)?)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/campaigns/\{campaignId\}/bundle$"), [StaffRoles.Police]),
         ("*", Rx(@"^staff/campaigns(/\{campaignId\})?$"), [StaffRoles.Supervisor, StaffRoles.Police]),
-        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
+        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|statistics(/export)?|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
         ("*", Rx(@"^(staff/(updates/new|users(/.*)?|invitations(/.*)?)|admin/.*)$"), [StaffRoles.Admin]),
         ("*", Rx(@"^partner/referrals(/.*)?$"), [StaffRoles.Counsellor, StaffRoles.Police]),
     ];
