@@ -11,6 +11,9 @@ namespace Portal.Web.Controllers;
 
 public sealed record JobsViewModel(JobsOverview Overview, string? MessageKey);
 
+/// <summary>A recurring job an admin is about to pause: its key and its name's UI string suffix.</summary>
+public sealed record JobPauseViewModel(string Key, string Name);
+
 /// <summary>
 /// Admins see the recurring jobs (next run, state) and the jobs that failed for good, retry a
 /// failed job now, and pause or resume a recurring one. Every action is audited.
@@ -54,15 +57,35 @@ public sealed class JobsController(JobsOverviewQuery overview, JobFailuresHandle
         return LocalRedirect("/admin/jobs?done=retried");
     }
 
+    /// <summary>
+    /// Pausing stops work victims and partners wait for (alerts, routing, emails) until someone
+    /// resumes it, so the admin is first told what stops and asked to confirm.
+    /// </summary>
+    [HttpGet("recurring/{key}/pause")]
+    public IActionResult ConfirmPause(string key)
+    {
+        var job = Recurring(key);
+        return job is null ? NotFound() : View("ConfirmPause", new JobPauseViewModel(key, job.Name));
+    }
+
+    /// <summary>Pauses only when confirmed; an unconfirmed request (an old page, a stray form) is shown the question instead.</summary>
     [HttpPost("recurring/{key}/pause")]
-    public async Task<IActionResult> Pause(string key, CancellationToken cancellationToken) => await SetPausedAsync(key, true, cancellationToken);
+    public async Task<IActionResult> Pause(string key, [FromForm] bool confirmed, CancellationToken cancellationToken)
+    {
+        if (Recurring(key) is null)
+        {
+            return NotFound();
+        }
+
+        return confirmed ? await SetPausedAsync(key, true, cancellationToken) : LocalRedirect($"/admin/jobs/recurring/{Uri.EscapeDataString(key)}/pause");
+    }
 
     [HttpPost("recurring/{key}/resume")]
     public async Task<IActionResult> Resume(string key, CancellationToken cancellationToken) => await SetPausedAsync(key, false, cancellationToken);
 
     private async Task<IActionResult> SetPausedAsync(string key, bool pause, CancellationToken cancellationToken)
     {
-        var job = JobsOverviewQuery.RecurringJobs.FirstOrDefault(k => PortalJobKeys.Name(k) == key);
+        var job = Recurring(key);
         if (job is null)
         {
             return NotFound();
@@ -82,4 +105,6 @@ public sealed class JobsController(JobsOverviewQuery overview, JobFailuresHandle
         await audit.AppendAsync(HttpContext.StaffEvent(pause ? AuditActions.JobPaused : AuditActions.JobResumed, subject: key), cancellationToken);
         return LocalRedirect(pause ? "/admin/jobs?done=paused" : "/admin/jobs?done=resumed");
     }
+
+    private static JobKey? Recurring(string key) => JobsOverviewQuery.RecurringJobs.FirstOrDefault(k => PortalJobKeys.Name(k) == key);
 }

@@ -11,7 +11,7 @@ public sealed record JobsOverview(bool Running, bool Clustered, long StoreComman
 /// <summary>What the admin jobs page shows: the recurring jobs and their next run, and the recent failures.</summary>
 public sealed class JobsOverviewQuery(ISchedulerFactory factory, JobFailuresHandler failures, JobStoreStatements statements)
 {
-    public static readonly IReadOnlyList<JobKey> RecurringJobs = [PortalJobKeys.UrgentAlert, PortalJobKeys.ReferralSweep, PortalJobKeys.ReferralEscalation, PortalJobKeys.VictimNotifications, PortalJobKeys.CampaignRecompute, PortalJobKeys.DailyDigest, PortalJobKeys.Retention];
+    public static readonly IReadOnlyList<JobKey> RecurringJobs = [PortalJobKeys.UrgentAlert, PortalJobKeys.ReferralSweep, PortalJobKeys.ReferralEscalation, PortalJobKeys.VictimNotifications, PortalJobKeys.CampaignRecompute, PortalJobKeys.CampaignActions, PortalJobKeys.DailyDigest, PortalJobKeys.Retention];
 
     public async Task<JobsOverview> HandleAsync(CancellationToken cancellationToken)
     {

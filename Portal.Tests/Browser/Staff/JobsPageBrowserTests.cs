@@ -33,7 +33,12 @@ public sealed class JobsPageBrowserTests(BrowserFixture fixture)
         Assert.Contains("EmailDeliveryException", await page.InnerTextAsync($"[data-testid=job-failure][data-id='{failureId}']"));
         await BrowserFixture.AssertAccessibleAsync(page);
 
+        // Pausing asks first, on a page of its own, also answered by keyboard.
         await page.FocusAsync($"{alert} button");
+        await page.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(page, "**/admin/jobs/recurring/recurring.urgent-unclaimed-alert/pause");
+        await BrowserFixture.AssertNoViolationsAsync(page);
+        await page.FocusAsync("[data-testid=confirm-pause] button[type=submit]");
         await page.Keyboard.PressAsync("Enter");
         await fixture.WaitForUrlAsync(page, "**/admin/jobs?done=paused");
         Assert.Equal("Paused", await page.GetAttributeAsync(alert, "data-state"));

@@ -48,7 +48,8 @@ public sealed class JobsPageTests : IAsyncLifetime
         Assert.NotNull(row);
         Assert.Contains("SMTP timed out", row.TextContent);
         Assert.Equal(JobsOverviewQuery.RecurringJobs.Count, page.QuerySelectorAll("[data-testid=recurring-job]").Length);
-        Assert.Equal(7, JobsOverviewQuery.RecurringJobs.Count);
+        // Seven, and the sweep that finishes campaign actions (issue 16).
+        Assert.Equal(8, JobsOverviewQuery.RecurringJobs.Count);
 
         // Without the antiforgery token nothing happens.
         var action = row.QuerySelector("form")?.GetAttribute("action") ?? "";
@@ -71,13 +72,29 @@ public sealed class JobsPageTests : IAsyncLifetime
     public async Task Pause_StopsARecurringJob_UntilResumed()
     {
         var admin = await StaffAccounts.SignedInClientAsync(portal, StaffRoles.Admin);
+        const string pause = "/admin/jobs/recurring/recurring.retention/pause";
+        var scheduler = await portal.SchedulerAsync();
+
+        // Pausing is asked about first (issue 16): the jobs page leads to the question, and a
+        // request that did not answer it is sent to the question and pauses nothing.
         var page = await admin.GetPageAsync("/admin/jobs");
-        using (var paused = await admin.SubmitAsync(page, "/admin/jobs/recurring/recurring.retention/pause", new Dictionary<string, string?>()))
+        Assert.Equal("get", page.Form(pause).Method);
+        var question = await admin.GetPageAsync(pause);
+        Assert.NotNull(question.QuerySelector("[data-testid=confirm-pause]"));
+        using (var unconfirmed = await admin.SubmitAsync(question, pause, new Dictionary<string, string?> { ["confirmed"] = null }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, unconfirmed.StatusCode);
+            Assert.Equal(pause, unconfirmed.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(Quartz.TriggerState.Normal, await scheduler.GetTriggerState(PortalJobKeys.RecurringTrigger(PortalJobKeys.Retention)));
+        Assert.False(await portal.QueryAsync(db => db.AuditEntries.AnyAsync(e => e.Action == "job.paused")));
+
+        using (var paused = await admin.SubmitAsync(question, pause, new Dictionary<string, string?>()))
         {
             Assert.Equal(HttpStatusCode.Redirect, paused.StatusCode);
         }
 
-        var scheduler = await portal.SchedulerAsync();
         Assert.Equal(Quartz.TriggerState.Paused, await scheduler.GetTriggerState(PortalJobKeys.RecurringTrigger(PortalJobKeys.Retention)));
         page = await admin.GetPageAsync("/admin/jobs");
         Assert.Equal("Paused", page.QuerySelector("[data-key='recurring.retention']")?.GetAttribute("data-state"));
