@@ -14,9 +14,10 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Browser.Staff;
 
 /// <summary>
-/// The staff workspace in Chromium on a 1280 px screen (issue 16): a volunteer's and a
-/// supervisor's work on the staff layout, by keyboard where it matters, with axe-core reporting
-/// no violation of any impact on every page they pass.
+/// The staff workspace in Chromium on a 1280 px screen and on a phone (issue 16): a volunteer's
+/// and a supervisor's work on the staff layout (the surge tools on a campaign of 500 cases), by
+/// keyboard where it matters, in English, Finnish and Swedish, with axe-core reporting no
+/// violation of any impact on every page they pass.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
@@ -83,9 +84,9 @@ public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Supervisor_AnswersACampaign_ReadsStatistics_AndTheTrailFitsTheScreen()
+    public async Task Supervisor_AnswersACampaignOf500_ReadsStatistics_AndTheTrailFitsTheScreen()
     {
-        var campaignId = await SeedCampaignAsync(40);
+        var campaignId = await SeedCampaignAsync(500);
         var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Supervisor);
         var replyTitle = "Browser surge reply " + Convert.ToHexString(RandomNumberGenerator.GetBytes(3));
         await ReplyAsync(account.Email, replyTitle);
@@ -104,8 +105,8 @@ public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForSelectorAsync("[data-testid=preview]");
-        Assert.Equal("40", (await page.InnerTextAsync("[data-testid=preview-total]")).Trim());
-        Assert.Equal("40", (await page.InnerTextAsync("[data-testid=preview-apply]")).Trim());
+        Assert.Equal("500", (await page.InnerTextAsync("[data-testid=preview-total]")).Trim());
+        Assert.Equal("500", (await page.InnerTextAsync("[data-testid=preview-apply]")).Trim());
         Assert.Equal("Älä maksa. Autamme sinua.", (await page.InnerTextAsync("[data-testid=preview-text-fi]")).Trim());
         await BrowserFixture.AssertNoViolationsAsync(page);
 
@@ -125,7 +126,19 @@ public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
             await page.WaitForSelectorAsync("[data-testid=action-progress]");
             return await page.GetAttributeAsync("[data-testid=action-progress]", "data-state") == "Done";
         }, "the campaign action to finish", TimeSpan.FromSeconds(90));
-        Assert.Equal("40", (await page.InnerTextAsync("[data-testid=progress-applied]")).Trim());
+        Assert.Equal("500", (await page.InnerTextAsync("[data-testid=progress-applied]")).Trim());
+
+        // Each of the 500 cases got its own message, in its victim's language, and its own entry.
+        await using (var scope = fixture.Portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var cipher = scope.ServiceProvider.GetRequiredService<EnvelopeCipher>();
+            var members = db.CampaignCases.Where(m => m.CampaignId == campaignId).Select(m => m.CaseId);
+            var sent = await db.CaseMessages.Where(m => members.Contains(m.CaseId)).Join(db.Cases, m => m.CaseId, c => c.Id, (m, c) => new { c.Language, m.BodyEnvelope }).ToListAsync();
+            Assert.Equal(500, sent.Count);
+            Assert.All(sent, m => Assert.Equal(m.Language == "fi" ? "Älä maksa. Autamme sinua." : "Betala inte. Vi hjälper dig.", cipher.OpenString(m.BodyEnvelope)));
+            Assert.Equal(500, await db.AuditEntries.CountAsync(e => e.Action == AuditActions.MessageSent && e.CaseId != null && members.Contains(e.CaseId.Value)));
+        }
         await BrowserFixture.AssertNoViolationsAsync(page);
 
         await page.ClickAsync("nav[data-testid=staff-nav] a[href='/staff/statistics']");
@@ -176,6 +189,55 @@ public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
         Assert.True(await page.EvalOnSelectorAsync<bool>("[aria-labelledby=users-caption]", "region => region.scrollWidth <= region.clientWidth"), "the users' table scrolls sideways at 1280 px");
         Assert.Equal("Volontär", (await page.Locator("[data-testid=user-row] .checkbox label").First.InnerTextAsync()).Trim());
         await BrowserFixture.AssertNoViolationsAsync(page);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Volunteer_OnAPhone_ReachesEveryPlace_ByKeyboard_WithoutScrollingSideways()
+    {
+        var victim = await fixture.NewPageAsync("sv-SE");
+        var reference = await BrowserFixture.FileReportAsync(victim, "Ett mejl hotar att publicera mina anteckningar.");
+        await victim.Context.CloseAsync();
+        var account = await StaffAccounts.CreateAsync(fixture.Portal, StaffRoles.Volunteer);
+        var page = await fixture.NewPageAsync("sv-SE");
+        await page.SetViewportSizeAsync(390, 844);
+        await fixture.SignInAsync(page, account);
+        Assert.Equal("sv", await page.GetAttributeAsync("html", "lang"));
+
+        async Task FitsAsync()
+        {
+            var wider = await page.EvaluateAsync<string[]>(
+                "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.table-scroll, .visually-hidden')).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))");
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"), $"{page.Url} scrolls sideways at 390 px: {string.Join(", ", wider)}");
+            Assert.True(await page.Locator("header [data-testid=sign-out] button").IsVisibleAsync(), $"no visible sign-out on {page.Url}");
+            await BrowserFixture.AssertNoViolationsAsync(page);
+        }
+
+        await FitsAsync();
+
+        // Tabbing from the top of the page reaches the queue link in the navigation.
+        await page.Keyboard.PressAsync("Tab");
+        var reached = false;
+        for (var i = 0; i < 20 && !reached; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            reached = await page.EvaluateAsync<bool>("() => document.activeElement?.matches(\"nav[data-testid=staff-nav] a[href='/staff/queue']\") === true");
+        }
+
+        Assert.True(reached, "the queue link cannot be reached by Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await fixture.WaitForUrlAsync(page, "**/staff/queue");
+        await FitsAsync();
+
+        await page.Locator($"[data-testid=queue-row][data-reference='{reference}'] button").ClickAsync();
+        await fixture.WaitForUrlAsync(page, "**/staff/cases/*?claimed=1");
+        await page.WaitForSelectorAsync("[data-testid=narrative]");
+        var narrative = await page.Locator("[data-testid=narrative]").BoundingBoxAsync() ?? throw new InvalidOperationException("no narrative");
+        Assert.True(narrative.Width > 250, $"the victim's account is squeezed into {narrative.Width} px on a 390 px screen");
+        await FitsAsync();
+
+        await page.ClickAsync("header [data-testid=sign-out] button");
+        await page.WaitForURLAsync(fixture.BaseUrl + "/");
         await page.Context.CloseAsync();
     }
 
