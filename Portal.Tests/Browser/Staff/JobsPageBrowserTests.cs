@@ -34,7 +34,7 @@ public sealed class JobsPageBrowserTests(BrowserFixture fixture)
         await BrowserFixture.AssertAccessibleAsync(page);
 
         // Pausing asks first, on a page of its own, also answered by keyboard.
-        await page.FocusAsync($"{alert} button");
+        await page.FocusAsync($"{alert} [data-testid=pause]");
         await page.Keyboard.PressAsync("Enter");
         await fixture.WaitForUrlAsync(page, "**/admin/jobs/recurring/recurring.urgent-unclaimed-alert/pause");
         await BrowserFixture.AssertNoViolationsAsync(page);
