@@ -7,10 +7,11 @@ using PortalBench;
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
 //   PortalBench bundle <Portal.Web.dll> [megabytes]
 //   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
+//   PortalBench campaign-actions <Portal.Web.dll> [cases in the campaign]
 //   PortalBench route - [referrals per phase]
 //   PortalBench jobs-idle sqlite|postgres [seconds]
 //   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench drill <Portal.Web.dll> [cycles]";
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard|campaign-actions <Portal.Web.dll> [seconds|megabytes|cases] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench drill <Portal.Web.dll> [cycles]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -27,6 +28,7 @@ return args[0] switch
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
     "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
+    "campaign-actions" => await CampaignActionBenchmark.RunAsync(portalDll, number > 0 ? number : 5000),
     "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
     "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
     "drill" => await Drill.RunAsync(portalDll, number > 0 ? number : 12),
