@@ -122,7 +122,9 @@ public sealed class SendStaffMessageHandler(
     {
         // One "there is an update" email until the victim has looked: a second unread message
         // adds nothing to tell, and fewer emails reveal less to whoever else reads the inbox.
-        var alreadyTold = await db.CaseMessages.AnyAsync(
+        // Only asked about a victim who chose email (a campaign reply writes thousands at once).
+        var emailable = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null;
+        var alreadyTold = emailable && await db.CaseMessages.AnyAsync(
             m => m.CaseId == entity.Id && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
             cancellationToken);
         var message = new CaseMessage
@@ -132,7 +134,7 @@ public sealed class SendStaffMessageHandler(
             AuthorId = userId,
             BodyEnvelope = cipher.SealString(body.Trim()),
             SentAt = now,
-            NotificationPending = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null && !alreadyTold,
+            NotificationPending = emailable && !alreadyTold,
         };
         db.CaseMessages.Add(message);
         if (entity.ClaimedById == userId)
