@@ -82,6 +82,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UsePortalTwoFactor();
 app.MapPortalHealthChecks();
+app.MapPortalJobsDashboard();
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
 
 await app.RunAsync();
