@@ -44,17 +44,16 @@ internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptio
         }
 
         failed.Reason = string.Create(CultureInfo.InvariantCulture, $"Failed {attempts} times; waiting for an admin to requeue or delete it.");
+
+        // Recorded as the failed state is chosen, where the count is known (the parameter set
+        // above is only written with the state change).
+        RecordFailure(key, context.BackgroundJob.Id, attempts, failed.Exception);
     }
 
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
         var jobId = context.BackgroundJob.Id;
         var key = KeyOf(jobId, name => context.GetJobParameter<string>(name, allowStale: true));
-        if (context.NewState is FailedState failed)
-        {
-            RecordFailure(key, jobId, context.GetJobParameter<int>(PortalJobKeys.FailedAttemptsParameter, allowStale: true), failed.Exception);
-            return;
-        }
 
         // An admin requeued or deleted a job that had failed for good: it waits for nobody any more,
         // and a requeued job gets all its attempts again.
