@@ -27,11 +27,15 @@ public static partial class JobsDashboard
 
     /// <summary>
     /// The one style element the dashboard cannot do without: Chart.js (on the overview page)
-    /// injects its stylesheet as an inline &lt;style&gt;. Allowed by its hash, on this path only.
+    /// injects its stylesheet as an inline &lt;style&gt;. Allowed by its hash, on this path only:
+    /// the SHA-256 of its text as the CSP standard (and Node, OpenSSL) computes it, and the value
+    /// Chromium 156 computes and accepts for the same element instead, which differs in the first
+    /// byte (Chromium blocks the element with the standard value alone; JobsPageBrowserTests checks).
+    /// Both name this one stylesheet and nothing else.
     /// </summary>
-    public const string ChartStyleHash = "'sha256-Z7zcnw/4WalZqx+PrNaRnoeLz/G9WXuFqV1WCJ129sg='";
+    public const string ChartStyleHash = "'sha256-Z7zcnw/4WalZqx+PrNaRnoeLz/G9WXuFqV1WCJ129sg=' 'sha256-z7zcnw/4WalZqx+PrNaRnoeLz/G9WXuFqV1WCJ129sg='";
 
-    /// <summary>The portal's policy with that one hash added to style-src: scripts stay 'self' only.</summary>
+    /// <summary>The portal's policy with that one stylesheet's hash added to style-src: scripts stay 'self' only.</summary>
     public static readonly string ContentSecurityPolicy =
         SecurityHeadersMiddleware.ContentSecurityPolicy.Replace("style-src 'self';", $"style-src 'self' {ChartStyleHash};", StringComparison.Ordinal);
 

@@ -35,6 +35,9 @@ public sealed class JobsPageBrowserTests(BrowserFixture fixture)
         Assert.Contains("Portal jobs", await page.TitleAsync(), StringComparison.Ordinal);
         Assert.True(refused.Count == 0, "the dashboard broke the CSP: " + string.Join("\n", refused));
 
+        // Chart.js's stylesheet was applied, not only inserted: its monitor class animates the canvas.
+        Assert.Equal("chartjs-render-animation", await page.EvalOnSelectorAsync<string>("canvas.chartjs-render-monitor", "c => getComputedStyle(c).animationName"));
+
         // The recurring jobs page, one job ticked and run now, as an admin does it.
         await page.ClickAsync($"a[href='/admin/jobs/recurring']");
         await fixture.WaitForUrlAsync(page, "**/admin/jobs/recurring");

@@ -92,7 +92,7 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
         Assert.Equal("planned failure 3 of 100", failure.ErrorMessage);
         Assert.Equal($"job {job}", failure.Subject);
         Assert.Null(failure.ResolvedAt);
-        Assert.Equal("Failed", portal.JobState(job));
+        await portal.WaitForJobAsync(job, "Failed");
 
         // Failed for good holds nothing: the same key stays taken (an admin decides), other work runs.
         Assert.Null(portal.Enqueue(key, FlakyJob.For(name, 0)));
@@ -118,7 +118,7 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
         var failure = await portal.FailureOfAsync("recurring.daily-digest");
         Assert.Equal(3, failure.Attempts);
         Assert.Equal(typeof(EmailDeliveryException).FullName, failure.ErrorType);
-        Assert.Equal("Failed", portal.JobState(job));
+        await portal.WaitForJobAsync(job, "Failed");
 
         // The email to the admins cannot go either: that is recorded as well, never dropped silently.
         var notification = await portal.FailureOfAsync($"notifications.job-failed-{failure.Id}");

@@ -128,6 +128,7 @@ public abstract class JobsDashboardTests<TFactory> : IAsyncLifetime
         var job = Portal.RunRecurring(PortalJobKeys.DailyDigest);
         var failure = await Portal.FailureOfAsync("recurring.daily-digest");
         smtp.Up();
+        await Portal.WaitForJobAsync(job, "Failed");
 
         // Failed, for good, where admins look: the failed jobs page and the job's own page.
         var admin = await StaffAccounts.SignInAsync(Portal, account);

@@ -6,22 +6,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Portal.Core.Data;
-using Portal.Web.Accounts;
-using Portal.Web.Audit;
-using Portal.Web.Bundles;
-using Portal.Web.Campaigns;
-using Portal.Web.Data;
-using Portal.Web.Demo;
-using Portal.Web.Email;
-using Portal.Web.Evidence;
-using Portal.Web.Jobs;
-using Portal.Web.Keys;
-using Portal.Web.Localization;
-using Portal.Web.Messaging;
-using Portal.Web.Reports;
-using Portal.Web.Routing;
-using Portal.Web.Security;
-using Portal.Web.Triage;
 
 namespace PortalBench;
 
@@ -46,64 +30,17 @@ internal static class JobsIdleBenchmark
     public static async Task<int> RunAsync(string provider, int seconds)
     {
         var postgres = provider.Equals("postgres", StringComparison.OrdinalIgnoreCase);
-        var work = Path.Combine(Path.GetTempPath(), "portal-bench-jobs-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(work);
-        string? connectionString = null;
-        string? database = null;
-        var statementsTracked = false;
-        if (postgres)
-        {
-            var server = Environment.GetEnvironmentVariable("PORTAL_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("PORTAL_TEST_POSTGRES")
-                ?? throw new InvalidOperationException("Set PORTAL_BENCH_POSTGRES (or PORTAL_TEST_POSTGRES) to a PostgreSQL server.");
-            database = "portal_bench_jobs_" + Guid.NewGuid().ToString("N")[..8];
-            await using (var admin = new NpgsqlConnection(server))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ToString();
-            statementsTracked = await TrackStatementsAsync(connectionString);
-        }
-
+        var portal = await BenchPortal.CreateAsync(postgres);
+        var (connectionString, database) = (portal.ConnectionString, portal.Database);
+        var statementsTracked = postgres && await TrackStatementsAsync(connectionString!);
         var counter = new StatementCounter();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = work });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Portal:DataDirectory"] = Path.Combine(work, "data"),
-            ["Keys:CreateIfMissing"] = "true",
-            ["Database:Provider"] = postgres ? "Postgres" : "Sqlite",
-            ["Database:ConnectionString"] = connectionString,
-            ["Demo:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["urls"] = "http://127.0.0.1:0",
-        });
-        builder.AddPortalPaths();
-        builder.AddPortalKeys();
-        builder.AddPortalEmail();
-        builder.AddPortalData();
-        builder.AddPortalIdentity();
-        builder.AddPortalInvitations();
-        builder.AddPortalLocalization();
-        builder.AddPortalSecurity();
-        builder.AddPortalReports();
-        builder.AddPortalEvidence();
-        builder.AddPortalAudit();
-        builder.AddPortalTriage();
-        builder.AddPortalMessaging();
-        builder.AddPortalRouting();
-        builder.AddPortalBundles();
-        builder.AddPortalCampaigns();
-        builder.AddPortalJobs();
-        builder.AddPortalDemo();
         if (postgres)
         {
-            builder.Services.ConfigureDbContext<PostgresPortalDbContext>(o => o.AddInterceptors(counter));
+            portal.Builder.Services.ConfigureDbContext<PostgresPortalDbContext>(o => o.AddInterceptors(counter));
         }
         else
         {
-            builder.Services.ConfigureDbContext<SqlitePortalDbContext>(o => o.AddInterceptors(counter));
+            portal.Builder.Services.ConfigureDbContext<SqlitePortalDbContext>(o => o.AddInterceptors(counter));
         }
 
         using var npgsql = new ActivityListener
@@ -114,15 +51,11 @@ internal static class JobsIdleBenchmark
         };
         ActivitySource.AddActivityListener(npgsql);
 
-        await using var app = builder.Build();
-        if (!app.EnsurePortalKeys())
+        await using var app = await portal.StartAsync();
+        if (app is null)
         {
             return 1;
         }
-
-        await app.PreparePortalDatabaseAsync();
-        await app.RecoverInterruptedUploadsAsync();
-        await app.StartAsync();
 
         // Start-up (schema, recovery, the dispatcher's first look, registering the recurring jobs) is not idle time.
         await Task.Delay(TimeSpan.FromSeconds(15));
