@@ -63,6 +63,7 @@ internal sealed class BenchPortal(WebApplicationBuilder builder, string work, st
             ["Database:ConnectionString"] = connectionString,
             ["Demo:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Portal.Web.Jobs"] = Environment.GetEnvironmentVariable("PORTAL_BENCH_JOB_LOG") ?? "Warning",
             ["urls"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -110,7 +109,7 @@ internal static class JobsLatencyBenchmark
         return latencyMet && mails == nudged.Count + backlog.Count && (postgres || drainMet) ? 0 : 1;
     }
 
-    private static DateTime Parse(string value) => DateTime.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AdjustToUniversal);
+    private static DateTime Parse(string value) => DateTime.SpecifyKind(Hangfire.Common.JobHelper.DeserializeDateTime(value), DateTimeKind.Utc);
 
     private static double P(List<double> values, double quantile)
     {
