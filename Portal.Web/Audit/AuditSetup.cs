@@ -16,10 +16,6 @@ public static class AuditSetup
         return builder;
     }
 
-    /// <summary>An action by the signed-in staff member, with their id and address.</summary>
-    public static AuditEvent StaffEvent(this HttpContext context, string action, Guid? caseId = null, string? subject = null, string? detail = null) =>
-        AuditEvent.Staff(action, context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress, caseId, subject, detail);
-
     /// <summary>Someone signing in as staff: the account when it is known, and always the address.</summary>
     public static Actor SigningInActor(this HttpContext context, string? userId) =>
         Actor.Staff(userId, context.Connection.RemoteIpAddress ?? IPAddress.None);

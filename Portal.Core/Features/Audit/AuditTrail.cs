@@ -93,8 +93,12 @@ public static class AuditActions
     // Jobs and retention
     public const string CaseRetained = "case.retained";
     public const string JobRetried = "job.retried";
+    // Written by the jobs page that the Hangfire dashboard replaced (decision 0024): kept so that entries already in a trail keep their label.
     public const string JobPaused = "job.paused";
     public const string JobResumed = "job.resumed";
+    public const string JobDeleted = "job.deleted";
+    public const string JobTriggered = "job.triggered";
+    public const string JobRemoved = "job.recurring-removed";
 }
 
 /// <summary>
