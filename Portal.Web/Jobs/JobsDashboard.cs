@@ -60,12 +60,20 @@ public static partial class JobsDashboard
             IgnoreAntiforgeryToken = false,
             StatsPollingInterval = 5000,
         };
-        var pipeline = ((IEndpointRouteBuilder)app).CreateApplicationBuilder()
+        var dashboard = ((IEndpointRouteBuilder)app).CreateApplicationBuilder()
             .UsePathBase(Path)
             .Use(DashboardHeaders)
             .UseMiddleware<DashboardCommandAudit>()
-            .UseMiddleware<AspNetCoreDashboardMiddleware>(storage, options, DashboardRoutes.Routes)
-            .Build();
+            .UseMiddleware<AspNetCoreDashboardMiddleware>(storage, options, DashboardRoutes.Routes);
+
+        // A path the dashboard has no page for is not found. Without this the request would fall
+        // off the end of the endpoint's own pipeline, which ASP.NET Core answers with a 500.
+        dashboard.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        var pipeline = dashboard.Build();
         return app.Map(Path + "/{**path}", pipeline)
             .RequireAuthorization(Policy)
             .WithDisplayName("Jobs dashboard (Hangfire)");

@@ -79,7 +79,9 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
         }
 
         var referralId = (await ReferralAsync(web, filed.Id, PartnerType.Counselling)).Id;
-        var job = web.LastJobOf(PortalJobKeys.OfReferral(referralId)) ?? throw new InvalidOperationException("The decision enqueued no routing job.");
+        // The decision nudges the referral sweep, which the doomed node runs and which gives the
+        // referral its own routing job.
+        var job = await Eventually.WaitAsync(() => Task.FromResult(web.LastJobOf(PortalJobKeys.OfReferral(referralId))), "the referral's routing job");
 
         // In flight on the doomed node: the partner chosen, the email claimed, the SMTP conversation hanging.
         await DoomedNode.WaitForNodeAsync(doomed, () => Task.FromResult(silentSmtp.Connections > 0), "the doomed node's routing job to reach the SMTP server");
