@@ -87,12 +87,12 @@ internal sealed class CaseIndicatorConfiguration : IEntityTypeConfiguration<Case
     {
         entity.ToTable("CaseIndicators");
         entity.HasKey(i => i.Id);
-        entity.Property(i => i.Value).HasMaxLength(512);
+        entity.Property(i => i.ValueMac).HasMaxLength(32);
         entity.Property(i => i.Detail).HasMaxLength(128);
         entity.HasOne<Case>().WithMany().HasForeignKey(i => i.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasOne<EvidenceFile>().WithMany().HasForeignKey(i => i.EvidenceFileId).OnDelete(DeleteBehavior.SetNull);
-        entity.HasIndex(i => new { i.CaseId, i.Kind, i.Value }).IsUnique();
-        entity.HasIndex(i => new { i.Kind, i.Value });
+        entity.HasIndex(i => new { i.CaseId, i.Kind, i.ValueMac }).IsUnique();
+        entity.HasIndex(i => new { i.Kind, i.ValueMac });
     }
 }
 

@@ -93,8 +93,10 @@ public enum IndicatorKind
 }
 
 /// <summary>
-/// Something the extortionist left behind (payment address, sender, domain, amount, deadline), in
-/// normalised form so that later issues can cluster cases into campaigns by equality.
+/// Something the extortionist left behind (payment address, sender, link, domain, amount,
+/// deadline). Links and addresses carry patient ids and victims' names, so the normalised value is
+/// kept only sealed, beside a keyed hash of it that campaigns and duplicates compare by equality
+/// (docs/decisions/0025, Features/Evidence/Indicators/SealedIndicators).
 /// </summary>
 public sealed class CaseIndicator
 {
@@ -106,7 +108,11 @@ public sealed class CaseIndicator
 
     public IndicatorKind Kind { get; set; }
 
-    public required string Value { get; set; }
+    /// <summary>The normalised value, sealed with the envelope.</summary>
+    public required byte[] ValueEnvelope { get; set; }
+
+    /// <summary>HMAC-SHA-256 of the normalised value under the "indicator-mac" secret: equal values, equal MACs.</summary>
+    public required byte[] ValueMac { get; set; }
 
     public string? Detail { get; set; }
 

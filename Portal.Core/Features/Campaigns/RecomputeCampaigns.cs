@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Campaigns;
@@ -20,13 +21,13 @@ public sealed record CampaignRecomputation(int Campaigns, int Created, int Chang
 /// write conflicting campaigns, and report intake is not held up while cases are read.
 /// </para>
 /// </summary>
-public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider clock)
+public sealed class RecomputeCampaignsHandler(PortalDbContext db, SealedIndicators sealing, TimeProvider clock)
 {
     public const int StateId = CampaignClusteringState.SingletonId;
 
     public async Task<CampaignRecomputation> HandleAsync(CancellationToken cancellationToken)
     {
-        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, cancellationToken));
+        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, sealing, cancellationToken));
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Routing;
@@ -53,7 +54,7 @@ public sealed record PartnerReferralDetails(
     PoliceAnswers? Police);
 
 /// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
-public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher)
+public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing)
 {
     public async Task<PartnerReferralDetails?> HandleAsync(PartnerMembership member, long referralId, CancellationToken cancellationToken)
     {
@@ -76,10 +77,7 @@ public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher
         var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => EvidenceNames.Summarize(e, cipher))
             .ToList();
-        var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == c.Id).OrderBy(i => i.Kind).ThenBy(i => i.Id)
-            .Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
-            .Select(i => (i.Kind, i.Value))
-            .ToList();
+        var indicators = (await sealing.OfCaseAsync(db, c.Id, cancellationToken)).Select(i => (i.Kind, i.Value)).ToList();
         return new PoliceAnswers(cipher.OpenString(c.NarrativeEnvelope), c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.BreachOrganisation, evidence, indicators);
     }
 }

@@ -560,18 +560,22 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Value")
+                    b.Property<byte[]>("ValueEnvelope")
                         .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("ValueMac")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
 
                     b.HasKey("Id");
 
                     b.HasIndex("EvidenceFileId");
 
-                    b.HasIndex("Kind", "Value");
+                    b.HasIndex("Kind", "ValueMac");
 
-                    b.HasIndex("CaseId", "Kind", "Value")
+                    b.HasIndex("CaseId", "Kind", "ValueMac")
                         .IsUnique();
 
                     b.ToTable("CaseIndicators", (string)null);

@@ -543,18 +543,22 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Value")
+                    b.Property<byte[]>("ValueEnvelope")
                         .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("ValueMac")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
 
                     b.HasKey("Id");
 
                     b.HasIndex("EvidenceFileId");
 
-                    b.HasIndex("Kind", "Value");
+                    b.HasIndex("Kind", "ValueMac");
 
-                    b.HasIndex("CaseId", "Kind", "Value")
+                    b.HasIndex("CaseId", "Kind", "ValueMac")
                         .IsUnique();
 
                     b.ToTable("CaseIndicators", (string)null);
