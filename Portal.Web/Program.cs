@@ -40,6 +40,7 @@ builder.AddPortalLocalization();
 builder.AddPortalSecurity();
 builder.AddPortalReports();
 builder.AddPortalEvidence();
+builder.AddPortalIntake();
 builder.AddPortalAudit();
 builder.AddPortalTriage();
 builder.AddPortalMessaging();

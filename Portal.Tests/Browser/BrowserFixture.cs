@@ -9,6 +9,9 @@ namespace Portal.Tests.Browser;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private readonly KestrelPortalFactory factory = new();
+
+    /// <summary>The portal's forwarding intake mailbox on the loopback dovecot.</summary>
+    public Integration.Evidence.IntakeTestMailbox Intake => factory.Intake;
     private IPlaywright? playwright;
 
     private IBrowser? browser;
@@ -132,14 +135,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Plain HTTP on loopback, as a local `dotnet run` serves it, so no __Host- cookies.</summary>
     private sealed class KestrelPortalFactory : SqlitePortalFactory
     {
+        public Integration.Evidence.IntakeTestMailbox Intake { get; } = new();
+
         // The scheduler runs, so the admin jobs page shows real next runs and retries; the
         // routing sweep and escalation stay parked, since some tests route referrals by hand.
+        // Forwarding is on (pages show the address), its reader fired by the tests that use it.
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
         [
             new("Security:HttpsCookies", "false"),
             new("Jobs:Enabled", "true"),
             new("Jobs:ReferralSweepSchedule", "0 0 0 1 1 ? 2099"),
             new("Jobs:EscalationSchedule", "0 0 0 1 1 ? 2099"),
+            new("Jobs:ForwardingIntakeSchedule", "0 0 0 1 1 ? 2099"),
+            .. Intake.Settings(),
         ];
     }
 }

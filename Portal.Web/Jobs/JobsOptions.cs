@@ -73,6 +73,10 @@ public sealed class JobsOptions
     [Required]
     public string EvidenceAnalysisSchedule { get; set; } = "20 1/5 * * * ?";
 
+    /// <summary>Cron (UTC) of the reading of the forwarding intake mailbox; each run lasts up to Intake:RunTime, waiting in IDLE for new mail.</summary>
+    [Required]
+    public string ForwardingIntakeSchedule { get; set; } = "0 * * * * ?";
+
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
     public string CampaignRecomputeSchedule { get; set; } = "0 7/30 * * * ?";

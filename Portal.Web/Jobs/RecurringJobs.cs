@@ -1,6 +1,7 @@
 using System.Globalization;
 using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Retention;
@@ -114,6 +115,25 @@ internal sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogge
         if (read + failed > 0)
         {
             logger.LogInformation("Evidence analysis: {Read} file(s) read, {Failed} failed and left pending.", read, failed);
+        }
+    }
+}
+
+/// <summary>
+/// Reads the forwarding intake mailbox (docs/decisions/0024): everything is in the handler; a run
+/// that waits in IDLE for new mail ends when the portal stops.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class ForwardingIntakeJob(ReadIntakeMailboxHandler handler, IHostApplicationLifetime lifetime, ILogger<ForwardingIntakeJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var run = await handler.HandleAsync(lifetime.ApplicationStopping, cancellationToken);
+        if (run.Messages > 0)
+        {
+            logger.LogInformation(
+                "Forwarding intake: {Messages} message(s) read; {Stored} file(s) stored, {Duplicates} already there, {Refused} refused, {Unknown} to no valid address, {Loops} automatic dropped.",
+                run.Messages, run.Stored, run.Duplicates, run.Refused, run.UnknownAddress, run.Loops);
         }
     }
 }

@@ -95,6 +95,10 @@ public static class AuditActions
     public const string JobRetried = "job.retried";
     public const string JobPaused = "job.paused";
     public const string JobResumed = "job.resumed";
+
+    // Forwarding intake: the victim's private address, and what was forwarded but not kept
+    public const string ForwardingAddressReplaced = "case.forwarding-address-replaced";
+    public const string EvidenceRefused = "evidence.refused";
 }
 
 /// <summary>

@@ -63,6 +63,9 @@ public enum AnalysisOutcome
 /// </summary>
 public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, SubjectFingerprint subjects, SealedIndicators indicators, IOptions<EvidenceOptions> options, TimeProvider clock)
 {
+    /// <summary>Shown first among the reader's warnings for an email forwarded inline.</summary>
+    public const string ForwardedInlineWarning = "Forwarded inline: the original headers are missing. Sender, date and route are those of the forwarding message.";
+
     public static bool IsRead(EvidenceKind kind) => kind is EvidenceKind.Email or EvidenceKind.Text;
 
     /// <summary>Files still waiting to be read, oldest first.</summary>
@@ -116,11 +119,23 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
         var bytes = plaintext.GetBuffer().AsSpan(0, (int)plaintext.Length).ToArray();
         var notes = new List<string>();
         var email = row.Kind == EvidenceKind.Email ? EmailReader.Read(bytes) : null;
-        var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);
+        var own = await OwnAddressesAsync(row, email, cancellationToken);
         var found = new List<Indicator>();
         if (email is not null)
         {
-            row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(EmailSummary.Of(email), EmailSummary.Json));
+            var summary = EmailSummary.Of(email);
+            if (row.Source == EvidenceSource.ForwardedInline)
+            {
+                summary = summary with { Warnings = [ForwardedInlineWarning, .. summary.Warnings] };
+            }
+
+            row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(summary, EmailSummary.Json));
+            if (row.MessageIdMac is null && email.MessageId is { Length: <= 998 } messageId)
+            {
+                // So that the same email forwarded later is recognised as already here.
+                row.MessageIdMac = indicators.Mac("message-id", messageId);
+            }
+
             found.AddRange(SenderIndicators(email, own));
         }
 
@@ -188,13 +203,23 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
         return notes.Count == 0 ? AnalysisOutcome.Done : AnalysisOutcome.Partial;
     }
 
-    /// <summary>The victim's own addresses (recipients, chosen contact address): never indicators of a campaign.</summary>
-    private async Task<HashSet<string>> OwnAddressesAsync(Guid caseId, ParsedEmail? email, CancellationToken cancellationToken)
+    /// <summary>
+    /// The victim's own addresses (recipients, chosen contact address, and for a forwarded file
+    /// whoever forwarded it): never indicators of a campaign.
+    /// </summary>
+    private async Task<HashSet<string>> OwnAddressesAsync(EvidenceFile row, ParsedEmail? email, CancellationToken cancellationToken)
     {
+        var caseId = row.CaseId;
         var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (email is not null)
         {
             own.UnionWith(email.To.Concat(email.Cc).Select(a => a.Address));
+        }
+
+        if (row.ForwardingEnvelope is { } forwarding)
+        {
+            var forwarder = EmailReader.Read(cipher.Open(forwarding));
+            own.UnionWith(forwarder.ReplyTo.Select(a => a.Address).Append(forwarder.From?.Address).Append(forwarder.ReturnPath).OfType<string>().Select(a => a.Trim().ToLowerInvariant()));
         }
 
         var contact = await db.Cases.Where(c => c.Id == caseId).Select(c => c.ContactEnvelope).FirstOrDefaultAsync(cancellationToken);
