@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Retention;
 using Portal.Core.Features.Routing;
@@ -135,7 +136,7 @@ public static class JobsSetup
 /// Stores the recurring jobs with the schedules from configuration before the scheduler starts.
 /// A trigger whose schedule did not change is left alone, so a pause an admin chose survives restarts.
 /// </summary>
-internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOptions<JobsOptions> options, ILogger<RecurringJobsRegistration> logger) : IHostedService
+internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOptions<JobsOptions> options, IOptions<IntakeOptions> intake, ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -149,7 +150,16 @@ internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOpti
         await EnsureAsync<VictimNotificationJob>(scheduler, PortalJobKeys.VictimNotifications, settings.VictimNotificationSchedule, cancellationToken);
         await EnsureAsync<CampaignRecomputeJob>(scheduler, PortalJobKeys.CampaignRecompute, settings.CampaignRecomputeSchedule, cancellationToken);
         await EnsureAsync<EvidenceAnalysisJob>(scheduler, PortalJobKeys.EvidenceAnalysis, settings.EvidenceAnalysisSchedule, cancellationToken);
-        await EnsureAsync<ForwardingIntakeJob>(scheduler, PortalJobKeys.ForwardingIntake, settings.ForwardingIntakeSchedule, cancellationToken);
+
+        // Every minute only where there is a mailbox to read: an idle scheduler stays under one statement a second.
+        if (intake.Value.Enabled)
+        {
+            await EnsureAsync<ForwardingIntakeJob>(scheduler, PortalJobKeys.ForwardingIntake, settings.ForwardingIntakeSchedule, cancellationToken);
+        }
+        else
+        {
+            await scheduler.DeleteJob(PortalJobKeys.ForwardingIntake, cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

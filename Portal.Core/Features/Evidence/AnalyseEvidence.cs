@@ -200,6 +200,10 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
         row.AnalysisState = notes.Count == 0 ? AnalysisState.Done : AnalysisState.Partial;
         row.AnalysisNote = notes.Count == 0 ? null : string.Join(",", notes.Distinct());
         await db.SaveChangesAsync(cancellationToken);
+
+        // The sweep reads file after file through one context (a forwarded backlog is thousands):
+        // what is saved need not stay tracked, or every later save checks it again.
+        db.ChangeTracker.Clear();
         return notes.Count == 0 ? AnalysisOutcome.Done : AnalysisOutcome.Partial;
     }
 

@@ -10,7 +10,8 @@ using PortalBench;
 //   PortalBench route - [referrals per phase]
 //   PortalBench jobs-idle sqlite|postgres [seconds]
 //   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench drill <Portal.Web.dll> [cycles]";
+//   PortalBench forwarding-intake <Portal.Web.dll> [messages]   (IMAP server in PORTAL_BENCH_IMAP)
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -30,6 +31,7 @@ return args[0] switch
     "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
     "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
     "drill" => await Drill.RunAsync(portalDll, number > 0 ? number : 12),
+    "forwarding-intake" => await IntakeBenchmark.RunAsync(portalDll, number > 0 ? number : 1000),
     _ => Fail(),
 };
 
