@@ -114,7 +114,7 @@ public enum IndicatorKind
 /// Something the extortionist left behind (payment address, sender, link, domain, amount,
 /// deadline). Links and addresses carry patient ids and victims' names, so the normalised value is
 /// kept only sealed, beside a keyed hash of it that campaigns and duplicates compare by equality
-/// (docs/decisions/0025, Features/Evidence/Indicators/SealedIndicators).
+/// (docs/decisions/0027, Features/Evidence/Indicators/SealedIndicators).
 /// </summary>
 public sealed class CaseIndicator
 {

@@ -137,16 +137,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         public Integration.Evidence.IntakeTestMailbox Intake { get; } = new();
 
-        // The scheduler runs, so the admin jobs page shows real next runs and retries; the
-        // routing sweep and escalation stay parked, since some tests route referrals by hand.
-        // Forwarding is on (pages show the address), its reader fired by the tests that use it.
+        // Jobs run, so the jobs dashboard shows a real server and recurring jobs; the routing
+        // sweep and escalation stay parked, and the dispatcher looks for due work only at
+        // start-up, since some tests route referrals by hand. Forwarding is on (pages show the
+        // address), its reader fired by the tests that use it.
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
         [
             new("Security:HttpsCookies", "false"),
             new("Jobs:Enabled", "true"),
-            new("Jobs:ReferralSweepSchedule", "0 0 0 1 1 ? 2099"),
-            new("Jobs:EscalationSchedule", "0 0 0 1 1 ? 2099"),
-            new("Jobs:ForwardingIntakeSchedule", "0 0 0 1 1 ? 2099"),
+            new("Jobs:ReferralSweepSchedule", Hangfire.Cron.Never()),
+            new("Jobs:EscalationSchedule", Hangfire.Cron.Never()),
+            new("Jobs:ForwardingIntakeSchedule", Hangfire.Cron.Never()),
+            new("Jobs:DispatchInterval", "01:00:00"),
             .. Intake.Settings(),
         ];
     }

@@ -25,6 +25,7 @@ public static class BundleSetup
             .ValidateOnStart();
         builder.Services.AddScoped<CaseBundleAccess>();
         builder.Services.AddScoped<BuildCaseBundleHandler>();
+        builder.Services.AddScoped<DownloadCaseBundleHandler>();
         builder.Services.AddScoped<CampaignBundleHandler>();
         builder.Services.AddScoped<EvidenceIntegrityAlert>();
         return builder;

@@ -10,6 +10,7 @@ public static class CampaignsSetup
     {
         builder.Services.AddScoped<RecomputeCampaignsHandler>();
         builder.Services.AddScoped<CampaignQueries>();
+        builder.Services.AddScoped<ApproveCampaignExportHandler>();
         builder.Services.AddScoped<SupervisorDashboardHandler>();
         return builder;
     }

@@ -1,13 +1,11 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Data;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Bundles;
 using Portal.Core.Features.Campaigns;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -22,32 +20,33 @@ public sealed record CampaignViewModel(CampaignDetails Campaign, bool LinksToCas
 /// </summary>
 [Authorize(Policy = StaffPolicies.Campaigns)]
 [Route("staff/campaigns")]
-public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCampaignsHandler recompute, CampaignBundleHandler bundles, AuditTrail audit) : Controller
+public sealed class CampaignsController(
+    CampaignQueries campaigns,
+    RecomputeCampaignsHandler recompute,
+    ApproveCampaignExportHandler approve,
+    CampaignBundleHandler bundles) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromQuery] bool updated, CancellationToken cancellationToken)
     {
-        var list = await campaigns.ListAsync(Viewer, cancellationToken);
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignsListed, detail: list.Items.Count.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        var list = await campaigns.ViewListAsync(Viewer, HttpContext.StaffActor(), cancellationToken);
         return View(new CampaignListViewModel(list, User.IsInRole(StaffRoles.Supervisor), updated));
     }
 
     [HttpGet("{campaignId:guid}")]
     public async Task<IActionResult> Show(Guid campaignId, [FromQuery] bool approved, CancellationToken cancellationToken)
     {
-        var found = await campaigns.GetAsync(campaignId, Viewer, cancellationToken);
+        var found = await campaigns.ViewAsync(campaignId, Viewer, HttpContext.StaffActor(), cancellationToken);
         if (found.MergedInto is { } merged)
         {
-            return LocalRedirect($"/staff/campaigns/{merged}");
+            return LocalRedirect(PortalRoutes.StaffCampaign(merged));
         }
 
         if (found.Details is not { } details)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign"), cancellationToken);
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignViewed, subject: campaignId.ToString(), detail: "v" + details.Version.ToString(CultureInfo.InvariantCulture)), cancellationToken);
         return View(new CampaignViewModel(details, User.IsInRole(StaffRoles.Supervisor), await bundles.StateAsync(campaignId, cancellationToken), approved));
     }
 
@@ -56,10 +55,9 @@ public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCamp
     [HttpPost("{campaignId:guid}/approve-export")]
     public async Task<IActionResult> ApproveExport(Guid campaignId, CancellationToken cancellationToken)
     {
-        var (outcome, version) = await bundles.ApproveAsync(campaignId, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        var outcome = await approve.HandleAsync(campaignId, HttpContext.StaffActor(), cancellationToken);
         if (outcome == CampaignApprovalOutcome.NotFound)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign-approval"), cancellationToken);
             return NotFound();
         }
 
@@ -75,18 +73,16 @@ public sealed class CampaignsController(CampaignQueries campaigns, RecomputeCamp
             return View("Show", new CampaignViewModel(details, true, await bundles.StateAsync(campaignId, cancellationToken), ExportMessageKey: "CampaignBundle.NothingToExport"));
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignExportApproved, subject: campaignId.ToString(), detail: "v" + version.ToString(CultureInfo.InvariantCulture)), cancellationToken);
-        return LocalRedirect($"/staff/campaigns/{campaignId}?approved=true");
+        return LocalRedirect(PortalRoutes.StaffCampaign(campaignId) + "?approved=true");
     }
 
-    /// <summary>On demand; a recurring job will call the same handler.</summary>
+    /// <summary>On demand; the recurring job calls the same handler.</summary>
     [Authorize(Roles = StaffRoles.Supervisor)]
     [HttpPost("recompute")]
     public async Task<IActionResult> Recompute(CancellationToken cancellationToken)
     {
-        var result = await recompute.HandleAsync(cancellationToken);
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CampaignsRecomputed, detail: $"{result.Campaigns} campaigns, {result.Created} new, {result.Changed} changed, {result.Retired} retired"), cancellationToken);
-        return LocalRedirect("/staff/campaigns?updated=true");
+        await recompute.HandleAsync(HttpContext.StaffActor(), cancellationToken);
+        return LocalRedirect(PortalRoutes.StaffCampaigns + "?updated=true");
     }
 
     private CampaignViewer Viewer => CampaignViewer.From(User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", User.IsInRole);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
+using Portal.Core.Features;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
@@ -79,7 +80,7 @@ public sealed class EvidenceController(
         }
 
         await confirmDetails.HandleAsync(caseId.Value, details, cancellationToken);
-        return Redirect("/status/evidence?confirmed=1");
+        return Redirect(PortalRoutes.StatusEvidence + "?confirmed=1");
     }
 
     [HttpPost("")]
@@ -236,8 +237,8 @@ public sealed class EvidenceController(
 
     private async Task<IActionResult> PageForResultAsync(AddEvidenceResult result, CancellationToken cancellationToken) => result switch
     {
-        AddEvidenceResult.Stored stored => Redirect($"/status/evidence?added={stored.File.Id}#file-{stored.File.Id}"),
-        AddEvidenceResult.AlreadyStored already => Redirect($"/status/evidence?existing={already.File.Id}#file-{already.File.Id}"),
+        AddEvidenceResult.Stored stored => Redirect($"{PortalRoutes.StatusEvidence}?added={stored.File.Id}#file-{stored.File.Id}"),
+        AddEvidenceResult.AlreadyStored already => Redirect($"{PortalRoutes.StatusEvidence}?existing={already.File.Id}#file-{already.File.Id}"),
         AddEvidenceResult.Rejected rejected => await PageAsync(StatusFor(rejected.Reason), "Evidence.Rejected." + rejected.Reason, true, null, cancellationToken),
         _ => throw new InvalidOperationException($"Unexpected result {result.GetType().Name}."),
     };

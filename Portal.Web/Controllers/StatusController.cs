@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
+using Portal.Core.Features;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Reports;
@@ -81,7 +82,7 @@ public sealed class StatusController(
         var result = ModelState.IsValid ? await sendMessage.HandleAsync(caseId.Value, request, cancellationToken) : null;
         if (result is { Outcome: SendOutcome.Sent })
         {
-            return LocalRedirect("/status?sent=1#messages");
+            return LocalRedirect(PortalRoutes.Status + "?sent=1#messages");
         }
 
         if (result?.Outcome == SendOutcome.TooMany)

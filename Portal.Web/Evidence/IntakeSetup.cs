@@ -6,7 +6,7 @@ namespace Portal.Web.Evidence;
 public static class IntakeSetup
 {
     /// <summary>
-    /// The forwarding intake (docs/decisions/0024): off without Intake:Host. Reading without TLS is
+    /// The forwarding intake (docs/decisions/0026): off without Intake:Host. Reading without TLS is
     /// refused outside Development unless Intake:AllowInsecure says otherwise (checked at start,
     /// with the address, credentials and CA file). The recurring job that runs the reader is
     /// registered with the other jobs.

@@ -23,8 +23,10 @@ public static class RoutingSetup
         builder.Services.AddScoped<GetPartnerReferralHandler>();
         builder.Services.AddScoped<RespondToReferralHandler>();
         builder.Services.AddScoped<SupervisorReferralsQuery>();
+        builder.Services.AddScoped<RetryReferralHandler>();
         builder.Services.AddScoped<PartnersQuery>();
         builder.Services.AddScoped<SavePartnerHandler>();
+        builder.Services.AddScoped<DeletePartnerHandler>();
         builder.Services.AddSingleton<IValidator<SavePartner>, SavePartnerValidator>();
 
         // Stand-in until the job engine registers its scheduler (which then wins, whatever the order).

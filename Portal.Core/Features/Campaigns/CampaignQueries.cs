@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Dashboard;
 using Portal.Core.Features.Evidence.Indicators;
 
@@ -40,9 +42,38 @@ public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
 /// envelopes: a campaign's worth), and derives the figures, the timeline and the shared
 /// indicators from them by the rules that formed the campaign.
 /// </summary>
-public sealed class CampaignQueries(PortalDbContext db, SealedIndicators sealing)
+public sealed class CampaignQueries(PortalDbContext db, SealedIndicators sealing, AuditTrail audit)
 {
     public const int MembersListed = 200;
+
+    /// <summary>A viewer opens the list: recorded with how many campaigns it showed.</summary>
+    public async Task<CampaignList> ViewListAsync(CampaignViewer viewer, Actor actor, CancellationToken cancellationToken)
+    {
+        var list = await ListAsync(viewer, cancellationToken);
+        await audit.AppendAsync(actor.Event(AuditActions.CampaignsListed, detail: list.Items.Count.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        return list;
+    }
+
+    /// <summary>
+    /// A viewer opens one campaign: recorded as a view of its version, or as a denial when the
+    /// viewer may not see it (exactly like one that does not exist). A merged campaign's
+    /// successor is returned unrecorded; the viewer is sent there and that view is recorded.
+    /// </summary>
+    public async Task<CampaignLookup> ViewAsync(Guid campaignId, CampaignViewer viewer, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await GetAsync(campaignId, viewer, cancellationToken);
+        if (found.MergedInto is not null)
+        {
+            return found;
+        }
+
+        await audit.AppendAsync(
+            found.Details is { } details
+                ? actor.Event(AuditActions.CampaignViewed, subject: campaignId.ToString(), detail: "v" + details.Version.ToString(CultureInfo.InvariantCulture))
+                : actor.Event(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign"),
+            cancellationToken);
+        return found;
+    }
 
     public async Task<CampaignList> ListAsync(CampaignViewer viewer, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Notices;
 
@@ -60,10 +61,12 @@ public sealed class PostNoticeValidator : AbstractValidator<PostNotice>
     }
 }
 
-public sealed class PostNoticeHandler(PortalDbContext db, TimeProvider clock)
+/// <summary>An admin publishes a notice; it and its audit entry commit together.</summary>
+public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<Guid> HandleAsync(PostNotice request, string authorId, CancellationToken cancellationToken)
+    public async Task<Guid> HandleAsync(PostNotice request, Actor actor, CancellationToken cancellationToken)
     {
+        var authorId = actor.StaffId ?? throw new ArgumentException("Only a staff member posts notices.", nameof(actor));
         var notice = new Notice
         {
             Id = Guid.CreateVersion7(),
@@ -76,8 +79,12 @@ public sealed class PostNoticeHandler(PortalDbContext db, TimeProvider clock)
             BodySv = Blank(request.BodySv),
             AuthorId = authorId,
         };
-        db.Notices.Add(notice);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.InTransactionAsync(async token =>
+        {
+            db.Notices.Add(notice);
+            await db.SaveChangesAsync(token);
+            await audit.AppendAsync(actor.Event(AuditActions.NoticePosted), token);
+        }, cancellationToken);
         return notice.Id;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
@@ -54,8 +55,21 @@ public sealed record PartnerReferralDetails(
     PoliceAnswers? Police);
 
 /// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
-public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing)
+public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
 {
+    /// <summary>A partner's staff member opens the referral: recorded as a view, or as a denial.</summary>
+    public async Task<PartnerReferralDetails?> ViewAsync(PartnerMembership member, long referralId, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await HandleAsync(member, referralId, cancellationToken);
+        var subject = RespondToReferralHandler.ReferralSubject(referralId);
+        await audit.AppendAsync(
+            found is null
+                ? actor.Event(AuditActions.AccessDenied, subject: subject, detail: "referral view")
+                : actor.Event(AuditActions.ReferralViewed, found.CaseId, subject, $"partner {member.PartnerId}"),
+            cancellationToken);
+        return found;
+    }
+
     public async Task<PartnerReferralDetails?> HandleAsync(PartnerMembership member, long referralId, CancellationToken cancellationToken)
     {
         var found = await db.VisibleTo(member).AsNoTracking().Where(x => x.Referral.Id == referralId).SingleOrDefaultAsync(cancellationToken);

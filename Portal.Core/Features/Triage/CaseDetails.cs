@@ -54,10 +54,38 @@ public sealed record CaseDetails(
 /// <summary>
 /// Everything a volunteer needs to work a case: the answers (opened from their envelopes), the
 /// evidence's metadata and parsed headers (never file contents), indicators and the timeline.
-/// Null when the case does not exist.
+/// Null when the case does not exist. Staff pages go through <see cref="ViewAsync"/> or
+/// <see cref="AfterRefusedActionAsync"/>, which record what was seen or denied.
 /// </summary>
-public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing)
+public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
 {
+    /// <summary>A staff member opens the case: recorded as a view, or as a denial when there is no such case.</summary>
+    public async Task<CaseDetails?> ViewAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await HandleAsync(caseId, cancellationToken);
+        await audit.AppendAsync(
+            found is null
+                ? actor.Event(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "case")
+                : actor.Event(AuditActions.CaseViewed, caseId),
+            cancellationToken);
+        return found;
+    }
+
+    /// <summary>
+    /// The case page shown again with the answer to a refused <paramref name="action"/>: nothing more
+    /// is recorded when the case exists, a denial of the action when it does not.
+    /// </summary>
+    public async Task<CaseDetails?> AfterRefusedActionAsync(Guid caseId, string action, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await HandleAsync(caseId, cancellationToken);
+        if (found is null)
+        {
+            await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, caseId, detail: action), cancellationToken);
+        }
+
+        return found;
+    }
+
     public async Task<CaseDetails?> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var c = await db.Cases.AsNoTracking().FirstOrDefaultAsync(x => x.Id == caseId, cancellationToken);

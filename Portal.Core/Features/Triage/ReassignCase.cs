@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Triage;
 
@@ -68,11 +69,31 @@ public sealed record AuditedReassignment(string? FromId, string? ToId, ReassignO
 /// <summary>
 /// One conditional UPDATE (still open, still held by whom the supervisor saw) decides, so a
 /// reassignment racing a claim, a release, a decision or another supervisor never overwrites
-/// what the supervisor did not see.
+/// what the supervisor did not see. Every attempt is recorded, in the same transaction as its change.
 /// </summary>
-public sealed class ReassignCaseHandler(PortalDbContext db, TimeProvider clock)
+public sealed class ReassignCaseHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<ReassignOutcome> HandleAsync(ReassignCase request, CancellationToken cancellationToken)
+    /// <summary>Gives the case to <see cref="ReassignCase.ToUserId"/>; no one chosen is not a release (that has its own action).</summary>
+    public Task<ReassignOutcome> ReassignAsync(ReassignCase request, Actor actor, CancellationToken cancellationToken) =>
+        HandleAsync(request, release: false, actor, cancellationToken);
+
+    /// <summary>Takes the claim away from <paramref name="expectedHolderId"/>.</summary>
+    public Task<ReassignOutcome> ReleaseAsync(Guid caseId, string? expectedHolderId, Actor actor, CancellationToken cancellationToken) =>
+        HandleAsync(new ReassignCase(caseId, expectedHolderId, null), release: true, actor, cancellationToken);
+
+    private Task<ReassignOutcome> HandleAsync(ReassignCase request, bool release, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
+        {
+            var outcome = !release && string.IsNullOrEmpty(request.ToUserId) ? ReassignOutcome.NotAssignable : await ChangeAsync(request, token);
+            await audit.AppendAsync(
+                outcome == ReassignOutcome.NotFound
+                    ? actor.Event(AuditActions.AccessDenied, subject: request.CaseId.ToString(), detail: "reassign")
+                    : actor.Event(AuditActions.CaseReassigned, request.CaseId, detail: AuditedReassignment.Of(request, outcome).ToDetail()),
+                token);
+            return outcome;
+        }, cancellationToken);
+
+    private async Task<ReassignOutcome> ChangeAsync(ReassignCase request, CancellationToken cancellationToken)
     {
         var status = await db.Cases.AsNoTracking().Where(c => c.Id == request.CaseId).Select(c => (CaseStatus?)c.Status).FirstOrDefaultAsync(cancellationToken);
         if (status is null)

@@ -114,6 +114,19 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await page.WaitForSelectorAsync("[data-testid=evidence-file]");
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(email)), (await page.InnerTextAsync("[data-testid=evidence-sha256]")).Trim());
+
+        // The email is read after the answer, by the job engine: the page says so and offers a link to look again.
+        await Support.Eventually.WaitAsync(async () =>
+        {
+            if (await page.Locator("[data-testid=suggestion]").CountAsync() > 0)
+            {
+                return true;
+            }
+
+            await page.ClickAsync("[data-testid=analysis-pending] a");
+            await fixture.WaitForUrlAsync(page, "**/status/evidence");
+            return false;
+        }, "the details read from the email to be offered");
         Assert.Equal("ransom@extortion.example", await page.InputValueAsync("#SenderAddress"));
         Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", await page.InputValueAsync("#PaymentAddress"));
         Assert.Equal("0.25", await page.InputValueAsync("#AmountDemanded"));

@@ -152,7 +152,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
         await FileWithEmailAsync("someone@gmail.com", "Your therapy records");
         await FileWithEmailAsync("another@gmail.com", "Your therapy records");
 
-        // What the analysis job does after each upload (this portal runs no scheduler).
+        // What the evidence-analysis job does after the uploads (this portal runs no scheduler).
         Assert.Equal(4, await EvidenceUploads.AnalysePendingAsync(factory));
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
         await RecomputeAsync(supervisor);
@@ -298,6 +298,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
             """.ReplaceLineEndings("\r\n");
         using var uploaded = await EvidenceUploads.UploadAsync(client, token, "mail.eml", "message/rfc822", Encoding.UTF8.GetBytes(email));
         Assert.True(uploaded.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, uploaded.StatusCode.ToString());
+        await EvidenceUploads.AnalysePendingAsync(factory);
         var status = await client.GetPageAsync("/status");
         factory.Clock.Advance(TimeSpan.FromMinutes(1));
         return status.QuerySelector("[data-testid=reference]")?.TextContent.Trim() ?? "";

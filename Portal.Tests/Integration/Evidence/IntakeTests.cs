@@ -382,7 +382,7 @@ public sealed class IntakeJobTests(JobsIntakePortal factory) : IClassFixture<Job
         var victim = await ForwardedMail.NewCaseAsync(factory);
         await factory.Mailbox.AppendAsync(ForwardedMail.AsAttachment(victim.Address, ForwardedMail.Crlf(EvidenceUploads.SampleEmail())));
 
-        Assert.True(await JobQueue.RetryNowAsync(await factory.SchedulerAsync(), PortalJobKeys.ForwardingIntake, CancellationToken.None));
+        Assert.NotNull(factory.RunRecurring(PortalJobKeys.ForwardingIntake));
 
         var file = await Eventually.WaitAsync(
             async () => (await ForwardedMail.FilesAsync(factory, victim.CaseId)).FirstOrDefault(f => f.AnalysisState == AnalysisState.Done),

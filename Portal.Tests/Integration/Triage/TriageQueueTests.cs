@@ -63,7 +63,7 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         var outcomes = await Task.WhenAll(volunteers.Select(async id =>
         {
             await using var scope = factory.Services.CreateAsyncScope();
-            return (id, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, id, CancellationToken.None));
+            return (id, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, Actor.Staff(id, IPAddress.Loopback), CancellationToken.None));
         }));
 
         var winner = Assert.Single(outcomes, o => o.Item2 == ClaimOutcome.Claimed);

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Evidence.Indicators;
 
@@ -80,7 +82,9 @@ internal static class DashboardBenchmark
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var result = await new RecomputeCampaignsHandler(db, sealing, TimeProvider.System).HandleAsync(CancellationToken.None);
+            // The scheduled recomputation records nothing; its trail needs a key only to be built.
+            var keys = KeyRing.FromKeys([new MasterKey("bench", RandomNumberGenerator.GetBytes(32))], "bench", new Dictionary<string, byte[]> { [AuditTrail.SecretName] = RandomNumberGenerator.GetBytes(32) });
+            var result = await new RecomputeCampaignsHandler(db, sealing, new AuditTrail(db, keys, TimeProvider.System), TimeProvider.System).HandleAsync(CancellationToken.None);
             campaigns = result.Campaigns;
             var top = await db.CampaignCases.GroupBy(m => m.CampaignId).Select(g => new { g.Key, Count = g.Count() }).OrderByDescending(g => g.Count).FirstAsync();
             (largest, members) = (top.Key, top.Count);

@@ -9,9 +9,10 @@ using PortalBench;
 //   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
 //   PortalBench route - [referrals per phase]
 //   PortalBench jobs-idle sqlite|postgres [seconds]
+//   PortalBench jobs-latency sqlite|postgres [urgent referrals]
 //   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
 //   PortalBench forwarding-intake <Portal.Web.dll> [messages]   (IMAP server in PORTAL_BENCH_IMAP)
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -29,7 +30,8 @@ return args[0] switch
     "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
     "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
-    "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 180),
+    "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 660),
+    "jobs-latency" => await JobsLatencyBenchmark.RunAsync(args[1], number > 0 ? number : 200),
     "drill" => await Drill.RunAsync(portalDll, number > 0 ? number : 12),
     "forwarding-intake" => await IntakeBenchmark.RunAsync(portalDll, number > 0 ? number : 1000),
     _ => Fail(),

@@ -11,7 +11,7 @@ namespace Portal.Core.Features.Evidence.Indicators;
 public sealed record OpenedIndicator(IndicatorKind Kind, string Value, string? Detail);
 
 /// <summary>
-/// How indicator values are kept (docs/decisions/0025). A link in an extortion email may carry a
+/// How indicator values are kept (docs/decisions/0027). A link in an extortion email may carry a
 /// patient id, an address may be the victim's own, so the normalised value is stored only sealed
 /// with the envelope. Beside it goes a keyed hash (HMAC-SHA-256 under the "indicator-mac" secret,
 /// which lives in the key directory, never in the database): equal values have equal hashes, so

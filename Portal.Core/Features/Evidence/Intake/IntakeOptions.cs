@@ -5,7 +5,7 @@ using Portal.Core.Email;
 namespace Portal.Core.Features.Evidence.Intake;
 
 /// <summary>
-/// The forwarding intake (section "Intake", docs/decisions/0024): the IMAP mailbox that receives
+/// The forwarding intake (section "Intake", docs/decisions/0026): the IMAP mailbox that receives
 /// what victims forward to their case's private address, and that address's form. Off while
 /// <see cref="Host"/> is empty.
 /// </summary>

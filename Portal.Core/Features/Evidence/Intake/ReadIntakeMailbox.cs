@@ -12,7 +12,7 @@ public sealed record IntakeRun(bool Enabled, int Messages, int Stored, int Dupli
 }
 
 /// <summary>
-/// One run of the forwarding intake (docs/decisions/0024), started by a recurring job: reads the
+/// One run of the forwarding intake (docs/decisions/0026), started by a recurring job: reads the
 /// intake mailbox in batches of Intake:BatchSize, decides about each message from its header
 /// block and size before fetching its body, stores it (<see cref="StoreForwardedMailHandler"/>),
 /// and only then flags it \Deleted; each batch is expunged and counted. A crash between storing

@@ -47,7 +47,7 @@ public abstract record IntakeDecision
 }
 
 /// <summary>
-/// The storing half of the forwarding intake (docs/decisions/0024), one intake message at a time;
+/// The storing half of the forwarding intake (docs/decisions/0026), one intake message at a time;
 /// the IMAP half is <see cref="ReadIntakeMailboxHandler"/>. The portal never answers intake mail
 /// (the sender may be the extortionist): what is not for a case is dropped and counted. What is for
 /// a case goes through the same path as an upload (<see cref="AddEvidenceHandler"/>: hash,
