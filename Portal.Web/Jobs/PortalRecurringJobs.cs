@@ -51,6 +51,9 @@ public sealed class PortalRecurringJobs(JobQueue queue, IOptions<JobsOptions> op
         }
     }
 
+    /// <summary>Whether a node that starts reads the forwarding intake at once: there is a mailbox and a schedule for it.</summary>
+    public bool ReadsIntakeAtStart => intake.Value.Enabled && options.Value.ForwardingIntakeSchedule != Cron.Never();
+
     /// <summary>Runs a recurring job now, unless a run of it is already queued and not yet started; returns the new job's id, or null.</summary>
     public string? Enqueue(string id)
     {
@@ -66,6 +69,14 @@ internal sealed class RecurringJobsRegistration(PortalRecurringJobs jobs, IRecur
     {
         jobs.Register(manager);
         logger.LogInformation("Recurring jobs registered (schedules in UTC).");
+
+        // Forwarded mail may have waited while the portal was down: read it now, not at the next
+        // minute the schedule names (unless the schedule is off, as in tests that run it by hand).
+        if (jobs.ReadsIntakeAtStart)
+        {
+            jobs.Enqueue(PortalJobKeys.ForwardingIntake);
+        }
+
         return Task.CompletedTask;
     }
 
