@@ -153,7 +153,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
         await FileWithEmailAsync("another@gmail.com", "Your therapy records");
 
         // What the evidence-analysis job does after the uploads (this portal runs no scheduler).
-        Assert.Equal(4, await EvidenceUploads.AnalysePendingAsync(factory));
+        await EvidenceUploads.AnalysePendingAsync(factory);
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
         await RecomputeAsync(supervisor);
 
