@@ -32,6 +32,12 @@ public enum EvidenceSource
 {
     Upload = 0,
     Pasted = 1,
+
+    /// <summary>Forwarded to the case's private address as an attachment: the original with its own headers.</summary>
+    Forwarded = 2,
+
+    /// <summary>Forwarded to the case's private address inline: the message as it arrived, the original headers are missing.</summary>
+    ForwardedInline = 3,
 }
 
 /// <summary>
@@ -74,6 +80,18 @@ public sealed class EvidenceFile
 
     /// <summary>Why analysis stopped short (a cap or budget by name), for staff; never file content.</summary>
     public string? AnalysisNote { get; set; }
+
+    /// <summary>
+    /// For a forwarded file: the header block of the message it arrived in (who forwarded it,
+    /// when, through which servers), sealed like other victim data. Null for uploads.
+    /// </summary>
+    public byte[]? ForwardingEnvelope { get; set; }
+
+    /// <summary>The keyed hash of the email's Message-ID (SealedIndicators, class "message-id"): the same email forwarded again is recognised even when its bytes differ.</summary>
+    public byte[]? MessageIdMac { get; set; }
+
+    /// <summary>True while the victim, who chose email contact, still has to be told that a forwarded file arrived.</summary>
+    public bool NotificationPending { get; set; }
 }
 
 public enum IndicatorKind
@@ -93,8 +111,10 @@ public enum IndicatorKind
 }
 
 /// <summary>
-/// Something the extortionist left behind (payment address, sender, domain, amount, deadline), in
-/// normalised form so that later issues can cluster cases into campaigns by equality.
+/// Something the extortionist left behind (payment address, sender, link, domain, amount,
+/// deadline). Links and addresses carry patient ids and victims' names, so the normalised value is
+/// kept only sealed, beside a keyed hash of it that campaigns and duplicates compare by equality
+/// (docs/decisions/0027, Features/Evidence/Indicators/SealedIndicators).
 /// </summary>
 public sealed class CaseIndicator
 {
@@ -106,7 +126,11 @@ public sealed class CaseIndicator
 
     public IndicatorKind Kind { get; set; }
 
-    public required string Value { get; set; }
+    /// <summary>The normalised value, sealed with the envelope.</summary>
+    public required byte[] ValueEnvelope { get; set; }
+
+    /// <summary>HMAC-SHA-256 of the normalised value under the "indicator-mac" secret: equal values, equal MACs.</summary>
+    public required byte[] ValueMac { get; set; }
 
     public string? Detail { get; set; }
 

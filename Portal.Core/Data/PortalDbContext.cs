@@ -49,6 +49,12 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();
 
+    public DbSet<ForwardingAddress> ForwardingAddresses => Set<ForwardingAddress>();
+
+    public DbSet<EvidenceRefusal> EvidenceRefusals => Set<EvidenceRefusal>();
+
+    public DbSet<IntakeStatistics> IntakeStatistics => Set<IntakeStatistics>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

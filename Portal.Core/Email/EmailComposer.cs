@@ -65,6 +65,9 @@ public sealed partial class EmailComposer(IOptions<EmailOptions> options)
         return $"{template}.{Convert.ToHexStringLower(hash.AsSpan(0, 16))}@{domain}";
     }
 
+    /// <summary>The domain every Message-ID of the portal's mail ends in: mail carrying it back is the portal's own.</summary>
+    public string MessageIdDomain => Domain();
+
     private string Domain()
     {
         var from = options.Value.From;

@@ -30,7 +30,8 @@ public sealed record EvidencePageViewModel(
     ConfirmReportDetails? Confirm,
     bool AnalysisPending = false,
     int WaitMinutes = 0,
-    string? PastedSource = null);
+    string? PastedSource = null,
+    IReadOnlyList<EvidenceRefusalView>? Refusals = null);
 
 /// <summary>The victim's evidence: upload (streamed, never buffered), paste an email's source, list and receipt.</summary>
 [Authorize(Policy = CaseSession.Policy)]
@@ -263,6 +264,7 @@ public sealed class EvidenceController(
         Response.StatusCode = statusCode;
         var suggestion = await suggestDetails.HandleAsync(caseId.Value, cancellationToken);
         var analysisPending = await listEvidence.AnalysisPendingAsync(caseId.Value, cancellationToken);
-        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending, waitMinutes, pasted));
+        var refusals = await listEvidence.RefusalsAsync(caseId.Value, cancellationToken);
+        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending, waitMinutes, pasted, refusals));
     }
 }

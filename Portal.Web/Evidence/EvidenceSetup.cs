@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Web.Data;
 
 namespace Portal.Web.Evidence;
@@ -25,6 +26,7 @@ public static class EvidenceSetup
         builder.Services.AddScoped<ReadEvidenceHandler>();
         builder.Services.AddScoped<EvidenceRecovery>();
         builder.Services.AddScoped<AnalyseEvidenceHandler>();
+        builder.Services.AddSingleton<SealedIndicators>();
         builder.Services.AddScoped<SuggestReportDetailsHandler>();
         builder.Services.AddScoped<ConfirmReportDetailsHandler>();
         builder.Services.AddSingleton<IValidator<ConfirmReportDetails>, ConfirmReportDetailsValidator>();

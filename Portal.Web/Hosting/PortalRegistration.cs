@@ -35,6 +35,7 @@ public static class PortalRegistration
         builder.AddPortalSecurity();
         builder.AddPortalReports();
         builder.AddPortalEvidence();
+        builder.AddPortalIntake();
         builder.AddPortalAudit();
         builder.AddPortalTriage();
         builder.AddPortalMessaging();

@@ -96,6 +96,10 @@ public sealed class JobsOptions
     [Required]
     public string EvidenceCleanupSchedule { get; set; } = "25,55 * * * *";
 
+    /// <summary>Cron (UTC) of the reading of the forwarding intake mailbox; each run lasts up to Intake:RunTime, waiting in IDLE for new mail.</summary>
+    [Required]
+    public string ForwardingIntakeSchedule { get; set; } = "* * * * *";
+
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
     public string CampaignRecomputeSchedule { get; set; } = "7,37 * * * *";
@@ -103,6 +107,6 @@ public sealed class JobsOptions
     public IEnumerable<string> Schedules =>
     [
         RetentionSchedule, DigestSchedule, ReferralSweepSchedule, EscalationSchedule, UrgentAlertSchedule,
-        VictimNotificationSchedule, EvidenceAnalysisSchedule, EvidenceCleanupSchedule, CampaignRecomputeSchedule,
+        VictimNotificationSchedule, EvidenceAnalysisSchedule, EvidenceCleanupSchedule, ForwardingIntakeSchedule, CampaignRecomputeSchedule,
     ];
 }

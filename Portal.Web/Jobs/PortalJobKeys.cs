@@ -26,6 +26,9 @@ public static class PortalJobKeys
     public const string EvidenceAnalysis = "evidence-analysis";
     public const string EvidenceCleanup = "evidence-cleanup";
 
+    /// <summary>Only where there is an intake mailbox (Intake:Host).</summary>
+    public const string ForwardingIntake = "forwarding-intake";
+
     public static readonly IReadOnlyList<string> Recurring =
         [Retention, DailyDigest, UrgentAlert, ReferralSweep, ReferralEscalation, VictimNotifications, CampaignRecompute, EvidenceAnalysis, EvidenceCleanup];
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Microsoft.Extensions.Options;
 using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Retention;
@@ -139,6 +140,26 @@ public sealed class EvidenceCleanupJob(EvidenceRecovery recovery, IOptions<Evide
         if (report.Completed + report.Removed + report.Orphans > 0)
         {
             logger.LogInformation("Evidence cleanup: {Completed} upload(s) completed, {Removed} abandoned and {Orphans} unreferenced file(s) removed.", report.Completed, report.Removed, report.Orphans);
+        }
+    }
+}
+
+/// <summary>
+/// Reads the forwarding intake mailbox (docs/decisions/0026): everything is in the handler; a run
+/// waits in IDLE for new mail up to Intake:RunTime and ends when the portal stops. One run at a time.
+/// </summary>
+[SingleRun]
+public sealed class ForwardingIntakeJob(ReadIntakeMailboxHandler handler, IHostApplicationLifetime lifetime, ILogger<ForwardingIntakeJob> logger)
+{
+    [DisplayName("Evidence: read the forwarding intake mailbox")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var run = await handler.HandleAsync(lifetime.ApplicationStopping, cancellationToken);
+        if (run.Messages > 0)
+        {
+            logger.LogInformation(
+                "Forwarding intake: {Messages} message(s) read; {Stored} file(s) stored, {Duplicates} already there, {Refused} refused, {Unknown} to no valid address, {Loops} automatic dropped.",
+                run.Messages, run.Stored, run.Duplicates, run.Refused, run.UnknownAddress, run.Loops);
         }
     }
 }

@@ -96,6 +96,10 @@ public static class AuditActions
     // Written by the jobs page that the Hangfire dashboard replaced (decision 0024): kept so that entries already in a trail keep their label.
     public const string JobPaused = "job.paused";
     public const string JobResumed = "job.resumed";
+
+    // Forwarding intake: the victim's private address, and what was forwarded but not kept
+    public const string ForwardingAddressReplaced = "case.forwarding-address-replaced";
+    public const string EvidenceRefused = "evidence.refused";
     public const string JobDeleted = "job.deleted";
     public const string JobTriggered = "job.triggered";
     public const string JobRemoved = "job.recurring-removed";

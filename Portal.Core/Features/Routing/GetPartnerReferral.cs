@@ -3,6 +3,7 @@ using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Routing;
@@ -54,7 +55,7 @@ public sealed record PartnerReferralDetails(
     PoliceAnswers? Police);
 
 /// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
-public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, AuditTrail audit)
+public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
 {
     /// <summary>A partner's staff member opens the referral: recorded as a view, or as a denial.</summary>
     public async Task<PartnerReferralDetails?> ViewAsync(PartnerMembership member, long referralId, Actor actor, CancellationToken cancellationToken)
@@ -90,10 +91,7 @@ public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher
         var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => EvidenceNames.Summarize(e, cipher))
             .ToList();
-        var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == c.Id).OrderBy(i => i.Kind).ThenBy(i => i.Id)
-            .Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
-            .Select(i => (i.Kind, i.Value))
-            .ToList();
+        var indicators = (await sealing.OfCaseAsync(db, c.Id, cancellationToken)).Select(i => (i.Kind, i.Value)).ToList();
         return new PoliceAnswers(cipher.OpenString(c.NarrativeEnvelope), c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.BreachOrganisation, evidence, indicators);
     }
 }

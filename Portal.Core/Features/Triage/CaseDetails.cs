@@ -3,6 +3,7 @@ using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Triage;
@@ -56,7 +57,7 @@ public sealed record CaseDetails(
 /// Null when the case does not exist. Staff pages go through <see cref="ViewAsync"/> or
 /// <see cref="AfterRefusedActionAsync"/>, which record what was seen or denied.
 /// </summary>
-public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, AuditTrail audit)
+public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
 {
     /// <summary>A staff member opens the case: recorded as a view, or as a denial when there is no such case.</summary>
     public async Task<CaseDetails?> ViewAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
@@ -97,9 +98,7 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
         var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => new EvidenceDetails(EvidenceNames.Summarize(e, cipher), EmailSummary.Open(cipher, e.ParsedEnvelope)))
             .ToList();
-        var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == caseId).OrderBy(i => i.Kind).ThenBy(i => i.Id)
-            .Select(i => new { i.Kind, i.Value, i.Detail }).ToListAsync(cancellationToken))
-            .Select(i => (i.Kind, i.Value, i.Detail)).ToList();
+        var indicators = (await sealing.OfCaseAsync(db, caseId, cancellationToken)).Select(i => (i.Kind, i.Value, i.Detail)).ToList();
         var entries = await (
             from a in db.AuditEntries.AsNoTracking().Where(a => a.CaseId == caseId)
             join u in db.Users on a.ActorId equals u.Id into users

@@ -11,7 +11,8 @@ using PortalBench;
 //   PortalBench jobs-idle sqlite|postgres [seconds]
 //   PortalBench jobs-latency sqlite|postgres [urgent referrals]
 //   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles]";
+//   PortalBench forwarding-intake <Portal.Web.dll> [messages]   (IMAP server in PORTAL_BENCH_IMAP)
+var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -32,6 +33,7 @@ return args[0] switch
     "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 660),
     "jobs-latency" => await JobsLatencyBenchmark.RunAsync(args[1], number > 0 ? number : 200),
     "drill" => await Drill.RunAsync(portalDll, number > 0 ? number : 12),
+    "forwarding-intake" => await IntakeBenchmark.RunAsync(portalDll, number > 0 ? number : 1000),
     _ => Fail(),
 };
 

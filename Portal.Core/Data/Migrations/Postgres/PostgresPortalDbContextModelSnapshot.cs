@@ -560,18 +560,22 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Value")
+                    b.Property<byte[]>("ValueEnvelope")
                         .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("ValueMac")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
 
                     b.HasKey("Id");
 
                     b.HasIndex("EvidenceFileId");
 
-                    b.HasIndex("Kind", "Value");
+                    b.HasIndex("Kind", "ValueMac");
 
-                    b.HasIndex("CaseId", "Kind", "Value")
+                    b.HasIndex("CaseId", "Kind", "ValueMac")
                         .IsUnique();
 
                     b.ToTable("CaseIndicators", (string)null);
@@ -667,6 +671,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<byte[]>("ForwardingEnvelope")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("KeyId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -679,6 +686,13 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<byte[]>("MessageIdMac")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("NotificationPending")
+                        .HasColumnType("boolean");
 
                     b.Property<byte[]>("ParsedEnvelope")
                         .HasColumnType("bytea");
@@ -701,10 +715,111 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.HasIndex("AnalysisState");
 
+                    b.HasIndex("CaseId", "MessageIdMac");
+
                     b.HasIndex("CaseId", "Sha256")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "NotificationPending" }, "IX_EvidenceFiles_NotificationPending")
+                        .HasFilter("\"NotificationPending\"");
+
                     b.ToTable("EvidenceFiles", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.EvidenceRefusal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("RefusedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "RefusedAt");
+
+                    b.ToTable("EvidenceRefusals", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ForwardingAddress", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ForwardingAddresses", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.IntakeStatistics", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LoopsDropped")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Refused")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Stored")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UnknownAddress")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("IntakeStatistics", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Duplicates = 0L,
+                            LoopsDropped = 0L,
+                            Messages = 0L,
+                            Refused = 0L,
+                            Stored = 0L,
+                            UnknownAddress = 0L
+                        });
                 });
 
             modelBuilder.Entity("Portal.Core.Data.JobFailure", b =>
@@ -1271,6 +1386,24 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.HasOne("Portal.Core.Data.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.EvidenceRefusal", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ForwardingAddress", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Core.Data.ForwardingAddress", "CaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
