@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -6,8 +5,6 @@ using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Notices;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
-using Portal.Core.Features.Audit;
-using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -16,7 +13,6 @@ namespace Portal.Web.Controllers;
 public sealed class StaffController(
     IValidator<PostNotice> validator,
     PostNoticeHandler postNotice,
-    AuditTrail audit,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
@@ -37,8 +33,7 @@ public sealed class StaffController(
             return View(notice);
         }
 
-        await postNotice.HandleAsync(notice, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.NoticePosted), cancellationToken);
+        await postNotice.HandleAsync(notice, HttpContext.StaffActor(), cancellationToken);
         return LocalRedirect("/updates");
     }
 }

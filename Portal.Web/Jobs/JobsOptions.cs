@@ -76,4 +76,8 @@ public sealed class JobsOptions
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
     public string CampaignRecomputeSchedule { get; set; } = "0 7/30 * * * ?";
+
+    /// <summary>Cron (UTC) of the reminders of published deadlines to victims who chose email (days before, so hourly is plenty).</summary>
+    [Required]
+    public string DeadlineReminderSchedule { get; set; } = "0 40 * * * ?";
 }

@@ -149,6 +149,7 @@ internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOpti
         await EnsureAsync<VictimNotificationJob>(scheduler, PortalJobKeys.VictimNotifications, settings.VictimNotificationSchedule, cancellationToken);
         await EnsureAsync<CampaignRecomputeJob>(scheduler, PortalJobKeys.CampaignRecompute, settings.CampaignRecomputeSchedule, cancellationToken);
         await EnsureAsync<EvidenceAnalysisJob>(scheduler, PortalJobKeys.EvidenceAnalysis, settings.EvidenceAnalysisSchedule, cancellationToken);
+        await EnsureAsync<DeadlineReminderJob>(scheduler, PortalJobKeys.DeadlineReminders, settings.DeadlineReminderSchedule, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

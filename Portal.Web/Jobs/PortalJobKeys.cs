@@ -16,6 +16,7 @@ public static class PortalJobKeys
     public static readonly JobKey VictimNotifications = new("victim-notifications", RecurringGroup);
     public static readonly JobKey CampaignRecompute = new("campaign-recompute", RecurringGroup);
     public static readonly JobKey EvidenceAnalysis = new("evidence-analysis", RecurringGroup);
+    public static readonly JobKey DeadlineReminders = new("deadline-reminders", RecurringGroup);
 
     /// <summary>Trigger job data: which attempt this firing is (1 for the first).</summary>
     public const string Attempt = "portal.attempt";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Messaging;
@@ -70,6 +71,18 @@ internal sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, IL
         var result = await handler.HandleAsync(cancellationToken);
         logger.LogInformation("Campaigns recomputed: {Campaigns} in all, {Created} new, {Changed} changed, {Retired} retired.", result.Campaigns, result.Created, result.Changed, result.Retired);
     }
+}
+
+/// <summary>
+/// Reminds victims who chose email of the deadlines that concern their case, once per deadline,
+/// case and stage; the handler claims, sends and marks, so this job only calls it (and a failed
+/// send throws, so the engine retries).
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class DeadlineReminderJob(SendDeadlineRemindersHandler handler) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await handler.HandleAsync(cancellationToken);
 }
 
 /// <summary>

@@ -8,8 +8,12 @@ using Portal.Core.Features.Jobs;
 
 namespace Portal.Core.Features.Evidence;
 
-/// <summary>A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.</summary>
-public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source);
+/// <summary>
+/// A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.
+/// A <see cref="FilePurpose.Document"/> (the victim's own receipts and letters) takes the same path
+/// but is never analysed and is audited as a document.
+/// </summary>
+public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source, FilePurpose Purpose = FilePurpose.Evidence);
 
 public enum EvidenceRejection
 {
@@ -115,7 +119,7 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             return new AddEvidenceResult.Rejected(limit < limits.MaxFileBytes ? EvidenceRejection.CaseQuotaExceeded : EvidenceRejection.TooLarge);
         }
 
-        var existing = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+        var existing = await FindAsync(request.CaseId, request.Purpose, written.Sha256, cancellationToken);
         if (existing is not null)
         {
             store.Delete(id);
@@ -123,13 +127,14 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         }
 
         var fileName = EvidenceNames.Clean(request.FileName, detected);
-        var analysed = AnalyseEvidenceHandler.IsRead(detected.Kind);
+        var analysed = request.Purpose == FilePurpose.Evidence && AnalyseEvidenceHandler.IsRead(detected.Kind);
         var row = new EvidenceFile
         {
             Id = id,
             CaseId = request.CaseId,
             Kind = detected.Kind,
             Source = request.Source,
+            Purpose = request.Purpose,
             MediaType = detected.MediaType,
             FileNameEnvelope = cipher.SealString(fileName),
             Size = written.Length,
@@ -147,14 +152,15 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             {
                 db.EvidenceFiles.Add(row);
                 await db.SaveChangesAsync(token);
-                await audit.AppendAsync(AuditEvent.Victim(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), Convert.ToHexStringLower(row.Sha256)), token);
+                var action = request.Purpose == FilePurpose.Document ? AuditActions.DocumentAdded : AuditActions.EvidenceAdded;
+                await audit.AppendAsync(AuditEvent.Victim(action, request.CaseId, id.ToString(), Convert.ToHexStringLower(row.Sha256)), token);
             }, cancellationToken);
         }
         catch (DbUpdateException)
         {
             // Two uploads of the same file raced; the unique (case, hash) index kept one.
             store.Delete(id);
-            var winner = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+            var winner = await FindAsync(request.CaseId, request.Purpose, written.Sha256, cancellationToken);
             if (winner is null)
             {
                 throw;
@@ -177,10 +183,10 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         return new AddEvidenceResult.Stored(new EvidenceSummary(id, fileName, row.Kind, row.MediaType, row.Size, Convert.ToHexStringLower(row.Sha256), row.ReceivedAt));
     }
 
-    private async Task<EvidenceSummary?> FindAsync(Guid caseId, byte[] sha256, CancellationToken cancellationToken)
+    private async Task<EvidenceSummary?> FindAsync(Guid caseId, FilePurpose purpose, byte[] sha256, CancellationToken cancellationToken)
     {
         var row = await db.EvidenceFiles.AsNoTracking()
-            .Where(e => e.CaseId == caseId && e.Sha256 == sha256)
+            .Where(e => e.CaseId == caseId && e.Purpose == purpose && e.Sha256 == sha256)
             .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : EvidenceNames.Summarize(row, cipher);
     }

@@ -4,13 +4,13 @@ using Portal.Core.Data;
 
 namespace Portal.Core.Features.Evidence;
 
-/// <summary>A case's files, oldest first, with the names the victim gave them.</summary>
+/// <summary>A case's evidence, oldest first, with the names the victim gave them (the victim's own documents are not evidence).</summary>
 public sealed class ListEvidenceHandler(PortalDbContext db, EnvelopeCipher cipher)
 {
     public async Task<IReadOnlyList<EvidenceSummary>> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var rows = await db.EvidenceFiles.AsNoTracking()
-            .Where(e => e.CaseId == caseId)
+            .Where(e => e.CaseId == caseId && e.Purpose == FilePurpose.Evidence)
             .OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id)
             .ToListAsync(cancellationToken);
         return rows.Select(row => EvidenceNames.Summarize(row, cipher)).ToList();

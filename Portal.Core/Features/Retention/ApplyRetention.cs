@@ -114,6 +114,7 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
             await db.CaseIndicators.Where(i => i.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
             await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
             await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
+            await db.DiaryEntries.Where(d => d.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
             await db.TriageDecisions.Where(d => d.CaseId == caseId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Reason, (string?)null), cancellationToken);
             await db.Referrals.Where(r => r.CaseId == caseId).ExecuteUpdateAsync(r => r.SetProperty(x => x.OutcomeNote, (string?)null), cancellationToken);
 

@@ -27,7 +27,7 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     private static readonly (string Method, Regex Template, string[] Who)[] Expectations =
     [
         ("*", Rx(@"^(|updates|privacy|language|report|guidance(/.*)?|status/open|status/close|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
-        ("*", Rx(@"^status(/messages|/evidence(/.*)?)?$"), [Victim]),
+        ("*", Rx(@"^status(/messages|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file)?$"), [Victim]),
         ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm(/done)?)$"), [AnyStaff]),
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
