@@ -48,6 +48,7 @@ public sealed class CaseFileController(
     StreamedUploads uploads,
     ExportCaseFileHandler exportCaseFile,
     IOptions<EvidenceOptions> evidenceOptions,
+    IOptions<CaseFileOptions> caseFileOptions,
     ClientLimits limits,
     TimeProvider clock,
     IStringLocalizer<SharedResource> localizer) : Controller
@@ -262,7 +263,8 @@ public sealed class CaseFileController(
         }
     }
 
-    private string Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>Today where the victim is (CaseFile:TimeZone), not in UTC: late in a Finnish evening UTC is still yesterday.</summary>
+    private string Today() => caseFileOptions.Value.Today(clock).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static int StatusFor(EvidenceRejection reason) => reason switch
     {
