@@ -49,7 +49,9 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         entity.Property(n => n.TitleFi).HasMaxLength(200);
         entity.Property(n => n.TitleSv).HasMaxLength(200);
         entity.Property(n => n.AuthorId).HasMaxLength(450);
+        entity.Property(n => n.AudienceBreachOrganisation).HasMaxLength(64);
         entity.HasIndex(n => n.PublishedAt);
+        entity.HasIndex(n => n.DeadlineOn);
     }
 }
 
@@ -73,7 +75,8 @@ internal sealed class EvidenceFileConfiguration : IEntityTypeConfiguration<Evide
         entity.Property(e => e.Sha256).HasMaxLength(32);
         entity.Property(e => e.KeyId).HasMaxLength(64);
         entity.HasOne<Case>().WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
-        entity.HasIndex(e => new { e.CaseId, e.Sha256 }).IsUnique();
+        // The same file is kept once per case and purpose: a receipt may be evidence and a document.
+        entity.HasIndex(e => new { e.CaseId, e.Purpose, e.Sha256 }).IsUnique();
         entity.Property(e => e.AnalysisNote).HasMaxLength(200);
 
         // The analysis sweep looks for what is still pending.

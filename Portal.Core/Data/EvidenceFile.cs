@@ -28,6 +28,19 @@ public enum AnalysisState
     Failed = 4,
 }
 
+/// <summary>Why the victim gave the portal a file: evidence of the extortion, or a document of their own case file.</summary>
+public enum FilePurpose
+{
+    Evidence = 0,
+
+    /// <summary>
+    /// A receipt, medical certificate or letter for the victim's own case file: stored like
+    /// evidence, never analysed, never listed as evidence, and seen by staff, partners and police
+    /// bundles only when the victim shares it.
+    /// </summary>
+    Document = 1,
+}
+
 public enum EvidenceSource
 {
     Upload = 0,
@@ -54,6 +67,11 @@ public sealed class EvidenceFile
     public EvidenceKind Kind { get; set; }
 
     public EvidenceSource Source { get; set; }
+
+    public FilePurpose Purpose { get; set; }
+
+    /// <summary>A document the victim shares with the case's staff and partners; evidence is always seen and ignores this.</summary>
+    public bool Shared { get; set; }
 
     /// <summary>Decided from the file's first bytes, never from what the browser declared.</summary>
     public required string MediaType { get; set; }

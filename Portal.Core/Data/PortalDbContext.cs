@@ -54,6 +54,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<EvidenceRefusal> EvidenceRefusals => Set<EvidenceRefusal>();
 
     public DbSet<IntakeStatistics> IntakeStatistics => Set<IntakeStatistics>();
+    public DbSet<DiaryEntry> DiaryEntries => Set<DiaryEntry>();
+
+    public DbSet<DeadlineReminder> DeadlineReminders => Set<DeadlineReminder>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -18,6 +18,7 @@ public static class EmailTemplates
     public const string JobFailed = "job-failed";
     public const string DailyDigest = "daily-digest";
     public const string UrgentUnclaimed = "urgent-unclaimed";
+    public const string DeadlineReminder = "deadline-reminder";
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ public static class EvidenceSetup
             ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
             : Path.Combine(paths.DataDirectory, "evidence");
         builder.Services.AddSingleton<IEvidenceStore>(sp => new FileEvidenceStore(directory, sp.GetRequiredService<EnvelopeCipher>()));
+        builder.Services.AddSingleton<StreamedUploads>();
         builder.Services.AddScoped<AddEvidenceHandler>();
         builder.Services.AddScoped<ListEvidenceHandler>();
         builder.Services.AddScoped<ReadEvidenceHandler>();

@@ -2,6 +2,7 @@ using Portal.Web.Accounts;
 using Portal.Web.Audit;
 using Portal.Web.Bundles;
 using Portal.Web.Campaigns;
+using Portal.Web.CaseFile;
 using Portal.Web.Data;
 using Portal.Web.Demo;
 using Portal.Web.Email;
@@ -42,6 +43,7 @@ public static class PortalRegistration
         builder.AddPortalRouting();
         builder.AddPortalBundles();
         builder.AddPortalCampaigns();
+        builder.AddPortalCaseFile();
         builder.AddPortalJobs();
         builder.AddPortalDemo();
         return builder;

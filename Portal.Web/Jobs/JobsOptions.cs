@@ -104,9 +104,14 @@ public sealed class JobsOptions
     [Required]
     public string CampaignRecomputeSchedule { get; set; } = "7,37 * * * *";
 
+    /// <summary>Cron (UTC) of the reminders of published deadlines to victims who chose email (days before, so hourly is plenty).</summary>
+    [Required]
+    public string DeadlineReminderSchedule { get; set; } = "40 * * * *";
+
     public IEnumerable<string> Schedules =>
     [
         RetentionSchedule, DigestSchedule, ReferralSweepSchedule, EscalationSchedule, UrgentAlertSchedule,
         VictimNotificationSchedule, EvidenceAnalysisSchedule, EvidenceCleanupSchedule, ForwardingIntakeSchedule, CampaignRecomputeSchedule,
+        DeadlineReminderSchedule,
     ];
 }

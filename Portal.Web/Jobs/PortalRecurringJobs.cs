@@ -24,6 +24,7 @@ public sealed class PortalRecurringJobs(JobQueue queue, IOptions<JobsOptions> op
         new(PortalJobKeys.CampaignRecompute, Job.FromExpression<CampaignRecomputeJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.CampaignRecomputeSchedule),
         new(PortalJobKeys.EvidenceAnalysis, Job.FromExpression<EvidenceAnalysisJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.EvidenceAnalysisSchedule),
         new(PortalJobKeys.EvidenceCleanup, Job.FromExpression<EvidenceCleanupJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.EvidenceCleanupSchedule),
+        new(PortalJobKeys.DeadlineReminders, Job.FromExpression<DeadlineReminderJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.DeadlineReminderSchedule),
     ];
 
     private static readonly Recurring Intake =

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.Extensions.Options;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Jobs;
@@ -81,6 +82,19 @@ public sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, ILog
         var result = await handler.HandleAsync(cancellationToken);
         logger.LogInformation("Campaigns recomputed: {Campaigns} in all, {Created} new, {Changed} changed, {Retired} retired.", result.Campaigns, result.Created, result.Changed, result.Retired);
     }
+}
+
+/// <summary>
+/// Reminds victims who chose email of the deadlines that concern their case, once per deadline,
+/// case and stage; the handler claims, sends and marks, so this job only calls it (and a failed
+/// send throws, so the engine retries).
+/// </summary>
+[SingleRun]
+public sealed class DeadlineReminderJob(SendDeadlineRemindersHandler handler)
+{
+    [DisplayName("Case file: remind victims of published deadlines")]
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        await handler.HandleAsync(cancellationToken);
 }
 
 /// <summary>

@@ -103,6 +103,17 @@ public static class AuditActions
     public const string JobDeleted = "job.deleted";
     public const string JobTriggered = "job.triggered";
     public const string JobRemoved = "job.recurring-removed";
+    // The victim's case file: diary, documents, the download, deadline reminders
+    public const string DiaryEntryAdded = "diary.added";
+    public const string DiaryEntryChanged = "diary.changed";
+    public const string DiaryEntryDeleted = "diary.deleted";
+    public const string DocumentAdded = "document.added";
+    public const string DocumentShared = "document.shared";
+    public const string DocumentUnshared = "document.unshared";
+    public const string DocumentDeleted = "document.deleted";
+    public const string CaseFileDownloaded = "case-file.downloaded";
+    public const string CaseFileRefused = "case-file.refused";
+    public const string DeadlineReminderSent = "deadline.reminder-sent";
 }
 
 /// <summary>

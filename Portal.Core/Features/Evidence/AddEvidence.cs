@@ -8,8 +8,12 @@ using Portal.Core.Features.Jobs;
 
 namespace Portal.Core.Features.Evidence;
 
-/// <summary>A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.</summary>
-public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source)
+/// <summary>
+/// A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.
+/// A <see cref="FilePurpose.Document"/> (the victim's own receipts and letters) takes the same path
+/// but is never analysed and is audited as a document.
+/// </summary>
+public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source, FilePurpose Purpose = FilePurpose.Evidence)
 {
     /// <summary>A forwarded file: the header block of the message it arrived in, sealed.</summary>
     public byte[]? ForwardingEnvelope { get; init; }
@@ -134,7 +138,7 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             return new AddEvidenceResult.Rejected(limit < limits.MaxFileBytes ? EvidenceRejection.CaseQuotaExceeded : EvidenceRejection.TooLarge);
         }
 
-        var existing = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+        var existing = await FindAsync(request.CaseId, request.Purpose, written.Sha256, cancellationToken);
         if (existing is not null)
         {
             store.Delete(id);
@@ -142,13 +146,14 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         }
 
         var fileName = EvidenceNames.Clean(request.FileName, detected);
-        var analysed = AnalyseEvidenceHandler.IsRead(detected.Kind);
+        var analysed = request.Purpose == FilePurpose.Evidence && AnalyseEvidenceHandler.IsRead(detected.Kind);
         var row = new EvidenceFile
         {
             Id = id,
             CaseId = request.CaseId,
             Kind = detected.Kind,
             Source = request.Source,
+            Purpose = request.Purpose,
             MediaType = detected.MediaType,
             FileNameEnvelope = cipher.SealString(fileName),
             Size = written.Length,
@@ -176,7 +181,7 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         {
             // Two uploads of the same file raced; the unique (case, hash) index kept one.
             store.Delete(id);
-            var winner = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+            var winner = await FindAsync(request.CaseId, request.Purpose, written.Sha256, cancellationToken);
             if (winner is null)
             {
                 throw;
@@ -205,9 +210,9 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
     }
 
     /// <summary>
-    /// The custody entry: the victim added it (upload, paste), or the portal took it from the
-    /// intake mailbox, forwarded to the case's address; the detail is the hash and, for forwarded
-    /// files, how they came.
+    /// The custody entry: the victim added it (upload, paste; a document of their own is recorded
+    /// as such), or the portal took it from the intake mailbox, forwarded to the case's address;
+    /// the detail is the hash and, for forwarded files, how they came.
     /// </summary>
     private static AuditEvent Custody(AddEvidence request, Guid id, byte[] sha256)
     {
@@ -216,14 +221,15 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         {
             EvidenceSource.Forwarded => AuditEvent.System(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), hash + " forwarded"),
             EvidenceSource.ForwardedInline => AuditEvent.System(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), hash + " forwarded inline: the original headers are missing"),
+            _ when request.Purpose == FilePurpose.Document => AuditEvent.Victim(AuditActions.DocumentAdded, request.CaseId, id.ToString(), hash),
             _ => AuditEvent.Victim(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), hash),
         };
     }
 
-    private async Task<EvidenceSummary?> FindAsync(Guid caseId, byte[] sha256, CancellationToken cancellationToken)
+    private async Task<EvidenceSummary?> FindAsync(Guid caseId, FilePurpose purpose, byte[] sha256, CancellationToken cancellationToken)
     {
         var row = await db.EvidenceFiles.AsNoTracking()
-            .Where(e => e.CaseId == caseId && e.Sha256 == sha256)
+            .Where(e => e.CaseId == caseId && e.Purpose == purpose && e.Sha256 == sha256)
             .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : EvidenceNames.Summarize(row, cipher);
     }

@@ -7,13 +7,13 @@ namespace Portal.Core.Features.Evidence;
 /// <summary>Something forwarded to the case that was not kept: when, why (an <see cref="EvidenceRejection"/> name) and how large; never what it held.</summary>
 public sealed record EvidenceRefusalView(DateTime RefusedAt, string Reason, long Size);
 
-/// <summary>A case's files, oldest first, with the names the victim gave them.</summary>
+/// <summary>A case's evidence, oldest first, with the names the victim gave them (the victim's own documents are not evidence).</summary>
 public sealed class ListEvidenceHandler(PortalDbContext db, EnvelopeCipher cipher)
 {
     public async Task<IReadOnlyList<EvidenceSummary>> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var rows = await db.EvidenceFiles.AsNoTracking()
-            .Where(e => e.CaseId == caseId)
+            .Where(e => e.CaseId == caseId && e.Purpose == FilePurpose.Evidence)
             .OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id)
             .ToListAsync(cancellationToken);
         return rows.Select(row => EvidenceNames.Summarize(row, cipher)).ToList();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
@@ -52,7 +53,11 @@ public sealed record PartnerReferralDetails(
     YesNoUnsure DataPublished,
     ContactPreference ContactPreference,
     ContactDetails? Contact,
-    PoliceAnswers? Police);
+    PoliceAnswers? Police)
+{
+    /// <summary>The diary entries and documents the victim chose to share; partners who can see the case see these, nothing else of the case file.</summary>
+    public SharedCaseFileView Shared { get; init; } = SharedCaseFileView.Empty;
+}
 
 /// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
 public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
@@ -83,12 +88,15 @@ public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher
         return new PartnerReferralDetails(
             r.Id, c.Id, c.Reference, r.PartnerType, c.Priority, c.Language, c.Region, r.Status, r.Urgent, r.UpdatedAt, r.AcknowledgedAt, r.AcceptedAt, r.ClosedAt,
             r.Outcome, r.OutcomeNote, r.PoliceReportNumber, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.Paid, c.DataPublished,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police);
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police)
+        {
+            Shared = await SharedCaseFileView.LoadAsync(db, cipher, c.Id, cancellationToken),
+        };
     }
 
     private async Task<PoliceAnswers> PoliceAnswersAsync(Case c, CancellationToken cancellationToken)
     {
-        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
+        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id && e.Purpose == FilePurpose.Evidence).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => EvidenceNames.Summarize(e, cipher))
             .ToList();
         var indicators = (await sealing.OfCaseAsync(db, c.Id, cancellationToken)).Select(i => (i.Kind, i.Value)).ToList();

@@ -35,7 +35,7 @@ public static class JobsPortal
             ["Jobs:DispatchInterval"] = "00:10:00",
             ["Email:From"] = "portal@test.example",
         };
-        foreach (var id in new[] { "Retention", "Digest", "ReferralSweep", "Escalation", "UrgentAlert", "VictimNotification", "EvidenceAnalysis", "EvidenceCleanup", "CampaignRecompute" })
+        foreach (var id in new[] { "Retention", "Digest", "ReferralSweep", "Escalation", "UrgentAlert", "VictimNotification", "EvidenceAnalysis", "EvidenceCleanup", "CampaignRecompute", "DeadlineReminder", "ForwardingIntake" })
         {
             settings[$"Jobs:{id}Schedule"] = Never;
         }

@@ -6,13 +6,14 @@ using PortalBench;
 //   PortalBench parse - [megabytes]
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
 //   PortalBench bundle <Portal.Web.dll> [megabytes]
+//   PortalBench case-file <Portal.Web.dll> [megabytes]
 //   PortalBench dashboard <Portal.Web.dll> [seconds per phase]
 //   PortalBench route - [referrals per phase]
 //   PortalBench jobs-idle sqlite|postgres [seconds]
 //   PortalBench jobs-latency sqlite|postgres [urgent referrals]
 //   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
 //   PortalBench forwarding-intake <Portal.Web.dll> [messages]   (IMAP server in PORTAL_BENCH_IMAP)
-var usage = "usage: PortalBench submit|upload|queue|bundle|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
+var usage = "usage: PortalBench submit|upload|queue|bundle|case-file|dashboard <Portal.Web.dll> [seconds|megabytes] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -28,6 +29,7 @@ return args[0] switch
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
     "bundle" => await BundleBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
+    "case-file" => await CaseFileBenchmark.RunAsync(portalDll, number > 0 ? number : 200),
     "dashboard" => await DashboardBenchmark.RunAsync(portalDll, number > 0 ? number : 15),
     "route" => await RouteBenchmark.RunAsync(number > 0 ? number : 3000),
     "jobs-idle" => await JobsIdleBenchmark.RunAsync(args[1], number > 0 ? number : 660),

@@ -648,6 +648,65 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.ToTable("DataProtectionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.DeadlineReminder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("DaysBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("NoticeId", "CaseId", "DaysBefore")
+                        .IsUnique();
+
+                    b.ToTable("DeadlineReminders", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DiaryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Envelope")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateOnly>("OccurredOn")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "OccurredOn");
+
+                    b.ToTable("DiaryEntries", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.EvidenceFile", b =>
                 {
                     b.Property<Guid>("Id")
@@ -697,6 +756,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<byte[]>("ParsedEnvelope")
                         .HasColumnType("bytea");
 
+                    b.Property<int>("Purpose")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -704,6 +766,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
@@ -717,7 +782,7 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.HasIndex("CaseId", "MessageIdMac");
 
-                    b.HasIndex("CaseId", "Sha256")
+                    b.HasIndex("CaseId", "Purpose", "Sha256")
                         .IsUnique();
 
                     b.HasIndex(new[] { "NotificationPending" }, "IX_EvidenceFiles_NotificationPending")
@@ -873,6 +938,13 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Audience")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AudienceBreachOrganisation")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("AuthorId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
@@ -886,6 +958,9 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.Property<string>("BodySv")
                         .HasColumnType("text");
+
+                    b.Property<DateOnly?>("DeadlineOn")
+                        .HasColumnType("date");
 
                     b.Property<DateTime>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
@@ -904,6 +979,8 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineOn");
 
                     b.HasIndex("PublishedAt");
 
@@ -1373,6 +1450,30 @@ namespace Portal.Core.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Portal.Core.Data.CaseMessage", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DeadlineReminder", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Core.Data.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DiaryEntry", b =>
                 {
                     b.HasOne("Portal.Core.Data.Case", null)
                         .WithMany()
