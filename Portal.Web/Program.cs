@@ -5,6 +5,7 @@ using Portal.Web.Demo;
 using Portal.Web.Email;
 using Portal.Web.Evidence;
 using Portal.Web.Hosting;
+using Portal.Web.Jobs;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Security;
@@ -45,6 +46,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UsePortalTwoFactor();
 app.MapPortalHealthChecks();
+app.MapPortalJobsDashboard();
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
 
 await app.RunAsync();

@@ -53,6 +53,15 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();
 
+    public DbSet<ForwardingAddress> ForwardingAddresses => Set<ForwardingAddress>();
+
+    public DbSet<EvidenceRefusal> EvidenceRefusals => Set<EvidenceRefusal>();
+
+    public DbSet<IntakeStatistics> IntakeStatistics => Set<IntakeStatistics>();
+    public DbSet<DiaryEntry> DiaryEntries => Set<DiaryEntry>();
+
+    public DbSet<DeadlineReminder> DeadlineReminders => Set<DeadlineReminder>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

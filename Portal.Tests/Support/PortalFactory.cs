@@ -94,7 +94,7 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         // What appsettings.json quietens for operators is captured too: the tests check that no
         // log line holds what it must not. (The request log stays at its own default, Warning.)
-        foreach (var category in new[] { "Microsoft", "Microsoft.Hosting.Lifetime", "System", "Quartz" })
+        foreach (var category in new[] { "Microsoft", "Microsoft.Hosting.Lifetime", "System", "Hangfire" })
         {
             builder.UseSetting($"Logging:LogLevel:{category}", "Debug");
         }

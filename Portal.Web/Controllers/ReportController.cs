@@ -12,7 +12,7 @@ using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
 
-public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps, bool Reissued = false);
+public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps, bool Reissued = false, string? ForwardingAddress = null);
 
 [AllowAnonymous]
 [Route("report")]
@@ -61,7 +61,8 @@ public sealed class ReportController(
                     submitted.ReceiptKey,
                     riskFlagged,
                     guidance.ForSteps(submitted.Guidance, LocalizationSetup.CurrentLanguage),
-                    submitted.Reissued));
+                    submitted.Reissued,
+                    submitted.ForwardingAddress));
             case SubmitReportResult.AlreadySubmitted already:
                 return View("AlreadySubmitted", already.Reference);
             default:

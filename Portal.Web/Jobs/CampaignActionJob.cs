@@ -1,17 +1,18 @@
+using System.ComponentModel;
 using Portal.Core.Features.Campaigns;
-using Quartz;
 
 namespace Portal.Web.Jobs;
 
 /// <summary>
 /// Carries out confirmed campaign actions in batches (the work and its resumption are the
 /// handler's: each batch commits with the action's progress). Nudged when a supervisor confirms
-/// one; the schedule and the start-up sweep finish any a crash interrupted.
+/// one; the recurring dispatcher and the schedule finish any a crash interrupted. One run at a time.
 /// </summary>
-[DisallowConcurrentExecution]
-internal sealed class CampaignActionJob(RunCampaignActionsHandler handler, ILogger<CampaignActionJob> logger) : IJob
+[SingleRun]
+public sealed class CampaignActionJob(RunCampaignActionsHandler handler, ILogger<CampaignActionJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Campaigns: carry out confirmed campaign actions")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var cases = await handler.HandleAsync(cancellationToken);
         if (cases > 0)

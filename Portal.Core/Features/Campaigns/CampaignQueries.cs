@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Dashboard;
+using Portal.Core.Features.Evidence.Indicators;
 
 namespace Portal.Core.Features.Campaigns;
 
@@ -37,10 +38,11 @@ public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
 /// <summary>
 /// Campaign list and page. Every figure is computed over <see cref="CampaignAccess.VisibleCases"/>:
 /// the list's counts and totals are grouped in the database; a campaign page reads its visible
-/// members once (one campaign's worth of short columns) plus their indicators, and derives the
-/// figures, the timeline and the shared indicators from them by the rules that formed the campaign.
+/// members once (one campaign's worth of short columns) plus their indicators (opened from their
+/// envelopes: a campaign's worth), and derives the figures, the timeline and the shared
+/// indicators from them by the rules that formed the campaign.
 /// </summary>
-public sealed class CampaignQueries(PortalDbContext db, PortalTimeZone zone, AuditTrail audit)
+public sealed class CampaignQueries(PortalDbContext db, PortalTimeZone zone, SealedIndicators sealing, AuditTrail audit)
 {
     public const int MembersListed = 200;
 
@@ -130,8 +132,8 @@ public sealed class CampaignQueries(PortalDbContext db, PortalTimeZone zone, Aud
         var totals = rows.Where(r => r.AmountDemanded is not null && r.Currency is not null)
             .GroupBy(r => r.Currency ?? "")
             .Select(g => new CurrencyTotal(g.Key, g.Sum(r => r.AmountDemanded ?? 0)));
-        var keys = await CampaignKeys.LoadIndicatorsAsync(db, visible.Select(c => c.Id), cancellationToken);
-        keys.AddRange(rows.SelectMany(r => CampaignKeys.OfCase(r.Id, r.PaymentAddress, r.SenderAddress)));
+        var keys = await CampaignKeys.LoadIndicatorsAsync(db, visible.Select(c => c.Id), sealing, shown: true, cancellationToken);
+        keys.AddRange(rows.SelectMany(r => CampaignKeys.OfCase(r.Id, r.PaymentAddress, r.SenderAddress, sealing, shown: true)));
         var shared = CampaignClustering.Cluster(keys).SelectMany(c => c.Shared)
             .OrderBy(s => s.Rule).ThenByDescending(s => s.Cases).ThenBy(s => s.Value, StringComparer.Ordinal)
             .ToList();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Campaigns;
@@ -21,7 +22,7 @@ public sealed record CampaignRecomputation(int Campaigns, int Created, int Chang
 /// write conflicting campaigns, and report intake is not held up while cases are read.
 /// </para>
 /// </summary>
-public sealed class RecomputeCampaignsHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
+public sealed class RecomputeCampaignsHandler(PortalDbContext db, SealedIndicators sealing, AuditTrail audit, TimeProvider clock)
 {
     public const int StateId = CampaignClusteringState.SingletonId;
 
@@ -33,7 +34,7 @@ public sealed class RecomputeCampaignsHandler(PortalDbContext db, AuditTrail aud
 
     private async Task<CampaignRecomputation> RecomputeAsync(Actor? requestedBy, CancellationToken cancellationToken)
     {
-        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, cancellationToken));
+        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, sealing, cancellationToken));
         db.ChangeTracker.Clear();
         return await db.InTransactionAsync(async token =>
         {

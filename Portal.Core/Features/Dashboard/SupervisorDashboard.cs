@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Portal.Core.Data;
+using Portal.Core.Features.Evidence.Intake;
 
 namespace Portal.Core.Features.Dashboard;
 
@@ -11,7 +12,8 @@ public sealed record SupervisorDashboard(
     IReadOnlyList<PeriodCount> CasesPerDay,
     TimeSpan? MedianFirstResponse,
     int Responded,
-    IReadOnlyList<LanguageCount> ByLanguage);
+    IReadOnlyList<LanguageCount> ByLanguage,
+    IntakeCounts? Intake = null);
 
 /// <summary>
 /// The load at a glance, counts only (no case content, so admins may see it too). Every figure is
@@ -71,6 +73,6 @@ public sealed class SupervisorDashboardHandler(PortalDbContext db, PortalTimeZon
             .OrderByDescending(l => l.Total).ThenBy(l => l.Language, StringComparer.Ordinal)
             .ToList();
 
-        return new SupervisorDashboard(byPriority, perDay, median, responded, byLanguage);
+        return new SupervisorDashboard(byPriority, perDay, median, responded, byLanguage, await IntakeCounts.ReadAsync(db, cancellationToken));
     }
 }

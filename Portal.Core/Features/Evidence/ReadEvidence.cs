@@ -26,7 +26,8 @@ public abstract record ReadEvidenceResult
 /// <summary>
 /// The original bytes of one file, only after the whole envelope has authenticated and its
 /// plaintext hash equals the one recorded on arrival. The id pair must match: an evidence id
-/// from another case is simply not found.
+/// from another case is simply not found, and so is a document of the victim's case file that
+/// the victim has not shared.
 /// </summary>
 public sealed class ReadEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, AuditTrail audit, ILogger<ReadEvidenceHandler> logger)
 {
@@ -57,7 +58,7 @@ public sealed class ReadEvidenceHandler(PortalDbContext db, IEvidenceStore store
     public async Task<ReadEvidenceResult> HandleAsync(ReadEvidence request, CancellationToken cancellationToken)
     {
         var row = await db.EvidenceFiles.AsNoTracking()
-            .FirstOrDefaultAsync(e => e.Id == request.EvidenceId && e.CaseId == request.CaseId, cancellationToken);
+            .FirstOrDefaultAsync(e => e.Id == request.EvidenceId && e.CaseId == request.CaseId && (e.Purpose == FilePurpose.Evidence || e.Shared), cancellationToken);
         if (row is null)
         {
             return new ReadEvidenceResult.NotFound();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Routing;
@@ -167,7 +168,8 @@ public abstract record SubmitReportResult
     /// <paramref name="Reissued"/>: the report had already been kept and this key replaces one
     /// the victim may never have seen.
     /// </summary>
-    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false) : SubmitReportResult;
+    /// <summary>Filed (or a resend given a new key); <paramref name="ForwardingAddress"/> is the case's private address, shown once like the key, null when forwarding is off.</summary>
+    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false, string? ForwardingAddress = null) : SubmitReportResult;
 
     /// <summary>The same form was posted again but no new key may be given (other answers, the key already used, or too late).</summary>
     public sealed record AlreadySubmitted(string Reference) : SubmitReportResult;
@@ -186,6 +188,7 @@ public sealed class SubmitReportHandler(
     ReceiptHasher receipts,
     AuditTrail audit,
     IFollowUpSignal followUp,
+    ForwardingAddresses forwarding,
     IOptions<ReportOptions> options,
     TimeProvider clock)
 {
@@ -259,9 +262,10 @@ public sealed class SubmitReportHandler(
                         db.Referrals.Add(ReferralRules.Create(entity, PartnerType.Counselling, now));
                     }
 
+                    var forwardingAddress = await forwarding.IssueAsync(db, entity.Id, now, token);
                     await db.SaveChangesAsync(token);
                     await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
-                    return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)));
+                    return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
                 }, cancellationToken);
 
                 CrashPoint.Reach(CrashPoint.ReportCommitted);
@@ -295,9 +299,12 @@ public sealed class SubmitReportHandler(
 
         var receiptKey = ReceiptKey.New();
         existing.ReceiptHash = receipts.Hash(existing.Reference, receiptKey);
+
+        // The first answer, with its forwarding address, may never have reached the browser either.
+        var forwardingAddress = await forwarding.IssueAsync(db, existing.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReceiptReissued, existing.Id), cancellationToken);
-        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true);
+        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true, ForwardingAddress: forwardingAddress);
     }
 
     private byte[]? SealContact(SubmitReport request, ContactPreference preference)

@@ -110,6 +110,9 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
             await db.CaseIndicators.Where(i => i.CaseId == caseId).ExecuteDeleteAsync(token);
             await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(token);
             await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.ForwardingAddresses.Where(a => a.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.EvidenceRefusals.Where(r => r.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.DiaryEntries.Where(d => d.CaseId == caseId).ExecuteDeleteAsync(token);
             await db.TriageDecisions.Where(d => d.CaseId == caseId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Reason, (string?)null), token);
             await db.Referrals.Where(r => r.CaseId == caseId).ExecuteUpdateAsync(r => r.SetProperty(x => x.OutcomeNote, (string?)null), token);
 

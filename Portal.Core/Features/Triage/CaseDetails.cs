@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Triage;
@@ -53,7 +55,11 @@ public sealed record CaseDetails(
     string? ClaimedById,
     IReadOnlyList<EvidenceDetails> Evidence,
     IReadOnlyList<(IndicatorKind Kind, string Value, string? Detail)> Indicators,
-    IReadOnlyList<TimelineEntry> Timeline);
+    IReadOnlyList<TimelineEntry> Timeline)
+{
+    /// <summary>The diary entries and documents the victim chose to share (everything else of their case file stays theirs).</summary>
+    public SharedCaseFileView Shared { get; init; } = SharedCaseFileView.Empty;
+}
 
 /// <summary>
 /// Everything a volunteer needs to work a case: the answers (opened from their envelopes), the
@@ -61,7 +67,7 @@ public sealed record CaseDetails(
 /// Null when the case does not exist. Staff pages go through <see cref="ViewAsync"/> or
 /// <see cref="AfterRefusedActionAsync"/>, which record what was seen or denied.
 /// </summary>
-public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, AuditTrail audit)
+public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
 {
     /// <summary>A staff member opens the case: recorded as a view, or as a denial when there is no such case.</summary>
     public async Task<CaseDetails?> ViewAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
@@ -99,12 +105,10 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
         }
 
         var claimedBy = c.ClaimedById is null ? null : await db.Users.Where(u => u.Id == c.ClaimedById).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
-        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
+        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId && e.Purpose == FilePurpose.Evidence).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => new EvidenceDetails(EvidenceNames.Summarize(e, cipher), EmailSummary.Open(cipher, e.ParsedEnvelope)))
             .ToList();
-        var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == caseId).OrderBy(i => i.Kind).ThenBy(i => i.Id)
-            .Select(i => new { i.Kind, i.Value, i.Detail }).ToListAsync(cancellationToken))
-            .Select(i => (i.Kind, i.Value, i.Detail)).ToList();
+        var indicators = (await sealing.OfCaseAsync(db, caseId, cancellationToken)).Select(i => (i.Kind, i.Value, i.Detail)).ToList();
         var entries = await (
             from a in db.AuditEntries.AsNoTracking().Where(a => a.CaseId == caseId)
             join u in db.Users on a.ActorId equals u.Id into users
@@ -118,7 +122,10 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
             c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.Paid, c.DataPublished,
             c.BreachOrganisation, c.Region, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline);
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline)
+        {
+            Shared = await SharedCaseFileView.LoadAsync(db, cipher, caseId, cancellationToken),
+        };
     }
 
     /// <summary>A claim's detail is its outcome's name (as the claim action audits it).</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Campaigns;
@@ -165,8 +166,10 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
 
         // Stored: the domain and a keyed fingerprint, never the subject itself.
         await using var scope = factory.Services.CreateAsyncScope();
-        var stored = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseIndicators.AsNoTracking()
-            .Where(i => i.Kind == IndicatorKind.DomainSubject || i.Kind == IndicatorKind.SenderAddress).Select(i => i.Value).ToListAsync();
+        var sealing = scope.ServiceProvider.GetRequiredService<SealedIndicators>();
+        var stored = (await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseIndicators.AsNoTracking()
+            .Where(i => i.Kind == IndicatorKind.DomainSubject || i.Kind == IndicatorKind.SenderAddress).Select(i => i.ValueEnvelope).ToListAsync())
+            .Select(sealing.Open).ToList();
         Assert.Contains("anna@campaign.example", stored);
         Assert.All(stored, v => Assert.DoesNotContain("therapy", v, StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(stored, v => v.Contains("victim@", StringComparison.Ordinal));

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Routing;
 using Portal.Tests.Support;
 
@@ -132,14 +133,21 @@ public sealed class StaffWorkspaceTests(BreachNamingPortalFactory factory) : ICl
     public async Task CaseView_ShowsIndicatorsAsStaffReadThem_NotTheirStoredCodes()
     {
         var caseId = await FileAsync(ReportAnswers.Valid());
+        var sealing = factory.Services.GetRequiredService<SealedIndicators>();
+        CaseIndicator Indicator(IndicatorKind kind, string value, string? detail = null)
+        {
+            var normalised = SealedIndicators.Normalise(kind, value);
+            return sealing.New(caseId, null, kind, normalised, sealing.Mac(kind, normalised), detail, DateTime.UtcNow);
+        }
+
         await factory.QueryAsync(async db =>
         {
             db.CaseIndicators.AddRange(
-                new CaseIndicator { CaseId = caseId, Kind = IndicatorKind.Deadline, Value = "24", Detail = "24 tunnin kuluessa" },
-                new CaseIndicator { CaseId = caseId, Kind = IndicatorKind.BitcoinAddress, Value = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", Detail = "p2wpkh" },
-                new CaseIndicator { CaseId = caseId, Kind = IndicatorKind.DomainSubject, Value = "extortion.example/0123456789abcdef0123456789abcdef" },
-                new CaseIndicator { CaseId = caseId, Kind = IndicatorKind.SenderAddress, Value = "ransom@extortion.example", Detail = "reply-to" },
-                new CaseIndicator { CaseId = caseId, Kind = IndicatorKind.Amount, Value = "0.1", Detail = "BTC" });
+                Indicator(IndicatorKind.Deadline, "24", "24 tunnin kuluessa"),
+                Indicator(IndicatorKind.BitcoinAddress, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "p2wpkh"),
+                Indicator(IndicatorKind.DomainSubject, "extortion.example/0123456789abcdef0123456789abcdef"),
+                Indicator(IndicatorKind.SenderAddress, "ransom@extortion.example", "reply-to"),
+                Indicator(IndicatorKind.Amount, "0.1", "BTC"));
             return await db.SaveChangesAsync();
         });
         var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);

@@ -93,9 +93,6 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Routing.ResponseOutcome>().Where(o => o is not ("Done" or "NotFound")).Select(v => $"Partner.Error.{v}"));
         used.UnionWith(new[] { "created", "updated", "deleted", "HasHistory" }.Select(m => $"Partners.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Campaigns.CampaignRule>().Select(v => $"Campaign.Rule.{v}"));
-        used.UnionWith(Enum.GetNames<Quartz.TriggerState>().Select(v => $"Jobs.TriggerState.{v}"));
-        used.UnionWith(Portal.Web.Jobs.JobsOverviewQuery.RecurringJobs.Select(k => $"Jobs.Name.{k.Name}"));
-        used.UnionWith(new[] { "Jobs.Retried", "Jobs.PausedMessage", "Jobs.ResumedMessage", "Jobs.Missing" });
 
         // The staff workspace (issue 16): roles, navigation, answers, indicators, the trail, campaign actions.
         used.UnionWith(StaffRoles.All.Select(r => $"Role.{r}"));

@@ -3,10 +3,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Evidence.Indicators;
 
 namespace PortalBench;
 
@@ -38,7 +40,7 @@ internal static partial class CampaignActionBenchmark
             var supervisor = (await QueueBenchmark.SignInStaffAsync(services, portal.Address, StaffRoles.Supervisor, 1))[0];
 
             await QueueBenchmark.SeedAsync(services, total: 10_000, open: 3_000, alreadyThere: 0);
-            var (campaignId, replyId) = await SeedCampaignAsync(services, cases);
+            var (campaignId, replyId) = await SeedCampaignAsync(services, dataDirectory, cases);
 
             // Warm-up, as a running server would be: JIT and SQLite's page cache for the queue.
             foreach (var client in volunteers)
@@ -85,7 +87,7 @@ internal static partial class CampaignActionBenchmark
     }
 
     /// <summary>One campaign: the same wallet in every report, victims in three languages, two in three consenting to police.</summary>
-    private static async Task<(Guid CampaignId, int ReplyId)> SeedCampaignAsync(ServiceProvider services, int count)
+    private static async Task<(Guid CampaignId, int ReplyId)> SeedCampaignAsync(ServiceProvider services, string dataDirectory, int count)
     {
         var clock = Stopwatch.StartNew();
         var wallet = "bc1qbenchsurge" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
@@ -125,7 +127,10 @@ internal static partial class CampaignActionBenchmark
 
         // The scheduled recomputation records nothing; its trail needs a key only to be built.
         var keys = KeyRing.FromKeys([new MasterKey("bench", RandomNumberGenerator.GetBytes(32))], "bench", new Dictionary<string, byte[]> { [AuditTrail.SecretName] = RandomNumberGenerator.GetBytes(32) });
-        await new RecomputeCampaignsHandler(db, new AuditTrail(db, keys, TimeProvider.System), TimeProvider.System).HandleAsync(CancellationToken.None);
+        // Campaigns compare keyed hashes made with the portal's own keys, as its recomputation does.
+        var portalKeys = KeyRing.Load(new KeyRingOptions { Directory = Path.Combine(dataDirectory, "keys") }, NullLogger.Instance);
+        var sealing = new SealedIndicators(portalKeys, new EnvelopeCipher(portalKeys));
+        await new RecomputeCampaignsHandler(db, sealing, new AuditTrail(db, keys, TimeProvider.System), TimeProvider.System).HandleAsync(CancellationToken.None);
         var campaignId = await db.Campaigns.Where(c => c.RetiredAt == null)
             .Join(db.CampaignCases, c => c.Id, m => m.CampaignId, (c, m) => new { c.Id, m.CaseId })
             .Join(db.Cases.Where(c => c.PaymentAddress == wallet), x => x.CaseId, c => c.Id, (x, _) => x.Id)
