@@ -185,6 +185,9 @@ internal sealed class TriageDecisionConfiguration : IEntityTypeConfiguration<Tri
         entity.Property(d => d.DecidedById).HasMaxLength(450);
         entity.HasOne<Case>().WithMany().HasForeignKey(d => d.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(d => d.CaseId);
+
+        // Statistics count decisions per route over a window of days.
+        entity.HasIndex(d => new { d.DecidedAt, d.Route });
     }
 }
 
@@ -355,6 +358,41 @@ internal sealed class CampaignExportApprovalConfiguration : IEntityTypeConfigura
         entity.Property(a => a.ApprovedById).HasMaxLength(450);
         entity.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(a => new { a.CampaignId, a.CampaignVersion });
+    }
+}
+
+internal sealed class CampaignActionConfiguration : IEntityTypeConfiguration<CampaignAction>
+{
+    public void Configure(EntityTypeBuilder<CampaignAction> entity)
+    {
+        entity.ToTable("CampaignActions");
+        entity.HasKey(a => a.Id);
+        entity.Property(a => a.ReplyTitle).HasMaxLength(100);
+        entity.Property(a => a.ReplyEn).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(a => a.ReplyFi).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(a => a.ReplySv).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(a => a.Note).HasMaxLength(CampaignAction.MaxNoteLength);
+        entity.Property(a => a.RequestedById).HasMaxLength(450);
+        entity.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(a => new { a.CampaignId, a.State });
+
+        // The runner looks for actions still running.
+        entity.HasIndex(a => a.State);
+    }
+}
+
+internal sealed class CampaignActionCaseConfiguration : IEntityTypeConfiguration<CampaignActionCase>
+{
+    public void Configure(EntityTypeBuilder<CampaignActionCase> entity)
+    {
+        entity.ToTable("CampaignActionCases");
+        entity.HasKey(c => new { c.ActionId, c.CaseId });
+        entity.HasOne<CampaignAction>().WithMany().HasForeignKey(c => c.ActionId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Case>().WithMany().HasForeignKey(c => c.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(c => c.CaseId);
+
+        // The next batch: the cases not done yet, in order, read off this index alone.
+        entity.HasIndex(c => new { c.ActionId, c.CaseId }, "IX_CampaignActionCases_Pending").HasFilter("\"Outcome\" IS NULL");
     }
 }
 

@@ -45,6 +45,10 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
 
+    public DbSet<CampaignAction> CampaignActions => Set<CampaignAction>();
+
+    public DbSet<CampaignActionCase> CampaignActionCases => Set<CampaignActionCase>();
+
     public DbSet<JobFailure> JobFailures => Set<JobFailure>();
 
     public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();

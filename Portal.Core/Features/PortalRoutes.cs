@@ -32,6 +32,23 @@ public static class PortalRoutes
 
     public const string StaffCampaigns = "/staff/campaigns";
 
+    /// <summary>Unread messages from victims (volunteers and supervisors).</summary>
+    public const string StaffMessages = "/staff/messages";
+
+    public const string StaffDashboard = "/staff/dashboard";
+
+    /// <summary>Anonymous counts per day and week for funders and helpline leads, and their CSV.</summary>
+    public const string StaffStatistics = "/staff/statistics";
+
+    public const string StaffStatisticsExport = "/staff/statistics/export";
+
+    public const string StaffAudit = "/staff/audit";
+
+    public const string StaffUsers = "/staff/users";
+
+    /// <summary>Admins post an update for staff and victims.</summary>
+    public const string StaffNewNotice = "/staff/updates/new";
+
     public const string StaffCannedResponses = "/staff/canned-responses";
 
     public const string StaffInvitations = "/staff/invitations";
@@ -49,6 +66,10 @@ public static class PortalRoutes
     public static string StaffCase(Guid caseId) => "/staff/cases/" + caseId.ToString("D");
 
     public static string StaffCampaign(Guid campaignId) => "/staff/campaigns/" + campaignId.ToString("D");
+
+    /// <summary>A campaign action's progress, reloaded by the supervisor while it runs.</summary>
+    public static string StaffCampaignAction(Guid campaignId, long actionId) =>
+        StaffCampaign(campaignId) + "/actions/" + actionId.ToString(CultureInfo.InvariantCulture);
 
     public static string PartnerReferral(long referralId) => "/partner/referrals/" + referralId.ToString(CultureInfo.InvariantCulture);
 

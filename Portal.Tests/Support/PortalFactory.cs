@@ -85,7 +85,11 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseEnvironment("Testing");
         builder.UseSetting("Portal:DataDirectory", DataDirectory);
         builder.UseSetting("Keys:CreateIfMissing", "true");
-        builder.UseSetting("Demo:Enabled", "false");
+        if (!Settings.Any(s => s.Key == "Demo:Enabled"))
+        {
+            builder.UseSetting("Demo:Enabled", "false");
+        }
+
         builder.UseSetting("Database:Provider", ProviderName);
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         // What appsettings.json quietens for operators is captured too: the tests check that no

@@ -12,6 +12,10 @@ public static class CampaignsSetup
         builder.Services.AddScoped<CampaignQueries>();
         builder.Services.AddScoped<ApproveCampaignExportHandler>();
         builder.Services.AddScoped<SupervisorDashboardHandler>();
+        builder.Services.AddScoped<PreviewCampaignActionHandler>();
+        builder.Services.AddScoped<StartCampaignActionHandler>();
+        builder.Services.AddScoped<RunCampaignActionsHandler>();
+        builder.Services.AddScoped<CampaignActionProgressQuery>();
         return builder;
     }
 }

@@ -27,7 +27,7 @@ public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, boo
     /// <summary>Where the case was referred and who holds each referral now.</summary>
     public IReadOnlyList<ReferralSummary> Referrals { get; init; } = [];
 
-    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released";
+    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released" or "Case.Claimed";
 }
 
 /// <summary>
@@ -52,7 +52,7 @@ public sealed class CaseController(
     public const int MinimumReasonLength = 5;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, [FromQuery] string? claimed, CancellationToken cancellationToken)
     {
         var found = await details.ViewAsync(caseId, HttpContext.StaffActor(), cancellationToken);
         if (found is null)
@@ -66,6 +66,7 @@ public sealed class CaseController(
             : reassigned is not null ? "Case.Reassign.Reassigned"
             : sent == "later" ? "Message.SentNotifyLater"
             : sent is not null ? "Message.Sent"
+            : claimed is not null ? "Case.Claimed"
             : null;
         return View(await ModelAsync(found, null, messageKey, draft, cancellationToken));
     }
@@ -140,23 +141,23 @@ public sealed class CaseController(
     }
 
     /// <summary>
-    /// A supervisor gives the case to a volunteer or supervisor, or takes away someone's claim.
-    /// "expected" is the holder the page showed; if the claim has changed since, nothing changes
-    /// and the supervisor is asked to look again.
+    /// A supervisor gives the case to a volunteer or supervisor, or takes away someone's claim,
+    /// and says why (kept in the case's history). "expected" is the holder the page showed; if
+    /// the claim has changed since, nothing changes and the supervisor is asked to look again.
     /// </summary>
     [Authorize(Policy = StaffPolicies.Supervisor)]
     [HttpPost("reassign")]
-    public async Task<IActionResult> Reassign(Guid caseId, [FromForm] string? expected, [FromForm] string? to, CancellationToken cancellationToken)
+    public async Task<IActionResult> Reassign(Guid caseId, [FromForm] string? expected, [FromForm] string? to, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var outcome = await reassign.ReassignAsync(new ReassignCase(caseId, expected, to), HttpContext.StaffActor(), cancellationToken);
+        var outcome = await reassign.ReassignAsync(new ReassignCase(caseId, expected, to, reason), HttpContext.StaffActor(), cancellationToken);
         return await ReassignedAsync(caseId, outcome, cancellationToken);
     }
 
     [Authorize(Policy = StaffPolicies.Supervisor)]
     [HttpPost("release-claim")]
-    public async Task<IActionResult> ReleaseClaim(Guid caseId, [FromForm] string? expected, CancellationToken cancellationToken)
+    public async Task<IActionResult> ReleaseClaim(Guid caseId, [FromForm] string? expected, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        return await ReassignedAsync(caseId, await reassign.ReleaseAsync(caseId, expected, HttpContext.StaffActor(), cancellationToken), cancellationToken);
+        return await ReassignedAsync(caseId, await reassign.ReleaseAsync(caseId, expected, reason, HttpContext.StaffActor(), cancellationToken), cancellationToken);
     }
 
     private async Task<IActionResult> ReassignedAsync(Guid caseId, ReassignOutcome outcome, CancellationToken cancellationToken)

@@ -39,7 +39,8 @@ public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler 
             return await IndexAfterAsync("held", cancellationToken);
         }
 
-        return LocalRedirect(PortalRoutes.StaffQueue + "?mine=true&message=claimed");
+        // Straight to the case: claiming is the start of working it.
+        return LocalRedirect(PortalRoutes.StaffCase(caseId) + "?claimed=1");
     }
 
     [HttpPost("{caseId:guid}/release")]

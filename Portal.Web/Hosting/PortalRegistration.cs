@@ -14,6 +14,7 @@ using Portal.Web.Messaging;
 using Portal.Web.Reports;
 using Portal.Web.Routing;
 using Portal.Web.Security;
+using Portal.Web.Staff;
 using Portal.Web.Triage;
 
 namespace Portal.Web.Hosting;
@@ -33,6 +34,7 @@ public static class PortalRegistration
         builder.AddPortalIdentity();
         builder.AddPortalInvitations();
         builder.AddPortalLocalization();
+        builder.AddPortalStaffWorkspace();
         builder.AddPortalSecurity();
         builder.AddPortalReports();
         builder.AddPortalEvidence();

@@ -30,6 +30,7 @@ internal sealed class FollowUpDispatcher(
         (DueWork.VictimNotifications, PortalJobKeys.VictimNotifications),
         (DueWork.UrgentAlerts, PortalJobKeys.UrgentAlert),
         (DueWork.Escalations, PortalJobKeys.ReferralEscalation),
+        (DueWork.CampaignActions, PortalJobKeys.CampaignActions),
     ];
 
     private readonly SemaphoreSlim wake = new(0, 1);
@@ -42,6 +43,7 @@ internal sealed class FollowUpDispatcher(
             FollowUpWork.Routing => DueWork.Routing,
             FollowUpWork.EvidenceAnalysis => DueWork.EvidenceAnalysis,
             FollowUpWork.VictimNotifications => DueWork.VictimNotifications,
+            FollowUpWork.CampaignActions => DueWork.CampaignActions,
             _ => DueWork.None,
         };
         int before, after;

@@ -108,10 +108,14 @@ public sealed class JobsOptions
     [Required]
     public string DeadlineReminderSchedule { get; set; } = "40 * * * *";
 
+    /// <summary>Cron (UTC) of the sweep that finishes campaign actions a crash or a lost nudge left unfinished (each is nudged when confirmed, and the dispatcher enqueues it while one is running).</summary>
+    [Required]
+    public string CampaignActionSchedule { get; set; } = "3,33 * * * *";
+
     public IEnumerable<string> Schedules =>
     [
         RetentionSchedule, DigestSchedule, ReferralSweepSchedule, EscalationSchedule, UrgentAlertSchedule,
         VictimNotificationSchedule, EvidenceAnalysisSchedule, EvidenceCleanupSchedule, ForwardingIntakeSchedule, CampaignRecomputeSchedule,
-        DeadlineReminderSchedule,
+        DeadlineReminderSchedule, CampaignActionSchedule,
     ];
 }

@@ -26,12 +26,13 @@ public static class PortalJobKeys
     public const string EvidenceAnalysis = "evidence-analysis";
     public const string EvidenceCleanup = "evidence-cleanup";
     public const string DeadlineReminders = "deadline-reminders";
+    public const string CampaignActions = "campaign-actions";
 
     /// <summary>Only where there is an intake mailbox (Intake:Host).</summary>
     public const string ForwardingIntake = "forwarding-intake";
 
     public static readonly IReadOnlyList<string> Recurring =
-        [Retention, DailyDigest, UrgentAlert, ReferralSweep, ReferralEscalation, VictimNotifications, CampaignRecompute, EvidenceAnalysis, EvidenceCleanup, DeadlineReminders];
+        [Retention, DailyDigest, UrgentAlert, ReferralSweep, ReferralEscalation, VictimNotifications, CampaignRecompute, EvidenceAnalysis, EvidenceCleanup, DeadlineReminders, CampaignActions];
 
     /// <summary>Job parameter: the key of a job enqueued by the portal.</summary>
     public const string KeyParameter = "PortalKey";

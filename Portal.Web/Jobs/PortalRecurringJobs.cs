@@ -25,6 +25,7 @@ public sealed class PortalRecurringJobs(JobQueue queue, IOptions<JobsOptions> op
         new(PortalJobKeys.EvidenceAnalysis, Job.FromExpression<EvidenceAnalysisJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.EvidenceAnalysisSchedule),
         new(PortalJobKeys.EvidenceCleanup, Job.FromExpression<EvidenceCleanupJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.EvidenceCleanupSchedule),
         new(PortalJobKeys.DeadlineReminders, Job.FromExpression<DeadlineReminderJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.DeadlineReminderSchedule),
+        new(PortalJobKeys.CampaignActions, Job.FromExpression<CampaignActionJob>(j => j.RunAsync(CancellationToken.None)), PortalJobKeys.DefaultQueue, o => o.CampaignActionSchedule),
     ];
 
     private static readonly Recurring Intake =

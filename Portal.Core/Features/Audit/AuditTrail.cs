@@ -86,6 +86,15 @@ public static class AuditActions
     public const string CampaignViewed = "campaign.viewed";
     public const string CampaignsRecomputed = "campaign.recomputed";
 
+    // Supervisors' actions on a whole campaign (each case also gets its own entry)
+    public const string CampaignActionPreviewed = "campaign.action-previewed";
+    public const string CampaignActionStarted = "campaign.action-started";
+    public const string CampaignActionRefused = "campaign.action-refused";
+    public const string CampaignActionFinished = "campaign.action-finished";
+
+    // Anonymous statistics for funders and helpline leads
+    public const string StatisticsExported = "statistics.exported";
+
     // Campaign bundles: a supervisor approves, someone else in police downloads
     public const string CampaignExportApproved = "campaign.export-approved";
     public const string CampaignBundleDownloaded = "campaign.bundle-downloaded";

@@ -42,7 +42,7 @@ public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
 /// envelopes: a campaign's worth), and derives the figures, the timeline and the shared
 /// indicators from them by the rules that formed the campaign.
 /// </summary>
-public sealed class CampaignQueries(PortalDbContext db, SealedIndicators sealing, AuditTrail audit)
+public sealed class CampaignQueries(PortalDbContext db, PortalTimeZone zone, SealedIndicators sealing, AuditTrail audit)
 {
     public const int MembersListed = 200;
 
@@ -144,7 +144,7 @@ public sealed class CampaignQueries(PortalDbContext db, SealedIndicators sealing
         var details = new CampaignDetails(
             campaign.Id, campaign.Reference, campaign.Version, campaign.CreatedAt,
             new CampaignFigures(rows.Count, Ordered(totals), rows.Min(r => r.CreatedAt), rows.Max(r => r.CreatedAt)),
-            CasesOverTime.Timeline([.. rows.Select(r => r.CreatedAt)]), shared, listed, rows.Count - listed.Count);
+            CasesOverTime.Timeline([.. rows.Select(r => zone.ToLocal(r.CreatedAt))]), shared, listed, rows.Count - listed.Count);
         return new CampaignLookup(details, null);
     }
 

@@ -26,6 +26,9 @@ public enum DueWork
 
     /// <summary>Assignments not acknowledged within Routing:AcknowledgeWithin (UrgentAcknowledgeWithin for urgent referrals).</summary>
     Escalations = 16,
+
+    /// <summary>Campaign actions a supervisor confirmed that are still running.</summary>
+    CampaignActions = 32,
 }
 
 /// <summary>
@@ -83,6 +86,11 @@ public sealed class DueWorkQuery(PortalDbContext db, IOptions<RoutingOptions> ro
                     select r.Id).AnyAsync(cancellationToken))
             {
                 due |= DueWork.Escalations;
+            }
+
+            if (await db.CampaignActions.AnyAsync(a => a.State == CampaignActionState.Running, cancellationToken))
+            {
+                due |= DueWork.CampaignActions;
             }
 
             return due;

@@ -107,19 +107,34 @@ public sealed class SendStaffMessageHandler(
             return new(SendOutcome.NotHolder);
         }
 
+        var message = await AddAsync(entity, request.Body ?? "", userId, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return new(SendOutcome.Sent, message.Id);
+    }
+
+    /// <summary>
+    /// Adds a message from <paramref name="userId"/> to the tracked case, sealed, marked for an
+    /// update email when the victim chose email contact (once until they have looked), renewing
+    /// the writer's claim and recording the victim's first answer. Saved by the caller's
+    /// transaction; whether this writer may write is the caller's check.
+    /// </summary>
+    public async Task<CaseMessage> AddAsync(Case entity, string body, string userId, DateTime now, CancellationToken cancellationToken)
+    {
         // One "there is an update" email until the victim has looked: a second unread message
         // adds nothing to tell, and fewer emails reveal less to whoever else reads the inbox.
-        var alreadyTold = await db.CaseMessages.AnyAsync(
-            m => m.CaseId == caseId && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
+        // Only asked about a victim who chose email (a campaign reply writes thousands at once).
+        var emailable = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null;
+        var alreadyTold = emailable && await db.CaseMessages.AnyAsync(
+            m => m.CaseId == entity.Id && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
             cancellationToken);
         var message = new CaseMessage
         {
-            CaseId = caseId,
+            CaseId = entity.Id,
             Direction = MessageDirection.ToVictim,
             AuthorId = userId,
-            BodyEnvelope = cipher.SealString((request.Body ?? "").Trim()),
+            BodyEnvelope = cipher.SealString(body.Trim()),
             SentAt = now,
-            NotificationPending = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null && !alreadyTold,
+            NotificationPending = emailable && !alreadyTold,
         };
         db.CaseMessages.Add(message);
         if (entity.ClaimedById == userId)
@@ -129,9 +144,18 @@ public sealed class SendStaffMessageHandler(
 
         entity.UpdatedAt = now;
         entity.RecordFirstResponse(now);
-        await db.SaveChangesAsync(cancellationToken);
-        return new(SendOutcome.Sent, message.Id);
+        return message;
     }
+
+    /// <summary>
+    /// A supervisor answering a whole campaign at once may write to every case of it that nobody
+    /// else is working: decided cases (as supervisors always may) and open cases not held by
+    /// someone else's live claim, whose conversation belongs to that volunteer. Never to a case
+    /// whose content retention removed.
+    /// </summary>
+    public static bool MayAnswerForCampaign(Case entity, string supervisorId, DateTime now, TimeSpan claimLapse) =>
+        entity.RetainedAt is null
+        && (entity.Status is CaseStatus.Referred or CaseStatus.Closed || !ClaimCaseHandler.HeldByAnother(entity, supervisorId, now, claimLapse));
 
     /// <summary>Whether the compose form should be offered at all; the send checks again.</summary>
     public async Task<bool> MaySendAsync(Guid caseId, string userId, bool isSupervisor, CancellationToken cancellationToken)

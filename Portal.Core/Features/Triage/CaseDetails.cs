@@ -15,10 +15,14 @@ public sealed record EvidenceDetails(EvidenceSummary File, EmailSummary? Email);
 /// One audit entry of the case. A reassignment comes as <see cref="Reassignment"/>, with names,
 /// instead of its <see cref="Detail"/>, which holds staff ids; a claim as its <see cref="Claim"/> outcome.
 /// </summary>
-public sealed record TimelineEntry(DateTime At, string Action, AuditActor ActorKind, string? Actor, string? Detail, TimelineReassignment? Reassignment = null, ClaimOutcome? Claim = null);
+public sealed record TimelineEntry(DateTime At, string Action, AuditActor ActorKind, string? Actor, string? Detail, TimelineReassignment? Reassignment = null, ClaimOutcome? Claim = null)
+{
+    /// <summary>What the entry is about besides the case (a route, a message, a file, a referral), as the trail stores it.</summary>
+    public string? Subject { get; init; }
+}
 
-/// <summary>Whom a reassignment took the case from and gave it to; null is nobody.</summary>
-public sealed record TimelineReassignment(TimelineStaff? From, TimelineStaff? To, ReassignOutcome Outcome);
+/// <summary>Whom a reassignment took the case from and gave it to (null is nobody), and the supervisor's reason if one was asked.</summary>
+public sealed record TimelineReassignment(TimelineStaff? From, TimelineStaff? To, ReassignOutcome Outcome, string? Reason = null);
 
 /// <summary>A staff member as the timeline names them; <see cref="DisplayName"/> is null when the account no longer exists.</summary>
 public sealed record TimelineStaff(string? DisplayName);
@@ -39,6 +43,7 @@ public sealed record CaseDetails(
     YesNoUnsure Paid,
     YesNoUnsure DataPublished,
     string? BreachOrganisation,
+    string? Region,
     bool IsUnder18,
     bool RiskSelfHarm,
     bool RiskImmediateDanger,
@@ -109,14 +114,14 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             join u in db.Users on a.ActorId equals u.Id into users
             from u in users.DefaultIfEmpty()
             orderby a.Id
-            select new TimelineEntry(a.At, a.Action, a.ActorKind, u == null ? null : u.DisplayName, a.Detail))
+            select new TimelineEntry(a.At, a.Action, a.ActorKind, u == null ? null : u.DisplayName, a.Detail) { Subject = a.Subject })
             .ToListAsync(cancellationToken);
         var timeline = (await WithStaffNamesAsync(entries, cancellationToken)).Select(WithClaimOutcome).ToList();
 
         return new CaseDetails(
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
             c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.Paid, c.DataPublished,
-            c.BreachOrganisation, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
+            c.BreachOrganisation, c.Region, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
             c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline)
         {
             Shared = await SharedCaseFileView.LoadAsync(db, cipher, caseId, cancellationToken),
@@ -145,7 +150,7 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             .ToDictionaryAsync(u => u.Id, u => u.DisplayName, StringComparer.Ordinal, cancellationToken);
         TimelineStaff? Staff(string? id) => id is null ? null : new(names.GetValueOrDefault(id));
         return entries
-            .Select((e, i) => reassignments[i] is { } r ? e with { Detail = null, Reassignment = new(Staff(r.FromId), Staff(r.ToId), r.Outcome) } : e)
+            .Select((e, i) => reassignments[i] is { } r ? e with { Detail = null, Reassignment = new(Staff(r.FromId), Staff(r.ToId), r.Outcome, r.Reason) } : e)
             .ToList();
     }
 }

@@ -66,6 +66,10 @@ public sealed class ClaimCaseHandler(PortalDbContext db, AuditTrail audit, IOpti
         }, cancellationToken);
     }
 
+    /// <summary>Whether someone other than <paramref name="userId"/> holds a live claim on the case (one that has not lapsed).</summary>
+    public static bool HeldByAnother(Case entity, string userId, DateTime now, TimeSpan claimLapse) =>
+        entity.ClaimedById is not null && entity.ClaimedById != userId && entity.ClaimedAt > now - claimLapse;
+
     internal static string StaffIdOf(Actor actor) =>
         actor.StaffId ?? throw new ArgumentException("Only a signed-in staff member works cases.", nameof(actor));
 }

@@ -101,18 +101,43 @@ public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IF
             return DecisionOutcome.NotHolder;
         }
 
-        var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
-        if (request.Route is not { } route || !Enum.IsDefined(route) || (route == TriageRoute.Close && reason is null))
+        if (Refusal(entity, request.Route, request.Reason) is { } refused)
+        {
+            return refused;
+        }
+
+        if (request.Route is not { } route)
         {
             return DecisionOutcome.Incomplete;
         }
 
-        if (!ConsentAllows(entity, route))
+        var referrals = await RecordAsync(entity, route, request.Reason, userId, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return new TriageDecisionResult(DecisionOutcome.Decided, referrals.Select(r => r.Id).ToList());
+    }
+
+    /// <summary>
+    /// Why <paramref name="route"/> cannot be decided for this open case, whoever decides: no route,
+    /// closing without a reason, or no consent for where it would go. Null when it can.
+    /// </summary>
+    public static DecisionOutcome? Refusal(Case entity, TriageRoute? route, string? reason)
+    {
+        if (route is not { } chosen || !Enum.IsDefined(chosen) || (chosen == TriageRoute.Close && string.IsNullOrWhiteSpace(reason)))
         {
-            return DecisionOutcome.ConsentMissing;
+            return DecisionOutcome.Incomplete;
         }
 
-        // A crisis referral made on submission is not made twice.
+        return ConsentAllows(entity, chosen) ? null : DecisionOutcome.ConsentMissing;
+    }
+
+    /// <summary>
+    /// Records the decision on the tracked open case, which <see cref="Refusal"/> allowed: the
+    /// decision row, its referrals (a crisis referral made on submission is not made twice), the
+    /// status, the end of the claim and the victim's first answer. Saved by the caller's transaction.
+    /// </summary>
+    public async Task<IReadOnlyList<Referral>> RecordAsync(Case entity, TriageRoute route, string? reason, string deciderId, DateTime now, CancellationToken cancellationToken)
+    {
+        var note = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var existing = await db.Referrals.Where(r => r.CaseId == entity.Id).Select(r => r.PartnerType).ToListAsync(cancellationToken);
         var referrals = ReferralRules.TypesFor(route).Except(existing).Select(type => ReferralRules.Create(entity, type, now)).ToList();
         db.Referrals.AddRange(referrals);
@@ -120,8 +145,8 @@ public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IF
         {
             CaseId = entity.Id,
             Route = route,
-            Reason = reason is { Length: > 500 } ? reason[..500] : reason,
-            DecidedById = userId,
+            Reason = note is { Length: > 500 } ? note[..500] : note,
+            DecidedById = deciderId,
             DecidedAt = now,
         });
         entity.Status = route is TriageRoute.InformationOnly or TriageRoute.Close ? CaseStatus.Closed : CaseStatus.Referred;
@@ -129,8 +154,7 @@ public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IF
         entity.ClaimedAt = null;
         entity.UpdatedAt = now;
         entity.RecordFirstResponse(now);
-        await db.SaveChangesAsync(cancellationToken);
-        return new TriageDecisionResult(DecisionOutcome.Decided, referrals.Select(r => r.Id).ToList());
+        return referrals;
     }
 
     private async Task<bool> IsDecidedAsync(Guid caseId, CancellationToken cancellationToken) =>

@@ -29,15 +29,15 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     private static readonly (string Method, Regex Template, string[] Who)[] Expectations =
     [
         ("*", Rx(@"^(|updates|privacy|language|report|guidance(/.*)?|status/open|status/close|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
-        ("*", Rx(@"^status(/messages|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file)?$"), [Victim]),
+        ("*", Rx(@"^status(/messages|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file|/forwarding-address)?$"), [Victim]),
         ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm(/done)?)$"), [AnyStaff]),
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
         ("*", Rx(@"^staff/(queue(/.*)?|cases/.*|messages)$"), [StaffRoles.Volunteer, StaffRoles.Supervisor]),
-        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export)$"), [StaffRoles.Supervisor]),
+        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export|\{campaignId\}/actions(/.*)?)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/campaigns/\{campaignId\}/bundle$"), [StaffRoles.Police]),
         ("*", Rx(@"^staff/campaigns(/\{campaignId\})?$"), [StaffRoles.Supervisor, StaffRoles.Police]),
-        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
+        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|statistics(/export)?|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
         // The jobs dashboard (Hangfire's): supervisors read, only admins give commands.
         ("GET", Rx(@"^admin/jobs/\{\*path\}$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
         ("POST", Rx(@"^admin/jobs/\{\*path\}$"), [StaffRoles.Admin]),
