@@ -1,60 +1,24 @@
 using Portal.Web.Accounts;
-using Portal.Web.Campaigns;
 using Portal.Web.Cli;
 using Portal.Web.Data;
-using Portal.Web.Email;
 using Portal.Web.Demo;
+using Portal.Web.Email;
 using Portal.Web.Evidence;
 using Portal.Web.Hosting;
 using Portal.Web.Jobs;
 using Portal.Web.Keys;
 using Portal.Web.Localization;
-using Portal.Web.Messaging;
-using Portal.Web.Reports;
-using Portal.Web.Routing;
 using Portal.Web.Security;
-using Portal.Web.Triage;
-using Portal.Web.Audit;
-using Portal.Web.Bundles;
 
-// Offline verbs need no host, database or keys.
-if (InspectEmailCommand.IsCommand(args))
+// Operator verbs (migrate, create-admin, verify-audit, inspect-email, verify-bundle; --help).
+if (PortalCommands.IsCommand(args))
 {
-    return await InspectEmailCommand.RunAsync(args, Console.Out, Console.Error);
-}
-
-if (VerifyBundleCommand.IsCommand(args))
-{
-    return await VerifyBundleCommand.RunAsync(args, Console.Out, Console.Error);
+    return await PortalCommands.RunAsync(args, () => WebApplication.CreateBuilder(PortalHost.Options(args)).AddPortal().Build(), Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
-
-builder.AddPortalPaths();
-builder.AddPortalKeys();
-builder.AddPortalEmail();
-builder.AddPortalData();
-builder.AddPortalIdentity();
-builder.AddPortalInvitations();
-builder.AddPortalLocalization();
-builder.AddPortalSecurity();
-builder.AddPortalReports();
-builder.AddPortalEvidence();
-builder.AddPortalAudit();
-builder.AddPortalTriage();
-builder.AddPortalMessaging();
-builder.AddPortalRouting();
-builder.AddPortalBundles();
-builder.AddPortalCampaigns();
-builder.AddPortalJobs();
-builder.AddPortalDemo();
-
+builder.AddPortal();
 var app = builder.Build();
-
-if (PortalCommands.IsCommand(args))
-{
-    return await PortalCommands.RunAsync(app, args);
-}
 
 if (!app.EnsurePortalKeys())
 {
@@ -82,6 +46,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UsePortalTwoFactor();
 app.MapPortalHealthChecks();
+app.MapPortalJobsDashboard();
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
 
 await app.RunAsync();

@@ -82,7 +82,9 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         entity.Property(n => n.TitleFi).HasMaxLength(200);
         entity.Property(n => n.TitleSv).HasMaxLength(200);
         entity.Property(n => n.AuthorId).HasMaxLength(450);
+        entity.Property(n => n.AudienceBreachOrganisation).HasMaxLength(64);
         entity.HasIndex(n => n.PublishedAt);
+        entity.HasIndex(n => n.DeadlineOn);
     }
 }
 
@@ -106,11 +108,54 @@ internal sealed class EvidenceFileConfiguration : IEntityTypeConfiguration<Evide
         entity.Property(e => e.Sha256).HasMaxLength(32);
         entity.Property(e => e.KeyId).HasMaxLength(64);
         entity.HasOne<Case>().WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
-        entity.HasIndex(e => new { e.CaseId, e.Sha256 }).IsUnique();
+        // The same file is kept once per case and purpose: a receipt may be evidence and a document.
+        entity.HasIndex(e => new { e.CaseId, e.Purpose, e.Sha256 }).IsUnique();
         entity.Property(e => e.AnalysisNote).HasMaxLength(200);
 
         // The analysis sweep looks for what is still pending.
         entity.HasIndex(e => e.AnalysisState);
+
+        // The same email forwarded twice is found by its Message-ID within the case.
+        entity.Property(e => e.MessageIdMac).HasMaxLength(32);
+        entity.HasIndex(e => new { e.CaseId, e.MessageIdMac });
+
+        // The notification sweep reads only the few forwarded files the victim is still to be told about.
+        entity.HasIndex(e => e.NotificationPending, "IX_EvidenceFiles_NotificationPending").HasFilter("\"NotificationPending\"");
+    }
+}
+
+internal sealed class ForwardingAddressConfiguration : IEntityTypeConfiguration<ForwardingAddress>
+{
+    public void Configure(EntityTypeBuilder<ForwardingAddress> entity)
+    {
+        entity.ToTable("ForwardingAddresses");
+        entity.HasKey(a => a.CaseId);
+        entity.Property(a => a.TokenHash).HasMaxLength(32);
+        entity.HasIndex(a => a.TokenHash).IsUnique();
+        entity.HasOne<Case>().WithOne().HasForeignKey<ForwardingAddress>(a => a.CaseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class EvidenceRefusalConfiguration : IEntityTypeConfiguration<EvidenceRefusal>
+{
+    public void Configure(EntityTypeBuilder<EvidenceRefusal> entity)
+    {
+        entity.ToTable("EvidenceRefusals");
+        entity.HasKey(r => r.Id);
+        entity.Property(r => r.Reason).HasMaxLength(32);
+        entity.HasOne<Case>().WithMany().HasForeignKey(r => r.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(r => new { r.CaseId, r.RefusedAt });
+    }
+}
+
+internal sealed class IntakeStatisticsConfiguration : IEntityTypeConfiguration<IntakeStatistics>
+{
+    public void Configure(EntityTypeBuilder<IntakeStatistics> entity)
+    {
+        entity.ToTable("IntakeStatistics");
+        entity.HasKey(s => s.Id);
+        entity.Property(s => s.Id).ValueGeneratedNever();
+        entity.HasData(new IntakeStatistics { Id = IntakeStatistics.SingletonId });
     }
 }
 
@@ -120,12 +165,12 @@ internal sealed class CaseIndicatorConfiguration : IEntityTypeConfiguration<Case
     {
         entity.ToTable("CaseIndicators");
         entity.HasKey(i => i.Id);
-        entity.Property(i => i.Value).HasMaxLength(512);
+        entity.Property(i => i.ValueMac).HasMaxLength(32);
         entity.Property(i => i.Detail).HasMaxLength(128);
         entity.HasOne<Case>().WithMany().HasForeignKey(i => i.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasOne<EvidenceFile>().WithMany().HasForeignKey(i => i.EvidenceFileId).OnDelete(DeleteBehavior.SetNull);
-        entity.HasIndex(i => new { i.CaseId, i.Kind, i.Value }).IsUnique();
-        entity.HasIndex(i => new { i.Kind, i.Value });
+        entity.HasIndex(i => new { i.CaseId, i.Kind, i.ValueMac }).IsUnique();
+        entity.HasIndex(i => new { i.Kind, i.ValueMac });
     }
 }
 
@@ -173,6 +218,9 @@ internal sealed class TriageDecisionConfiguration : IEntityTypeConfiguration<Tri
         entity.Property(d => d.DecidedById).HasMaxLength(450);
         entity.HasOne<Case>().WithMany().HasForeignKey(d => d.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(d => d.CaseId);
+
+        // Statistics count decisions per route over a window of days.
+        entity.HasIndex(d => new { d.DecidedAt, d.Route });
     }
 }
 
@@ -343,6 +391,41 @@ internal sealed class CampaignExportApprovalConfiguration : IEntityTypeConfigura
         entity.Property(a => a.ApprovedById).HasMaxLength(450);
         entity.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(a => new { a.CampaignId, a.CampaignVersion });
+    }
+}
+
+internal sealed class CampaignActionConfiguration : IEntityTypeConfiguration<CampaignAction>
+{
+    public void Configure(EntityTypeBuilder<CampaignAction> entity)
+    {
+        entity.ToTable("CampaignActions");
+        entity.HasKey(a => a.Id);
+        entity.Property(a => a.ReplyTitle).HasMaxLength(100);
+        entity.Property(a => a.ReplyEn).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(a => a.ReplyFi).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(a => a.ReplySv).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.Property(a => a.Note).HasMaxLength(CampaignAction.MaxNoteLength);
+        entity.Property(a => a.RequestedById).HasMaxLength(450);
+        entity.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(a => new { a.CampaignId, a.State });
+
+        // The runner looks for actions still running.
+        entity.HasIndex(a => a.State);
+    }
+}
+
+internal sealed class CampaignActionCaseConfiguration : IEntityTypeConfiguration<CampaignActionCase>
+{
+    public void Configure(EntityTypeBuilder<CampaignActionCase> entity)
+    {
+        entity.ToTable("CampaignActionCases");
+        entity.HasKey(c => new { c.ActionId, c.CaseId });
+        entity.HasOne<CampaignAction>().WithMany().HasForeignKey(c => c.ActionId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Case>().WithMany().HasForeignKey(c => c.CaseId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasIndex(c => c.CaseId);
+
+        // The next batch: the cases not done yet, in order, read off this index alone.
+        entity.HasIndex(c => new { c.ActionId, c.CaseId }, "IX_CampaignActionCases_Pending").HasFilter("\"Outcome\" IS NULL");
     }
 }
 

@@ -28,10 +28,29 @@ public enum AnalysisState
     Failed = 4,
 }
 
+/// <summary>Why the victim gave the portal a file: evidence of the extortion, or a document of their own case file.</summary>
+public enum FilePurpose
+{
+    Evidence = 0,
+
+    /// <summary>
+    /// A receipt, medical certificate or letter for the victim's own case file: stored like
+    /// evidence, never analysed, never listed as evidence, and seen by staff, partners and police
+    /// bundles only when the victim shares it.
+    /// </summary>
+    Document = 1,
+}
+
 public enum EvidenceSource
 {
     Upload = 0,
     Pasted = 1,
+
+    /// <summary>Forwarded to the case's private address as an attachment: the original with its own headers.</summary>
+    Forwarded = 2,
+
+    /// <summary>Forwarded to the case's private address inline: the message as it arrived, the original headers are missing.</summary>
+    ForwardedInline = 3,
 }
 
 /// <summary>
@@ -48,6 +67,11 @@ public sealed class EvidenceFile
     public EvidenceKind Kind { get; set; }
 
     public EvidenceSource Source { get; set; }
+
+    public FilePurpose Purpose { get; set; }
+
+    /// <summary>A document the victim shares with the case's staff and partners; evidence is always seen and ignores this.</summary>
+    public bool Shared { get; set; }
 
     /// <summary>Decided from the file's first bytes, never from what the browser declared.</summary>
     public required string MediaType { get; set; }
@@ -74,6 +98,18 @@ public sealed class EvidenceFile
 
     /// <summary>Why analysis stopped short (a cap or budget by name), for staff; never file content.</summary>
     public string? AnalysisNote { get; set; }
+
+    /// <summary>
+    /// For a forwarded file: the header block of the message it arrived in (who forwarded it,
+    /// when, through which servers), sealed like other victim data. Null for uploads.
+    /// </summary>
+    public byte[]? ForwardingEnvelope { get; set; }
+
+    /// <summary>The keyed hash of the email's Message-ID (SealedIndicators, class "message-id"): the same email forwarded again is recognised even when its bytes differ.</summary>
+    public byte[]? MessageIdMac { get; set; }
+
+    /// <summary>True while the victim, who chose email contact, still has to be told that a forwarded file arrived.</summary>
+    public bool NotificationPending { get; set; }
 }
 
 public enum IndicatorKind
@@ -93,8 +129,10 @@ public enum IndicatorKind
 }
 
 /// <summary>
-/// Something the extortionist left behind (payment address, sender, domain, amount, deadline), in
-/// normalised form so that later issues can cluster cases into campaigns by equality.
+/// Something the extortionist left behind (payment address, sender, link, domain, amount,
+/// deadline). Links and addresses carry patient ids and victims' names, so the normalised value is
+/// kept only sealed, beside a keyed hash of it that campaigns and duplicates compare by equality
+/// (docs/decisions/0027, Features/Evidence/Indicators/SealedIndicators).
 /// </summary>
 public sealed class CaseIndicator
 {
@@ -106,7 +144,11 @@ public sealed class CaseIndicator
 
     public IndicatorKind Kind { get; set; }
 
-    public required string Value { get; set; }
+    /// <summary>The normalised value, sealed with the envelope.</summary>
+    public required byte[] ValueEnvelope { get; set; }
+
+    /// <summary>HMAC-SHA-256 of the normalised value under the "indicator-mac" secret: equal values, equal MACs.</summary>
+    public required byte[] ValueMac { get; set; }
 
     public string? Detail { get; set; }
 

@@ -1,17 +1,17 @@
 namespace Portal.Core.Data;
 
 /// <summary>
-/// A job that ran out of retries: the visible failed state admins see on the jobs page and are
-/// emailed about. It names what the job was for by id only, never by case content.
+/// A job that ran out of retries: admins are emailed about it and the daily digest counts it while
+/// the job waits, failed, on the jobs dashboard. It names what the job was for by id only, never by case content.
 /// </summary>
 public sealed class JobFailure
 {
     public long Id { get; set; }
 
-    /// <summary>The job's key in the scheduler ("group.name"), e.g. "routing.referral-42".</summary>
+    /// <summary>The work's key ("group.name"), e.g. "routing.referral-42" or "recurring.daily-digest".</summary>
     public required string JobKey { get; set; }
 
-    /// <summary>What the job was for, as ids ("referral 42"); null for recurring jobs.</summary>
+    /// <summary>The Hangfire job that failed ("job 1234"), to find it on the dashboard.</summary>
     public string? Subject { get; set; }
 
     public int Attempts { get; set; }
@@ -22,7 +22,7 @@ public sealed class JobFailure
 
     public DateTime FailedAt { get; set; }
 
-    /// <summary>Set when an admin retried the job or a later run of it succeeded.</summary>
+    /// <summary>Set when an admin requeued or deleted the job, or a later run of the same work succeeded.</summary>
     public DateTime? ResolvedAt { get; set; }
 }
 

@@ -1,5 +1,17 @@
 namespace Portal.Core.Data;
 
+/// <summary>Which cases a deadline concerns.</summary>
+public enum DeadlineAudience
+{
+    AllCases = 0,
+
+    /// <summary>Cases that named <see cref="Notice.AudienceBreachOrganisation"/> as the breached organisation.</summary>
+    BreachOrganisation = 1,
+
+    /// <summary>Cases for which police have recorded a report number.</summary>
+    PoliceReportNumber = 2,
+}
+
 /// <summary>A dated public notice on the updates page, written by an admin in up to three languages.</summary>
 public sealed class Notice
 {
@@ -20,4 +32,15 @@ public sealed class Notice
     public string? BodySv { get; set; }
 
     public string? AuthorId { get; set; }
+
+    /// <summary>
+    /// A deadline the notice announces (e.g. claims to the district court): shown on the page of
+    /// every case it concerns, and reminded to victims who chose email. Null for a plain notice.
+    /// </summary>
+    public DateOnly? DeadlineOn { get; set; }
+
+    public DeadlineAudience Audience { get; set; }
+
+    /// <summary>The breach organisation's key when <see cref="Audience"/> is <see cref="DeadlineAudience.BreachOrganisation"/>.</summary>
+    public string? AudienceBreachOrganisation { get; set; }
 }

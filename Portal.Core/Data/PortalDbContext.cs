@@ -45,6 +45,10 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<CampaignClusteringState> CampaignClusteringStates => Set<CampaignClusteringState>();
 
+    public DbSet<CampaignAction> CampaignActions => Set<CampaignAction>();
+
+    public DbSet<CampaignActionCase> CampaignActionCases => Set<CampaignActionCase>();
+
     public DbSet<JobFailure> JobFailures => Set<JobFailure>();
 
     public DbSet<SupervisorAlert> SupervisorAlerts => Set<SupervisorAlert>();
@@ -54,6 +58,15 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<ShownReceipt> ShownReceipts => Set<ShownReceipt>();
 
     public DbSet<ReceiptKeyRequest> ReceiptKeyRequests => Set<ReceiptKeyRequest>();
+
+    public DbSet<ForwardingAddress> ForwardingAddresses => Set<ForwardingAddress>();
+
+    public DbSet<EvidenceRefusal> EvidenceRefusals => Set<EvidenceRefusal>();
+
+    public DbSet<IntakeStatistics> IntakeStatistics => Set<IntakeStatistics>();
+    public DbSet<DiaryEntry> DiaryEntries => Set<DiaryEntry>();
+
+    public DbSet<DeadlineReminder> DeadlineReminders => Set<DeadlineReminder>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

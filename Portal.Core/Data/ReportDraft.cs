@@ -32,7 +32,7 @@ public sealed class ReportDraft
 /// The receipt key of a report just filed, sealed, for a short while and only to the case session
 /// that filed it: the receipt page can be shown again (in another language, after a reload)
 /// instead of being lost. Gone when it expires, when the victim says they saved it, when the key
-/// is used, and when the session ends (docs/decisions/0024).
+/// is used, and when the session ends (docs/decisions/0028).
 /// </summary>
 public sealed class ShownReceipt
 {

@@ -20,6 +20,7 @@ public static class EmailTemplates
     public const string UrgentUnclaimed = "urgent-unclaimed";
     public const string ReferralWithdrawn = "referral-withdrawn";
     public const string ReceiptNewKey = "receipt-new-key";
+    public const string DeadlineReminder = "deadline-reminder";
 }
 
 /// <summary>
@@ -66,6 +67,9 @@ public sealed partial class EmailComposer(IOptions<EmailOptions> options)
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{domain}\n{template}/{about}"));
         return $"{template}.{Convert.ToHexStringLower(hash.AsSpan(0, 16))}@{domain}";
     }
+
+    /// <summary>The domain every Message-ID of the portal's mail ends in: mail carrying it back is the portal's own.</summary>
+    public string MessageIdDomain => Domain();
 
     private string Domain()
     {

@@ -1,6 +1,4 @@
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -169,7 +167,7 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
             }
 
             client.Timeout = settings.ConnectTimeoutSeconds * 1000;
-            client.ServerCertificateValidationCallback = CertificateCheck(settings.CertificateAuthorityFile);
+            client.ServerCertificateValidationCallback = MailServerCertificates.Check(settings.CertificateAuthorityFile);
             using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             connecting.CancelAfter(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds));
             try
@@ -221,40 +219,6 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
             _ when settings.Port == 465 => SecureSocketOptions.SslOnConnect,
             _ => settings.InsecureAllowed ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls,
         };
-
-        /// <summary>
-        /// Null: the system's trust store, as MailKit checks it. With a private CA: the usual
-        /// checks pass, or the chain is built to that CA alone (no revocation list to ask) and
-        /// the name must still match.
-        /// </summary>
-        private static RemoteCertificateValidationCallback? CertificateCheck(string? authorityFile)
-        {
-            if (string.IsNullOrEmpty(authorityFile))
-            {
-                return null;
-            }
-
-            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(authorityFile));
-            return (_, certificate, _, errors) =>
-            {
-                if (errors == SslPolicyErrors.None)
-                {
-                    return true;
-                }
-
-                if (certificate is null || errors != SslPolicyErrors.RemoteCertificateChainErrors)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(authority);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                return chain.Build(leaf);
-            };
-        }
 
         private static bool IsNetworkFailure(Exception exception, CancellationToken cancellationToken) =>
             exception is SocketException or IOException or TimeoutException or ProtocolException or ServiceNotConnectedException

@@ -51,8 +51,9 @@ public static class HtmlForms
         return values;
     }
 
+    /// <summary>The form posting to <paramref name="action"/>; a fragment in its action (where the answer scrolls to) is not part of where it posts.</summary>
     public static IHtmlFormElement Form(this IDocument document, string action) =>
-        document.QuerySelectorAll<IHtmlFormElement>("form").SingleOrDefault(f => f.GetAttribute("action") == action)
+        document.QuerySelectorAll<IHtmlFormElement>("form").SingleOrDefault(f => f.GetAttribute("action")?.Split('#')[0] == action)
         ?? throw new InvalidOperationException($"The page has no form posting to {action}.");
 
     /// <summary>Posts the form with its default values overridden by <paramref name="changes"/> (a null value removes the field).</summary>

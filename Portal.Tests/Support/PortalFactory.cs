@@ -85,12 +85,16 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseEnvironment("Testing");
         builder.UseSetting("Portal:DataDirectory", DataDirectory);
         builder.UseSetting("Keys:CreateIfMissing", "true");
-        builder.UseSetting("Demo:Enabled", "false");
+        if (!Settings.Any(s => s.Key == "Demo:Enabled"))
+        {
+            builder.UseSetting("Demo:Enabled", "false");
+        }
+
         builder.UseSetting("Database:Provider", ProviderName);
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         // What appsettings.json quietens for operators is captured too: the tests check that no
         // log line holds what it must not. (The request log stays at its own default, Warning.)
-        foreach (var category in new[] { "Microsoft", "Microsoft.Hosting.Lifetime", "System", "Quartz" })
+        foreach (var category in new[] { "Microsoft", "Microsoft.Hosting.Lifetime", "System", "Hangfire" })
         {
             builder.UseSetting($"Logging:LogLevel:{category}", "Debug");
         }

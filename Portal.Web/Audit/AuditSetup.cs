@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 
 namespace Portal.Web.Audit;
@@ -11,14 +12,15 @@ public static class AuditSetup
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<VerifyAuditTrail>();
         builder.Services.AddScoped<ListAuditEntriesHandler>();
+        builder.Services.AddScoped<RecordStaffSignInHandler>();
         return builder;
     }
 
-    /// <summary>An action by the signed-in staff member, with their id and address.</summary>
-    public static AuditEvent StaffEvent(this HttpContext context, string action, Guid? caseId = null, string? subject = null, string? detail = null) =>
-        AuditEvent.Staff(action, context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress, caseId, subject, detail);
+    /// <summary>Someone signing in as staff: the account when it is known, and always the address.</summary>
+    public static Actor SigningInActor(this HttpContext context, string? userId) =>
+        Actor.Staff(userId, context.Connection.RemoteIpAddress ?? IPAddress.None);
 
-    /// <summary>A staff action before sign-in completed (a failed attempt): the address only.</summary>
-    public static AuditEvent AnonymousStaffEvent(this HttpContext context, string action, string? userId = null, string? detail = null) =>
-        AuditEvent.Staff(action, userId, context.Connection.RemoteIpAddress ?? IPAddress.None, detail: detail);
+    /// <summary>The signed-in staff member confirming their sign-in (the id may be missing on a stale session).</summary>
+    public static Actor SignedInActor(this HttpContext context) =>
+        Actor.Staff(context.User.FindFirstValue(ClaimTypes.NameIdentifier), context.Connection.RemoteIpAddress);
 }

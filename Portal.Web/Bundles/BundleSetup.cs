@@ -24,7 +24,9 @@ public static class BundleSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<CaseBundleAccess>();
+        builder.Services.AddScoped<EvidenceArchiver>();
         builder.Services.AddScoped<BuildCaseBundleHandler>();
+        builder.Services.AddScoped<DownloadCaseBundleHandler>();
         builder.Services.AddScoped<CampaignBundleHandler>();
         builder.Services.AddScoped<EvidenceIntegrityAlert>();
         return builder;

@@ -10,7 +10,12 @@ public static class CampaignsSetup
     {
         builder.Services.AddScoped<RecomputeCampaignsHandler>();
         builder.Services.AddScoped<CampaignQueries>();
+        builder.Services.AddScoped<ApproveCampaignExportHandler>();
         builder.Services.AddScoped<SupervisorDashboardHandler>();
+        builder.Services.AddScoped<PreviewCampaignActionHandler>();
+        builder.Services.AddScoped<StartCampaignActionHandler>();
+        builder.Services.AddScoped<RunCampaignActionsHandler>();
+        builder.Services.AddScoped<CampaignActionProgressQuery>();
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -23,17 +24,16 @@ public static class InspectEmailCommand
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == Verb;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    public static Command Create(TextWriter output, TextWriter errors)
     {
-        var paths = args.Skip(1).ToList();
-        if (paths.Count == 0 || paths.Contains("--help") || paths.Contains("-h"))
-        {
-            await errors.WriteLineAsync($"usage: {Verb} <file-or-directory>...   prints one JSON object per file");
-            return paths.Count == 0 ? 2 : 0;
-        }
+        var paths = new Argument<string[]>("paths") { Description = "Email files or folders (read recursively).", Arity = ArgumentArity.OneOrMore };
+        var command = new Command(Verb, "Print one JSON object per saved email: headers, Received route, parts, indicators, warnings and SHA-256. Needs no database or keys.") { paths };
+        command.SetAction(async (result, _) => await RunAsync(result.GetValue(paths) ?? [], output, errors));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(IReadOnlyList<string> paths, TextWriter output, TextWriter errors)
+    {
         var failures = 0;
         foreach (var path in paths)
         {

@@ -7,22 +7,35 @@ using Portal.Web.Data;
 
 namespace Portal.Web.Cli;
 
-/// <summary>Operator verbs on the Portal.Web executable: `migrate`, `create-admin` and `verify-audit`.</summary>
+/// <summary>
+/// Every operator verb of the Portal.Web executable, in one System.CommandLine tree with --help:
+/// offline verbs (inspect-email, verify-bundle) need no host, database or keys; the others build
+/// the portal's host, with the same registrations as the web server, only when they run.
+/// </summary>
 public static class PortalCommands
 {
-    private static readonly string[] Verbs = ["migrate", "create-admin", "verify-audit"];
+    private static readonly string[] Verbs = ["migrate", "create-admin", "verify-audit", InspectEmailCommand.Verb, VerifyBundleCommand.Verb, "--help", "-h", "-?"];
 
+    /// <summary>Whether these arguments ask for a verb rather than the web server.</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    /// <summary>Runs the verb; <paramref name="host"/> builds the portal for verbs that need it (null: offline only).</summary>
+    public static async Task<int> RunAsync(string[] args, Func<WebApplication>? host, TextWriter output, TextWriter errors)
     {
-        var root = new RootCommand("Portal operator commands.");
+        var root = new RootCommand("Portal: the victim support helpline portal. Without a verb, Portal.Web serves the portal.")
+        {
+            InspectEmailCommand.Create(output, errors),
+            VerifyBundleCommand.Create(output, errors),
+        };
+
+        WebApplication Host() => host?.Invoke() ?? throw new InvalidOperationException("This verb needs the portal's configuration and database.");
 
         var migrate = new Command("migrate", "Apply database migrations and create the staff roles.");
         migrate.SetAction(async (_, cancellationToken) =>
         {
+            await using var app = Host();
             await DataSetup.MigrateAsync(app.Services, cancellationToken);
-            Console.WriteLine("Database is up to date.");
+            await output.WriteLineAsync("Database is up to date.");
             return 0;
         });
         root.Subcommands.Add(migrate);
@@ -36,25 +49,26 @@ public static class PortalCommands
         };
         createAdmin.SetAction(async (result, cancellationToken) =>
         {
+            await using var app = Host();
             await DataSetup.MigrateAsync(app.Services, cancellationToken);
             var generated = !result.GetValue(passwordStdin);
             var password = generated ? GeneratePassword() : (Console.In.ReadLine() ?? "").Trim();
             var outcome = await CreateAdminAsync(app.Services, result.GetValue(email) ?? "", result.GetValue(name) ?? "Administrator", password);
             if (!outcome.Succeeded)
             {
-                Console.Error.WriteLine("The admin account was not created:");
+                await errors.WriteLineAsync("The admin account was not created:");
                 foreach (var error in outcome.Errors)
                 {
-                    Console.Error.WriteLine($"  {error.Description}");
+                    await errors.WriteLineAsync($"  {error.Description}");
                 }
 
                 return 1;
             }
 
-            Console.WriteLine($"Admin account {result.GetValue(email)} created.");
+            await output.WriteLineAsync($"Admin account {result.GetValue(email)} created.");
             if (generated)
             {
-                Console.WriteLine($"Password (shown once, change it after signing in): {password}");
+                await output.WriteLineAsync($"Password (shown once, change it after signing in): {password}");
             }
 
             return 0;
@@ -64,20 +78,34 @@ public static class PortalCommands
         var verifyAudit = new Command("verify-audit", "Walk the audit trail's hash chain and report the first entry that does not verify.");
         verifyAudit.SetAction(async (_, cancellationToken) =>
         {
+            await using var app = Host();
             await using var scope = app.Services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<VerifyAuditTrail>().HandleAsync(cancellationToken);
             if (result.IsIntact)
             {
-                Console.WriteLine($"Audit trail intact: {result.EntriesChecked} entries verified.");
+                await output.WriteLineAsync($"Audit trail intact: {result.EntriesChecked} entries verified.");
                 return 0;
             }
 
-            Console.Error.WriteLine($"Audit trail BROKEN at entry {result.BrokenEntryId}: {result.Problem}. {result.EntriesChecked} entries before it verified.");
+            await errors.WriteLineAsync($"Audit trail BROKEN at entry {result.BrokenEntryId}: {result.Problem}. {result.EntriesChecked} entries before it verified.");
             return 1;
         });
         root.Subcommands.Add(verifyAudit);
 
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Wrong usage: what was wrong, the verb's help, and exit code 2 (1 means the check failed).
+            foreach (var error in parsed.Errors)
+            {
+                await errors.WriteLineAsync(error.Message);
+            }
+
+            await errors.WriteLineAsync($"Run with --help for usage.");
+            return 2;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = errors });
     }
 
     public static async Task<IdentityResult> CreateAdminAsync(IServiceProvider services, string email, string name, string password)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Portal.Core.Features.Bundles;
 
 namespace Portal.Web.Cli;
@@ -11,40 +12,17 @@ public static class VerifyBundleCommand
 {
     public const string Verb = "verify-bundle";
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == Verb;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    public static Command Create(TextWriter output, TextWriter errors)
     {
-        string? zip = null;
-        string? keyPath = null;
-        for (var i = 1; i < args.Length; i++)
-        {
-            if (args[i] == "--key" && i + 1 < args.Length)
-            {
-                keyPath = args[++i];
-            }
-            else if (args[i] is "--help" or "-h")
-            {
-                await output.WriteLineAsync(Usage);
-                return 0;
-            }
-            else if (zip is null && !args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                zip = args[i];
-            }
-            else
-            {
-                await errors.WriteLineAsync(Usage);
-                return 2;
-            }
-        }
+        var bundle = new Argument<string>("bundle") { Description = "The downloaded bundle (.zip)." };
+        var key = new Option<string?>("--key") { Description = "The portal's published public key (PEM), to check the signer." };
+        var command = new Command(Verb, "Check an evidence bundle offline: hashes, sizes, the signed manifest and its signature.") { bundle, key };
+        command.SetAction(async (result, cancellationToken) => await RunAsync(result.GetValue(bundle) ?? "", result.GetValue(key), output, errors, cancellationToken));
+        return command;
+    }
 
-        if (zip is null)
-        {
-            await errors.WriteLineAsync(Usage);
-            return 2;
-        }
-
+    private static async Task<int> RunAsync(string zip, string? keyPath, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
         if (!File.Exists(zip))
         {
             await errors.WriteLineAsync($"{zip}: no such file");
@@ -60,10 +38,10 @@ public static class VerifyBundleCommand
                 return 2;
             }
 
-            givenKey = await File.ReadAllTextAsync(keyPath);
+            givenKey = await File.ReadAllTextAsync(keyPath, cancellationToken);
         }
 
-        var result = await VerifyBundle.CheckAsync(zip, givenKey, CancellationToken.None);
+        var result = await VerifyBundle.CheckAsync(zip, givenKey, cancellationToken);
         await output.WriteLineAsync($"Bundle: {zip}");
         if (result.CaseReference is not null)
         {
@@ -96,6 +74,4 @@ public static class VerifyBundleCommand
         await output.WriteLineAsync($"NOT VERIFIED: {result.Problems.Count} problem(s) found.");
         return 1;
     }
-
-    private const string Usage = $"usage: {Verb} <bundle.zip> [--key <public-key.pem>]   checks hashes, signature and manifest offline";
 }

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
-using Portal.Core.Features.Audit;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
 using Portal.Web.Security;
@@ -23,7 +22,7 @@ public sealed record SignInForm
 
 /// <summary>Staff sign-in. Unknown users and wrong passwords get the same answer.</summary>
 [Route("account")]
-public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutStaffHandler signOut, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutStaffHandler signOut, RecordStaffSignInHandler record, IStringLocalizer<SharedResource> localizer) : Controller
 {
     [AllowAnonymous]
     [HttpGet("sign-in")]
@@ -45,7 +44,7 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutSt
             if (result.Succeeded)
             {
                 var user = await signIn.UserManager.FindByEmailAsync(email);
-                await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user?.Id), HttpContext.RequestAborted);
+                await record.RecordAsync(SignInStep.SignedIn, HttpContext.SigningInActor(user?.Id), null, HttpContext.RequestAborted);
                 return LocalRedirect(returnUrl);
             }
 
@@ -58,7 +57,7 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutSt
 
         // The attempt is recorded with the address; the typed email is not, unless it names a real account.
         var attempted = string.IsNullOrEmpty(email) ? null : await signIn.UserManager.FindByEmailAsync(email);
-        await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignInFailed, attempted?.Id), HttpContext.RequestAborted);
+        await record.RecordAsync(SignInStep.Failed, HttpContext.SigningInActor(attempted?.Id), null, HttpContext.RequestAborted);
         ModelState.AddModelError("", localizer["Account.SignIn.Failed"]);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(form with { Password = null });

@@ -6,10 +6,8 @@ using Microsoft.Net.Http.Headers;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Email;
-using Portal.Core.Features.Audit;
 using Portal.Core.Features.Bundles;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -22,7 +20,7 @@ public sealed record CampaignBundleRefusal(Guid CampaignId, string MessageKey);
 /// refusal and integrity failure is audited.
 /// </summary>
 [Authorize(Roles = StaffRoles.Supervisor + "," + StaffRoles.Police)]
-public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHandler bundles, CampaignBundleHandler campaignBundles, EvidenceIntegrityAlert alert, AuditTrail audit) : Controller
+public sealed class BundleController(DownloadCaseBundleHandler caseBundles, CampaignBundleHandler campaignBundles) : Controller
 {
     /// <summary>
     /// A campaign's bundle, for police only and only with a supervisor's approval of the campaign
@@ -78,22 +76,17 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
         var requester = new BundleRequester(
             User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",
             User.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
-        var result = await access.MayDownloadAsync(caseId, requester, cancellationToken)
-            ? await bundles.HandleAsync(caseId, cancellationToken)
-            : new CaseBundleResult.NotFound();
+        var result = await caseBundles.PrepareAsync(caseId, requester, HttpContext.StaffActor(), AlertLanguage, cancellationToken);
         switch (result)
         {
             case CaseBundleResult.NotFound:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "bundle"), cancellationToken);
                 return NotFound();
 
             case CaseBundleResult.Blocked blocked:
-                await AlertAsync(caseId, blocked.Reference, blocked.File.Id, blocked.Problem, cancellationToken);
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return View("Blocked", blocked.File.FileName);
 
             case CaseBundleResult.Ready ready:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.BundleDownloaded, caseId, ready.FileName), cancellationToken);
                 var disposition = new ContentDispositionHeaderValue("attachment");
                 disposition.SetHttpFileName(ready.FileName);
                 Response.Headers.ContentDisposition = disposition.ToString();
@@ -103,12 +96,11 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
                 {
                     await ready.WriteToAsync(Response.Body, cancellationToken);
                 }
-                catch (EvidenceIntegrityException exception)
+                catch (EvidenceIntegrityException)
                 {
-                    // Recorded before the client learns of it. Headers and earlier files are gone;
+                    // Recorded and reported by the handler. Headers and earlier files are gone;
                     // cutting the connection leaves the client a truncated archive with no
                     // manifest or signature, which no tool accepts.
-                    await AlertAsync(caseId, ready.Reference, exception.File.Id, exception.Problem, CancellationToken.None);
                     HttpContext.Abort();
                 }
 
@@ -122,9 +114,6 @@ public sealed class BundleController(CaseBundleAccess access, BuildCaseBundleHan
     /// <summary>The language of an integrity alert to supervisors: the one the page is shown in.</summary>
     private static string AlertLanguage =>
         EmailComposer.Languages.Contains(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName) ? CultureInfo.CurrentUICulture.TwoLetterISOLanguageName : "en";
-
-    private Task AlertAsync(Guid caseId, string reference, Guid evidenceId, string problem, CancellationToken cancellationToken) =>
-        alert.RaiseAsync(new EvidenceIntegrityFailure(caseId, reference, evidenceId, problem, HttpContext.StaffEvent(AuditActions.EvidenceTampered, caseId)), AlertLanguage, cancellationToken);
 }
 
 /// <summary>The public half of the bundle signing key, for anyone checking a bundle with openssl.</summary>

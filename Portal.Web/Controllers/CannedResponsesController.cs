@@ -1,13 +1,10 @@
-using System.Globalization;
-using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Messaging;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
@@ -22,7 +19,6 @@ public sealed record CannedResponsesViewModel(IReadOnlyList<CannedResponseView> 
 public sealed class CannedResponsesController(
     CannedResponsesHandler responses,
     IValidator<SaveCannedResponse> validator,
-    AuditTrail audit,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
@@ -54,13 +50,12 @@ public sealed class CannedResponsesController(
     [HttpPost("{id:int}/delete")]
     public async Task<IActionResult> Delete(int id, CancellationToken cancellationToken)
     {
-        if (!await responses.DeleteAsync(id, cancellationToken))
+        if (!await responses.DeleteAsync(id, HttpContext.StaffActor(), cancellationToken))
         {
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CannedResponseDeleted, subject: id.ToString(CultureInfo.InvariantCulture)), cancellationToken);
-        return LocalRedirect("/staff/canned-responses?saved=1");
+        return LocalRedirect(PortalRoutes.StaffCannedResponses + "?saved=1");
     }
 
     private async Task<IActionResult> SaveAsync(int? id, SaveCannedResponse request, CancellationToken cancellationToken)
@@ -72,13 +67,12 @@ public sealed class CannedResponsesController(
             return View("Edit", new CannedResponseForm(id, request));
         }
 
-        var (found, savedId) = await responses.SaveAsync(id, request, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        var (found, _) = await responses.SaveAsync(id, request, HttpContext.StaffActor(), cancellationToken);
         if (!found)
         {
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CannedResponseSaved, subject: savedId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
-        return LocalRedirect("/staff/canned-responses?saved=1");
+        return LocalRedirect(PortalRoutes.StaffCannedResponses + "?saved=1");
     }
 }

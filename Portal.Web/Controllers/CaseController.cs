@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
@@ -6,14 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
-using Portal.Core.Email;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Routing;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
@@ -30,7 +27,7 @@ public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, boo
     /// <summary>Where the case was referred and who holds each referral now.</summary>
     public IReadOnlyList<ReferralSummary> Referrals { get; init; } = [];
 
-    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released";
+    public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released" or "Case.Claimed";
 }
 
 /// <summary>
@@ -47,34 +44,29 @@ public sealed class CaseController(
     ReassignCaseHandler reassign,
     CaseMessagesHandler messages,
     SendStaffMessageHandler sendMessage,
-    NotifyVictimsHandler notifyVictims,
     CannedResponsesHandler cannedResponses,
     SupervisorReferralsQuery referrals,
-    IReferralScheduler scheduler,
     IValidator<SendMessage> messageValidator,
-    IStringLocalizer<SharedResource> localizer,
-    AuditTrail audit,
-    ILogger<CaseController> logger) : Controller
+    IStringLocalizer<SharedResource> localizer) : Controller
 {
     public const int MinimumReasonLength = 5;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, [FromQuery] string? claimed, CancellationToken cancellationToken)
     {
-        var found = await details.HandleAsync(caseId, cancellationToken);
+        var found = await details.ViewAsync(caseId, HttpContext.StaffActor(), cancellationToken);
         if (found is null)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "case"), cancellationToken);
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseViewed, caseId), cancellationToken);
         var draft = canned is { } cannedId ? (await cannedResponses.FindAsync(cannedId, cancellationToken))?.BodyIn(found.Language) : null;
         var messageKey = decided is not null ? "Case.Decision.Decided"
             : reassigned == "released" ? "Case.Reassign.Released"
             : reassigned is not null ? "Case.Reassign.Reassigned"
             : sent == "later" ? "Message.SentNotifyLater"
             : sent is not null ? "Message.Sent"
+            : claimed is not null ? "Case.Claimed"
             : null;
         return View(await ModelAsync(found, null, messageKey, draft, cancellationToken));
     }
@@ -83,20 +75,15 @@ public sealed class CaseController(
     [HttpPost("decision")]
     public async Task<IActionResult> Decide(Guid caseId, [FromForm] TriageRoute? route, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var result = await decide.HandleAsync(new DecideTriage(caseId, route, reason), UserId, cancellationToken);
-        var outcome = result.Outcome;
+        var outcome = (await decide.HandleAsync(new DecideTriage(caseId, route, reason), HttpContext.StaffActor(), cancellationToken)).Outcome;
         if (outcome == DecisionOutcome.NotFound)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: caseId.ToString(), detail: "decision"), cancellationToken);
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.TriageDecided, caseId, route?.ToString(), outcome.ToString()), cancellationToken);
         if (outcome == DecisionOutcome.Decided)
         {
-            // The decision and its referrals are committed: hand them to the job engine.
-            await scheduler.ScheduleAsync(result.ReferralIds, cancellationToken);
-            return LocalRedirect($"/staff/cases/{caseId}?decided=1");
+            return LocalRedirect(PortalRoutes.StaffCase(caseId) + "?decided=1");
         }
 
         var found = await details.HandleAsync(caseId, cancellationToken);
@@ -118,35 +105,21 @@ public sealed class CaseController(
     {
         (await messageValidator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
         var result = ModelState.IsValid
-            ? await sendMessage.HandleAsync(caseId, request, UserId, User.IsInRole(StaffRoles.Supervisor), cancellationToken)
+            ? await sendMessage.HandleAsync(caseId, request, HttpContext.StaffActor(), User.IsInRole(StaffRoles.Supervisor), cancellationToken)
             : null;
         if (result?.Outcome == SendOutcome.NotFound)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, detail: "message"), cancellationToken);
             return NotFound();
         }
 
-        if (result is { Outcome: SendOutcome.Sent, MessageId: { } messageId })
+        if (result?.Outcome == SendOutcome.Sent)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.MessageSent, caseId, messageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
-            var sent = "1";
-            try
-            {
-                await notifyVictims.HandleAsync(caseId, cancellationToken);
-            }
-            catch (EmailDeliveryException exception)
-            {
-                logger.LogWarning("The update email for case {CaseId} could not be sent now ({Error}); it stays pending", caseId, exception.Message);
-                sent = "later";
-            }
-
-            return LocalRedirect($"/staff/cases/{caseId}?sent={sent}#messages");
+            return LocalRedirect(PortalRoutes.StaffCase(caseId) + (result.NotificationDeferred ? "?sent=later" : "?sent=1") + "#messages");
         }
 
-        var found = await details.HandleAsync(caseId, cancellationToken);
+        var found = await details.AfterRefusedActionAsync(caseId, "message", HttpContext.StaffActor(), cancellationToken);
         if (found is null)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, detail: "message"), cancellationToken);
             return NotFound();
         }
 
@@ -158,57 +131,48 @@ public sealed class CaseController(
     [HttpGet("messages/{messageId:long}")]
     public async Task<IActionResult> Message(Guid caseId, long messageId, CancellationToken cancellationToken)
     {
-        var message = await messages.OneForStaffAsync(caseId, messageId, cancellationToken);
+        var message = await messages.ViewOneForStaffAsync(caseId, messageId, HttpContext.StaffActor(), cancellationToken);
         if (message is null)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, messageId.ToString(CultureInfo.InvariantCulture), "message"), cancellationToken);
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.MessageViewed, caseId, messageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
         return View(new CaseMessageViewModel(caseId, message));
     }
 
     /// <summary>
-    /// A supervisor gives the case to a volunteer or supervisor, or takes away someone's claim.
-    /// "expected" is the holder the page showed; if the claim has changed since, nothing changes
-    /// and the supervisor is asked to look again.
+    /// A supervisor gives the case to a volunteer or supervisor, or takes away someone's claim,
+    /// and says why (kept in the case's history). "expected" is the holder the page showed; if
+    /// the claim has changed since, nothing changes and the supervisor is asked to look again.
     /// </summary>
     [Authorize(Policy = StaffPolicies.Supervisor)]
     [HttpPost("reassign")]
-    public async Task<IActionResult> Reassign(Guid caseId, [FromForm] string? expected, [FromForm] string? to, CancellationToken cancellationToken)
+    public async Task<IActionResult> Reassign(Guid caseId, [FromForm] string? expected, [FromForm] string? to, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var request = new ReassignCase(caseId, expected, to);
-
-        // No one chosen is not a release: that has its own button.
-        var outcome = string.IsNullOrEmpty(to) ? ReassignOutcome.NotAssignable : await reassign.HandleAsync(request, cancellationToken);
-        return await ReassignedAsync(request, outcome, cancellationToken);
+        var outcome = await reassign.ReassignAsync(new ReassignCase(caseId, expected, to, reason), HttpContext.StaffActor(), cancellationToken);
+        return await ReassignedAsync(caseId, outcome, cancellationToken);
     }
 
     [Authorize(Policy = StaffPolicies.Supervisor)]
     [HttpPost("release-claim")]
-    public async Task<IActionResult> ReleaseClaim(Guid caseId, [FromForm] string? expected, CancellationToken cancellationToken)
+    public async Task<IActionResult> ReleaseClaim(Guid caseId, [FromForm] string? expected, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        var request = new ReassignCase(caseId, expected, null);
-        return await ReassignedAsync(request, await reassign.HandleAsync(request, cancellationToken), cancellationToken);
+        return await ReassignedAsync(caseId, await reassign.ReleaseAsync(caseId, expected, reason, HttpContext.StaffActor(), cancellationToken), cancellationToken);
     }
 
-    private async Task<IActionResult> ReassignedAsync(ReassignCase request, ReassignOutcome outcome, CancellationToken cancellationToken)
+    private async Task<IActionResult> ReassignedAsync(Guid caseId, ReassignOutcome outcome, CancellationToken cancellationToken)
     {
         if (outcome == ReassignOutcome.NotFound)
         {
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: request.CaseId.ToString(), detail: "reassign"), cancellationToken);
             return NotFound();
         }
 
-        var detail = AuditedReassignment.Of(request, outcome).ToDetail();
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseReassigned, request.CaseId, detail: detail), cancellationToken);
         if (outcome is ReassignOutcome.Reassigned or ReassignOutcome.Released)
         {
-            return LocalRedirect($"/staff/cases/{request.CaseId}?reassigned={(outcome == ReassignOutcome.Released ? "released" : "1")}");
+            return LocalRedirect(PortalRoutes.StaffCase(caseId) + (outcome == ReassignOutcome.Released ? "?reassigned=released" : "?reassigned=1"));
         }
 
-        var found = await details.HandleAsync(request.CaseId, cancellationToken);
+        var found = await details.HandleAsync(caseId, cancellationToken);
         if (found is null)
         {
             return NotFound();
@@ -251,20 +215,15 @@ public sealed class CaseController(
             return View("Index", await ModelAsync(found, evidenceId, null, null, cancellationToken));
         }
 
-        var result = await readEvidence.HandleAsync(new ReadEvidence(caseId, evidenceId), cancellationToken);
+        var result = await readEvidence.OpenForStaffAsync(new ReadEvidence(caseId, evidenceId), reason, HttpContext.StaffActor(), cancellationToken);
         switch (result)
         {
             case ReadEvidenceResult.NotFound:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, caseId, evidenceId.ToString(), "evidence"), cancellationToken);
                 return NotFound();
-            case ReadEvidenceResult.Tampered tampered:
-                logger.LogError("Evidence {EvidenceId} of case {CaseId} failed its integrity check and was not served", tampered.File.Id, caseId);
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.EvidenceTampered, caseId, tampered.File.Id.ToString()), cancellationToken);
+            case ReadEvidenceResult.Tampered:
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return View("Tampered");
             case ReadEvidenceResult.Verified verified:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.EvidenceOpened, caseId, verified.File.Id.ToString(), reason.Trim()), cancellationToken);
-
                 // Always a download, never rendered: octet-stream, RFC 6266 name set by the server, sandboxed.
                 var disposition = new ContentDispositionHeaderValue("attachment");
                 disposition.SetHttpFileName(verified.File.FileName);

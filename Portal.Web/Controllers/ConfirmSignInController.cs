@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Data;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features.Accounts;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
 using Portal.Web.Security;
@@ -29,7 +29,7 @@ public sealed record ConfirmedViewModel(string Next);
 /// lockout like any sign-in, and both outcomes are audited.
 /// </summary>
 [Route(RecentSignIn.Path)]
-public sealed class ConfirmSignInController(SignInManager<StaffUser> signIn, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class ConfirmSignInController(SignInManager<StaffUser> signIn, RecordStaffSignInHandler record, IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(string? returnUrl)
@@ -68,14 +68,14 @@ public sealed class ConfirmSignInController(SignInManager<StaffUser> signIn, Aud
                 await signIn.UserManager.AccessFailedAsync(user);
             }
 
-            await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.StaffReauthenticationFailed, detail: password.Succeeded ? "second factor" : "password"), HttpContext.RequestAborted);
+            await record.RecordAsync(SignInStep.ReauthenticationFailed, HttpContext.SignedInActor(), password.Succeeded ? "second factor" : "password", HttpContext.RequestAborted);
             ModelState.AddModelError("", localizer["Confirm.Failed"]);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return View(new ConfirmSignInViewModel(form with { Password = null, Code = null }, true));
         }
 
         await RecentSignIn.RecordAsync(HttpContext);
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.StaffReauthenticated), HttpContext.RequestAborted);
+        await record.RecordAsync(SignInStep.Reauthenticated, HttpContext.SignedInActor(), null, HttpContext.RequestAborted);
         return LocalRedirect(RecentSignIn.Path + "/done?returnUrl=" + Uri.EscapeDataString(Next(form.ReturnUrl)));
     }
 

@@ -1,14 +1,11 @@
 using System.Text;
 using FluentValidation;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
+using Portal.Core.Features;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
@@ -29,7 +26,8 @@ public sealed record EvidencePageViewModel(
     ConfirmReportDetails? Confirm,
     bool AnalysisPending = false,
     int WaitMinutes = 0,
-    string? PastedSource = null);
+    string? PastedSource = null,
+    IReadOnlyList<EvidenceRefusalView>? Refusals = null);
 
 /// <summary>The victim's evidence: upload (streamed, never buffered), paste an email's source, list and receipt.</summary>
 [Authorize(Policy = CaseSession.Policy)]
@@ -41,15 +39,11 @@ public sealed class EvidenceController(
     ConfirmReportDetailsHandler confirmDetails,
     IValidator<ConfirmReportDetails> confirmValidator,
     GetCaseStatusHandler getStatus,
-    IAntiforgery antiforgery,
-    IOptions<AntiforgeryOptions> antiforgeryOptions,
+    StreamedUploads uploads,
     IOptions<EvidenceOptions> options,
     ClientLimits limits,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
-    /// <summary>Room for the multipart framing and the antiforgery field around one file.</summary>
-    private const long RequestOverheadBytes = 64 * 1024;
-
     public const long MaxPasteRequestBytes = 12 * 1024 * 1024;
 
     [HttpGet("")]
@@ -78,7 +72,7 @@ public sealed class EvidenceController(
         }
 
         await confirmDetails.HandleAsync(caseId.Value, details, cancellationToken);
-        return Redirect("/status/evidence?confirmed=1");
+        return Redirect(PortalRoutes.StatusEvidence + "?confirmed=1");
     }
 
     [HttpPost("")]
@@ -97,55 +91,16 @@ public sealed class EvidenceController(
             return await PageAsync(StatusCodes.Status429TooManyRequests, "Evidence.Rejected.TooManyUploads", true, null, cancellationToken, waitMinutes: (int)Math.Ceiling(wait.TotalMinutes));
         }
 
-        var maxRequest = options.Value.MaxFileBytes + RequestOverheadBytes;
-        if (Request.ContentLength > maxRequest)
+        var upload = await uploads.ReadAsync(HttpContext, (fileName, declaredType, body) =>
+            addEvidence.HandleAsync(new AddEvidence(caseId.Value, fileName, declaredType, EvidenceSource.Upload), body, cancellationToken), cancellationToken);
+        return upload.Framing switch
         {
-            return await PageAsync(StatusCodes.Status413PayloadTooLarge, "Evidence.Rejected.TooLarge", true, null, cancellationToken);
-        }
-
-        if (HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
-        {
-            sizeLimit.MaxRequestBodySize = maxRequest;
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(Request.ContentType, out var contentType)
-            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
-        {
-            return await PageAsync(StatusCodes.Status400BadRequest, "Evidence.Rejected.BadRequest", true, null, cancellationToken);
-        }
-
-        try
-        {
-            // A large buffer: the default 4 KiB makes the boundary scan, not the disk, the limit on big files.
-            var reader = new MultipartReader(boundary, Request.Body, 256 * 1024) { HeadersCountLimit = 16, HeadersLengthLimit = 16 * 1024 };
-            if (!await ValidateAntiforgeryAsync(await UploadSections.NextAsync(reader, cancellationToken)))
-            {
-                return BadRequest();
-            }
-
-            var section = await UploadSections.NextAsync(reader, cancellationToken);
-            if (section is null
-                || !ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                || !disposition.IsFileDisposition())
-            {
-                return await PageAsync(StatusCodes.Status422UnprocessableEntity, "Evidence.Rejected.Empty", true, null, cancellationToken);
-            }
-
-            var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-            var result = await addEvidence.HandleAsync(new AddEvidence(caseId.Value, fileName, section.ContentType, EvidenceSource.Upload), section.Body, cancellationToken);
-            return await PageForResultAsync(result, cancellationToken);
-        }
-        catch (InvalidDataException)
-        {
-            // Malformed multipart: too many or too long part headers, a broken boundary, a body
-            // that ends before its closing boundary.
-            return await PageAsync(StatusCodes.Status400BadRequest, "Evidence.Rejected.BadRequest", true, null, cancellationToken);
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return await PageAsync(StatusCodes.Status413PayloadTooLarge, "Evidence.Rejected.TooLarge", true, null, cancellationToken);
-        }
+            UploadFraming.Handled when upload.Result is { } result => await PageForResultAsync(result, cancellationToken),
+            UploadFraming.AntiforgeryFailed => BadRequest(),
+            UploadFraming.TooLarge => await PageAsync(StatusCodes.Status413PayloadTooLarge, "Evidence.Rejected.TooLarge", true, null, cancellationToken),
+            UploadFraming.NoFile => await PageAsync(StatusCodes.Status422UnprocessableEntity, "Evidence.Rejected.Empty", true, null, cancellationToken),
+            _ => await PageAsync(StatusCodes.Status400BadRequest, "Evidence.Rejected.BadRequest", true, null, cancellationToken),
+        };
     }
 
     [HttpPost("paste")]
@@ -197,48 +152,10 @@ public sealed class EvidenceController(
         return File(Encoding.UTF8.GetBytes(text), "text/plain; charset=utf-8", $"evidence-receipt-{status.Reference}.txt");
     }
 
-    private async Task<bool> ValidateAntiforgeryAsync(MultipartSection? first)
-    {
-        var headerName = antiforgeryOptions.Value.HeaderName;
-        var fieldName = antiforgeryOptions.Value.FormFieldName;
-        if (first is null || headerName is null
-            || !ContentDispositionHeaderValue.TryParse(first.ContentDisposition, out var disposition)
-            || !disposition.IsFormDisposition()
-            || HeaderUtilities.RemoveQuotes(disposition.Name).Value != fieldName)
-        {
-            return false;
-        }
-
-        var buffer = new char[4096];
-        using var reader = new StreamReader(first.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1024, leaveOpen: true);
-        var length = await reader.ReadBlockAsync(buffer);
-        if (length == buffer.Length)
-        {
-            return false;
-        }
-
-        // The antiforgery system takes the token from the form when the request has a form
-        // content type (which would buffer the whole file), else from a header. So for the
-        // check the token travels in the header and the content type is hidden; the multipart
-        // reader already holds the boundary.
-        var contentType = Request.ContentType;
-        Request.Headers[headerName] = new string(buffer, 0, length);
-        Request.ContentType = null;
-        try
-        {
-            return await antiforgery.IsRequestValidAsync(HttpContext);
-        }
-        finally
-        {
-            Request.ContentType = contentType;
-            Request.Headers.Remove(headerName);
-        }
-    }
-
     private async Task<IActionResult> PageForResultAsync(AddEvidenceResult result, CancellationToken cancellationToken, string? pasted = null) => result switch
     {
-        AddEvidenceResult.Stored stored => Redirect($"/status/evidence?added={stored.File.Id}#file-{stored.File.Id}"),
-        AddEvidenceResult.AlreadyStored already => Redirect($"/status/evidence?existing={already.File.Id}#file-{already.File.Id}"),
+        AddEvidenceResult.Stored stored => Redirect($"{PortalRoutes.StatusEvidence}?added={stored.File.Id}#file-{stored.File.Id}"),
+        AddEvidenceResult.AlreadyStored already => Redirect($"{PortalRoutes.StatusEvidence}?existing={already.File.Id}#file-{already.File.Id}"),
         AddEvidenceResult.Rejected rejected => await PageAsync(StatusFor(rejected.Reason), "Evidence.Rejected." + rejected.Reason, true, null, cancellationToken, pasted: pasted),
         _ => throw new InvalidOperationException($"Unexpected result {result.GetType().Name}."),
     };
@@ -264,6 +181,7 @@ public sealed class EvidenceController(
         Response.StatusCode = statusCode;
         var suggestion = await suggestDetails.HandleAsync(caseId.Value, cancellationToken);
         var analysisPending = await listEvidence.AnalysisPendingAsync(caseId.Value, cancellationToken);
-        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending, waitMinutes, pasted));
+        var refusals = await listEvidence.RefusalsAsync(caseId.Value, cancellationToken);
+        return View("Index", new EvidencePageViewModel(status.Reference, files, options.Value, messageKey, isError, highlight, suggestion, confirm, analysisPending, waitMinutes, pasted, refusals));
     }
 }

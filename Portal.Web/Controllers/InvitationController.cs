@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Features;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Web.Forms;
@@ -27,7 +28,6 @@ public sealed class InvitationController(
     AcceptInvitationHandler accept,
     IValidator<AcceptInvitation> validator,
     SignInManager<StaffUser> signIn,
-    AuditTrail audit,
     IStringLocalizer<SharedResource> localizer,
     IOptions<IdentityOptions> identity) : Controller
 {
@@ -55,15 +55,13 @@ public sealed class InvitationController(
             return View(Model(form, invitation));
         }
 
-        var result = await accept.HandleAsync(form, cancellationToken);
+        // Nobody is signed in yet: the invitee is known by address until the account exists.
+        var result = await accept.HandleAsync(form, Actor.Staff(null, HttpContext.Connection.RemoteIpAddress), cancellationToken);
         switch (result)
         {
-            case { Outcome: AcceptOutcome.Accepted, User: { } user, Invitation: { } accepted }:
-                var address = HttpContext.Connection.RemoteIpAddress;
-                await audit.AppendAsync(AuditEvent.Staff(AuditActions.InvitationAccepted, user.Id, address, subject: accepted.Id.ToString(), detail: string.Join(",", accepted.Roles)), cancellationToken);
+            case { Outcome: AcceptOutcome.Accepted, User: { } user }:
                 await signIn.SignInAsync(user, isPersistent: false);
-                await audit.AppendAsync(AuditEvent.Staff(AuditActions.StaffSignIn, user.Id, address, detail: "invitation"), cancellationToken);
-                return LocalRedirect("/account/two-factor");
+                return LocalRedirect(PortalRoutes.AccountTwoFactor);
             case { Outcome: AcceptOutcome.PasswordRejected, PasswordErrors: { } errors }:
                 ModelState.AddModelError(nameof(AcceptInvitation.Password), string.Join(" ", errors.Select(Describe).Distinct()));
                 Response.StatusCode = StatusCodes.Status422UnprocessableEntity;

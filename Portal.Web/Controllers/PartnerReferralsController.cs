@@ -1,11 +1,10 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Data;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Routing;
-using Portal.Web.Audit;
+using Portal.Web.Accounts;
 using Portal.Web.Routing;
 
 namespace Portal.Web.Controllers;
@@ -25,9 +24,7 @@ public sealed class PartnerReferralsController(
     PartnerMembershipQuery membership,
     ListPartnerReferralsHandler list,
     GetPartnerReferralHandler get,
-    RespondToReferralHandler respond,
-    IReferralScheduler scheduler,
-    AuditTrail audit) : Controller
+    RespondToReferralHandler respond) : Controller
 {
     private static readonly string[] Messages = ["Acknowledge", "Accept", "Decline", "RecordOutcome", "RecordPoliceReportNumber"];
 
@@ -51,53 +48,44 @@ public sealed class PartnerReferralsController(
             return NoOrganisation();
         }
 
-        var found = await get.HandleAsync(member, referralId, cancellationToken);
+        var found = await get.ViewAsync(member, referralId, HttpContext.StaffActor(), cancellationToken);
         if (found is null)
         {
-            return await DeniedAsync(referralId, "view", cancellationToken);
+            return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.ReferralViewed, found.CaseId, Subject(referralId), $"partner {member.PartnerId}"), cancellationToken);
         var message = done is not null && Messages.Contains(done) ? "Partner.Done." + done : null;
         return View(new PartnerReferralViewModel(member, found, message, false));
     }
 
     [HttpPost("{referralId:long}/acknowledge")]
     public Task<IActionResult> Acknowledge(long referralId, CancellationToken cancellationToken) =>
-        ActAsync(new RespondToReferral(referralId, ReferralAction.Acknowledge), AuditActions.ReferralAcknowledged, cancellationToken);
+        ActAsync(new RespondToReferral(referralId, ReferralAction.Acknowledge), cancellationToken);
 
     [HttpPost("{referralId:long}/accept")]
     public Task<IActionResult> Accept(long referralId, CancellationToken cancellationToken) =>
-        ActAsync(new RespondToReferral(referralId, ReferralAction.Accept), AuditActions.ReferralAccepted, cancellationToken);
+        ActAsync(new RespondToReferral(referralId, ReferralAction.Accept), cancellationToken);
 
     [HttpPost("{referralId:long}/decline")]
     public Task<IActionResult> Decline(long referralId, [FromForm] string? reason, CancellationToken cancellationToken) =>
-        ActAsync(new RespondToReferral(referralId, ReferralAction.Decline, Reason: reason), AuditActions.ReferralDeclined, cancellationToken);
+        ActAsync(new RespondToReferral(referralId, ReferralAction.Decline, Reason: reason), cancellationToken);
 
     [HttpPost("{referralId:long}/outcome")]
     public Task<IActionResult> Outcome(long referralId, [FromForm] ReferralOutcome? outcome, [FromForm] string? note, CancellationToken cancellationToken) =>
-        ActAsync(new RespondToReferral(referralId, ReferralAction.RecordOutcome, Outcome: outcome, Note: note), AuditActions.ReferralOutcomeRecorded, cancellationToken);
+        ActAsync(new RespondToReferral(referralId, ReferralAction.RecordOutcome, Outcome: outcome, Note: note), cancellationToken);
 
     [HttpPost("{referralId:long}/report-number")]
     public Task<IActionResult> ReportNumber(long referralId, [FromForm] string? number, CancellationToken cancellationToken) =>
-        ActAsync(new RespondToReferral(referralId, ReferralAction.RecordPoliceReportNumber, PoliceReportNumber: number), AuditActions.PoliceReportNumberRecorded, cancellationToken);
+        ActAsync(new RespondToReferral(referralId, ReferralAction.RecordPoliceReportNumber, PoliceReportNumber: number), cancellationToken);
 
-    private async Task<IActionResult> ActAsync(RespondToReferral request, string auditAction, CancellationToken cancellationToken)
+    private async Task<IActionResult> ActAsync(RespondToReferral request, CancellationToken cancellationToken)
     {
         if (await MemberAsync(cancellationToken) is not { } member)
         {
             return NoOrganisation();
         }
 
-        var before = await get.HandleAsync(member, request.ReferralId, cancellationToken);
-        if (before is null)
-        {
-            return await DeniedAsync(request.ReferralId, request.Action.ToString(), cancellationToken);
-        }
-
-        var outcome = await respond.HandleAsync(member, request, cancellationToken);
-        var detail = request.Action == ReferralAction.RecordOutcome && outcome == ResponseOutcome.Done ? $"{outcome}: {request.Outcome}" : outcome.ToString();
-        await audit.AppendAsync(HttpContext.StaffEvent(auditAction, before.CaseId, Subject(request.ReferralId), detail), cancellationToken);
+        var outcome = await respond.HandleAsync(member, request, HttpContext.StaffActor(), cancellationToken);
         if (outcome == ResponseOutcome.NotFound)
         {
             return NotFound();
@@ -105,14 +93,12 @@ public sealed class PartnerReferralsController(
 
         if (outcome == ResponseOutcome.Done && request.Action == ReferralAction.Decline)
         {
-            // Committed: now the next partner can be chosen.
-            await scheduler.ScheduleAsync([request.ReferralId], cancellationToken);
-            return LocalRedirect("/partner/referrals?done=Decline");
+            return LocalRedirect(PortalRoutes.PartnerReferrals + "?done=Decline");
         }
 
         if (outcome == ResponseOutcome.Done)
         {
-            return LocalRedirect($"/partner/referrals/{request.ReferralId}?done={request.Action}");
+            return LocalRedirect(PortalRoutes.PartnerReferral(request.ReferralId) + "?done=" + request.Action);
         }
 
         var after = await get.HandleAsync(member, request.ReferralId, cancellationToken);
@@ -133,12 +119,4 @@ public sealed class PartnerReferralsController(
         Response.StatusCode = StatusCodes.Status403Forbidden;
         return View("NoOrganisation");
     }
-
-    private async Task<IActionResult> DeniedAsync(long referralId, string what, CancellationToken cancellationToken)
-    {
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.AccessDenied, subject: Subject(referralId), detail: "referral " + what), cancellationToken);
-        return NotFound();
-    }
-
-    private static string Subject(long referralId) => "referral " + referralId.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,12 +1,10 @@
-using System.Globalization;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Partners;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
@@ -21,8 +19,8 @@ public sealed record PartnerFormViewModel(long? PartnerId, SavePartner Form);
 public sealed class PartnersController(
     PartnersQuery partners,
     SavePartnerHandler save,
+    DeletePartnerHandler delete,
     IValidator<SavePartner> validator,
-    AuditTrail audit,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     private static readonly string[] Messages = ["created", "updated", "deleted"];
@@ -49,16 +47,15 @@ public sealed class PartnersController(
     [HttpPost("{partnerId:long}/delete")]
     public async Task<IActionResult> Delete(long partnerId, CancellationToken cancellationToken)
     {
-        var outcome = await partners.DeleteAsync(partnerId, cancellationToken);
+        var outcome = await delete.HandleAsync(partnerId, HttpContext.StaffActor(), cancellationToken);
         if (outcome == DeletePartnerOutcome.NotFound)
         {
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.PartnerDeleted, subject: Subject(partnerId), detail: outcome.ToString()), cancellationToken);
         if (outcome == DeletePartnerOutcome.Deleted)
         {
-            return LocalRedirect("/admin/partners?message=deleted");
+            return LocalRedirect(PortalRoutes.AdminPartners + "?message=deleted");
         }
 
         Response.StatusCode = StatusCodes.Status409Conflict;
@@ -70,7 +67,7 @@ public sealed class PartnersController(
         (await validator.ValidateAsync(form, cancellationToken)).AddTo(ModelState, localizer);
         if (ModelState.IsValid)
         {
-            var result = await save.HandleAsync(partnerId, form, cancellationToken);
+            var result = await save.HandleAsync(partnerId, form, HttpContext.StaffActor(), cancellationToken);
             switch (result.Outcome)
             {
                 case SavePartnerOutcome.NotFound:
@@ -79,19 +76,11 @@ public sealed class PartnersController(
                     ModelState.AddModelError(nameof(SavePartner.Name), localizer["Partner.Name.Taken"]);
                     break;
                 case SavePartnerOutcome.Saved:
-                    var created = partnerId is null;
-                    await audit.AppendAsync(HttpContext.StaffEvent(created ? AuditActions.PartnerCreated : AuditActions.PartnerUpdated, subject: Subject(result.PartnerId), detail: Describe(form)), cancellationToken);
-                    return LocalRedirect("/admin/partners?message=" + (created ? "created" : "updated"));
+                    return LocalRedirect(PortalRoutes.AdminPartners + (partnerId is null ? "?message=created" : "?message=updated"));
             }
         }
 
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return View("Edit", new PartnerFormViewModel(partnerId, form));
     }
-
-    private static string Subject(long partnerId) => "partner " + partnerId.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>What the audit keeps of a change: the routing rules, not just "edited".</summary>
-    private static string Describe(SavePartner form) =>
-        $"{form.Type} active={form.Active} crisis={form.IsCrisisLine} capacity={form.DailyCapacity} regions={(form.AllRegions ? "all" : string.Join(',', form.Regions))} languages={string.Join(',', form.Languages)}";
 }

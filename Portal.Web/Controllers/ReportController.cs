@@ -13,7 +13,7 @@ using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
 
-public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps, bool Reissued = false);
+public sealed record SubmittedViewModel(string Reference, string ReceiptKey, bool RiskFlagged, IReadOnlyList<GuidanceArticle> Steps, bool Reissued = false, string? ForwardingAddress = null);
 
 /// <summary>One step of the report form: its questions, the answers so far, and whether the victim came back to it.</summary>
 public sealed record ReportStepViewModel(ReportStep Step, SubmitReport Answers, int ReachedStep, bool Resumed = false);
@@ -133,13 +133,14 @@ public sealed class ReportController(
                 }
 
                 // The key is in this answer; the page is also kept (sealed, briefly) at /report/receipt,
-                // where a change of language or a reload shows it again (docs/decisions/0024).
+                // where a change of language or a reload shows it again (docs/decisions/0028).
                 return View("Submitted", new SubmittedViewModel(
                     submitted.Reference,
                     submitted.ReceiptKey,
                     answers.RiskFlagged,
                     guidance.ForSteps(submitted.Guidance, LocalizationSetup.CurrentLanguage),
-                    submitted.Reissued));
+                    submitted.Reissued,
+                    submitted.ForwardingAddress));
             case SubmitReportResult.AlreadySubmitted already:
                 return View("AlreadySubmitted", already.Reference);
             default:

@@ -1,13 +1,11 @@
-using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Portal.Core.Features;
 using Portal.Core.Features.Notices;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
-using Portal.Core.Features.Audit;
-using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -16,7 +14,6 @@ namespace Portal.Web.Controllers;
 public sealed class StaffController(
     IValidator<PostNotice> validator,
     PostNoticeHandler postNotice,
-    AuditTrail audit,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
@@ -37,8 +34,7 @@ public sealed class StaffController(
             return View(notice);
         }
 
-        await postNotice.HandleAsync(notice, User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.NoticePosted), cancellationToken);
-        return LocalRedirect("/updates");
+        await postNotice.HandleAsync(notice, HttpContext.StaffActor(), cancellationToken);
+        return LocalRedirect(PortalRoutes.Updates);
     }
 }

@@ -1,14 +1,12 @@
 using System.Globalization;
-using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Email;
+using Portal.Core.Features;
 using Portal.Core.Features.Accounts;
-using Portal.Core.Features.Audit;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
@@ -29,8 +27,7 @@ public sealed class StaffInvitationsController(
     PendingInvitationsHandler pending,
     RevokeInvitationHandler revoke,
     IValidator<InviteStaff> validator,
-    IStringLocalizer<SharedResource> localizer,
-    AuditTrail audit) : Controller
+    IStringLocalizer<SharedResource> localizer) : Controller
 {
     /// <summary>The outcomes a redirect may name; each has a "Invitations.Message.*" string.</summary>
     public static readonly IReadOnlyList<string> Messages = ["sent", "resent", "revoked", "undelivered", "closed"];
@@ -49,7 +46,7 @@ public sealed class StaffInvitationsController(
             return View("Index", await ModelAsync(form, null, cancellationToken));
         }
 
-        var result = await invite.InviteAsync(form, UserId, cancellationToken);
+        var result = await invite.InviteAsync(form, HttpContext.StaffActor(), cancellationToken);
         if (result.Outcome is InvitationOutcome.AlreadyHasAccount or InvitationOutcome.AlreadyInvited)
         {
             ModelState.AddModelError(nameof(InviteStaff.Email), localizer[result.Outcome == InvitationOutcome.AlreadyHasAccount ? "Invitations.HasAccount" : "Invitations.AlreadyInvited"]);
@@ -57,52 +54,38 @@ public sealed class StaffInvitationsController(
             return View("Index", await ModelAsync(form, null, cancellationToken));
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.InvitationSent, subject: result.InvitationId?.ToString(), detail: Detail(form.Roles, result.Outcome)), cancellationToken);
-        return LocalRedirect("/staff/invitations?message=" + (result.Outcome == InvitationOutcome.Sent ? "sent" : "undelivered"));
+        return Listed(result.Outcome == InvitationOutcome.Sent ? "sent" : "undelivered");
     }
 
     [HttpPost("{invitationId:guid}/resend")]
     public async Task<IActionResult> Resend(Guid invitationId, CancellationToken cancellationToken)
     {
-        var result = await invite.ResendAsync(invitationId, cancellationToken);
-        switch (result.Outcome)
+        var result = await invite.ResendAsync(invitationId, HttpContext.StaffActor(), cancellationToken);
+        return result.Outcome switch
         {
-            case InvitationOutcome.NotFound:
-                return NotFound();
-            case InvitationOutcome.NotPending:
-                return LocalRedirect("/staff/invitations?message=closed");
-            default:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.InvitationResent, subject: invitationId.ToString(), detail: Detail([], result.Outcome)), cancellationToken);
-                return LocalRedirect("/staff/invitations?message=" + (result.Outcome == InvitationOutcome.Sent ? "resent" : "undelivered"));
-        }
+            InvitationOutcome.NotFound => NotFound(),
+            InvitationOutcome.NotPending => Listed("closed"),
+            InvitationOutcome.Sent => Listed("resent"),
+            _ => Listed("undelivered"),
+        };
     }
 
     [HttpPost("{invitationId:guid}/revoke")]
     public async Task<IActionResult> Revoke(Guid invitationId, CancellationToken cancellationToken)
     {
-        switch (await revoke.HandleAsync(invitationId, cancellationToken))
+        return await revoke.HandleAsync(invitationId, HttpContext.StaffActor(), cancellationToken) switch
         {
-            case InvitationOutcome.NotFound:
-                return NotFound();
-            case InvitationOutcome.Revoked:
-                await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.InvitationRevoked, subject: invitationId.ToString()), cancellationToken);
-                return LocalRedirect("/staff/invitations?message=revoked");
-            default:
-                return LocalRedirect("/staff/invitations?message=closed");
-        }
+            InvitationOutcome.NotFound => NotFound(),
+            InvitationOutcome.Revoked => Listed("revoked"),
+            _ => Listed("closed"),
+        };
     }
 
-    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+    /// <summary>Back to the list with one of <see cref="Messages"/>.</summary>
+    private LocalRedirectResult Listed(string message) => LocalRedirect(PortalRoutes.StaffInvitations + "?message=" + message);
 
     private static string CurrentLanguage =>
         EmailComposer.Languages.Contains(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName) ? CultureInfo.CurrentUICulture.TwoLetterISOLanguageName : "en";
-
-    private static string Detail(IEnumerable<string> roles, InvitationOutcome outcome)
-    {
-        var delivery = outcome == InvitationOutcome.Sent ? "delivered" : "undelivered";
-        var granted = string.Join(",", roles);
-        return granted.Length == 0 ? delivery : $"{delivery}; roles={granted}";
-    }
 
     private async Task<StaffInvitationsViewModel> ModelAsync(InviteStaff form, string? message, CancellationToken cancellationToken) =>
         new(form, await pending.HandleAsync(cancellationToken), message is not null && Messages.Contains(message) ? "Invitations.Message." + message : null);

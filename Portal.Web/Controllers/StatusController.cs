@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Reports;
@@ -113,7 +114,7 @@ public sealed class StatusController(
         var result = ModelState.IsValid ? await sendMessage.HandleAsync(caseId.Value, request, cancellationToken) : null;
         if (result is { Outcome: SendOutcome.Sent })
         {
-            return LocalRedirect("/status?sent=1#messages");
+            return LocalRedirect(PortalRoutes.Status + "?sent=1#messages");
         }
 
         if (result?.Outcome == SendOutcome.TooMany)

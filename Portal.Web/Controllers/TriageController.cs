@@ -2,10 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Data;
-using Portal.Core.Features.Audit;
+using Portal.Core.Features;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
-using Portal.Web.Audit;
 
 namespace Portal.Web.Controllers;
 
@@ -14,7 +13,7 @@ public sealed record QueueViewModel(TriageQueueQuery Filter, TriageQueue Queue, 
 /// <summary>The volunteers' queue: open cases by risk, and claiming one to work it.</summary>
 [Authorize(Policy = StaffPolicies.Triage)]
 [Route("staff/queue")]
-public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler claims, AuditTrail audit) : Controller
+public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler claims) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromQuery] CaseStatus? status, [FromQuery] CasePriority? priority, [FromQuery] string? language, [FromQuery] bool? under18, [FromQuery] bool mine, [FromQuery] int page, [FromQuery] string? message, CancellationToken cancellationToken)
@@ -28,32 +27,31 @@ public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler 
     [HttpPost("{caseId:guid}/claim")]
     public async Task<IActionResult> Claim(Guid caseId, CancellationToken cancellationToken)
     {
-        var outcome = await claims.HandleAsync(caseId, UserId, cancellationToken);
+        var outcome = await claims.HandleAsync(caseId, HttpContext.StaffActor(), cancellationToken);
         if (outcome == ClaimOutcome.NotFound)
         {
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseClaimed, caseId, detail: outcome.ToString()), cancellationToken);
         if (outcome == ClaimOutcome.HeldBySomeoneElse)
         {
             Response.StatusCode = StatusCodes.Status409Conflict;
             return await IndexAfterAsync("held", cancellationToken);
         }
 
-        return LocalRedirect("/staff/queue?mine=true&message=claimed");
+        // Straight to the case: claiming is the start of working it.
+        return LocalRedirect(PortalRoutes.StaffCase(caseId) + "?claimed=1");
     }
 
     [HttpPost("{caseId:guid}/release")]
     public async Task<IActionResult> Release(Guid caseId, CancellationToken cancellationToken)
     {
-        if (!await claims.ReleaseAsync(caseId, UserId, cancellationToken))
+        if (!await claims.ReleaseAsync(caseId, HttpContext.StaffActor(), cancellationToken))
         {
             return NotFound();
         }
 
-        await audit.AppendAsync(HttpContext.StaffEvent(AuditActions.CaseReleased, caseId), cancellationToken);
-        return LocalRedirect("/staff/queue?message=released");
+        return LocalRedirect(PortalRoutes.StaffQueue + "?message=released");
     }
 
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Accounts;
-using Portal.Core.Features.Audit;
 using Portal.Web.Accounts;
 using Portal.Web.Audit;
 using Portal.Web.Security;
@@ -27,7 +26,7 @@ public sealed record EnrolmentViewModel(bool Enabled, string? SharedKey, string?
 
 /// <summary>Staff two-factor sign-in: enrolling an authenticator app, and the code step of signing in.</summary>
 [Route("account")]
-public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthenticatorHandler enrolment, AuditTrail audit, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthenticatorHandler enrolment, RecordStaffSignInHandler record, IStringLocalizer<SharedResource> localizer) : Controller
 {
     [AllowAnonymous]
     [HttpGet("sign-in/code")]
@@ -51,11 +50,11 @@ public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthent
                 : Microsoft.AspNetCore.Identity.SignInResult.Failed;
         if (result.Succeeded)
         {
-            await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignIn, user.Id, string.IsNullOrWhiteSpace(form.Code) ? "recovery-code" : "authenticator"), HttpContext.RequestAborted);
+            await record.RecordAsync(SignInStep.SignedIn, HttpContext.SigningInActor(user.Id), string.IsNullOrWhiteSpace(form.Code) ? "recovery-code" : "authenticator", HttpContext.RequestAborted);
             return LocalRedirect(LocalReturnUrl.Resolve(Url, form.ReturnUrl, "/staff"));
         }
 
-        await audit.AppendAsync(HttpContext.AnonymousStaffEvent(AuditActions.StaffSignInFailed, user.Id, "second factor"), HttpContext.RequestAborted);
+        await record.RecordAsync(SignInStep.Failed, HttpContext.SigningInActor(user.Id), "second factor", HttpContext.RequestAborted);
         ModelState.AddModelError("", localizer["Account.Code.Failed"]);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(form with { Code = null, RecoveryCode = null });

@@ -41,6 +41,29 @@ public static class DemoSetup
         ("Demo Police Unit", PartnerType.Police, false, 100, "police-unit@partner.test", "police@portal.test"),
     ];
 
+    /// <summary>Prepared replies a supervisor would keep for a surge, so the case view and the campaign tools can be tried at once.</summary>
+    public static readonly IReadOnlyList<(string Title, string En, string Fi, string Sv)> PreparedReplies =
+    [
+        (
+            "Do not pay; keep the email",
+            "Thank you for your report. Please do not pay: paying does not stop publication and marks you as someone who pays. Keep the email and anything else you received; you can add them to your case here. We will write again when we know more.",
+            "Kiitos ilmoituksestasi. Älä maksa: maksaminen ei estä julkaisemista ja merkitsee sinut maksajaksi. Säilytä sähköposti ja muu saamasi aineisto; voit lisätä ne tapaukseesi täällä. Kirjoitamme uudelleen, kun tiedämme enemmän.",
+            "Tack för din anmälan. Betala inte: att betala hindrar inte publicering och märker dig som någon som betalar. Spara mejlet och allt annat du har fått; du kan lägga till dem i ditt ärende här. Vi skriver igen när vi vet mer."
+        ),
+        (
+            "Many people received the same email",
+            "The email you received was sent to many people affected by the same breach. It is not aimed at you personally. The police are investigating, and your report helps them. If you consented, we pass your report on to them.",
+            "Saamasi sähköposti lähetettiin monille saman tietomurron uhreille. Se ei ole kohdistettu juuri sinuun. Poliisi tutkii asiaa, ja ilmoituksesi auttaa sitä. Jos annoit luvan, välitämme ilmoituksesi poliisille.",
+            "Mejlet du fick skickades till många som drabbats av samma dataintrång. Det riktar sig inte till dig personligen. Polisen utreder saken och din anmälan hjälper dem. Om du gav ditt samtycke skickar vi din anmälan vidare till dem."
+        ),
+        (
+            "Someone to talk to",
+            "It is normal to feel frightened or ashamed after an email like this. You do not have to deal with it alone: a counsellor can talk with you. If you agreed to be referred to counselling, they will contact you in the way you chose. In an emergency call 112.",
+            "On tavallista tuntea pelkoa tai häpeää tällaisen viestin jälkeen. Sinun ei tarvitse selvitä yksin: kriisityöntekijä voi keskustella kanssasi. Jos annoit luvan ohjata sinut keskusteluapuun, sinuun otetaan yhteyttä valitsemallasi tavalla. Hätätilanteessa soita 112.",
+            "Det är normalt att känna rädsla eller skam efter ett sådant mejl. Du behöver inte klara det ensam: en samtalsstödjare kan prata med dig. Om du gick med på att hänvisas till samtalsstöd kontaktar de dig på det sätt du valde. Ring 112 i en nödsituation."
+        ),
+    ];
+
     public static WebApplicationBuilder AddPortalDemo(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DemoOptions>()
@@ -153,6 +176,18 @@ public static class DemoSetup
                 TitleSv = "Polisen samlar in anmälningar om utpressningsmejl",
                 BodySv = "Om du har fått ett mejl som kräver pengar för dina terapiuppgifter, **betala inte**. Spara mejlet och gör en anmälan här.",
             });
+        }
+
+        if (!await db.CannedResponses.AnyAsync())
+        {
+            db.CannedResponses.AddRange(PreparedReplies.Select(r => new CannedResponse
+            {
+                Title = r.Title,
+                BodyEn = r.En,
+                BodyFi = r.Fi,
+                BodySv = r.Sv,
+                UpdatedAt = now,
+            }));
         }
 
         await db.SaveChangesAsync();

@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Web.Data;
 
 namespace Portal.Web.Evidence;
@@ -20,51 +21,29 @@ public static class EvidenceSetup
             ? Path.GetFullPath(configured, builder.Environment.ContentRootPath)
             : Path.Combine(paths.DataDirectory, "evidence");
         builder.Services.AddSingleton<IEvidenceStore>(sp => new FileEvidenceStore(directory, sp.GetRequiredService<EnvelopeCipher>()));
+        builder.Services.AddSingleton<StreamedUploads>();
         builder.Services.AddScoped<AddEvidenceHandler>();
         builder.Services.AddScoped<ListEvidenceHandler>();
         builder.Services.AddScoped<ReadEvidenceHandler>();
         builder.Services.AddScoped<EvidenceRecovery>();
         builder.Services.AddScoped<AnalyseEvidenceHandler>();
+        builder.Services.AddSingleton<SealedIndicators>();
         builder.Services.AddScoped<SuggestReportDetailsHandler>();
         builder.Services.AddScoped<ConfirmReportDetailsHandler>();
         builder.Services.AddSingleton<IValidator<ConfirmReportDetails>, ConfirmReportDetailsValidator>();
-        builder.Services.AddHostedService<EvidenceCleanupService>();
         builder.Services.AddHealthChecks().AddTypeActivatedCheck<EvidenceStorageHealthCheck>("evidence-storage", failureStatus: null, tags: ["ready"], directory);
         return builder;
     }
 
     /// <summary>
     /// Before the portal serves: whatever a crash left between an upload's file and its row is
-    /// resolved, so no victim or staff member ever sees a half-finished upload.
+    /// resolved, so no victim or staff member ever sees a half-finished upload. After that the
+    /// recurring job EvidenceCleanupJob does the same (Jobs:EvidenceCleanupSchedule).
     /// </summary>
     public static async Task RecoverInterruptedUploadsAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var options = scope.ServiceProvider.GetRequiredService<IOptions<EvidenceOptions>>().Value;
         await scope.ServiceProvider.GetRequiredService<EvidenceRecovery>().RunAsync(options.AbandonedUploadAge, CancellationToken.None);
-    }
-}
-
-/// <summary>Resolves interrupted uploads every quarter of an hour, after the start-up run (<see cref="EvidenceSetup.RecoverInterruptedUploadsAsync"/>).</summary>
-internal sealed class EvidenceCleanupService(IServiceScopeFactory scopes, IOptions<EvidenceOptions> options, TimeProvider clock, ILogger<EvidenceCleanupService> logger) : BackgroundService
-{
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<EvidenceRecovery>().RunAsync(options.Value.AbandonedUploadAge, stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // The next round retries; a failed cleanup must not stop the portal.
-                logger.LogWarning("Evidence cleanup failed ({ExceptionType}); retrying in {Interval}", exception.GetType().Name, Interval);
-            }
-        }
     }
 }

@@ -1,32 +1,66 @@
+using Microsoft.Extensions.Options;
 using Portal.Core.Features.Jobs;
-using Quartz;
 
 namespace Portal.Web.Jobs;
 
 /// <summary>
-/// Turns the nudges use cases give after their commit into an immediate run of the sweep that
-/// drains that kind of work. A burst of nudges becomes one run (the sweeps read every pending
-/// row). A nudge that cannot be passed on is only logged: the rows wait for the sweep's schedule.
-/// Once the portal has started, every sweep is run once: whatever a crash left pending (or a
-/// nudge lost with the process) is picked up at once instead of at the next scheduled sweep.
+/// Turns follow-up work into Hangfire jobs, so that a job lost (with the embedded default's
+/// in-memory store, at a crash or restart) never loses work: the rows are the work.
+/// <list type="bullet">
+/// <item>Nudges: a use case that committed follow-up rows nudges after its commit; the matching
+/// sweep is enqueued at once (a burst of nudges becomes one sweep: the sweeps read every pending row).</item>
+/// <item>The recurring dispatcher, on nodes that run jobs: once at start-up and then every
+/// Jobs:DispatchInterval it asks the database whether any follow-up work is due (DueWorkQuery)
+/// and enqueues the jobs for what is, and only those: an idle portal enqueues nothing.</item>
+/// </list>
+/// Enqueueing never fails a use case: a nudge that cannot be passed on is logged, and the
+/// dispatcher's next look finds the rows.
 /// </summary>
-internal sealed class FollowUpDispatcher(ISchedulerFactory schedulers, IHostApplicationLifetime lifetime, ILogger<FollowUpDispatcher> logger) : BackgroundService, IFollowUpSignal
+internal sealed class FollowUpDispatcher(
+    PortalRecurringJobs jobs,
+    IServiceScopeFactory scopes,
+    IOptions<JobsOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<FollowUpDispatcher> logger) : BackgroundService, IFollowUpSignal
 {
-    private static readonly FollowUpWork[] Kinds = Enum.GetValues<FollowUpWork>();
+    private static readonly (DueWork Work, string Job)[] Sweeps =
+    [
+        (DueWork.Routing, PortalJobKeys.ReferralSweep),
+        (DueWork.EvidenceAnalysis, PortalJobKeys.EvidenceAnalysis),
+        (DueWork.VictimNotifications, PortalJobKeys.VictimNotifications),
+        (DueWork.UrgentAlerts, PortalJobKeys.UrgentAlert),
+        (DueWork.Escalations, PortalJobKeys.ReferralEscalation),
+        (DueWork.CampaignActions, PortalJobKeys.CampaignActions),
+    ];
 
     private readonly SemaphoreSlim wake = new(0, 1);
-    private readonly int[] pending = new int[Kinds.Length];
+    private int nudged;
 
     public void Notify(FollowUpWork work)
     {
-        Interlocked.Exchange(ref pending[(int)work], 1);
+        var due = work switch
+        {
+            FollowUpWork.Routing => DueWork.Routing,
+            FollowUpWork.EvidenceAnalysis => DueWork.EvidenceAnalysis,
+            FollowUpWork.VictimNotifications => DueWork.VictimNotifications,
+            FollowUpWork.CampaignActions => DueWork.CampaignActions,
+            _ => DueWork.None,
+        };
+        int before, after;
+        do
+        {
+            before = Volatile.Read(ref nudged);
+            after = before | (int)due;
+        }
+        while (Interlocked.CompareExchange(ref nudged, after, before) != before);
+
         try
         {
             wake.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already awake or about to be: the flag above is what counts.
+            // Already awake or about to be: the flags above are what counts.
         }
     }
 
@@ -38,41 +72,51 @@ internal sealed class FollowUpDispatcher(ISchedulerFactory schedulers, IHostAppl
             await started.Task.WaitAsync(stoppingToken);
         }
 
-        foreach (var kind in Kinds)
-        {
-            Notify(kind);
-        }
-
+        // Real time: the portal's clock may be a test's that stands still.
+        var dispatching = options.Value.Enabled;
+        var interval = options.Value.DispatchInterval;
+        var nextLook = Environment.TickCount64;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await wake.WaitAsync(stoppingToken);
-            foreach (var kind in Kinds)
+            var untilLook = TimeSpan.FromMilliseconds(Math.Max(0, nextLook - Environment.TickCount64));
+            await wake.WaitAsync(dispatching ? untilLook : Timeout.InfiniteTimeSpan, stoppingToken);
+            var due = (DueWork)Interlocked.Exchange(ref nudged, 0);
+            if (dispatching && Environment.TickCount64 >= nextLook)
             {
-                if (Interlocked.Exchange(ref pending[(int)kind], 0) == 1)
-                {
-                    await TriggerAsync(kind, stoppingToken);
-                }
+                due |= await DueAsync(stoppingToken);
+                nextLook = Environment.TickCount64 + (long)interval.TotalMilliseconds;
             }
+
+            Enqueue(due);
         }
     }
 
-    private async Task TriggerAsync(FollowUpWork kind, CancellationToken cancellationToken)
+    private async Task<DueWork> DueAsync(CancellationToken cancellationToken)
     {
-        var job = kind switch
-        {
-            FollowUpWork.Routing => PortalJobKeys.ReferralSweep,
-            FollowUpWork.EvidenceAnalysis => PortalJobKeys.EvidenceAnalysis,
-            FollowUpWork.VictimNotifications => PortalJobKeys.VictimNotifications,
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-        };
         try
         {
-            var scheduler = await schedulers.GetPortalScheduler(cancellationToken);
-            await scheduler.TriggerJob(job, cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<DueWorkQuery>().HandleAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogWarning("Follow-up {Work} waits for its sweep: the job could not be started now ({ExceptionType})", kind, exception.GetType().Name);
+            logger.LogWarning("The recurring dispatcher could not read what is due ({ExceptionType}); it looks again in {Interval}", exception.GetType().Name, options.Value.DispatchInterval);
+            return DueWork.None;
+        }
+    }
+
+    private void Enqueue(DueWork due)
+    {
+        foreach (var (work, job) in Sweeps.Where(s => due.HasFlag(s.Work)))
+        {
+            try
+            {
+                jobs.Enqueue(job);
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning("Follow-up {Work} waits for the next look: its job could not be enqueued ({ExceptionType})", work, exception.GetType().Name);
+            }
         }
     }
 

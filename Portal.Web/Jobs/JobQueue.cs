@@ -1,73 +1,123 @@
-using Quartz;
+using Hangfire;
+using Hangfire.Client;
+using Hangfire.Common;
+using Hangfire.States;
+using Hangfire.Storage;
 
 namespace Portal.Web.Jobs;
 
-/// <summary>
-/// One-off jobs, recovered after a crash. A job is removed once it has succeeded (its work is
-/// idempotent, so enqueueing it again later is harmless) and kept, durable, after its final
-/// failure so that an admin can retry it.
-/// </summary>
-public static class JobQueue
+/// <summary>When a job with the same key already exists, whether a new one is still needed.</summary>
+public enum KeyedJob
 {
-    /// <summary>
-    /// Stores the job and a trigger that fires now; does nothing when a job with this key already
-    /// exists, so callers may enqueue the same work any number of times. Returns whether it was new.
-    /// </summary>
-    public static async Task<bool> EnqueueAsync<TJob>(IScheduler scheduler, JobKey key, string? subject, IReadOnlyDictionary<string, string>? data, CancellationToken cancellationToken)
-        where TJob : IJob
+    /// <summary>One job per piece of work: nothing new while one is queued, waiting for a retry, running, or failed and waiting for an admin.</summary>
+    OncePerKey,
+
+    /// <summary>A sweep: nothing new while one is queued or waiting for a retry (it will read every row when it starts); a running one may have read too early, so another is queued.</summary>
+    OnceWhileWaiting,
+}
+
+/// <summary>
+/// Enqueues Hangfire jobs under the portal's keys (<see cref="PortalJobKeys"/>). Hangfire itself
+/// has no notion of a job that already exists, so the queue keeps, in the job storage, the last
+/// job of each key, and decides under a distributed lock per key whether another is needed: two
+/// nodes, or a sweep racing a decision, never queue the same work twice. Whatever is decided
+/// here, the handlers stay idempotent on their rows: Hangfire runs a job at least once.
+/// </summary>
+public sealed class JobQueue(JobStorage storage, IBackgroundJobClientV2 client)
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Enqueues <paramref name="job"/> under <paramref name="key"/> unless <paramref name="rule"/> says it exists; returns the new job's id, or null.</summary>
+    public string? Enqueue(string key, Job job, string queue, KeyedJob rule)
     {
-        if (await scheduler.Exists(key, cancellationToken))
+        using var connection = storage.GetConnection();
+        using (connection.AcquireDistributedLock(LockOf(key), LockTimeout))
         {
-            return false;
-        }
+            if (LastOf(connection, key) is { } existing && Blocks(connection.GetStateData(existing)?.Name, rule))
+            {
+                return null;
+            }
 
-        var job = JobBuilder.Create<TJob>()
-            .WithIdentity(key)
-            .RequestRecovery()
-            .Build();
-        if (subject is not null)
-        {
-            job.JobDataMap[PortalJobKeys.Subject] = subject;
+            // The key's index is written by JobKeyIndex as the job is created.
+            return client.Create(job, new EnqueuedState(queue), new Dictionary<string, object> { [PortalJobKeys.KeyParameter] = key });
         }
+    }
 
-        foreach (var (name, value) in data ?? new Dictionary<string, string>())
-        {
-            job.JobDataMap[name] = value;
-        }
+    /// <summary>The id of the last job enqueued under <paramref name="key"/>, if the storage still knows it.</summary>
+    public string? LastOf(string key)
+    {
+        using var connection = storage.GetConnection();
+        return LastOf(connection, key);
+    }
 
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity(key.Name, key.Group)
-            .ForJob(key)
-            .StartNow()
-            .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
-            .Build();
-        try
+    internal static string IndexOf(string key) => "portal:job-key:" + key;
+
+    private static string LockOf(string key) => "portal:job-key-lock:" + key;
+
+    private static string? LastOf(IStorageConnection connection, string key) =>
+        connection.GetAllEntriesFromHash(IndexOf(key)) is { } entries && entries.TryGetValue("job", out var id) ? id : null;
+
+    private static bool Blocks(string? state, KeyedJob rule)
+    {
+        if (state == EnqueuedState.StateName || state == ScheduledState.StateName || state == AwaitingState.StateName)
         {
-            await scheduler.ScheduleJob(job, trigger, cancellationToken: cancellationToken);
             return true;
         }
-        catch (ObjectAlreadyExistsException)
-        {
-            // Another node or request enqueued it between the check and the insert.
-            return false;
-        }
-    }
 
-    /// <summary>Runs a stored job again now, from its first attempt (an admin's "retry now").</summary>
-    public static async Task<bool> RetryNowAsync(IScheduler scheduler, JobKey key, CancellationToken cancellationToken)
+        return rule == KeyedJob.OncePerKey && (state == ProcessingState.StateName || state == FailedState.StateName);
+    }
+}
+
+/// <summary>
+/// Keeps each key's last job in the storage: written when a keyed job is created (by the portal,
+/// by a recurring schedule, or from the dashboard), left to expire once that job has finished.
+/// </summary>
+internal sealed class JobKeyIndex : IClientFilter, IApplyStateFilter
+{
+    public void OnCreating(CreatingContext context)
     {
-        if (!await scheduler.Exists(key, cancellationToken))
-        {
-            return false;
-        }
-
-        await scheduler.TriggerJob(key, new JobDataMap { [PortalJobKeys.Attempt] = "1" }, cancellationToken);
-
-        // After the new firing is stored, so the job always has a trigger and is not removed.
-        await scheduler.UnscheduleJob(ParkedTrigger(key), cancellationToken);
-        return true;
     }
 
-    /// <summary>The paused trigger that keeps a one-off job that failed for good (see JobRetries).</summary>
-    public static TriggerKey ParkedTrigger(JobKey key) => new($"{key.Name}.parked", key.Group);
+    public void OnCreated(CreatedContext context)
+    {
+        if (context.Canceled || context.Exception is not null || context.BackgroundJob is null)
+        {
+            return;
+        }
+
+        var key = PortalJobKeys.Of(name => context.Parameters.TryGetValue(name, out var value) ? value as string : null);
+        if (key is null)
+        {
+            return;
+        }
+
+        using var transaction = context.Connection.CreateWriteTransaction();
+        transaction.SetRangeInHash(JobQueue.IndexOf(key), [new KeyValuePair<string, string>("job", context.BackgroundJob.Id)]);
+        if (transaction is JobStorageTransaction persistent)
+        {
+            persistent.PersistHash(JobQueue.IndexOf(key));
+        }
+
+        transaction.Commit();
+    }
+
+    public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        if (!context.NewState.IsFinal || transaction is not JobStorageTransaction expiring)
+        {
+            return;
+        }
+
+        var key = PortalJobKeys.Of(name => context.GetJobParameter<string>(name, allowStale: true));
+        if (key is not null
+            && context.Connection.GetAllEntriesFromHash(JobQueue.IndexOf(key)) is { } entries
+            && entries.TryGetValue("job", out var id) && id == context.BackgroundJob.Id)
+        {
+            expiring.ExpireHash(JobQueue.IndexOf(key), context.JobExpirationTimeout);
+        }
+    }
+
+    public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+    }
 }

@@ -1,95 +1,123 @@
 using System.Globalization;
+using Hangfire.Common;
+using Hangfire.States;
+using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using Portal.Core.Features.Jobs;
-using Quartz;
 
 namespace Portal.Web.Jobs;
 
 /// <summary>
-/// Wraps every job: a failure is retried with exponential backoff and jitter through a trigger of
-/// its own (persistent, so a retry survives a restart), and after the last attempt the job is
-/// recorded in JobFailures and admins are emailed (by a notification job that is itself retried).
-/// Jobs therefore just throw on failure (SMTP down, database gone) and never swallow it.
+/// The portal's retry policy for every job, in place of Hangfire's AutomaticRetry: a failed run
+/// is scheduled again after exponential backoff with jitter (RetryBackoff), and after
+/// Jobs:MaxAttempts the job is left in Hangfire's Failed state (on the dashboard, where an admin
+/// requeues or deletes it), recorded in JobFailures and the admins are emailed by a job of its
+/// own, retried like any other (a failed notification is recorded but does not notify about
+/// itself). A job that failed for good holds nothing: other jobs, and other work of the same
+/// kind, go on. Jobs therefore just throw on failure (SMTP down, database gone).
 /// </summary>
-internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptions> options, ILogger<JobRetries> logger) : IJobExecutionMiddleware
+internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptions> options, ILogger<JobRetries> logger) : IElectStateFilter, IApplyStateFilter
 {
-    public async ValueTask Invoke(IJobExecutionContext context, JobExecutionDelegate next, CancellationToken cancellationToken)
+    public void OnStateElection(ElectStateContext context)
     {
-        var attempt = AttemptOf(context.Trigger.JobDataMap);
-        var key = context.JobDetail.Key;
-        try
+        if (context.CandidateState is not FailedState failed)
         {
-            await next(context, cancellationToken);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await FailedAsync(context, attempt, exception, cancellationToken);
             return;
         }
 
-        if (attempt > 1)
+        var settings = options.Value;
+        var attempts = context.GetJobParameter<int>(PortalJobKeys.FailedAttemptsParameter, allowStale: true) + 1;
+        context.SetJobParameter(PortalJobKeys.FailedAttemptsParameter, attempts);
+        var key = KeyOf(context.BackgroundJob.Id, name => context.GetJobParameter<string>(name, allowStale: true));
+
+        // The exception type and the job only: a message could one day carry something it should not.
+        var error = failed.Exception.GetType().Name;
+        if (attempts < settings.MaxAttempts)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<JobFailuresHandler>().ResolveAsync(PortalJobKeys.Name(key), cancellationToken);
+            var delay = RetryBackoff.From(settings).DelayBefore(attempts);
+            context.CandidateState = new ScheduledState(delay)
+            {
+                Reason = string.Create(CultureInfo.InvariantCulture, $"Attempt {attempts} of {settings.MaxAttempts} failed ({error}); retrying in {delay:g}."),
+            };
+            logger.LogWarning("Job {Job} failed on attempt {Attempt} of {MaxAttempts} with {ErrorType}; retrying in {Delay}.", key, attempts, settings.MaxAttempts, error, delay);
+            return;
+        }
+
+        failed.Reason = string.Create(CultureInfo.InvariantCulture, $"Failed {attempts} times; waiting for an admin to requeue or delete it.");
+
+        // Recorded as the failed state is chosen, where the count is known (the parameter set
+        // above is only written with the state change).
+        RecordFailure(key, context.BackgroundJob.Id, attempts, failed.Exception);
+    }
+
+    public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        var jobId = context.BackgroundJob.Id;
+        var key = KeyOf(jobId, name => context.GetJobParameter<string>(name, allowStale: true));
+
+        // An admin requeued or deleted a job that had failed for good: it waits for nobody any more,
+        // and a requeued job gets all its attempts again.
+        if (context.OldStateName == FailedState.StateName && context.NewState is EnqueuedState or DeletedState)
+        {
+            if (context.NewState is EnqueuedState)
+            {
+                context.Connection.SetJobParameter(jobId, PortalJobKeys.FailedAttemptsParameter, "0");
+            }
+
+            Resolve(key);
+            return;
+        }
+
+        // A success closes what an earlier run of the same work left failed (also a run after a restart that lost the failed job).
+        if (context.NewState is SucceededState)
+        {
+            Resolve(key);
         }
     }
 
-    internal static int AttemptOf(JobDataMap data) =>
-        data.TryGetValue(PortalJobKeys.Attempt, out var value) && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, out var attempt) && attempt > 0
-            ? attempt
-            : 1;
-
-    private async Task FailedAsync(IJobExecutionContext context, int attempt, Exception exception, CancellationToken cancellationToken)
+    public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
-        var key = context.JobDetail.Key;
-        var settings = options.Value;
+    }
 
-        // The exception type and the job only: a message could one day carry something it should not.
-        if (attempt < settings.MaxAttempts)
+    /// <summary>A job the portal did not key (none should exist) is recorded under its Hangfire id.</summary>
+    private static string KeyOf(string jobId, Func<string, string?> parameter) => PortalJobKeys.Of(parameter) ?? $"hangfire.job-{jobId}";
+
+    private void RecordFailure(string key, string jobId, int attempts, Exception error)
+    {
+        try
         {
-            var delay = RetryBackoff.From(settings).DelayBefore(attempt);
-            var retry = TriggerBuilder.Create()
-                .WithIdentity($"{key.Name}.retry-{attempt + 1}-{Guid.NewGuid():N}", key.Group)
-                .ForJob(key)
-                .StartAt(DateTimeOffset.UtcNow + delay)
-                .UsingJobData(PortalJobKeys.Attempt, (attempt + 1).ToString(CultureInfo.InvariantCulture))
-                .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
-                .Build();
-            await context.Scheduler.ScheduleJob(retry, cancellationToken: cancellationToken);
-            logger.LogWarning("Job {Job} failed on attempt {Attempt} of {MaxAttempts} with {ErrorType}; retrying in {Delay}.",
-                PortalJobKeys.Name(key), attempt, settings.MaxAttempts, exception.GetType().Name, delay);
-            return;
+            using var scope = scopes.CreateScope();
+            var failure = scope.ServiceProvider.GetRequiredService<JobFailuresHandler>()
+                .RecordAsync(new FailedJob(key, $"job {jobId}", attempts, error), CancellationToken.None).GetAwaiter().GetResult();
+            logger.LogError("Job {Job} failed {Attempts} times, last with {ErrorType}; recorded as failure {FailureId}.", key, attempts, error.GetType().Name, failure.Id);
+
+            if (!key.StartsWith(PortalJobKeys.NotificationsGroup + ".", StringComparison.Ordinal))
+            {
+                scope.ServiceProvider.GetRequiredService<JobQueue>().Enqueue(
+                    PortalJobKeys.OfFailureNotification(failure.Id),
+                    Job.FromExpression<NotifyJobFailureJob>(j => j.RunAsync(failure.Id, CancellationToken.None)),
+                    PortalJobKeys.DefaultQueue,
+                    KeyedJob.OncePerKey);
+            }
         }
-
-        // Kept so that an admin can retry it: a one-off job is otherwise removed with its last
-        // trigger. A paused trigger that never comes due holds it (made durable here, the firing
-        // that is completing would still remove it as the non-durable job it started as).
-        if (!context.JobDetail.Durable)
+        catch (Exception exception)
         {
-            var parked = TriggerBuilder.Create()
-                .WithIdentity(JobQueue.ParkedTrigger(key))
-                .ForJob(key)
-                .StartAt(DateTimeOffset.UtcNow.AddYears(100))
-                .Build();
-            await context.Scheduler.ScheduleJob(parked, new ScheduleJobOptions { PauseReason = "failed for good: retry it from the jobs page" }, cancellationToken);
+            // The job stays failed on the dashboard; only the record and the email are missing.
+            logger.LogError("Job {Job} failed for good, and recording that failed too ({ExceptionType}); it is only on the jobs dashboard.", key, exception.GetType().Name);
         }
+    }
 
-        var subject = context.MergedJobDataMap.TryGetValue(PortalJobKeys.Subject, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
-        await using var scope = scopes.CreateAsyncScope();
-        var failure = await scope.ServiceProvider.GetRequiredService<JobFailuresHandler>()
-            .RecordAsync(new FailedJob(PortalJobKeys.Name(key), subject, attempt, exception), cancellationToken);
-        logger.LogError("Job {Job} failed {Attempts} times, last with {ErrorType}; recorded as failure {FailureId}.",
-            PortalJobKeys.Name(key), attempt, exception.GetType().Name, failure.Id);
-
-        // A failed notification is recorded like any job, but does not notify about itself.
-        if (key.Group != PortalJobKeys.NotificationsGroup)
+    private void Resolve(string key)
+    {
+        try
         {
-            await JobQueue.EnqueueAsync<NotifyJobFailureJob>(
-                context.Scheduler,
-                new JobKey($"job-failed-{failure.Id}", PortalJobKeys.NotificationsGroup),
-                $"failure {failure.Id}",
-                new Dictionary<string, string> { [PortalJobKeys.FailureId] = failure.Id.ToString(CultureInfo.InvariantCulture) },
-                cancellationToken);
+            using var scope = scopes.CreateScope();
+            scope.ServiceProvider.GetRequiredService<JobFailuresHandler>().ResolveAsync(key, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            // The next success of the same work resolves it; the digest counts it until then.
+            logger.LogWarning("The failure record of job {Job} could not be marked resolved ({ExceptionType}).", key, exception.GetType().Name);
         }
     }
 }

@@ -2,15 +2,23 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Portal.Web.Jobs;
 
-/// <summary>The job engine's settings (section "Jobs"); see docs/decisions/0012 for the idle tuning.</summary>
+/// <summary>The job engine's settings (section "Jobs"); see docs/decisions/0024 for the idle tuning.</summary>
 public sealed class JobsOptions
 {
     public const string Section = "Jobs";
 
-    /// <summary>Runs the scheduler in this process. Off, jobs are still stored (and run by a node that has it on).</summary>
+    /// <summary>
+    /// Runs a Hangfire server (workers, schedulers, the recurring dispatcher) in this process. Off,
+    /// jobs are still enqueued: on PostgreSQL another node runs them; with the embedded default's
+    /// in-memory store nothing does, and the work waits as rows until a portal with jobs starts.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Attempts in all, the first included, before a job is recorded as failed and admins are emailed.</summary>
+    /// <summary>Jobs run at once in this process.</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 2;
+
+    /// <summary>Attempts in all, the first included, before a job is left failed, recorded and admins are emailed.</summary>
     [Range(1, 50)]
     public int MaxAttempts { get; set; } = 6;
 
@@ -25,55 +33,89 @@ public sealed class JobsOptions
     [Range(0.0, 0.5)]
     public double RetryJitter { get; set; } = 0.2;
 
-    /// <summary>Jobs run at once in this process.</summary>
-    [Range(1, 64)]
-    public int Threads { get; set; } = 4;
+    /// <summary>How often delayed jobs (retries) and recurring jobs are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long an idle scheduler waits before asking the store again (new work scheduled in-process wakes it at once).</summary>
+    /// <summary>PostgreSQL: how often an idle worker asks the queue; new jobs wake it at once (LISTEN/NOTIFY).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a server records that it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How late a trigger may fire before its misfire instruction applies; also how often misfires are looked for.</summary>
+    /// <summary>How often servers that stopped heartbeating are looked for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ServerCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>PostgreSQL only: how often a node records that it is alive in the cluster.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>A server silent this long is removed from the list (its jobs come back through the invisibility timeout).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>PostgreSQL only: how long past a missed check-in before another node recovers this one's jobs.</summary>
+    /// <summary>
+    /// PostgreSQL: a job fetched by a worker that stops renewing its claim (a killed node) is given
+    /// to another worker after this long. The claim slides while the job runs, so a long job is never run twice for being long.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Cron (Quartz syntax, UTC) of the retention run.</summary>
+    /// <summary>How often the recurring dispatcher asks the portal database whether follow-up work is due.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Cron (UTC, five fields) of the retention run.</summary>
     [Required]
-    public string RetentionSchedule { get; set; } = "0 30 2 * * ?";
+    public string RetentionSchedule { get; set; } = "30 2 * * *";
 
     /// <summary>Cron (UTC) of the supervisors' daily digest.</summary>
     [Required]
-    public string DigestSchedule { get; set; } = "0 0 6 * * ?";
+    public string DigestSchedule { get; set; } = "0 6 * * *";
 
-    /// <summary>Cron (UTC) of the sweep that schedules referrals left without a routing job.</summary>
+    /// <summary>Cron (UTC) of the sweep that routes referrals left waiting (the dispatcher starts it within a minute when one is due; this is the safety net).</summary>
     [Required]
-    public string ReferralSweepSchedule { get; set; } = "15 0/10 * * * ?";
+    public string ReferralSweepSchedule { get; set; } = "5,35 * * * *";
 
     /// <summary>Cron (UTC) of the escalation of referrals not acknowledged in time.</summary>
     [Required]
-    public string EscalationSchedule { get; set; } = "45 5/10 * * * ?";
+    public string EscalationSchedule { get; set; } = "10,40 * * * *";
 
-    /// <summary>Cron (UTC) of the check for urgent cases waiting unclaimed.</summary>
+    /// <summary>Cron (UTC) of the alert about urgent cases waiting unclaimed.</summary>
     [Required]
-    public string UrgentAlertSchedule { get; set; } = "0 * * * * ?";
+    public string UrgentAlertSchedule { get; set; } = "*/15 * * * *";
 
-    /// <summary>Cron (UTC) of the retry of "there is an update" emails that could not be sent at once.</summary>
+    /// <summary>Cron (UTC) of the "there is an update" emails that could not be sent at once.</summary>
     [Required]
-    public string VictimNotificationSchedule { get; set; } = "30 2/10 * * * ?";
+    public string VictimNotificationSchedule { get; set; } = "15,45 * * * *";
 
-    /// <summary>Cron (UTC) of the sweep that reads evidence still waiting for analysis (an upload nudges it at once; this catches what a crash left).</summary>
+    /// <summary>Cron (UTC) of the reading of evidence still waiting for analysis.</summary>
     [Required]
-    public string EvidenceAnalysisSchedule { get; set; } = "20 1/5 * * * ?";
+    public string EvidenceAnalysisSchedule { get; set; } = "20,50 * * * *";
+
+    /// <summary>Cron (UTC) of the removal of abandoned uploads (Evidence:AbandonedUploadAge).</summary>
+    [Required]
+    public string EvidenceCleanupSchedule { get; set; } = "25,55 * * * *";
+
+    /// <summary>Cron (UTC) of the reading of the forwarding intake mailbox; each run lasts up to Intake:RunTime, waiting in IDLE for new mail.</summary>
+    [Required]
+    public string ForwardingIntakeSchedule { get; set; } = "* * * * *";
 
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]
-    public string CampaignRecomputeSchedule { get; set; } = "0 7/30 * * * ?";
+    public string CampaignRecomputeSchedule { get; set; } = "7,37 * * * *";
+
+    /// <summary>Cron (UTC) of the reminders of published deadlines to victims who chose email (days before, so hourly is plenty).</summary>
+    [Required]
+    public string DeadlineReminderSchedule { get; set; } = "40 * * * *";
+
+    /// <summary>Cron (UTC) of the sweep that finishes campaign actions a crash or a lost nudge left unfinished (each is nudged when confirmed, and the dispatcher enqueues it while one is running).</summary>
+    [Required]
+    public string CampaignActionSchedule { get; set; } = "3,33 * * * *";
+
+    public IEnumerable<string> Schedules =>
+    [
+        RetentionSchedule, DigestSchedule, ReferralSweepSchedule, EscalationSchedule, UrgentAlertSchedule,
+        VictimNotificationSchedule, EvidenceAnalysisSchedule, EvidenceCleanupSchedule, ForwardingIntakeSchedule, CampaignRecomputeSchedule,
+        DeadlineReminderSchedule, CampaignActionSchedule,
+    ];
 }

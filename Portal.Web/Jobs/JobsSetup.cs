@@ -1,5 +1,11 @@
-using Microsoft.Data.Sqlite;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
@@ -7,34 +13,29 @@ using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Retention;
 using Portal.Core.Features.Routing;
 using Portal.Core.Features.Supervision;
-using Portal.Web.Data;
-using Quartz;
-using Quartz.Impl.AdoJobStore.Common;
 
 namespace Portal.Web.Jobs;
 
 public static class JobsSetup
 {
-    public const string SchedulerName = "portal";
-
-    /// <summary>The portal's scheduler, built on first use (started by the hosted service when Jobs:Enabled).</summary>
-    public static async Task<IScheduler> GetPortalScheduler(this ISchedulerFactory factory, CancellationToken cancellationToken = default) =>
-        await factory.GetRequiredScheduler(SchedulerName, cancellationToken);
+    /// <summary>Hangfire's tables in the portal's PostgreSQL database live in a schema of their own.</summary>
+    public const string PostgresSchema = "hangfire";
 
     /// <summary>
-    /// Quartz with its persistent store: a SQLite file of its own (data/jobs.db) in the embedded
-    /// default, the portal's PostgreSQL database, clustered, when Database:Provider is Postgres.
-    /// Tables are created at start-up. With Jobs:Enabled=false the scheduler is not started here,
-    /// but jobs can still be stored for a node that runs it.
+    /// Hangfire with its storage: in memory for the embedded default, the portal's PostgreSQL
+    /// database (schema "hangfire") when Database:Provider is Postgres (docs/decisions/0024).
+    /// Every Hangfire service is the portal's own instance rather than Hangfire's static one,
+    /// so that each portal in a process (the tests run many) has its own storage and filters.
+    /// With Jobs:Enabled=false no server runs here; jobs are still enqueued.
     /// </summary>
     public static WebApplicationBuilder AddPortalJobs(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<JobsOptions>()
             .BindConfiguration(JobsOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => new[] { o.RetentionSchedule, o.DigestSchedule, o.UrgentAlertSchedule, o.ReferralSweepSchedule, o.EscalationSchedule }.All(cron => CronExpression.TryParse(cron, out _)),
-                "Jobs:RetentionSchedule, DigestSchedule, UrgentAlertSchedule, ReferralSweepSchedule and EscalationSchedule must be Quartz cron expressions.")
             .Validate(o => o.RetryMaxDelay >= o.RetryBaseDelay, "Jobs:RetryMaxDelay must not be shorter than Jobs:RetryBaseDelay.")
+            .Validate(o => o.ServerTimeout > o.HeartbeatInterval, "Jobs:ServerTimeout must be longer than Jobs:HeartbeatInterval.")
+            .Validate(o => o.Schedules.All(s => !string.IsNullOrWhiteSpace(s)), "Every Jobs:*Schedule needs a cron expression.")
             .ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>()
             .BindConfiguration(RetentionOptions.Section)
@@ -47,67 +48,49 @@ public static class JobsSetup
         builder.Services.AddScoped<ApplyRetentionHandler>();
         builder.Services.AddScoped<SendDailyDigestHandler>();
         builder.Services.AddScoped<AlertUrgentUnclaimedHandler>();
-        builder.Services.AddScoped<JobsOverviewQuery>();
+        builder.Services.AddScoped<DueWorkQuery>();
+        builder.Services.AddScoped<RecordJobCommandHandler>();
 
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var dataDirectory = builder.PortalPaths().DataDirectory;
-        var counter = new JobStoreStatements();
-        builder.Services.AddSingleton(counter);
 
-        // A named scheduler: its clock is its own (keyed), while the default scheduler would share
-        // the container's TimeProvider, which tests replace with a clock that stands still.
-        // Handlers read that clock; the scheduler runs on real time.
-        builder.Services.AddQuartz(SchedulerName, quartz =>
+        builder.Services.AddSingleton<JobStorage>(sp =>
         {
-            quartz.UseTimeProvider(TimeProvider.System);
-            quartz.ConfigureScheduler(scheduler => scheduler.IdleWaitTime = options.IdleWaitTime);
-            quartz.UseDefaultThreadPool(options.Threads);
-            quartz.AddJobMiddleware<JobRetries>();
-            quartz.UsePersistentStore(store =>
-            {
-                store.UseSystemTextJsonSerializer();
-                store.ProvisionSchema();
-                store.ConfigureStore(o =>
-                {
-                    o.MisfireThreshold = options.MisfireThreshold;
-                    o.MisfireHandlerFrequency = options.MisfireThreshold;
-                });
-                if (database.Provider == DatabaseProvider.Postgres)
-                {
-                    var connectionString = database.ConnectionString
-                        ?? throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
-                    store.UsePostgres(connectionString);
-                    store.UseConnectionProvider(_ => new CountingDbProvider(new DbProvider(DataSourceOptions.Providers.Npgsql, connectionString), counter));
-                    store.UseClustering(cluster =>
-                    {
-                        cluster.CheckinInterval = options.ClusterCheckinInterval;
-                        cluster.CheckinMisfireThreshold = options.ClusterCheckinMisfireThreshold;
-                    });
-                }
-                else
-                {
-                    var connectionString = JobsDatabase(dataDirectory);
-                    store.UseSqlite(connectionString);
-                    store.UseConnectionProvider(_ => new CountingDbProvider(new DbProvider(DataSourceOptions.Providers.Sqlite, connectionString), counter));
-                }
-            });
-            if (options.Enabled)
-            {
-                quartz.AddQuartzHealthChecks(health =>
-                {
-                    health.Name = "scheduler";
-                    health.Tags.Add("ready");
-                });
-            }
+            // Hangfire's serializer settings are applied when its configuration is first asked for.
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return CreateStorage(database, sp.GetRequiredService<IOptions<JobsOptions>>().Value);
         });
+        builder.Services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddSingleton<JobRetries>();
+        builder.Services.AddSingleton<IJobFilterProvider>(sp =>
+        {
+            // Instead of Hangfire's global filters: no AutomaticRetry (JobRetries decides), and
+            // statistics for the dashboard's charts.
+            var filters = new JobFilterCollection
+            {
+                new StatisticsHistoryAttribute(),
+                sp.GetRequiredService<JobRetries>(),
+                new JobKeyIndex(),
+            };
+            return new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
+        });
+        builder.Services.AddSingleton(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IJobFilterProvider>()));
+        builder.Services.AddSingleton<IBackgroundJobClient>(sp => sp.GetRequiredService<BackgroundJobClient>());
+        builder.Services.AddSingleton<IBackgroundJobClientV2>(sp => sp.GetRequiredService<BackgroundJobClient>());
+        builder.Services.AddSingleton(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IJobFilterProvider>(), new DefaultTimeZoneResolver()));
+        builder.Services.AddSingleton<IRecurringJobManager>(sp => sp.GetRequiredService<RecurringJobManager>());
+        builder.Services.AddHangfire((sp, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogging(sp.GetRequiredService<ILoggerFactory>())));
 
-        // The named scheduler's factory is registered under its name; the rest of the portal asks for one factory.
-        builder.Services.AddSingleton(sp => sp.GetRequiredKeyedService<ISchedulerFactory>(SchedulerName));
+        builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddSingleton<PortalRecurringJobs>();
 
         // Replaces routing's logging stand-in, whichever setup ran first.
         builder.Services.RemoveAll<IReferralScheduler>();
-        builder.Services.AddSingleton<IReferralScheduler, QuartzReferralScheduler>();
+        builder.Services.AddSingleton<IReferralScheduler, HangfireReferralScheduler>();
         builder.Services.AddSingleton<FollowUpDispatcher>();
         builder.Services.AddSingleton<IFollowUpSignal>(sp => sp.GetRequiredService<FollowUpDispatcher>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUpDispatcher>());
@@ -115,69 +98,65 @@ public static class JobsSetup
         if (options.Enabled)
         {
             builder.Services.AddHostedService<RecurringJobsRegistration>();
-            builder.Services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+            builder.Services.AddHangfireServer((sp, server) =>
+            {
+                var settings = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+                server.WorkerCount = settings.Workers;
+                server.Queues = PortalJobKeys.Queues;
+                server.SchedulePollingInterval = settings.SchedulePollingInterval;
+                server.HeartbeatInterval = settings.HeartbeatInterval;
+                server.ServerCheckInterval = settings.ServerCheckInterval;
+                server.ServerTimeout = settings.ServerTimeout;
+            });
+            builder.Services.AddHealthChecks().AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
         }
 
+        builder.AddJobsDashboardPolicy();
         return builder;
     }
 
-    /// <summary>The embedded default's job store: a file of its own, so the scheduler's polling never contends with the portal's writes.</summary>
-    public static string JobsDatabase(string dataDirectory) =>
-        new SqliteConnectionStringBuilder
+    /// <summary>
+    /// The embedded default keeps jobs in memory: the portal database holds every job's effect and
+    /// the follow-up dispatcher enqueues again whatever a restart lost. PostgreSQL keeps them in the
+    /// portal's database, shared by every node; a job whose node died is taken over once its
+    /// invisibility timeout (which slides while it runs) has passed.
+    /// </summary>
+    private static JobStorage CreateStorage(DatabaseOptions database, JobsOptions options)
+    {
+        if (database.Provider != DatabaseProvider.Postgres)
         {
-            DataSource = Path.Combine(dataDirectory, "jobs.db"),
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+        }
+
+        var connectionString = database.ConnectionString
+            ?? throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+        var postgres = new PostgreSqlStorageOptions
+        {
+            SchemaName = PostgresSchema,
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = options.QueuePollInterval,
+            EnableLongPolling = true,
+            InvisibilityTimeout = options.InvisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, postgres, null), postgres);
+    }
 }
 
-/// <summary>
-/// Stores the recurring jobs with the schedules from configuration before the scheduler starts.
-/// A trigger whose schedule did not change is left alone, so a pause an admin chose survives restarts.
-/// </summary>
-internal sealed class RecurringJobsRegistration(ISchedulerFactory factory, IOptions<JobsOptions> options, ILogger<RecurringJobsRegistration> logger) : IHostedService
+/// <summary>Ready only while jobs can be enqueued: the job storage answers.</summary>
+internal sealed class JobStorageHealthCheck(JobStorage storage) : IHealthCheck
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var scheduler = await factory.GetPortalScheduler(cancellationToken);
-        var settings = options.Value;
-        await EnsureAsync<RetentionJob>(scheduler, PortalJobKeys.Retention, settings.RetentionSchedule, cancellationToken);
-        await EnsureAsync<DailyDigestJob>(scheduler, PortalJobKeys.DailyDigest, settings.DigestSchedule, cancellationToken);
-        await EnsureAsync<UrgentUnclaimedAlertJob>(scheduler, PortalJobKeys.UrgentAlert, settings.UrgentAlertSchedule, cancellationToken);
-        await EnsureAsync<ReferralSweeperJob>(scheduler, PortalJobKeys.ReferralSweep, settings.ReferralSweepSchedule, cancellationToken);
-        await EnsureAsync<ReferralEscalationJob>(scheduler, PortalJobKeys.ReferralEscalation, settings.EscalationSchedule, cancellationToken);
-        await EnsureAsync<VictimNotificationJob>(scheduler, PortalJobKeys.VictimNotifications, settings.VictimNotificationSchedule, cancellationToken);
-        await EnsureAsync<CampaignRecomputeJob>(scheduler, PortalJobKeys.CampaignRecompute, settings.CampaignRecomputeSchedule, cancellationToken);
-        await EnsureAsync<EvidenceAnalysisJob>(scheduler, PortalJobKeys.EvidenceAnalysis, settings.EvidenceAnalysisSchedule, cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private async Task EnsureAsync<TJob>(IScheduler scheduler, JobKey key, string cron, CancellationToken cancellationToken)
-        where TJob : IJob
-    {
-        var triggerKey = PortalJobKeys.RecurringTrigger(key);
-        if (await scheduler.GetTrigger(triggerKey, cancellationToken) is ICronTrigger existing
-            && existing.CronExpressionString == cron
-            && await scheduler.GetJobDetail(key, cancellationToken) is { } job
-            && job.JobType.Type == typeof(TJob))
+        try
         {
-            return;
+            using var connection = storage.GetConnection();
+            connection.GetAllEntriesFromHash("portal:health");
+            return Task.FromResult(HealthCheckResult.Healthy());
         }
-
-        var paused = await scheduler.GetTriggerState(triggerKey, cancellationToken) == TriggerState.Paused;
-        var detail = JobBuilder.Create<TJob>().WithIdentity(key).StoreDurably().RequestRecovery().Build();
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity(triggerKey)
-            .ForJob(key)
-            .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
-            .Build();
-        await scheduler.ScheduleJob(detail, new List<ITrigger> { trigger }, ScheduleJobOptions.Replacing, cancellationToken);
-        if (paused)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            await scheduler.PauseTrigger(triggerKey, cancellationToken);
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The job storage cannot be reached ({exception.GetType().Name})."));
         }
-
-        logger.LogInformation("Recurring job {Job} scheduled: {Cron} (UTC).", PortalJobKeys.Name(key), cron);
     }
 }

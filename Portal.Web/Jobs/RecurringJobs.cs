@@ -1,30 +1,39 @@
-using System.Globalization;
+using System.ComponentModel;
+using Microsoft.Extensions.Options;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Reports;
 using Portal.Core.Features.Retention;
 using Portal.Core.Features.Supervision;
-using Quartz;
 
 namespace Portal.Web.Jobs;
 
+// The portal's jobs. Hangfire stores a job as its type and method, so renaming either strands the
+// jobs stored under the old name (PostgreSQL keeps them across a deploy): add, do not rename.
+// Each job is a thin shell around a Core handler that is idempotent on its rows; a failure throws,
+// and JobRetries turns it into retries and, at the end, a visible failure.
+
 /// <summary>Closed cases past the retention period lose their content (docs/decisions/0012).</summary>
-[DisallowConcurrentExecution]
-internal sealed class RetentionJob(ApplyRetentionHandler handler, ILogger<RetentionJob> logger) : IJob
+[SingleRun]
+public sealed class RetentionJob(ApplyRetentionHandler handler, ILogger<RetentionJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Retention: remove the content of old closed cases")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var result = await handler.HandleAsync(cancellationToken);
         logger.LogInformation("Retention removed the content of {Cases} closed case(s) and {Files} evidence file(s).", result.CasesRetained, result.FilesDeleted);
     }
 }
 
-[DisallowConcurrentExecution]
-internal sealed class DailyDigestJob(SendDailyDigestHandler handler, ILogger<DailyDigestJob> logger) : IJob
+[SingleRun]
+public sealed class DailyDigestJob(SendDailyDigestHandler handler, ILogger<DailyDigestJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Daily summary for supervisors")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var recipients = await handler.HandleAsync(cancellationToken);
         logger.LogInformation("Daily digest sent to {Recipients} supervisor(s).", recipients);
@@ -32,10 +41,11 @@ internal sealed class DailyDigestJob(SendDailyDigestHandler handler, ILogger<Dai
 }
 
 /// <summary>Once per case: an urgent case unclaimed for Triage:UrgentUnclaimedFlag alerts supervisors.</summary>
-[DisallowConcurrentExecution]
-internal sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handler, ILogger<UrgentUnclaimedAlertJob> logger) : IJob
+[SingleRun]
+public sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handler, ILogger<UrgentUnclaimedAlertJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Alert: urgent cases nobody has claimed")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var cases = await handler.HandleAsync(cancellationToken);
         if (cases > 0)
@@ -50,10 +60,11 @@ internal sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handle
 /// SMTP server was down), and new receipt keys victims asked for by email; a failure throws, so
 /// the engine retries and finally reports it.
 /// </summary>
-[DisallowConcurrentExecution]
-internal sealed class VictimNotificationJob(NotifyVictimsHandler handler, SendNewReceiptKeysHandler newKeys, ILogger<VictimNotificationJob> logger) : IJob
+[SingleRun]
+public sealed class VictimNotificationJob(NotifyVictimsHandler handler, SendNewReceiptKeysHandler newKeys, ILogger<VictimNotificationJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Messages: pending update emails to victims")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var keys = await newKeys.HandleAsync(cancellationToken);
         var sent = await handler.HandleAsync(null, cancellationToken);
@@ -65,10 +76,11 @@ internal sealed class VictimNotificationJob(NotifyVictimsHandler handler, SendNe
 }
 
 /// <summary>Keeps campaigns current as reports and evidence arrive (docs/decisions/0015).</summary>
-[DisallowConcurrentExecution]
-internal sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, ILogger<CampaignRecomputeJob> logger) : IJob
+[SingleRun]
+public sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, ILogger<CampaignRecomputeJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Campaigns: recompute from the cases' indicators")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var result = await handler.HandleAsync(cancellationToken);
         logger.LogInformation("Campaigns recomputed: {Campaigns} in all, {Created} new, {Changed} changed, {Retired} retired.", result.Campaigns, result.Created, result.Changed, result.Retired);
@@ -76,16 +88,29 @@ internal sealed class CampaignRecomputeJob(RecomputeCampaignsHandler handler, IL
 }
 
 /// <summary>
+/// Reminds victims who chose email of the deadlines that concern their case, once per deadline,
+/// case and stage; the handler claims, sends and marks, so this job only calls it (and a failed
+/// send throws, so the engine retries).
+/// </summary>
+[SingleRun]
+public sealed class DeadlineReminderJob(SendDeadlineRemindersHandler handler)
+{
+    [DisplayName("Case file: remind victims of published deadlines")]
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        await handler.HandleAsync(cancellationToken);
+}
+
+/// <summary>
 /// Reads evidence waiting for analysis, in batches, until none is left. A file whose reading
 /// throws stays pending (its attempt was counted) and is given up after its attempts; the others
-/// are not held back by it.
+/// are not held back by it. Runs may overlap: each file is claimed before it is read.
 /// </summary>
-[DisallowConcurrentExecution]
-internal sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogger<EvidenceAnalysisJob> logger) : IJob
+public sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogger<EvidenceAnalysisJob> logger)
 {
     private const int BatchSize = 50;
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Evidence: read emails waiting for analysis")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var read = 0;
         var failed = 0;
@@ -107,7 +132,7 @@ internal sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogge
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    // Left pending for the next sweep, which counts another attempt.
+                    // Left pending for the next run, which counts another attempt.
                     failed++;
                     logger.LogWarning("Reading evidence {EvidenceId} failed ({ExceptionType}); it stays pending", id, exception.GetType().Name);
                 }
@@ -121,18 +146,50 @@ internal sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogge
     }
 }
 
-/// <summary>Emails admins that a job failed for good; enqueued by <see cref="JobRetries"/>.</summary>
-internal sealed class NotifyJobFailureJob(JobFailuresHandler failures, NotifyJobFailureHandler notify) : IJob
+/// <summary>Removes what interrupted uploads left (a temporary or unreferenced file older than Evidence:AbandonedUploadAge); start-up does the same before the portal serves.</summary>
+[SingleRun]
+public sealed class EvidenceCleanupJob(EvidenceRecovery recovery, IOptions<EvidenceOptions> options, ILogger<EvidenceCleanupJob> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Evidence: remove abandoned uploads")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var id = long.Parse(context.MergedJobDataMap.GetString(PortalJobKeys.FailureId) ?? "0", CultureInfo.InvariantCulture);
-        var failure = await failures.FindAsync(id, cancellationToken);
-        if (failure is null)
+        var report = await recovery.RunAsync(options.Value.AbandonedUploadAge, cancellationToken);
+        if (report.Completed + report.Removed + report.Orphans > 0)
         {
-            return;
+            logger.LogInformation("Evidence cleanup: {Completed} upload(s) completed, {Removed} abandoned and {Orphans} unreferenced file(s) removed.", report.Completed, report.Removed, report.Orphans);
         }
+    }
+}
 
-        await notify.HandleAsync(failure.Id, failure.JobKey, failure.Subject, failure.Attempts, failure.ErrorType, cancellationToken);
+/// <summary>
+/// Reads the forwarding intake mailbox (docs/decisions/0026): everything is in the handler; a run
+/// waits in IDLE for new mail up to Intake:RunTime and ends when the portal stops. One run at a time.
+/// </summary>
+[SingleRun]
+public sealed class ForwardingIntakeJob(ReadIntakeMailboxHandler handler, IHostApplicationLifetime lifetime, ILogger<ForwardingIntakeJob> logger)
+{
+    [DisplayName("Evidence: read the forwarding intake mailbox")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var run = await handler.HandleAsync(lifetime.ApplicationStopping, cancellationToken);
+        if (run.Messages > 0)
+        {
+            logger.LogInformation(
+                "Forwarding intake: {Messages} message(s) read; {Stored} file(s) stored, {Duplicates} already there, {Refused} refused, {Unknown} to no valid address, {Loops} automatic dropped.",
+                run.Messages, run.Stored, run.Duplicates, run.Refused, run.UnknownAddress, run.Loops);
+        }
+    }
+}
+
+/// <summary>Emails admins that a job failed for good; enqueued by <see cref="JobRetries"/>.</summary>
+public sealed class NotifyJobFailureJob(JobFailuresHandler failures, NotifyJobFailureHandler notify)
+{
+    [DisplayName("Email the admins: job failure {0}")]
+    public async Task RunAsync(long failureId, CancellationToken cancellationToken)
+    {
+        if (await failures.FindAsync(failureId, cancellationToken) is { } failure)
+        {
+            await notify.HandleAsync(failure.Id, failure.JobKey, failure.Subject, failure.Attempts, failure.ErrorType, cancellationToken);
+        }
     }
 }

@@ -1,87 +1,89 @@
-using System.Globalization;
+using System.ComponentModel;
+using Hangfire.Common;
 using Portal.Core.Features.Routing;
-using Quartz;
 
 namespace Portal.Web.Jobs;
 
 /// <summary>
-/// The referral scheduler the routing feature calls after its transaction commits: one job per
-/// referral (key "routing.referral-&lt;id&gt;"); a referral that already has a job is left alone.
+/// The referral scheduler the routing feature uses: one job per referral, keyed
+/// "routing.referral-&lt;id&gt;", on the routing queue; a referral that already has a job (queued,
+/// waiting for a retry, running, or failed and waiting for an admin) is left alone.
 /// </summary>
-internal sealed class QuartzReferralScheduler(ISchedulerFactory schedulers) : IReferralScheduler
+internal sealed class HangfireReferralScheduler(JobQueue queue) : IReferralScheduler
 {
-    public static JobKey KeyOf(long referralId) => new(ReferralJobNames.Name(referralId), ReferralJobNames.Group);
-
-    public async Task ScheduleAsync(IReadOnlyCollection<long> referralIds, CancellationToken cancellationToken)
+    public Task ScheduleAsync(IReadOnlyCollection<long> referralIds, CancellationToken cancellationToken)
     {
-        if (referralIds.Count == 0)
-        {
-            return;
-        }
-
-        var scheduler = await schedulers.GetPortalScheduler(cancellationToken);
         foreach (var id in referralIds.Distinct())
         {
-            var text = id.ToString(CultureInfo.InvariantCulture);
-            await JobQueue.EnqueueAsync<RouteReferralJob>(scheduler, KeyOf(id), $"referral {text}", new Dictionary<string, string> { [RouteReferralJob.ReferralId] = text }, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            queue.Enqueue(PortalJobKeys.OfReferral(id), Job.FromExpression<RouteReferralJob>(j => j.RunAsync(id, CancellationToken.None)), PortalJobKeys.RoutingQueue, KeyedJob.OncePerKey);
         }
+
+        return Task.CompletedTask;
     }
 }
 
-/// <summary>Routes one referral; the handler is idempotent and throws on transient failure (SMTP down), which the retry middleware turns into retries.</summary>
-internal sealed class RouteReferralJob(RouteReferralHandler handler, ILogger<RouteReferralJob> logger) : IJob
+/// <summary>Routes one referral; the handler is idempotent and throws on transient failure (SMTP down), which JobRetries turns into retries.</summary>
+public sealed class RouteReferralJob(RouteReferralHandler handler, ILogger<RouteReferralJob> logger)
 {
-    public const string ReferralId = "portal.referral-id";
-
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Route referral {0}")]
+    public async Task RunAsync(long referralId, CancellationToken cancellationToken)
     {
-        var id = long.Parse(context.MergedJobDataMap.GetString(ReferralId) ?? "0", CultureInfo.InvariantCulture);
-        var outcome = await handler.HandleAsync(id, cancellationToken);
-        logger.LogInformation("Referral {ReferralId} routing run: {Outcome}.", id, outcome);
+        var outcome = await handler.HandleAsync(referralId, cancellationToken);
+        logger.LogInformation("Referral {ReferralId} routing run: {Outcome}.", referralId, outcome);
     }
 }
 
 /// <summary>
-/// Picks up every referral still waiting (a crash between commit and scheduling, an unassigned
-/// one due another try). A few get a routing job each; a backlog (after an outage or in a surge)
-/// is routed here in batches, which shares the database round trips and the audit append and
-/// drains far faster than a job per referral (infra/bench/README.md, referral-routing). A failed
-/// batch throws, so the engine retries the sweep; what was routed stays routed.
+/// Picks up every referral still waiting (a decision's nudge lost with a crash, an unassigned one
+/// due another try, a partner never told). A few get a routing job each; a backlog (after an
+/// outage or in a surge) is routed here in batches, which shares the database round trips and
+/// the audit append and drains far faster than a job per referral (infra/bench/README.md,
+/// referral-routing). A failed batch throws, so the sweep is retried; what was routed stays
+/// routed. Runs may overlap: routing is idempotent on the referral's version.
 /// </summary>
-[DisallowConcurrentExecution]
-internal sealed class ReferralSweeperJob(PendingReferrals pending, RouteReferralHandler router, IReferralScheduler scheduler, ILogger<ReferralSweeperJob> logger) : IJob
+public sealed class ReferralSweeperJob(PendingReferrals pending, RouteReferralHandler router, IReferralScheduler scheduler, ILogger<ReferralSweeperJob> logger)
 {
     public const int BacklogThreshold = 10;
     public const int BatchSize = 100;
+    private const int PageSize = 1000;
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Routing: route referrals left waiting")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var waiting = await pending.HandleAsync(cancellationToken);
-        if (waiting.Count < BacklogThreshold)
+        // Round after round while intake keeps a backlog; a referral is tried once per run, so
+        // one that stays waiting (no partner yet) cannot keep the sweep going.
+        var tried = new HashSet<long>();
+        while (true)
         {
-            await scheduler.ScheduleAsync(waiting, cancellationToken);
-            if (waiting.Count > 0)
+            var waiting = (await pending.HandleAsync(cancellationToken, limit: PageSize + tried.Count)).Where(id => !tried.Contains(id)).ToList();
+            if (waiting.Count < BacklogThreshold)
             {
-                logger.LogInformation("Referral sweep: {Count} referral(s) waiting, each has a routing job.", waiting.Count);
+                await scheduler.ScheduleAsync(waiting, cancellationToken);
+                if (waiting.Count + tried.Count > 0)
+                {
+                    logger.LogInformation("Referral sweep: {Routed} referral(s) routed in batches, {Scheduled} given a routing job each.", tried.Count, waiting.Count);
+                }
+
+                return;
             }
 
-            return;
-        }
+            foreach (var batch in waiting.Chunk(BatchSize))
+            {
+                await router.HandleManyAsync(batch, cancellationToken);
+            }
 
-        foreach (var batch in waiting.Chunk(BatchSize))
-        {
-            await router.HandleManyAsync(batch, cancellationToken);
+            tried.UnionWith(waiting);
         }
-
-        logger.LogInformation("Referral sweep: routed a backlog of {Count} referral(s) in batches of {BatchSize}.", waiting.Count, BatchSize);
     }
 }
 
 /// <summary>Referrals not acknowledged in time go back to routing (next partner) and supervisors are alerted.</summary>
-[DisallowConcurrentExecution]
-internal sealed class ReferralEscalationJob(EscalateReferralsHandler escalate, IReferralScheduler scheduler) : IJob
+[SingleRun]
+public sealed class ReferralEscalationJob(EscalateReferralsHandler escalate, IReferralScheduler scheduler)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Routing: escalate referrals not acknowledged in time")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var again = await escalate.HandleAsync(cancellationToken);
         await scheduler.ScheduleAsync(again, cancellationToken);

@@ -12,6 +12,14 @@ public static class RoutingSetup
     {
         builder.Services.AddOptions<RoutingOptions>()
             .BindConfiguration(RoutingOptions.Section)
+            // A partner's day is the helpline's day unless set apart: one setting names the zone.
+            .PostConfigure(o =>
+            {
+                if (builder.Configuration["Routing:DayTimeZone"] is null && builder.Configuration["Portal:TimeZone"] is { Length: > 0 } zone)
+                {
+                    o.DayTimeZone = zone;
+                }
+            })
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.DayTimeZone, out _), "Routing:DayTimeZone is not a known time zone.")
             .ValidateOnStart();
@@ -23,8 +31,10 @@ public static class RoutingSetup
         builder.Services.AddScoped<GetPartnerReferralHandler>();
         builder.Services.AddScoped<RespondToReferralHandler>();
         builder.Services.AddScoped<SupervisorReferralsQuery>();
+        builder.Services.AddScoped<RetryReferralHandler>();
         builder.Services.AddScoped<PartnersQuery>();
         builder.Services.AddScoped<SavePartnerHandler>();
+        builder.Services.AddScoped<DeletePartnerHandler>();
         builder.Services.AddSingleton<IValidator<SavePartner>, SavePartnerValidator>();
 
         // Stand-in until the job engine registers its scheduler (which then wins, whatever the order).

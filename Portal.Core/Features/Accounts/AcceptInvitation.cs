@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Accounts;
 
@@ -54,9 +55,10 @@ public sealed record AcceptResult(AcceptOutcome Outcome, StaffUser? User = null,
 /// weak one costs nothing. Then, in one transaction, a conditional UPDATE marks the invitation
 /// used (only if it is still unused, unrevoked, unexpired and carries this token) and the
 /// account is created with the invited roles: two parallel accepts of one link cannot both win,
-/// and a failure after the mark leaves the invitation unused.
+/// and a failure after the mark leaves the invitation unused. The acceptance and the new member's
+/// first sign-in (the caller signs them in once this returns) are recorded in that transaction.
 /// </summary>
-public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<StaffUser> users, TimeProvider clock)
+public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<StaffUser> users, AuditTrail audit, TimeProvider clock)
 {
     public async Task<OpenInvitation?> FindAsync(string? token, CancellationToken cancellationToken)
     {
@@ -73,7 +75,8 @@ public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<Staf
         return found is null ? null : new OpenInvitation(found.Id, found.Email, found.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    public async Task<AcceptResult> HandleAsync(AcceptInvitation request, CancellationToken cancellationToken)
+    /// <summary>Accepts for the <paramref name="actor"/>: the invitee, known by address only until the account exists.</summary>
+    public async Task<AcceptResult> HandleAsync(AcceptInvitation request, Actor actor, CancellationToken cancellationToken)
     {
         var invitation = await FindAsync(request.Token, cancellationToken);
         if (invitation is null || request.Password is null)
@@ -140,6 +143,13 @@ public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<Staf
 
         await db.StaffInvitations.Where(i => i.Id == invitation.Id)
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.AcceptedUserId, user.Id), cancellationToken);
+        var member = actor is Actor.StaffMember staff ? staff with { UserId = user.Id } : Actor.Staff(user.Id, null);
+        await audit.AppendManyAsync(
+            [
+                member.Event(AuditActions.InvitationAccepted, subject: invitation.Id.ToString(), detail: string.Join(",", roles)),
+                member.Event(AuditActions.StaffSignIn, detail: "invitation"),
+            ],
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new(AcceptOutcome.Accepted, user, invitation with { Roles = roles });
     }

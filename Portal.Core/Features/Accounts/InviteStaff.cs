@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Email;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Accounts;
 
@@ -108,18 +109,22 @@ public static class InvitationTokens
 /// and the admin resends it. A resend draws a new token (the old link stops working) and
 /// starts the lifetime again. Inviting an address again while its invitation is live is
 /// refused; once that invitation has expired or been revoked, the new one takes over its row.
+/// Whether the email went is recorded on the invitation together with the audit entry that says
+/// so (admin.invitation-sent / -resent, with the roles granted).
 /// </summary>
 public sealed class InviteStaffHandler(
     PortalDbContext db,
     UserManager<StaffUser> users,
     EmailComposer composer,
     IEmailSender sender,
+    AuditTrail audit,
     IOptions<InvitationOptions> options,
     TimeProvider clock,
     ILogger<InviteStaffHandler> logger)
 {
-    public async Task<InvitationResult> InviteAsync(InviteStaff request, string adminId, CancellationToken cancellationToken)
+    public async Task<InvitationResult> InviteAsync(InviteStaff request, Actor actor, CancellationToken cancellationToken)
     {
+        var adminId = actor.StaffId ?? throw new ArgumentException("Only an admin invites staff.", nameof(actor));
         var email = request.Email?.Trim() ?? throw new ArgumentException("Validate the request first.", nameof(request));
         var normalized = users.NormalizeEmail(email);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized || u.NormalizedUserName == normalized, cancellationToken))
@@ -168,7 +173,9 @@ public sealed class InviteStaffHandler(
             db.Entry(invitation).State = EntityState.Detached;
         }
 
-        return new(await SendAsync(invitation, token, cancellationToken), invitation.Id);
+        var delivered = await SendAsync(invitation, token, cancellationToken);
+        await RecordDeliveryAsync(invitation.Id, delivered, actor.Event(AuditActions.InvitationSent, subject: invitation.Id.ToString(), detail: Detail(request.Roles, delivered)));
+        return new(Outcome(delivered), invitation.Id);
     }
 
     /// <summary>
@@ -207,7 +214,7 @@ public sealed class InviteStaffHandler(
         return true;
     }
 
-    public async Task<InvitationResult> ResendAsync(Guid invitationId, CancellationToken cancellationToken)
+    public async Task<InvitationResult> ResendAsync(Guid invitationId, Actor actor, CancellationToken cancellationToken)
     {
         var (token, hash) = InvitationTokens.New();
         var now = clock.GetUtcNow().UtcDateTime;
@@ -222,44 +229,61 @@ public sealed class InviteStaffHandler(
         }
 
         var invitation = await db.StaffInvitations.AsNoTracking().SingleAsync(i => i.Id == invitationId, cancellationToken);
-        return new(await SendAsync(invitation, token, cancellationToken), invitationId);
+        var delivered = await SendAsync(invitation, token, cancellationToken);
+        await RecordDeliveryAsync(invitationId, delivered, actor.Event(AuditActions.InvitationResent, subject: invitationId.ToString(), detail: Detail([], delivered)));
+        return new(Outcome(delivered), invitationId);
     }
 
-    private async Task<InvitationOutcome> SendAsync(StaffInvitation invitation, string token, CancellationToken cancellationToken)
+    private static InvitationOutcome Outcome(bool delivered) => delivered ? InvitationOutcome.Sent : InvitationOutcome.NotDelivered;
+
+    /// <summary>What the audit keeps: whether the email went, and the roles an invitation grants.</summary>
+    private static string Detail(IEnumerable<string> roles, bool delivered)
+    {
+        var delivery = delivered ? "delivered" : "undelivered";
+        var granted = string.Join(",", roles);
+        return granted.Length == 0 ? delivery : $"{delivery}; roles={granted}";
+    }
+
+    /// <summary>
+    /// Recorded even if the admin's request is cancelled now: the email has or has not gone. The
+    /// mark and the entry saying so commit together.
+    /// </summary>
+    private Task RecordDeliveryAsync(Guid invitationId, bool delivered, AuditEvent audited) =>
+        db.InTransactionAsync(async token =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var mark = db.StaffInvitations.Where(i => i.Id == invitationId);
+            if (delivered)
+            {
+                await mark.ExecuteUpdateAsync(i => i.SetProperty(x => x.SentAt, now).SetProperty(x => x.DeliveryFailed, false), token);
+            }
+            else
+            {
+                await mark.ExecuteUpdateAsync(i => i.SetProperty(x => x.DeliveryFailed, true), token);
+            }
+
+            await audit.AppendAsync(audited, token);
+        }, CancellationToken.None);
+
+    private async Task<bool> SendAsync(StaffInvitation invitation, string token, CancellationToken cancellationToken)
     {
         // The link's token: a resend draws a new one, and is a new message since the old link stops working.
         var about = $"{invitation.Id}/{Convert.ToHexStringLower(invitation.TokenHash)}";
         var message = composer.Compose(EmailTemplates.StaffInvitation, invitation.Language, [invitation.Email], about, new Dictionary<string, string>
         {
-            // In the query, not the path: request paths appear in routing and static-file logs.
-            ["Link"] = composer.Link("/account/invitation?token=" + token),
+            ["Link"] = composer.Link(PortalRoutes.AccountInvitation(token)),
             ["Expires"] = invitation.ExpiresAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
         });
 
-        bool delivered;
         try
         {
             await sender.SendAsync(message, cancellationToken);
-            delivered = true;
+            return true;
         }
         catch (EmailDeliveryException exception)
         {
             logger.LogWarning("The email for staff invitation {InvitationId} could not be sent ({Error}); it stays pending for a resend", invitation.Id, exception.Message);
-            delivered = false;
+            return false;
         }
-
-        // Recorded even if the admin's request is cancelled now: the email has or has not gone.
-        var now = clock.GetUtcNow().UtcDateTime;
-        var mark = db.StaffInvitations.Where(i => i.Id == invitation.Id);
-        if (delivered)
-        {
-            await mark.ExecuteUpdateAsync(i => i.SetProperty(x => x.SentAt, now).SetProperty(x => x.DeliveryFailed, false), CancellationToken.None);
-        }
-        else
-        {
-            await mark.ExecuteUpdateAsync(i => i.SetProperty(x => x.DeliveryFailed, true), CancellationToken.None);
-        }
-
-        return delivered ? InvitationOutcome.Sent : InvitationOutcome.NotDelivered;
     }
 }

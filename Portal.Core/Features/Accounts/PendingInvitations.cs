@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Accounts;
 
@@ -20,20 +21,22 @@ public sealed class PendingInvitationsHandler(PortalDbContext db, TimeProvider c
     }
 }
 
-/// <summary>Withdraws a pending invitation: its link stops working at once.</summary>
-public sealed class RevokeInvitationHandler(PortalDbContext db, TimeProvider clock)
+/// <summary>Withdraws a pending invitation: its link stops working at once. The withdrawal and its audit entry commit together.</summary>
+public sealed class RevokeInvitationHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<InvitationOutcome> HandleAsync(Guid invitationId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var revoked = await db.StaffInvitations
-            .Where(i => i.Id == invitationId && i.AcceptedAt == null && i.RevokedAt == null)
-            .ExecuteUpdateAsync(i => i.SetProperty(x => x.RevokedAt, now), cancellationToken);
-        if (revoked == 1)
+    public Task<InvitationOutcome> HandleAsync(Guid invitationId, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
         {
-            return InvitationOutcome.Revoked;
-        }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var revoked = await db.StaffInvitations
+                .Where(i => i.Id == invitationId && i.AcceptedAt == null && i.RevokedAt == null)
+                .ExecuteUpdateAsync(i => i.SetProperty(x => x.RevokedAt, now), token);
+            if (revoked == 1)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.InvitationRevoked, subject: invitationId.ToString()), token);
+                return InvitationOutcome.Revoked;
+            }
 
-        return await db.StaffInvitations.AnyAsync(i => i.Id == invitationId, cancellationToken) ? InvitationOutcome.NotPending : InvitationOutcome.NotFound;
-    }
+            return await db.StaffInvitations.AnyAsync(i => i.Id == invitationId, token) ? InvitationOutcome.NotPending : InvitationOutcome.NotFound;
+        }, cancellationToken);
 }

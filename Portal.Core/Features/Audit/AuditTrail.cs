@@ -94,6 +94,15 @@ public static class AuditActions
     public const string CampaignViewed = "campaign.viewed";
     public const string CampaignsRecomputed = "campaign.recomputed";
 
+    // Supervisors' actions on a whole campaign (each case also gets its own entry)
+    public const string CampaignActionPreviewed = "campaign.action-previewed";
+    public const string CampaignActionStarted = "campaign.action-started";
+    public const string CampaignActionRefused = "campaign.action-refused";
+    public const string CampaignActionFinished = "campaign.action-finished";
+
+    // Anonymous statistics for funders and helpline leads
+    public const string StatisticsExported = "statistics.exported";
+
     // Campaign bundles: a supervisor approves, someone else in police downloads
     public const string CampaignExportApproved = "campaign.export-approved";
     public const string CampaignBundleDownloaded = "campaign.bundle-downloaded";
@@ -101,8 +110,27 @@ public static class AuditActions
     // Jobs and retention
     public const string CaseRetained = "case.retained";
     public const string JobRetried = "job.retried";
+    // Written by the jobs page that the Hangfire dashboard replaced (decision 0024): kept so that entries already in a trail keep their label.
     public const string JobPaused = "job.paused";
     public const string JobResumed = "job.resumed";
+
+    // Forwarding intake: the victim's private address, and what was forwarded but not kept
+    public const string ForwardingAddressReplaced = "case.forwarding-address-replaced";
+    public const string EvidenceRefused = "evidence.refused";
+    public const string JobDeleted = "job.deleted";
+    public const string JobTriggered = "job.triggered";
+    public const string JobRemoved = "job.recurring-removed";
+    // The victim's case file: diary, documents, the download, deadline reminders
+    public const string DiaryEntryAdded = "diary.added";
+    public const string DiaryEntryChanged = "diary.changed";
+    public const string DiaryEntryDeleted = "diary.deleted";
+    public const string DocumentAdded = "document.added";
+    public const string DocumentShared = "document.shared";
+    public const string DocumentUnshared = "document.unshared";
+    public const string DocumentDeleted = "document.deleted";
+    public const string CaseFileDownloaded = "case-file.downloaded";
+    public const string CaseFileRefused = "case-file.refused";
+    public const string DeadlineReminderSent = "deadline.reminder-sent";
 }
 
 /// <summary>

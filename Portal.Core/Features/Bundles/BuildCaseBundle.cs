@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -52,8 +51,7 @@ public sealed record BundleEntry(string Name, string MediaType, long Size, strin
 public sealed class BuildCaseBundleHandler(
     PortalDbContext db,
     GetCaseDetailsHandler details,
-    IEvidenceStore store,
-    EnvelopeCipher cipher,
+    EvidenceArchiver archiver,
     BundleSigningKey signingKey,
     TimeProvider clock,
     IOptions<BundleOptions> options)
@@ -75,11 +73,12 @@ public sealed class BuildCaseBundleHandler(
             return new CaseBundleResult.NotFound();
         }
 
-        var files = found.Evidence.Select(e => e.File).ToList();
+        // Documents of the victim's own case file go to police only when the victim shared them.
+        var files = found.Evidence.Select(e => e.File).Concat(found.Shared.Documents).ToList();
         var verifyWhole = files.Sum(f => f.Size) <= options.Value.VerifyBeforeStreamingBytes;
         foreach (var file in files)
         {
-            var problem = await CheckAsync(file, verifyWhole, cancellationToken);
+            var problem = await archiver.ProblemAsync(file, verifyWhole, cancellationToken);
             if (problem is not null)
             {
                 return new CaseBundleResult.Blocked(found.Reference, file, problem);
@@ -88,44 +87,6 @@ public sealed class BuildCaseBundleHandler(
 
         return new CaseBundleResult.Ready(found.Reference, $"evidence-bundle-{found.Reference}.zip", (output, token) => WriteAsync(found, output, token));
     }
-
-    /// <summary>What is wrong with a stored file, or null. Whole files are read only when <paramref name="verifyWhole"/>.</summary>
-    private async Task<string?> CheckAsync(EvidenceSummary file, bool verifyWhole, CancellationToken cancellationToken)
-    {
-        if (!store.Exists(file.Id))
-        {
-            return "the stored file is missing";
-        }
-
-        try
-        {
-            await using (var envelope = store.OpenRead(file.Id))
-            {
-                if (await cipher.PlaintextLengthAsync(envelope, cancellationToken) != file.Size)
-                {
-                    return "the stored file is truncated or has grown";
-                }
-            }
-
-            if (!verifyWhole)
-            {
-                return null;
-            }
-
-            await using (var envelope = store.OpenRead(file.Id))
-            {
-                var verified = await cipher.VerifyAsync(envelope, cancellationToken);
-                return Matches(file, verified) ? null : "its content no longer matches the SHA-256 recorded on arrival";
-            }
-        }
-        catch (EnvelopeTamperedException exception)
-        {
-            return exception.Message;
-        }
-    }
-
-    private static bool Matches(EvidenceSummary file, EnvelopeInfo info) =>
-        info.Length == file.Size && Convert.ToHexStringLower(info.Sha256) == file.Sha256;
 
     private async Task WriteAsync(CaseDetails found, Stream output, CancellationToken cancellationToken)
     {
@@ -140,27 +101,15 @@ public sealed class BuildCaseBundleHandler(
         foreach (var item in found.Evidence)
         {
             var file = item.File;
-            var name = names[file.Id];
-            await zip.AddStreamedAsync(name, file.Size, async (entry, token) =>
-            {
-                await using var envelope = store.OpenRead(file.Id);
-                EnvelopeInfo decrypted;
-                try
-                {
-                    // Each 64 KiB chunk is authenticated before any of it is written.
-                    decrypted = await cipher.DecryptAsync(envelope, entry, token);
-                }
-                catch (EnvelopeTamperedException exception)
-                {
-                    throw new EvidenceIntegrityException(file, exception.Message);
-                }
+            await archiver.AddAsync(zip, names[file.Id], file, cancellationToken);
+            entries.Add(new BundleEntry(names[file.Id], file.MediaType, file.Size, file.Sha256, file.FileName, file.ReceivedAt));
+        }
 
-                if (!Matches(file, decrypted))
-                {
-                    throw new EvidenceIntegrityException(file, "its content no longer matches the SHA-256 recorded on arrival");
-                }
-            }, cancellationToken);
-            entries.Add(new BundleEntry(name, file.MediaType, file.Size, file.Sha256, file.FileName, file.ReceivedAt));
+        var documentNames = EvidenceArchiver.EntryNames(found.Shared.Documents, "documents");
+        foreach (var file in found.Shared.Documents)
+        {
+            await archiver.AddAsync(zip, documentNames[file.Id], file, cancellationToken);
+            entries.Add(new BundleEntry(documentNames[file.Id], file.MediaType, file.Size, file.Sha256, file.FileName, file.ReceivedAt));
         }
 
         var custody = await CustodyAsync(found.Id, cancellationToken);
@@ -201,41 +150,9 @@ public sealed class BuildCaseBundleHandler(
         entries.Add(new BundleEntry(name, mediaType, content.Length, Convert.ToHexStringLower(SHA256.HashData(content))));
     }
 
-    /// <summary>
-    /// evidence/NN-name: numbered in the order received (an exhibit number, and never two alike),
-    /// with the victim's name reduced to characters every unzip, file system and sha256sum
-    /// takes as they are. The original name is kept in the manifest.
-    /// </summary>
-    public static IReadOnlyDictionary<Guid, string> EvidenceEntryNames(IReadOnlyList<EvidenceSummary> files)
-    {
-        var width = Math.Max(2, files.Count.ToString(CultureInfo.InvariantCulture).Length);
-        var names = new Dictionary<Guid, string>();
-        for (var i = 0; i < files.Count; i++)
-        {
-            var safe = new StringBuilder();
-            foreach (var c in files[i].FileName.Normalize(NormalizationForm.FormD))
-            {
-                if (char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
-                {
-                    safe.Append(c);
-                }
-                else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && (safe.Length == 0 || safe[^1] != '_'))
-                {
-                    safe.Append('_');
-                }
-            }
-
-            var cleaned = safe.ToString().Trim('.', '_');
-            if (cleaned.Length == 0)
-            {
-                cleaned = "file";
-            }
-
-            names[files[i].Id] = $"evidence/{(i + 1).ToString(new string('0', width), CultureInfo.InvariantCulture)}-{(cleaned.Length > 120 ? cleaned[^120..] : cleaned)}";
-        }
-
-        return names;
-    }
+    /// <summary>evidence/NN-name, numbered in the order received (see <see cref="EvidenceArchiver.EntryNames"/>).</summary>
+    public static IReadOnlyDictionary<Guid, string> EvidenceEntryNames(IReadOnlyList<EvidenceSummary> files) =>
+        EvidenceArchiver.EntryNames(files, "evidence");
 }
 
 /// <summary>One audit trail entry about the case, as the custody log lists it.</summary>

@@ -43,7 +43,7 @@ public sealed class EvidenceIntegrityAlert(PortalDbContext db, AuditTrail audit,
         var message = composer.Compose(EmailTemplates.EvidenceIntegrityAlert, language, supervisors.OfType<string>().ToList(), about, new Dictionary<string, string>
         {
             ["Reference"] = failure.Reference,
-            ["Link"] = composer.Link($"/staff/cases/{failure.CaseId}"),
+            ["Link"] = composer.Link(PortalRoutes.StaffCase(failure.CaseId)),
         });
         try
         {

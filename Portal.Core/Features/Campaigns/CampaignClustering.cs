@@ -13,10 +13,15 @@ public enum CampaignRule
     DomainSubject = 2,
 }
 
-/// <summary>One thing a case points at, normalised for the rule that matches on it.</summary>
-public sealed record CaseKey(Guid CaseId, CampaignRule Rule, string Value);
+/// <summary>
+/// One thing a case points at, for the rule that matches on it. <paramref name="Value"/> is what
+/// equality is decided on: the keyed hash of the normalised value (see <see cref="CampaignKeys"/>).
+/// <paramref name="Shown"/> is the value itself where the reader may see it (a campaign's page),
+/// else null.
+/// </summary>
+public sealed record CaseKey(Guid CaseId, CampaignRule Rule, string Value, string? Shown = null);
 
-/// <summary>A value that several cases of one campaign share.</summary>
+/// <summary>A value that several cases of one campaign share: shown when the keys carried it, else its keyed hash.</summary>
 public sealed record SharedIndicator(CampaignRule Rule, string Value, int Cases);
 
 /// <summary>A group of cases linked, directly or through one another, by shared values.</summary>
@@ -26,8 +31,9 @@ public sealed record CaseCluster(IReadOnlyList<Guid> CaseIds, IReadOnlyList<Shar
 /// The clustering rules: cases sharing a value under any rule are joined, and joins are
 /// transitive (union-find), so A–B by payment address and B–C by sender make one campaign of
 /// three. Values too common to mean anything (webmail domains for the domain-and-subject rule,
-/// very short values) never join. Pure and deterministic: the same keys in any order give the
-/// same clusters in the same order.
+/// very short values) never join: <see cref="CanJoin"/> decides that on the value itself, before
+/// it is hashed, so keys are made only for values that may join. Pure and deterministic: the same
+/// keys in any order give the same clusters in the same order.
 /// </summary>
 public static class CampaignClustering
 {
@@ -62,7 +68,7 @@ public static class CampaignClustering
         return CommonDomains.Contains(domain) || (labels.Length is 2 or 3 && CommonFamilies.Contains(labels[0]));
     }
 
-    /// <summary>Whether a value may join cases under its rule.</summary>
+    /// <summary>Whether a value (in the clear, normalised) may join cases under its rule.</summary>
     public static bool CanJoin(CampaignRule rule, string value) => rule switch
     {
         CampaignRule.PaymentAddress => value.Length >= MinimumPaymentAddressLength,
@@ -74,13 +80,9 @@ public static class CampaignClustering
     public static IReadOnlyList<CaseCluster> Cluster(IEnumerable<CaseKey> keys)
     {
         var byValue = new Dictionary<(CampaignRule, string), SortedSet<Guid>>();
+        var shown = new Dictionary<(CampaignRule, string), string>();
         foreach (var key in keys)
         {
-            if (!CanJoin(key.Rule, key.Value))
-            {
-                continue;
-            }
-
             if (!byValue.TryGetValue((key.Rule, key.Value), out var cases))
             {
                 cases = [];
@@ -88,6 +90,10 @@ public static class CampaignClustering
             }
 
             cases.Add(key.CaseId);
+            if (key.Shown is not null)
+            {
+                shown.TryAdd((key.Rule, key.Value), key.Shown);
+            }
         }
 
         var sets = new UnionFind();
@@ -103,7 +109,7 @@ public static class CampaignClustering
         var shared = byValue.Where(p => p.Value.Count > 1)
             .GroupBy(p => sets.Find(p.Value.Min))
             .ToDictionary(g => g.Key, g => g
-                .Select(p => new SharedIndicator(p.Key.Item1, p.Key.Item2, p.Value.Count))
+                .Select(p => new SharedIndicator(p.Key.Item1, shown.GetValueOrDefault(p.Key, p.Key.Item2), p.Value.Count))
                 .OrderBy(s => s.Rule).ThenByDescending(s => s.Cases).ThenBy(s => s.Value, StringComparer.Ordinal)
                 .ToList());
 

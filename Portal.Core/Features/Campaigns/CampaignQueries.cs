@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Dashboard;
+using Portal.Core.Features.Evidence.Indicators;
 
 namespace Portal.Core.Features.Campaigns;
 
@@ -35,12 +38,42 @@ public sealed record CampaignLookup(CampaignDetails? Details, Guid? MergedInto)
 /// <summary>
 /// Campaign list and page. Every figure is computed over <see cref="CampaignAccess.VisibleCases"/>:
 /// the list's counts and totals are grouped in the database; a campaign page reads its visible
-/// members once (one campaign's worth of short columns) plus their indicators, and derives the
-/// figures, the timeline and the shared indicators from them by the rules that formed the campaign.
+/// members once (one campaign's worth of short columns) plus their indicators (opened from their
+/// envelopes: a campaign's worth), and derives the figures, the timeline and the shared
+/// indicators from them by the rules that formed the campaign.
 /// </summary>
-public sealed class CampaignQueries(PortalDbContext db)
+public sealed class CampaignQueries(PortalDbContext db, PortalTimeZone zone, SealedIndicators sealing, AuditTrail audit)
 {
     public const int MembersListed = 200;
+
+    /// <summary>A viewer opens the list: recorded with how many campaigns it showed.</summary>
+    public async Task<CampaignList> ViewListAsync(CampaignViewer viewer, Actor actor, CancellationToken cancellationToken)
+    {
+        var list = await ListAsync(viewer, cancellationToken);
+        await audit.AppendAsync(actor.Event(AuditActions.CampaignsListed, detail: list.Items.Count.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+        return list;
+    }
+
+    /// <summary>
+    /// A viewer opens one campaign: recorded as a view of its version, or as a denial when the
+    /// viewer may not see it (exactly like one that does not exist). A merged campaign's
+    /// successor is returned unrecorded; the viewer is sent there and that view is recorded.
+    /// </summary>
+    public async Task<CampaignLookup> ViewAsync(Guid campaignId, CampaignViewer viewer, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await GetAsync(campaignId, viewer, cancellationToken);
+        if (found.MergedInto is not null)
+        {
+            return found;
+        }
+
+        await audit.AppendAsync(
+            found.Details is { } details
+                ? actor.Event(AuditActions.CampaignViewed, subject: campaignId.ToString(), detail: "v" + details.Version.ToString(CultureInfo.InvariantCulture))
+                : actor.Event(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign"),
+            cancellationToken);
+        return found;
+    }
 
     public async Task<CampaignList> ListAsync(CampaignViewer viewer, CancellationToken cancellationToken)
     {
@@ -99,8 +132,8 @@ public sealed class CampaignQueries(PortalDbContext db)
         var totals = rows.Where(r => r.AmountDemanded is not null && r.Currency is not null)
             .GroupBy(r => r.Currency ?? "")
             .Select(g => new CurrencyTotal(g.Key, g.Sum(r => r.AmountDemanded ?? 0)));
-        var keys = await CampaignKeys.LoadIndicatorsAsync(db, visible.Select(c => c.Id), cancellationToken);
-        keys.AddRange(rows.SelectMany(r => CampaignKeys.OfCase(r.Id, r.PaymentAddress, r.SenderAddress)));
+        var keys = await CampaignKeys.LoadIndicatorsAsync(db, visible.Select(c => c.Id), sealing, shown: true, cancellationToken);
+        keys.AddRange(rows.SelectMany(r => CampaignKeys.OfCase(r.Id, r.PaymentAddress, r.SenderAddress, sealing, shown: true)));
         var shared = CampaignClustering.Cluster(keys).SelectMany(c => c.Shared)
             .OrderBy(s => s.Rule).ThenByDescending(s => s.Cases).ThenBy(s => s.Value, StringComparer.Ordinal)
             .ToList();
@@ -111,7 +144,7 @@ public sealed class CampaignQueries(PortalDbContext db)
         var details = new CampaignDetails(
             campaign.Id, campaign.Reference, campaign.Version, campaign.CreatedAt,
             new CampaignFigures(rows.Count, Ordered(totals), rows.Min(r => r.CreatedAt), rows.Max(r => r.CreatedAt)),
-            CasesOverTime.Timeline([.. rows.Select(r => r.CreatedAt)]), shared, listed, rows.Count - listed.Count);
+            CasesOverTime.Timeline([.. rows.Select(r => zone.ToLocal(r.CreatedAt))]), shared, listed, rows.Count - listed.Count);
         return new CampaignLookup(details, null);
     }
 

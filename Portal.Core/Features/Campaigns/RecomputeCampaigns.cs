@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Campaigns;
@@ -20,31 +22,39 @@ public sealed record CampaignRecomputation(int Campaigns, int Created, int Chang
 /// write conflicting campaigns, and report intake is not held up while cases are read.
 /// </para>
 /// </summary>
-public sealed class RecomputeCampaignsHandler(PortalDbContext db, TimeProvider clock)
+public sealed class RecomputeCampaignsHandler(PortalDbContext db, SealedIndicators sealing, AuditTrail audit, TimeProvider clock)
 {
     public const int StateId = CampaignClusteringState.SingletonId;
 
-    public async Task<CampaignRecomputation> HandleAsync(CancellationToken cancellationToken)
+    /// <summary>The scheduled recomputation (the recurring job).</summary>
+    public Task<CampaignRecomputation> HandleAsync(CancellationToken cancellationToken) => RecomputeAsync(null, cancellationToken);
+
+    /// <summary>A recomputation someone asked for: its audit entry commits with the campaigns it wrote.</summary>
+    public Task<CampaignRecomputation> HandleAsync(Actor requestedBy, CancellationToken cancellationToken) => RecomputeAsync(requestedBy, cancellationToken);
+
+    private async Task<CampaignRecomputation> RecomputeAsync(Actor? requestedBy, CancellationToken cancellationToken)
     {
-        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, cancellationToken));
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        var clusters = CampaignClustering.Cluster(await CampaignKeys.LoadAllAsync(db, sealing, cancellationToken));
+        db.ChangeTracker.Clear();
+        return await db.InTransactionAsync(async token =>
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
             var locked = await db.CampaignClusteringStates.Where(s => s.Id == StateId)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Runs, x => x.Runs + 1).SetProperty(x => x.LastRunAt, now), cancellationToken);
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Runs, x => x.Runs + 1).SetProperty(x => x.LastRunAt, now), token);
             if (locked == 0)
             {
                 db.CampaignClusteringStates.Add(new CampaignClusteringState { Id = StateId, LastRunAt = now, Runs = 1 });
-                await db.SaveChangesAsync(cancellationToken);
+                await db.SaveChangesAsync(token);
             }
 
-            var result = await WriteAsync(clusters, now, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            var result = await WriteAsync(clusters, now, token);
+            if (requestedBy is not null)
+            {
+                await audit.AppendAsync(requestedBy.Event(AuditActions.CampaignsRecomputed, detail: $"{result.Campaigns} campaigns, {result.Created} new, {result.Changed} changed, {result.Retired} retired"), token);
+            }
+
             return result;
-        });
+        }, cancellationToken);
     }
 
     private async Task<CampaignRecomputation> WriteAsync(IReadOnlyList<CaseCluster> clusters, DateTime now, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace Portal.Core.Features.Dashboard;
 /// <summary>Reports received in one period: a day (<see cref="Days"/> = 1) or a week starting on Monday (7).</summary>
 public sealed record PeriodCount(DateOnly Start, int Days, int Count);
 
-/// <summary>Counts of reports per UTC day or week; periods without reports are there with 0.</summary>
+/// <summary>Counts of reports per local day or week (Portal:TimeZone); periods without reports are there with 0.</summary>
 public static class CasesOverTime
 {
     /// <summary>Longer spans are shown per week so a chart keeps readable bars.</summary>
@@ -16,20 +16,20 @@ public static class CasesOverTime
     /// One count per day, each a range read of the CreatedAt index. Grouping by a computed day
     /// instead made SQLite parse every timestamp in the window: ten times slower at 100,000 cases.
     /// </summary>
-    public static async Task<IReadOnlyList<PeriodCount>> PerDayAsync(IQueryable<Case> cases, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<PeriodCount>> PerDayAsync(IQueryable<Case> cases, DateOnly first, DateOnly last, PortalTimeZone zone, CancellationToken cancellationToken)
     {
         var days = new List<PeriodCount>();
         foreach (var day in Days(first, last))
         {
-            var from = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            var to = from.AddDays(1);
+            var from = zone.StartUtc(day);
+            var to = zone.StartUtc(day.AddDays(1));
             days.Add(new PeriodCount(day, 1, await cases.CountAsync(c => c.CreatedAt >= from && c.CreatedAt < to, cancellationToken)));
         }
 
         return days;
     }
 
-    /// <summary>Reports at the given times, per day for spans up to <see cref="MaxDailySpan"/> days, otherwise per week.</summary>
+    /// <summary>Reports at the given local times, per day for spans up to <see cref="MaxDailySpan"/> days, otherwise per week.</summary>
     public static IReadOnlyList<PeriodCount> Timeline(IReadOnlyCollection<DateTime> reportedAt)
     {
         if (reportedAt.Count == 0)

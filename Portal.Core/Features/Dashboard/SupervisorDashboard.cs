@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Portal.Core.Data;
+using Portal.Core.Features.Evidence.Intake;
 
 namespace Portal.Core.Features.Dashboard;
 
@@ -11,7 +12,8 @@ public sealed record SupervisorDashboard(
     IReadOnlyList<PeriodCount> CasesPerDay,
     TimeSpan? MedianFirstResponse,
     int Responded,
-    IReadOnlyList<LanguageCount> ByLanguage);
+    IReadOnlyList<LanguageCount> ByLanguage,
+    IntakeCounts? Intake = null);
 
 /// <summary>
 /// The load at a glance, counts only (no case content, so admins may see it too). Every figure is
@@ -22,7 +24,7 @@ public sealed record SupervisorDashboard(
 /// <see cref="FreshFor"/>: at 100,000 cases it costs a few hundred milliseconds on SQLite, and
 /// figures over thirty days lose nothing by being half a minute old.
 /// </summary>
-public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider clock, IMemoryCache cache)
+public sealed class SupervisorDashboardHandler(PortalDbContext db, PortalTimeZone zone, TimeProvider clock, IMemoryCache cache)
 {
     public const int WindowDays = 30;
 
@@ -38,7 +40,7 @@ public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider 
     public async Task<SupervisorDashboard> ComputeAsync(CancellationToken cancellationToken)
     {
         var cases = db.Cases.AsNoTracking();
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = zone.LocalDay(clock.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - WindowDays);
 
         // Two equalities, not a list, so the SQL matches the queue index's filter.
@@ -46,12 +48,12 @@ public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider 
             .GroupBy(c => c.Priority).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var byPriority = Enum.GetValues<CasePriority>().ToDictionary(p => p, p => open.FirstOrDefault(r => r.Key == p)?.Count ?? 0);
 
-        var perDay = await CasesOverTime.PerDayAsync(cases, first, today, cancellationToken);
+        var perDay = await CasesOverTime.PerDayAsync(cases, first, today, zone, cancellationToken);
 
         // The median: count the window's answered reports off (CreatedAt, FirstResponseSeconds),
         // then read the middle one or two in order off the filtered (FirstResponseSeconds,
         // CreatedAt) index. No date arithmetic per row, no sort, nothing loaded but the middle.
-        var from = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var from = zone.StartUtc(first);
         var answered = cases.Where(c => c.CreatedAt >= from && c.FirstResponseSeconds != null);
         var responded = await answered.CountAsync(cancellationToken);
         var middle = responded == 0 ? [] : await answered.OrderBy(c => c.FirstResponseSeconds)
@@ -71,6 +73,6 @@ public sealed class SupervisorDashboardHandler(PortalDbContext db, TimeProvider 
             .OrderByDescending(l => l.Total).ThenBy(l => l.Language, StringComparer.Ordinal)
             .ToList();
 
-        return new SupervisorDashboard(byPriority, perDay, median, responded, byLanguage);
+        return new SupervisorDashboard(byPriority, perDay, median, responded, byLanguage, await IntakeCounts.ReadAsync(db, cancellationToken));
     }
 }

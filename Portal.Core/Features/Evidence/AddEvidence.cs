@@ -8,8 +8,24 @@ using Portal.Core.Features.Jobs;
 
 namespace Portal.Core.Features.Evidence;
 
-/// <summary>A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.</summary>
-public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source);
+/// <summary>
+/// A file arriving for a case: its bytes come as a stream beside this record, never whole in memory.
+/// A <see cref="FilePurpose.Document"/> (the victim's own receipts and letters) takes the same path
+/// but is never analysed and is audited as a document.
+/// </summary>
+public sealed record AddEvidence(Guid CaseId, string? FileName, string? DeclaredMediaType, EvidenceSource Source, FilePurpose Purpose = FilePurpose.Evidence)
+{
+    /// <summary>A forwarded file: the header block of the message it arrived in, sealed.</summary>
+    public byte[]? ForwardingEnvelope { get; init; }
+
+    /// <summary>A forwarded file: the keyed hash of its Message-ID, so that the same email forwarded again is stored once.</summary>
+    public byte[]? MessageIdMac { get; init; }
+
+    /// <summary>The victim chose email contact and is to be told (without content) that the file arrived.</summary>
+    public bool NotifyVictim { get; init; }
+
+    public bool IsForwarded => Source is EvidenceSource.Forwarded or EvidenceSource.ForwardedInline;
+}
 
 public enum EvidenceRejection
 {
@@ -52,8 +68,9 @@ public abstract record AddEvidenceResult
 }
 
 /// <summary>
-/// Takes one file into a case: type by magic bytes, limits while streaming, encryption and
-/// hashing on the way to the store, one row per distinct file. The file is synced and moved to
+/// Takes one file into a case, uploaded, pasted or forwarded to the case's address: type by
+/// magic bytes, limits while streaming, encryption and hashing on the way to the store, one row
+/// per distinct file (by SHA-256, and for forwarded email by Message-ID too). The file is synced and moved to
 /// its final name before its row, its audit entry and its pending analysis commit together, so
 /// an acknowledged file always has its bytes and its entry. A rejection or a failure leaves no
 /// row behind, and no blob that the cleanup does not remove.
@@ -66,6 +83,12 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
     public async Task<AddEvidenceResult> HandleAsync(AddEvidence request, Stream content, CancellationToken cancellationToken)
     {
         var limits = options.Value;
+        if (request.MessageIdMac is { } messageId
+            && await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == request.CaseId && e.MessageIdMac == messageId).FirstOrDefaultAsync(cancellationToken) is { } sameMessage)
+        {
+            return new AddEvidenceResult.AlreadyStored(EvidenceNames.Summarize(sameMessage, cipher));
+        }
+
         var usage = await db.EvidenceFiles
             .Where(e => e.CaseId == request.CaseId)
             .GroupBy(e => e.CaseId)
@@ -91,6 +114,11 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
 
         var detected = FileTypes.Detect(head.AsSpan(0, headLength), request.FileName);
         if (request.Source == EvidenceSource.Pasted && detected?.Kind is not (EvidenceKind.Email or EvidenceKind.Text))
+        {
+            return new AddEvidenceResult.Rejected(EvidenceRejection.NotAnEmail);
+        }
+
+        if (request.IsForwarded && detected != FileTypes.EmailType)
         {
             return new AddEvidenceResult.Rejected(EvidenceRejection.NotAnEmail);
         }
@@ -121,7 +149,7 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             return new AddEvidenceResult.Rejected(limit < limits.MaxFileBytes ? EvidenceRejection.CaseQuotaExceeded : EvidenceRejection.TooLarge);
         }
 
-        var existing = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+        var existing = await FindAsync(request.CaseId, request.Purpose, written.Sha256, cancellationToken);
         if (existing is not null)
         {
             store.Delete(id);
@@ -129,13 +157,14 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
         }
 
         var fileName = EvidenceNames.Clean(requestedName, detected);
-        var analysed = AnalyseEvidenceHandler.IsRead(detected.Kind);
+        var analysed = request.Purpose == FilePurpose.Evidence && AnalyseEvidenceHandler.IsRead(detected.Kind);
         var row = new EvidenceFile
         {
             Id = id,
             CaseId = request.CaseId,
             Kind = detected.Kind,
             Source = request.Source,
+            Purpose = request.Purpose,
             MediaType = detected.MediaType,
             FileNameEnvelope = cipher.SealString(fileName),
             Size = written.Length,
@@ -143,6 +172,9 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             KeyId = written.KeyId,
             ReceivedAt = clock.GetUtcNow().UtcDateTime,
             AnalysisState = analysed ? AnalysisState.Pending : AnalysisState.NotApplicable,
+            ForwardingEnvelope = request.ForwardingEnvelope,
+            MessageIdMac = request.MessageIdMac,
+            NotificationPending = request.NotifyVictim,
         };
         try
         {
@@ -153,14 +185,14 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             {
                 db.EvidenceFiles.Add(row);
                 await db.SaveChangesAsync(token);
-                await audit.AppendAsync(AuditEvent.Victim(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), Convert.ToHexStringLower(row.Sha256)), token);
+                await audit.AppendAsync(Custody(request, id, row.Sha256), token);
             }, cancellationToken);
         }
         catch (DbUpdateException)
         {
             // Two uploads of the same file raced; the unique (case, hash) index kept one.
             store.Delete(id);
-            var winner = await FindAsync(request.CaseId, written.Sha256, cancellationToken);
+            var winner = await FindAsync(request.CaseId, request.Purpose, written.Sha256, cancellationToken);
             if (winner is null)
             {
                 throw;
@@ -180,13 +212,35 @@ public sealed class AddEvidenceHandler(PortalDbContext db, IEvidenceStore store,
             followUp.Notify(FollowUpWork.EvidenceAnalysis);
         }
 
+        if (row.NotificationPending)
+        {
+            followUp.Notify(FollowUpWork.VictimNotifications);
+        }
+
         return new AddEvidenceResult.Stored(new EvidenceSummary(id, fileName, row.Kind, row.MediaType, row.Size, Convert.ToHexStringLower(row.Sha256), row.ReceivedAt));
     }
 
-    private async Task<EvidenceSummary?> FindAsync(Guid caseId, byte[] sha256, CancellationToken cancellationToken)
+    /// <summary>
+    /// The custody entry: the victim added it (upload, paste; a document of their own is recorded
+    /// as such), or the portal took it from the intake mailbox, forwarded to the case's address;
+    /// the detail is the hash and, for forwarded files, how they came.
+    /// </summary>
+    private static AuditEvent Custody(AddEvidence request, Guid id, byte[] sha256)
+    {
+        var hash = Convert.ToHexStringLower(sha256);
+        return request.Source switch
+        {
+            EvidenceSource.Forwarded => AuditEvent.System(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), hash + " forwarded"),
+            EvidenceSource.ForwardedInline => AuditEvent.System(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), hash + " forwarded inline: the original headers are missing"),
+            _ when request.Purpose == FilePurpose.Document => AuditEvent.Victim(AuditActions.DocumentAdded, request.CaseId, id.ToString(), hash),
+            _ => AuditEvent.Victim(AuditActions.EvidenceAdded, request.CaseId, id.ToString(), hash),
+        };
+    }
+
+    private async Task<EvidenceSummary?> FindAsync(Guid caseId, FilePurpose purpose, byte[] sha256, CancellationToken cancellationToken)
     {
         var row = await db.EvidenceFiles.AsNoTracking()
-            .Where(e => e.CaseId == caseId && e.Sha256 == sha256)
+            .Where(e => e.CaseId == caseId && e.Purpose == purpose && e.Sha256 == sha256)
             .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : EvidenceNames.Summarize(row, cipher);
     }

@@ -61,8 +61,11 @@ public enum AnalysisOutcome
 /// the reason noted. The attempt is counted (and committed) before reading, so a file that
 /// crashes the process is given up after a few runs instead of read forever.
 /// </summary>
-public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, SubjectFingerprint subjects, IOptions<EvidenceOptions> options, TimeProvider clock)
+public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, SubjectFingerprint subjects, SealedIndicators indicators, IOptions<EvidenceOptions> options, TimeProvider clock)
 {
+    /// <summary>Shown first among the reader's warnings for an email forwarded inline.</summary>
+    public const string ForwardedInlineWarning = "Forwarded inline: the original headers are missing. Sender, date and route are those of the forwarding message.";
+
     public static bool IsRead(EvidenceKind kind) => kind is EvidenceKind.Email or EvidenceKind.Text;
 
     /// <summary>Files still waiting to be read, oldest first.</summary>
@@ -116,11 +119,23 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
         var bytes = plaintext.GetBuffer().AsSpan(0, (int)plaintext.Length).ToArray();
         var notes = new List<string>();
         var email = row.Kind == EvidenceKind.Email ? EmailReader.Read(bytes) : null;
-        var own = await OwnAddressesAsync(row.CaseId, email, cancellationToken);
+        var own = await OwnAddressesAsync(row, email, cancellationToken);
         var found = new List<Indicator>();
         if (email is not null)
         {
-            row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(EmailSummary.Of(email), EmailSummary.Json));
+            var summary = EmailSummary.Of(email);
+            if (row.Source == EvidenceSource.ForwardedInline)
+            {
+                summary = summary with { Warnings = [ForwardedInlineWarning, .. summary.Warnings] };
+            }
+
+            row.ParsedEnvelope = cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(summary, EmailSummary.Json));
+            if (row.MessageIdMac is null && email.MessageId is { Length: <= 998 } messageId)
+            {
+                // So that the same email forwarded later is recognised as already here.
+                row.MessageIdMac = indicators.Mac("message-id", messageId);
+            }
+
             found.AddRange(SenderIndicators(email, own));
         }
 
@@ -150,16 +165,23 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
             }
         }
 
-        var known = (await db.CaseIndicators.Where(i => i.CaseId == row.CaseId).Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
-            .Select(i => (i.Kind, i.Value)).ToHashSet();
+        // Compared by their keyed hashes: the values themselves are only ever stored sealed.
+        var known = (await db.CaseIndicators.Where(i => i.CaseId == row.CaseId).Select(i => new { i.Kind, i.ValueMac }).ToListAsync(cancellationToken))
+            .Select(i => (i.Kind, Convert.ToBase64String(i.ValueMac))).ToHashSet();
         var roomInCase = Math.Max(0, limits.MaxIndicatorsPerCase - known.Count);
         var room = Math.Min(limits.MaxIndicatorsPerFile, roomInCase);
         var now = clock.GetUtcNow().UtcDateTime;
         var added = 0;
         foreach (var indicator in found)
         {
-            var value = indicator.Value.Length <= 512 ? indicator.Value : indicator.Value[..512];
-            if (IsOwn(indicator, own) || known.Contains((indicator.Kind, value)))
+            if (IsOwn(indicator, own))
+            {
+                continue;
+            }
+
+            var value = SealedIndicators.Normalise(indicator.Kind, indicator.Value);
+            var mac = indicators.Mac(indicator.Kind, value);
+            if (known.Contains((indicator.Kind, Convert.ToBase64String(mac))))
             {
                 continue;
             }
@@ -170,32 +192,38 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
                 break;
             }
 
-            known.Add((indicator.Kind, value));
-            db.CaseIndicators.Add(new CaseIndicator
-            {
-                CaseId = row.CaseId,
-                EvidenceFileId = row.Id,
-                Kind = indicator.Kind,
-                Value = value,
-                Detail = indicator.Detail is { Length: > 128 } detail ? detail[..128] : indicator.Detail,
-                FoundAt = now,
-            });
+            known.Add((indicator.Kind, Convert.ToBase64String(mac)));
+            db.CaseIndicators.Add(indicators.New(row.CaseId, row.Id, indicator.Kind, value, mac, indicator.Detail, now));
             added++;
         }
 
         row.AnalysisState = notes.Count == 0 ? AnalysisState.Done : AnalysisState.Partial;
         row.AnalysisNote = notes.Count == 0 ? null : string.Join(",", notes.Distinct());
         await db.SaveChangesAsync(cancellationToken);
+
+        // The sweep reads file after file through one context (a forwarded backlog is thousands):
+        // what is saved need not stay tracked, or every later save checks it again.
+        db.ChangeTracker.Clear();
         return notes.Count == 0 ? AnalysisOutcome.Done : AnalysisOutcome.Partial;
     }
 
-    /// <summary>The victim's own addresses (recipients, chosen contact address): never indicators of a campaign.</summary>
-    private async Task<HashSet<string>> OwnAddressesAsync(Guid caseId, ParsedEmail? email, CancellationToken cancellationToken)
+    /// <summary>
+    /// The victim's own addresses (recipients, chosen contact address, and for a forwarded file
+    /// whoever forwarded it): never indicators of a campaign.
+    /// </summary>
+    private async Task<HashSet<string>> OwnAddressesAsync(EvidenceFile row, ParsedEmail? email, CancellationToken cancellationToken)
     {
+        var caseId = row.CaseId;
         var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (email is not null)
         {
             own.UnionWith(email.To.Concat(email.Cc).Select(a => a.Address));
+        }
+
+        if (row.ForwardingEnvelope is { } forwarding)
+        {
+            var forwarder = EmailReader.Read(cipher.Open(forwarding));
+            own.UnionWith(forwarder.ReplyTo.Select(a => a.Address).Append(forwarder.From?.Address).Append(forwarder.ReturnPath).OfType<string>().Select(a => a.Trim().ToLowerInvariant()));
         }
 
         var contact = await db.Cases.Where(c => c.Id == caseId).Select(c => c.ContactEnvelope).FirstOrDefaultAsync(cancellationToken);
@@ -213,23 +241,27 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
     /// <summary>
     /// What the campaign rules match on: the From and Reply-To addresses, and the sending domain
     /// with a fingerprint of the subject. A message the victim forwarded from their own address
-    /// says nothing about the sender.
+    /// says nothing about the sender. Only values that may join cases are made (an address with a
+    /// mailbox and a domain; a domain anyone can send from never joins on its subject): campaigns
+    /// compare the keyed hashes and cannot look at the values again.
     /// </summary>
     private List<Indicator> SenderIndicators(ParsedEmail email, HashSet<string> own)
     {
         var found = new List<Indicator>();
         var from = email.From?.Address.Trim().ToLowerInvariant();
-        if (from is not null && !own.Contains(from))
+        if (from is not null && CampaignClustering.CanJoin(CampaignRule.SenderAddress, from) && !own.Contains(from))
         {
             found.Add(new Indicator(IndicatorKind.SenderAddress, from, "from"));
             var host = from[(from.LastIndexOf('@') + 1)..];
-            if (HostName.IsValid(host) && subjects.DomainSubject(HostName.ToDomain(host), email.Subject) is { } domainSubject)
+            if (HostName.IsValid(host)
+                && subjects.DomainSubject(HostName.ToDomain(host), email.Subject) is { } domainSubject
+                && CampaignClustering.CanJoin(CampaignRule.DomainSubject, domainSubject))
             {
                 found.Add(new Indicator(IndicatorKind.DomainSubject, domainSubject, null));
             }
         }
 
-        foreach (var replyTo in email.ReplyTo.Select(r => r.Address.Trim().ToLowerInvariant()).Where(a => a.Contains('@', StringComparison.Ordinal) && !own.Contains(a)))
+        foreach (var replyTo in email.ReplyTo.Select(r => r.Address.Trim().ToLowerInvariant()).Where(a => CampaignClustering.CanJoin(CampaignRule.SenderAddress, a) && !own.Contains(a)))
         {
             found.Add(new Indicator(IndicatorKind.SenderAddress, replyTo, "reply-to"));
         }

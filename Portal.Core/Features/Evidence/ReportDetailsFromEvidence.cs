@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Evidence;
@@ -13,7 +14,7 @@ public sealed record ReportDetailsSuggestion(Guid EvidenceId, string? SenderAddr
 /// After an email is uploaded, the report's sender, payment address and amount are offered
 /// pre-filled from what the reader found, but only where they add something to the report.
 /// </summary>
-public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCipher cipher)
+public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing)
 {
     public async Task<ReportDetailsSuggestion?> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
@@ -32,11 +33,7 @@ public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCiph
         }
 
         var summary = EmailSummary.Open(cipher, latest.ParsedEnvelope);
-        var indicators = await db.CaseIndicators.AsNoTracking()
-            .Where(i => i.EvidenceFileId == latest.Id && (i.Kind == IndicatorKind.BitcoinAddress || i.Kind == IndicatorKind.Amount))
-            .OrderBy(i => i.Id)
-            .Select(i => new { i.Kind, i.Value, i.Detail })
-            .ToListAsync(cancellationToken);
+        var indicators = await sealing.OfFileAsync(db, latest.Id, [IndicatorKind.BitcoinAddress, IndicatorKind.Amount], cancellationToken);
 
         var sender = (summary?.From?.Address ?? (summary?.ReplyTo is [var replyTo, ..] ? replyTo.Address : null))?.ToLowerInvariant();
         var payment = indicators.FirstOrDefault(i => i.Kind == IndicatorKind.BitcoinAddress)?.Value;

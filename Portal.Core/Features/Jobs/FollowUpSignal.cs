@@ -11,6 +11,9 @@ public enum FollowUpWork
 
     /// <summary>Messages whose victim is still to be told by email that there is an update.</summary>
     VictimNotifications,
+
+    /// <summary>Campaign actions a supervisor confirmed, with cases not yet done (CampaignAction rows still running).</summary>
+    CampaignActions,
 }
 
 /// <summary>

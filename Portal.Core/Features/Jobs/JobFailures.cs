@@ -6,7 +6,7 @@ using Portal.Core.Features.Accounts;
 
 namespace Portal.Core.Features.Jobs;
 
-/// <summary>A job that ran out of retries, as the job engine reports it.</summary>
+/// <summary>A job that ran out of retries, as the job engine reports it: its key, what it was (the Hangfire job), how often it ran, and the last error.</summary>
 public sealed record FailedJob(string JobKey, string? Subject, int Attempts, Exception Error);
 
 /// <summary>Records the visible failed state of a job; resolves it when the job is retried or later succeeds.</summary>
@@ -28,12 +28,20 @@ public sealed class JobFailuresHandler(PortalDbContext db, TimeProvider clock)
         return failure;
     }
 
-    public async Task<int> ResolveAsync(string jobKey, CancellationToken cancellationToken) =>
-        await db.JobFailures.Where(f => f.JobKey == jobKey && f.ResolvedAt == null)
-            .ExecuteUpdateAsync(f => f.SetProperty(x => x.ResolvedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
+    /// <summary>
+    /// Marks the job's open failures resolved. Asked after every success, so it only reads unless
+    /// there is something to resolve (a write would take SQLite's write lock each time).
+    /// </summary>
+    public async Task<int> ResolveAsync(string jobKey, CancellationToken cancellationToken)
+    {
+        var open = db.JobFailures.Where(f => f.JobKey == jobKey && f.ResolvedAt == null);
+        if (!await open.AnyAsync(cancellationToken))
+        {
+            return 0;
+        }
 
-    public async Task<IReadOnlyList<JobFailure>> RecentAsync(int count, CancellationToken cancellationToken) =>
-        await db.JobFailures.AsNoTracking().OrderByDescending(f => f.Id).Take(count).ToListAsync(cancellationToken);
+        return await open.ExecuteUpdateAsync(f => f.SetProperty(x => x.ResolvedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
+    }
 
     public async Task<JobFailure?> FindAsync(long id, CancellationToken cancellationToken) =>
         await db.JobFailures.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
@@ -59,7 +67,7 @@ public sealed class NotifyJobFailureHandler(StaffRecipients recipients, EmailCom
             ["Attempts"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Error"] = errorType,
             ["Failure"] = failureId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Link"] = composer.Link("/admin/jobs"),
+            ["Link"] = composer.Link(PortalRoutes.AdminJobs),
         });
         await sender.SendAsync(message, cancellationToken);
         return to.Count;

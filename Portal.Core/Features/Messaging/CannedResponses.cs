@@ -1,6 +1,8 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Messaging;
 
@@ -41,8 +43,11 @@ public sealed class SaveCannedResponseValidator : AbstractValidator<SaveCannedRe
     }
 }
 
-/// <summary>Replies supervisors prepare for common situations, in English, Finnish and Swedish.</summary>
-public sealed class CannedResponsesHandler(PortalDbContext db, TimeProvider clock)
+/// <summary>
+/// Replies supervisors prepare for common situations, in English, Finnish and Swedish. A change
+/// and its audit entry commit together.
+/// </summary>
+public sealed class CannedResponsesHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
     public async Task<IReadOnlyList<CannedResponseView>> ListAsync(CancellationToken cancellationToken) =>
         await db.CannedResponses.AsNoTracking()
@@ -57,7 +62,19 @@ public sealed class CannedResponsesHandler(PortalDbContext db, TimeProvider cloc
             .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Creates one (id null) or replaces one; false when the one to replace is gone.</summary>
-    public async Task<(bool Found, int Id)> SaveAsync(int? id, SaveCannedResponse request, string userId, CancellationToken cancellationToken)
+    public Task<(bool Found, int Id)> SaveAsync(int? id, SaveCannedResponse request, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
+        {
+            var saved = await SaveChangesAsync(id, request, actor.StaffId ?? "", token);
+            if (saved.Found)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.CannedResponseSaved, subject: saved.Id.ToString(CultureInfo.InvariantCulture)), token);
+            }
+
+            return saved;
+        }, cancellationToken);
+
+    private async Task<(bool Found, int Id)> SaveChangesAsync(int? id, SaveCannedResponse request, string userId, CancellationToken cancellationToken)
     {
         var entity = id is null ? null : await db.CannedResponses.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (id is not null && entity is null)
@@ -81,6 +98,15 @@ public sealed class CannedResponsesHandler(PortalDbContext db, TimeProvider cloc
         return (true, entity.Id);
     }
 
-    public async Task<bool> DeleteAsync(int id, CancellationToken cancellationToken) =>
-        await db.CannedResponses.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken) == 1;
+    public Task<bool> DeleteAsync(int id, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
+        {
+            var deleted = await db.CannedResponses.Where(r => r.Id == id).ExecuteDeleteAsync(token) == 1;
+            if (deleted)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.CannedResponseDeleted, subject: id.ToString(CultureInfo.InvariantCulture)), token);
+            }
+
+            return deleted;
+        }, cancellationToken);
 }

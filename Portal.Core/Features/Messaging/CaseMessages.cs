@@ -1,6 +1,8 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Messaging;
 
@@ -11,7 +13,7 @@ public sealed record MessageView(long Id, MessageDirection Direction, string? Au
 /// A case's conversation, oldest first, opened from its envelopes. Reading marks what the other
 /// side wrote as read, so each side can see whether its messages have been seen.
 /// </summary>
-public sealed class CaseMessagesHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)
+public sealed class CaseMessagesHandler(PortalDbContext db, EnvelopeCipher cipher, AuditTrail audit, TimeProvider clock)
 {
     public async Task<IReadOnlyList<MessageView>> ForStaffAsync(Guid caseId, CancellationToken cancellationToken)
     {
@@ -27,8 +29,23 @@ public sealed class CaseMessagesHandler(PortalDbContext db, EnvelopeCipher ciphe
         return messages;
     }
 
-    /// <summary>One message, only if it belongs to that case (null otherwise: the caller answers 404).</summary>
-    public async Task<MessageView?> OneForStaffAsync(Guid caseId, long messageId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A staff member opens one message, only if it belongs to that case (null otherwise: the caller
+    /// answers 404). Recorded as a view of that message, or as a denial.
+    /// </summary>
+    public async Task<MessageView?> ViewOneForStaffAsync(Guid caseId, long messageId, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await OneForStaffAsync(caseId, messageId, cancellationToken);
+        var subject = messageId.ToString(CultureInfo.InvariantCulture);
+        await audit.AppendAsync(
+            found is null
+                ? actor.Event(AuditActions.AccessDenied, caseId, subject, "message")
+                : actor.Event(AuditActions.MessageViewed, caseId, subject),
+            cancellationToken);
+        return found;
+    }
+
+    private async Task<MessageView?> OneForStaffAsync(Guid caseId, long messageId, CancellationToken cancellationToken)
     {
         var found = await (
             from m in db.CaseMessages.AsNoTracking().Where(m => m.Id == messageId && m.CaseId == caseId)

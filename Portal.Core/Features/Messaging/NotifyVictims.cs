@@ -9,11 +9,12 @@ using Portal.Core.Features.Reports;
 namespace Portal.Core.Features.Messaging;
 
 /// <summary>
-/// Tells victims who chose email contact that there is an update: the email says only that,
-/// with a link to the receipt page; never the message, the reference or anything from the case.
-/// Sent before it is marked, so a crash in between repeats the email rather than losing it; a
-/// failed send throws and leaves the message pending for the next attempt. One connection serves
-/// the whole run.
+/// Tells victims who chose email contact that there is an update (a message from their volunteer,
+/// or a file that arrived by forwarding): the email says only that, with a link to the receipt
+/// page; never the message, the file, the reference or anything from the case.
+/// Sent before it is marked, so a crash in between repeats the email rather than losing it (with
+/// the same Message-ID); the mark and the audit entry then commit together. A failed send throws
+/// and leaves the message pending for the next attempt. One connection serves the whole run.
 /// </summary>
 public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher cipher, EmailComposer composer, IEmailSender sender, AuditTrail audit, TimeProvider clock)
 {
@@ -38,17 +39,75 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
             {
                 var message = composer.Compose(EmailTemplates.VictimUpdate, item.Language, [email], about: item.MessageId.ToString(CultureInfo.InvariantCulture), new Dictionary<string, string>
                 {
-                    ["Link"] = composer.Link("/status/open"),
+                    ["Link"] = composer.Link(PortalRoutes.StatusOpen),
                 });
                 await batch.SendAsync(message, cancellationToken);
-                await audit.AppendAsync(AuditEvent.System(AuditActions.VictimNotified, item.CaseId, item.MessageId.ToString(CultureInfo.InvariantCulture)), cancellationToken);
                 sent++;
             }
 
-            var now = clock.GetUtcNow().UtcDateTime;
-            await db.CaseMessages
-                .Where(m => m.Id == item.MessageId && m.NotificationPending)
-                .ExecuteUpdateAsync(m => m.SetProperty(x => x.NotificationPending, false).SetProperty(x => x.NotifiedAt, now), cancellationToken);
+            // The mark and the entry saying an email went commit together; not cancelled once
+            // the email has gone, so it is not sent again for nothing.
+            var notified = !string.IsNullOrWhiteSpace(email);
+            await db.InTransactionAsync(async token =>
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                await db.CaseMessages
+                    .Where(m => m.Id == item.MessageId && m.NotificationPending)
+                    .ExecuteUpdateAsync(m => m.SetProperty(x => x.NotificationPending, false).SetProperty(x => x.NotifiedAt, now), token);
+                if (notified)
+                {
+                    await audit.AppendAsync(Actor.Automatic.Event(AuditActions.VictimNotified, item.CaseId, item.MessageId.ToString(CultureInfo.InvariantCulture)), token);
+                }
+            }, CancellationToken.None);
+        }
+
+        return sent + await NotifyForwardedEvidenceAsync(batch, caseId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Files that arrived by forwarding to the case's address: one "there is an update" email per
+    /// case for those that came since the last, about their ids (a resend after a crash is the
+    /// same message), then they are marked.
+    /// </summary>
+    private async Task<int> NotifyForwardedEvidenceAsync(IEmailBatch batch, Guid? caseId, CancellationToken cancellationToken)
+    {
+        var pending = await (
+            from e in db.EvidenceFiles.Where(e => e.NotificationPending)
+            join c in db.Cases on e.CaseId equals c.Id
+            where caseId == null || e.CaseId == caseId
+            orderby e.ReceivedAt, e.Id
+            select new { e.Id, e.CaseId, c.Language, c.ContactEnvelope })
+            .Take(100)
+            .ToListAsync(cancellationToken);
+
+        var sent = 0;
+        foreach (var files in pending.GroupBy(f => f.CaseId))
+        {
+            var first = files.First();
+            var ids = files.Select(f => f.Id).Order().ToList();
+            var email = ContactDetails.Open(cipher, first.ContactEnvelope)?.Email;
+            if (!string.IsNullOrWhiteSpace(email))
+            {
+                var message = composer.Compose(EmailTemplates.VictimUpdate, first.Language, [email], about: "evidence/" + string.Join(',', ids), new Dictionary<string, string>
+                {
+                    ["Link"] = composer.Link(PortalRoutes.StatusOpen),
+                });
+                await batch.SendAsync(message, cancellationToken);
+                sent++;
+            }
+
+            // As for messages: the mark and the entry saying an email went commit together.
+            var notified = !string.IsNullOrWhiteSpace(email);
+            await db.InTransactionAsync(async token =>
+            {
+                await db.EvidenceFiles
+                    .Where(e => ids.Contains(e.Id) && e.NotificationPending)
+                    .ExecuteUpdateAsync(e => e.SetProperty(x => x.NotificationPending, false), token);
+                if (notified)
+                {
+                    await audit.AppendAsync(Actor.Automatic.Event(AuditActions.VictimNotified, files.Key, "evidence " + ids[0], ids.Count.ToString(CultureInfo.InvariantCulture)), token);
+                }
+            }, CancellationToken.None);
         }
 
         return sent;

@@ -1,9 +1,11 @@
 using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Email;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Triage;
 
@@ -37,17 +39,61 @@ public enum SendOutcome
     TooMany,
 }
 
-public sealed record SendResult(SendOutcome Outcome, long? MessageId = null);
+/// <summary><see cref="NotificationDeferred"/>: the victim's update email could not go at once and stays pending for the retry.</summary>
+public sealed record SendResult(SendOutcome Outcome, long? MessageId = null, bool NotificationDeferred = false);
 
 /// <summary>
 /// Staff write to the victim. On an open case only the volunteer holding a live claim may (the
 /// conversation belongs to whoever works the case, and writing counts as activity on the claim);
 /// once the case is decided, the volunteer who decided it and supervisors may. The text is sealed
 /// before it is stored; a victim who chose email contact is marked to be told there is an update.
+/// The message, that mark and the audit entry commit together; the email is then tried at once,
+/// and if it cannot go now it stays pending for the notification job.
 /// </summary>
-public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher cipher, IOptions<TriageOptions> options, TimeProvider clock)
+public sealed class SendStaffMessageHandler(
+    PortalDbContext db,
+    EnvelopeCipher cipher,
+    AuditTrail audit,
+    NotifyVictimsHandler notifyVictims,
+    IOptions<TriageOptions> options,
+    TimeProvider clock,
+    ILogger<SendStaffMessageHandler> logger)
 {
-    public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, string userId, bool isSupervisor, CancellationToken cancellationToken)
+    public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, Actor actor, bool isSupervisor, CancellationToken cancellationToken)
+    {
+        var userId = ClaimCaseHandler.StaffIdOf(actor);
+        var result = await db.InTransactionAsync(async token =>
+        {
+            var sent = await SendAsync(caseId, request, userId, isSupervisor, token);
+            if (sent.Outcome == SendOutcome.NotFound)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, caseId, detail: "message"), token);
+            }
+            else if (sent is { Outcome: SendOutcome.Sent, MessageId: { } messageId })
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.MessageSent, caseId, messageId.ToString(CultureInfo.InvariantCulture)), token);
+            }
+
+            return sent;
+        }, cancellationToken);
+        if (result.Outcome != SendOutcome.Sent)
+        {
+            return result;
+        }
+
+        try
+        {
+            await notifyVictims.HandleAsync(caseId, cancellationToken);
+            return result;
+        }
+        catch (EmailDeliveryException exception)
+        {
+            logger.LogWarning("The update email for case {CaseId} could not be sent now ({Error}); it stays pending", caseId, exception.Message);
+            return result with { NotificationDeferred = true };
+        }
+    }
+
+    private async Task<SendResult> SendAsync(Guid caseId, SendMessage request, string userId, bool isSupervisor, CancellationToken cancellationToken)
     {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
         if (entity is null)
@@ -61,19 +107,34 @@ public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher c
             return new(SendOutcome.NotHolder);
         }
 
+        var message = await AddAsync(entity, request.Body ?? "", userId, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return new(SendOutcome.Sent, message.Id);
+    }
+
+    /// <summary>
+    /// Adds a message from <paramref name="userId"/> to the tracked case, sealed, marked for an
+    /// update email when the victim chose email contact (once until they have looked), renewing
+    /// the writer's claim and recording the victim's first answer. Saved by the caller's
+    /// transaction; whether this writer may write is the caller's check.
+    /// </summary>
+    public async Task<CaseMessage> AddAsync(Case entity, string body, string userId, DateTime now, CancellationToken cancellationToken)
+    {
         // One "there is an update" email until the victim has looked: a second unread message
         // adds nothing to tell, and fewer emails reveal less to whoever else reads the inbox.
-        var alreadyTold = await db.CaseMessages.AnyAsync(
-            m => m.CaseId == caseId && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
+        // Only asked about a victim who chose email (a campaign reply writes thousands at once).
+        var emailable = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null;
+        var alreadyTold = emailable && await db.CaseMessages.AnyAsync(
+            m => m.CaseId == entity.Id && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
             cancellationToken);
         var message = new CaseMessage
         {
-            CaseId = caseId,
+            CaseId = entity.Id,
             Direction = MessageDirection.ToVictim,
             AuthorId = userId,
-            BodyEnvelope = cipher.SealString((request.Body ?? "").Trim()),
+            BodyEnvelope = cipher.SealString(body.Trim()),
             SentAt = now,
-            NotificationPending = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null && !alreadyTold,
+            NotificationPending = emailable && !alreadyTold,
         };
         db.CaseMessages.Add(message);
         if (entity.ClaimedById == userId)
@@ -83,9 +144,18 @@ public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher c
 
         entity.UpdatedAt = now;
         entity.RecordFirstResponse(now);
-        await db.SaveChangesAsync(cancellationToken);
-        return new(SendOutcome.Sent, message.Id);
+        return message;
     }
+
+    /// <summary>
+    /// A supervisor answering a whole campaign at once may write to every case of it that nobody
+    /// else is working: decided cases (as supervisors always may) and open cases not held by
+    /// someone else's live claim, whose conversation belongs to that volunteer. Never to a case
+    /// whose content retention removed.
+    /// </summary>
+    public static bool MayAnswerForCampaign(Case entity, string supervisorId, DateTime now, TimeSpan claimLapse) =>
+        entity.RetainedAt is null
+        && (entity.Status is CaseStatus.Referred or CaseStatus.Closed || !ClaimCaseHandler.HeldByAnother(entity, supervisorId, now, claimLapse));
 
     /// <summary>Whether the compose form should be offered at all; the send checks again.</summary>
     public async Task<bool> MaySendAsync(Guid caseId, string userId, bool isSupervisor, CancellationToken cancellationToken)
@@ -105,8 +175,10 @@ public sealed class SendStaffMessageHandler(PortalDbContext db, EnvelopeCipher c
     }
 }
 
-/// <summary>The victim replies from the receipt status page. A flood from one case is refused.</summary>
-/// <summary>The victim's reply: the sealed message and its audit entry (by case, never by address) commit together.</summary>
+/// <summary>
+/// The victim replies from the receipt status page; a flood from one case is refused. The sealed
+/// message and its audit entry (by case, never by address) commit together.
+/// </summary>
 public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher cipher, AuditTrail audit, TimeProvider clock)
 {
     public const int MaxPerHour = 10;

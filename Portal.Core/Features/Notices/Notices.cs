@@ -1,10 +1,19 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Notices;
 
-public sealed record NoticeView(Guid Id, DateTime PublishedAt, string Title, string Body, bool Translated);
+public sealed record NoticeView(Guid Id, DateTime PublishedAt, string Title, string Body, bool Translated)
+{
+    /// <summary>The deadline the notice announces, if it is one.</summary>
+    public DateOnly? DeadlineOn { get; init; }
+}
 
 public sealed class ListNoticesHandler(PortalDbContext db)
 {
@@ -18,12 +27,12 @@ public sealed class ListNoticesHandler(PortalDbContext db)
         return notices.Select(n => ToView(n, language)).ToList();
     }
 
-    private static NoticeView ToView(Notice n, string language) => language switch
+    internal static NoticeView ToView(Notice n, string language) => (language switch
     {
-        "fi" when !string.IsNullOrWhiteSpace(n.TitleFi) && !string.IsNullOrWhiteSpace(n.BodyFi) => new(n.Id, n.PublishedAt, n.TitleFi, n.BodyFi, true),
-        "sv" when !string.IsNullOrWhiteSpace(n.TitleSv) && !string.IsNullOrWhiteSpace(n.BodySv) => new(n.Id, n.PublishedAt, n.TitleSv, n.BodySv, true),
-        _ => new(n.Id, n.PublishedAt, n.TitleEn, n.BodyEn, language == "en"),
-    };
+        "fi" when !string.IsNullOrWhiteSpace(n.TitleFi) && !string.IsNullOrWhiteSpace(n.BodyFi) => new NoticeView(n.Id, n.PublishedAt, n.TitleFi, n.BodyFi, true),
+        "sv" when !string.IsNullOrWhiteSpace(n.TitleSv) && !string.IsNullOrWhiteSpace(n.BodySv) => new NoticeView(n.Id, n.PublishedAt, n.TitleSv, n.BodySv, true),
+        _ => new NoticeView(n.Id, n.PublishedAt, n.TitleEn, n.BodyEn, language == "en"),
+    }) with { DeadlineOn = n.DeadlineOn };
 }
 
 public sealed record PostNotice
@@ -39,12 +48,24 @@ public sealed record PostNotice
     public string? TitleSv { get; init; }
 
     public string? BodySv { get; init; }
+
+    /// <summary>yyyy-MM-dd when the notice announces a deadline; empty for a plain notice.</summary>
+    public string? DeadlineOn { get; init; }
+
+    public DeadlineAudience Audience { get; init; }
+
+    /// <summary>The breach organisation's key, when the deadline concerns that organisation's cases.</summary>
+    public string? AudienceBreachOrganisation { get; init; }
+
+    internal static bool TryParseDate(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 }
 
 public sealed class PostNoticeValidator : AbstractValidator<PostNotice>
 {
-    public PostNoticeValidator()
+    public PostNoticeValidator(IOptions<ReportOptions> reports, TimeProvider clock)
     {
+        var organisations = reports.Value.BreachOrganisations.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         RuleFor(n => n.TitleEn).NotEmpty().WithErrorCode("Notice.TitleEn.Required").WithMessage("An English title is required.")
             .MaximumLength(200).WithErrorCode("Notice.Title.TooLong").WithMessage("Titles are at most 200 characters.");
         RuleFor(n => n.BodyEn).NotEmpty().WithErrorCode("Notice.BodyEn.Required").WithMessage("An English text is required.")
@@ -57,13 +78,27 @@ public sealed class PostNoticeValidator : AbstractValidator<PostNotice>
             .OverridePropertyName(nameof(PostNotice.TitleFi)).WithErrorCode("Notice.Translation.Incomplete").WithMessage("Give both a title and a text, or neither.");
         RuleFor(n => n).Must(n => string.IsNullOrWhiteSpace(n.TitleSv) == string.IsNullOrWhiteSpace(n.BodySv))
             .OverridePropertyName(nameof(PostNotice.TitleSv)).WithErrorCode("Notice.Translation.Incomplete").WithMessage("Give both a title and a text, or neither.");
+
+        RuleFor(n => n.DeadlineOn)
+            .Cascade(CascadeMode.Stop)
+            .Must(v => PostNotice.TryParseDate(v, out _)).WithErrorCode("Notice.DeadlineOn.Invalid").WithMessage("Enter the date as year-month-day.")
+            .Must(v => PostNotice.TryParseDate(v, out var d) && d >= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddDays(-1)) && d.Year <= 2100)
+                .WithErrorCode("Notice.DeadlineOn.Past").WithMessage("A deadline cannot be in the past.")
+            .When(n => !string.IsNullOrWhiteSpace(n.DeadlineOn));
+        RuleFor(n => n.Audience)
+            .IsInEnum().WithErrorCode("Notice.Audience.Invalid").WithMessage("Choose which cases the deadline concerns.");
+        RuleFor(n => n.AudienceBreachOrganisation)
+            .Must(o => o is not null && organisations.Contains(o)).WithErrorCode("Notice.AudienceBreachOrganisation.Invalid").WithMessage("Choose an organisation from the list.")
+            .When(n => n.Audience == DeadlineAudience.BreachOrganisation && !string.IsNullOrWhiteSpace(n.DeadlineOn));
     }
 }
 
-public sealed class PostNoticeHandler(PortalDbContext db, TimeProvider clock)
+/// <summary>An admin publishes a notice, or a deadline; the notice and its audit entry commit together.</summary>
+public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<Guid> HandleAsync(PostNotice request, string authorId, CancellationToken cancellationToken)
+    public async Task<Guid> HandleAsync(PostNotice request, StaffActor admin, CancellationToken cancellationToken)
     {
+        DateOnly? deadline = PostNotice.TryParseDate(request.DeadlineOn, out var on) ? on : null;
         var notice = new Notice
         {
             Id = Guid.CreateVersion7(),
@@ -74,10 +109,17 @@ public sealed class PostNoticeHandler(PortalDbContext db, TimeProvider clock)
             BodyFi = Blank(request.BodyFi),
             TitleSv = Blank(request.TitleSv),
             BodySv = Blank(request.BodySv),
-            AuthorId = authorId,
+            AuthorId = admin.UserId,
+            DeadlineOn = deadline,
+            Audience = deadline is null ? DeadlineAudience.AllCases : request.Audience,
+            AudienceBreachOrganisation = deadline is not null && request.Audience == DeadlineAudience.BreachOrganisation ? request.AudienceBreachOrganisation : null,
         };
-        db.Notices.Add(notice);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.InTransactionAsync(async token =>
+        {
+            db.Notices.Add(notice);
+            await db.SaveChangesAsync(token);
+            await audit.AppendAsync(admin.Event(AuditActions.NoticePosted, subject: notice.Id.ToString(), detail: deadline?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), token);
+        }, cancellationToken);
         return notice.Id;
     }
 

@@ -5,7 +5,7 @@ namespace Portal.Core.Features.Partners;
 
 public sealed record PartnerRow(Partner Partner, int StaffCount, int OpenReferrals);
 
-/// <summary>The partners for the admin list and the staff page's organisation choice; finding one, and removing one that never received anything.</summary>
+/// <summary>The partners for the admin list and the staff page's organisation choice, and finding one.</summary>
 public sealed class PartnersQuery(PortalDbContext db)
 {
     public async Task<IReadOnlyList<PartnerRow>> ListAsync(CancellationToken cancellationToken)
@@ -19,29 +19,4 @@ public sealed class PartnersQuery(PortalDbContext db)
 
     public async Task<Partner?> FindAsync(long partnerId, CancellationToken cancellationToken) =>
         await db.Partners.AsNoTracking().FirstOrDefaultAsync(p => p.Id == partnerId, cancellationToken);
-
-    /// <summary>Removes a partner that was never given a referral; one that was can only be deactivated, so history stays whole.</summary>
-    public async Task<DeletePartnerOutcome> DeleteAsync(long partnerId, CancellationToken cancellationToken)
-    {
-        if (!await db.Partners.AnyAsync(p => p.Id == partnerId, cancellationToken))
-        {
-            return DeletePartnerOutcome.NotFound;
-        }
-
-        if (await db.ReferralAssignments.AnyAsync(a => a.PartnerId == partnerId, cancellationToken))
-        {
-            return DeletePartnerOutcome.HasHistory;
-        }
-
-        await db.Users.Where(u => u.PartnerId == partnerId).ExecuteUpdateAsync(s => s.SetProperty(u => u.PartnerId, (long?)null), cancellationToken);
-        await db.Partners.Where(p => p.Id == partnerId).ExecuteDeleteAsync(cancellationToken);
-        return DeletePartnerOutcome.Deleted;
-    }
-}
-
-public enum DeletePartnerOutcome
-{
-    Deleted,
-    NotFound,
-    HasHistory,
 }

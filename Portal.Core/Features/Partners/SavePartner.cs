@@ -1,6 +1,8 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Partners;
@@ -87,10 +89,33 @@ public enum SavePartnerOutcome
 
 public sealed record SavePartnerResult(SavePartnerOutcome Outcome, long PartnerId = 0);
 
-/// <summary>Creates a partner (no id) or updates one. Deactivating stops new referrals; what the partner holds stays.</summary>
-public sealed class SavePartnerHandler(PortalDbContext db, TimeProvider clock)
+/// <summary>
+/// Creates a partner (no id) or updates one. Deactivating stops new referrals; what the partner
+/// holds stays. The change and its audit entry, which keeps the routing rules, commit together.
+/// </summary>
+public sealed class SavePartnerHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<SavePartnerResult> HandleAsync(long? partnerId, SavePartner request, CancellationToken cancellationToken)
+    public Task<SavePartnerResult> HandleAsync(long? partnerId, SavePartner request, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
+        {
+            var result = await SaveAsync(partnerId, request, token);
+            if (result.Outcome == SavePartnerOutcome.Saved)
+            {
+                var action = partnerId is null ? AuditActions.PartnerCreated : AuditActions.PartnerUpdated;
+                await audit.AppendAsync(actor.Event(action, subject: Subject(result.PartnerId), detail: Describe(request)), token);
+            }
+
+            return result;
+        }, cancellationToken);
+
+    /// <summary>How the audit trail names a partner.</summary>
+    public static string Subject(long partnerId) => "partner " + partnerId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What the audit keeps of a change: the routing rules, not just "edited".</summary>
+    private static string Describe(SavePartner form) =>
+        $"{form.Type} active={form.Active} crisis={form.IsCrisisLine} capacity={form.DailyCapacity} regions={(form.AllRegions ? "all" : string.Join(',', form.Regions))} languages={string.Join(',', form.Languages)}";
+
+    private async Task<SavePartnerResult> SaveAsync(long? partnerId, SavePartner request, CancellationToken cancellationToken)
     {
         var name = request.Name?.Trim() ?? "";
         if (await db.Partners.AnyAsync(p => p.Name == name && p.Id != (partnerId ?? 0), cancellationToken))

@@ -36,7 +36,7 @@ public sealed class ReportOptions
 
     /// <summary>
     /// How long the receipt page of a report just filed can be shown again (another language, a
-    /// reload) to the case session that filed it; the key is kept sealed until then (docs/decisions/0024).
+    /// reload) to the case session that filed it; the key is kept sealed until then (docs/decisions/0028).
     /// </summary>
     public TimeSpan ReceiptShownFor { get; set; } = TimeSpan.FromHours(1);
 

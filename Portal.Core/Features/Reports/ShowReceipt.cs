@@ -10,7 +10,7 @@ public sealed record ReceiptView(string Reference, string ReceiptKey, bool Reiss
 
 /// <summary>
 /// The receipt page again, for the case session that filed the report, while its sealed copy is
-/// kept (Reports:ReceiptShownFor; docs/decisions/0024): after a change of language or a reload the
+/// kept (Reports:ReceiptShownFor; docs/decisions/0028): after a change of language or a reload the
 /// key is still on screen. Null once the copy is gone (expired, saved, used, or the session ended).
 /// </summary>
 public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence.Intake;
 using Portal.Core.Features.Guidance;
 using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Routing;
@@ -176,7 +177,8 @@ public abstract record SubmitReportResult
     /// <paramref name="Reissued"/>: the report had already been kept and this key replaces one
     /// the victim may never have seen.
     /// </summary>
-    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false, int SessionGeneration = 0) : SubmitReportResult;
+    /// <summary>Filed (or a resend given a new key); <paramref name="ForwardingAddress"/> is the case's private address, shown once like the key, null when forwarding is off.</summary>
+    public sealed record Submitted(Guid CaseId, string Reference, string ReceiptKey, CasePriority Priority, IReadOnlyList<string> Guidance, bool Reissued = false, int SessionGeneration = 0, string? ForwardingAddress = null) : SubmitReportResult;
 
     /// <summary>The same form was posted again but no new key may be given (other answers, the key already used, or too late).</summary>
     public sealed record AlreadySubmitted(string Reference) : SubmitReportResult;
@@ -184,7 +186,7 @@ public abstract record SubmitReportResult
 
 /// <summary>
 /// Files a report: the case, an urgent case's crisis-line referral, the sealed copy of the receipt
-/// key its page may be shown again from (docs/decisions/0024) and the audit entry commit in one
+/// key its page may be shown again from (docs/decisions/0028) and the audit entry commit in one
 /// transaction, and the job engine is nudged to route the referral. A resend of the same
 /// form with the same answers, before the key was ever used and within the re-issue window,
 /// gets a fresh receipt key (the first answer may never have reached the browser); nothing else
@@ -196,6 +198,7 @@ public sealed class SubmitReportHandler(
     ReceiptHasher receipts,
     AuditTrail audit,
     IFollowUpSignal followUp,
+    ForwardingAddresses forwarding,
     IOptions<ReportOptions> options,
     TimeProvider clock)
 {
@@ -279,9 +282,10 @@ public sealed class SubmitReportHandler(
                         db.Referrals.Add(ReferralRules.Create(entity, PartnerType.Counselling, now));
                     }
 
+                    var forwardingAddress = await forwarding.IssueAsync(db, entity.Id, now, token);
                     await db.SaveChangesAsync(token);
                     await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
-                    return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)));
+                    return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
                 }, cancellationToken);
 
                 CrashPoint.Reach(CrashPoint.ReportCommitted);
@@ -324,9 +328,11 @@ public sealed class SubmitReportHandler(
             (shown.KeyEnvelope, shown.Reissued, shown.ExpiresAt) = (keyEnvelope, true, now + options.Value.ReceiptShownFor);
         }
 
+        // The first answer, with its forwarding address, may never have reached the browser either.
+        var forwardingAddress = await forwarding.IssueAsync(db, existing.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReceiptReissued, existing.Id), cancellationToken);
-        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true, existing.SessionGeneration);
+        return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true, existing.SessionGeneration, forwardingAddress);
     }
 
     private byte[]? SealContact(SubmitReport request, ContactPreference preference)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
@@ -30,7 +31,8 @@ public sealed record RetentionResult(int CasesRetained, int FilesDeleted);
 /// dates, risk flags, consents) so counts remain. Audit entries stay, with their free-text
 /// details replaced by the digest the chain covers.
 /// Safe to stop anywhere: files go first (a case whose files are gone but whose row is not yet
-/// marked is simply done again), and the database changes of one case commit together.
+/// marked is simply done again), and the database changes of one case commit together with its
+/// case.retained entry, so the trail records exactly the cases whose content is gone.
 /// </summary>
 public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, AuditTrail audit, IOptions<RetentionOptions> options, TimeProvider clock)
 {
@@ -98,24 +100,21 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
     private async Task<int> RetainAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var evidenceIds = await db.EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).ToListAsync(cancellationToken);
-
-        // Recorded first: a crash after this repeats the entry, it never loses it.
-        await audit.AppendAsync(AuditEvent.System(AuditActions.CaseRetained, caseId, detail: evidenceIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
-
         foreach (var id in evidenceIds)
         {
             store.Delete(id);
         }
 
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async () =>
+        await db.InTransactionAsync(async token =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.CaseIndicators.Where(i => i.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
-            await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
-            await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
-            await db.TriageDecisions.Where(d => d.CaseId == caseId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Reason, (string?)null), cancellationToken);
-            await db.Referrals.Where(r => r.CaseId == caseId).ExecuteUpdateAsync(r => r.SetProperty(x => x.OutcomeNote, (string?)null), cancellationToken);
+            await db.CaseIndicators.Where(i => i.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.ForwardingAddresses.Where(a => a.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.EvidenceRefusals.Where(r => r.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.DiaryEntries.Where(d => d.CaseId == caseId).ExecuteDeleteAsync(token);
+            await db.TriageDecisions.Where(d => d.CaseId == caseId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Reason, (string?)null), token);
+            await db.Referrals.Where(r => r.CaseId == caseId).ExecuteUpdateAsync(r => r.SetProperty(x => x.OutcomeNote, (string?)null), token);
 
             // An envelope of empty text rather than none: every reader keeps working, and it holds nothing.
             var empty = cipher.SealString("");
@@ -130,10 +129,12 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
                 .SetProperty(x => x.EmailReceivedOn, (DateOnly?)null)
                 .SetProperty(x => x.ClaimedById, (string?)null)
                 .SetProperty(x => x.ClaimedAt, (DateTime?)null)
-                .SetProperty(x => x.RetainedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
-            await audit.RedactCaseDetailsAsync(caseId, ContentlessDetails, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        });
+                .SetProperty(x => x.RetainedAt, clock.GetUtcNow().UtcDateTime), token);
+            await audit.RedactCaseDetailsAsync(caseId, ContentlessDetails, token);
+
+            // Last, with the change it records: the chain head is held only until the commit.
+            await audit.AppendAsync(Actor.Automatic.Event(AuditActions.CaseRetained, caseId, detail: evidenceIds.Count.ToString(CultureInfo.InvariantCulture)), token);
+        }, cancellationToken);
         db.ChangeTracker.Clear();
         return evidenceIds.Count;
     }

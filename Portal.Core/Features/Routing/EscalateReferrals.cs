@@ -54,7 +54,7 @@ public sealed class EscalateReferralsHandler(
                 await batch.SendAsync(composer.Compose(EmailTemplates.ReferralEscalated, "en", supervisors, about, new Dictionary<string, string>
                 {
                     ["Reference"] = item.Reference,
-                    ["Link"] = composer.Link($"/staff/cases/{item.CaseId}"),
+                    ["Link"] = composer.Link(PortalRoutes.StaffCase(item.CaseId)),
                 }), cancellationToken);
             }
             else
@@ -77,16 +77,19 @@ public sealed class EscalateReferralsHandler(
             referral.Version++;
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                // The move and its audit entry commit together.
+                await db.InTransactionAsync(async token =>
+                {
+                    await db.SaveChangesAsync(token);
+                    await audit.AppendAsync(Actor.Automatic.Event(AuditActions.ReferralEscalated, item.CaseId, item.ReferralId.ToString(CultureInfo.InvariantCulture), $"partner {item.PartnerId}"), token);
+                }, cancellationToken);
             }
             catch (DbUpdateConcurrencyException)
             {
-                // The partner acknowledged it just now: it stays with them.
-                db.ChangeTracker.Clear();
+                // The partner acknowledged it just now: it stays with them (nothing is left tracked).
                 continue;
             }
 
-            await audit.AppendAsync(AuditEvent.System(AuditActions.ReferralEscalated, item.CaseId, item.ReferralId.ToString(CultureInfo.InvariantCulture), $"partner {item.PartnerId}"), cancellationToken);
             moved.Add(item.ReferralId);
         }
 

@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Routing;
@@ -52,11 +55,28 @@ public sealed record PartnerReferralDetails(
     ContactDetails? Contact,
     PoliceAnswers? Police,
     bool RiskSelfHarmWithheld = false,
-    bool RiskImmediateDangerWithheld = false);
+    bool RiskImmediateDangerWithheld = false)
+{
+    /// <summary>The diary entries and documents the victim chose to share; partners who can see the case see these, nothing else of the case file.</summary>
+    public SharedCaseFileView Shared { get; init; } = SharedCaseFileView.Empty;
+}
 
 /// <summary>Null when the referral does not exist or is not this organisation's to see.</summary>
-public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher)
+public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
 {
+    /// <summary>A partner's staff member opens the referral: recorded as a view, or as a denial.</summary>
+    public async Task<PartnerReferralDetails?> ViewAsync(PartnerMembership member, long referralId, Actor actor, CancellationToken cancellationToken)
+    {
+        var found = await HandleAsync(member, referralId, cancellationToken);
+        var subject = RespondToReferralHandler.ReferralSubject(referralId);
+        await audit.AppendAsync(
+            found is null
+                ? actor.Event(AuditActions.AccessDenied, subject: subject, detail: "referral view")
+                : actor.Event(AuditActions.ReferralViewed, found.CaseId, subject, $"partner {member.PartnerId}"),
+            cancellationToken);
+        return found;
+    }
+
     public async Task<PartnerReferralDetails?> HandleAsync(PartnerMembership member, long referralId, CancellationToken cancellationToken)
     {
         var found = await db.VisibleTo(member).AsNoTracking().Where(x => x.Referral.Id == referralId).SingleOrDefaultAsync(cancellationToken);
@@ -70,18 +90,18 @@ public sealed class GetPartnerReferralHandler(PortalDbContext db, EnvelopeCipher
         return new PartnerReferralDetails(
             r.Id, c.Id, c.Reference, r.PartnerType, c.Priority, c.Language, c.Region, r.Status, r.Urgent, r.UpdatedAt, r.AcknowledgedAt, r.AcceptedAt, r.ClosedAt,
             r.Outcome, r.OutcomeNote, r.PoliceReportNumber, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.Paid, c.DataPublished,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police, c.RiskSelfHarmWithheld, c.RiskImmediateDangerWithheld);
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), police, c.RiskSelfHarmWithheld, c.RiskImmediateDangerWithheld)
+        {
+            Shared = await SharedCaseFileView.LoadAsync(db, cipher, c.Id, cancellationToken),
+        };
     }
 
     private async Task<PoliceAnswers> PoliceAnswersAsync(Case c, CancellationToken cancellationToken)
     {
-        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
+        var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == c.Id && e.Purpose == FilePurpose.Evidence).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => EvidenceNames.Summarize(e, cipher))
             .ToList();
-        var indicators = (await db.CaseIndicators.AsNoTracking().Where(i => i.CaseId == c.Id).OrderBy(i => i.Kind).ThenBy(i => i.Id)
-            .Select(i => new { i.Kind, i.Value }).ToListAsync(cancellationToken))
-            .Select(i => (i.Kind, i.Value))
-            .ToList();
+        var indicators = (await sealing.OfCaseAsync(db, c.Id, cancellationToken)).Select(i => (i.Kind, i.Value)).ToList();
         return new PoliceAnswers(cipher.OpenString(c.NarrativeEnvelope), c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.BreachOrganisation, evidence, indicators);
     }
 }

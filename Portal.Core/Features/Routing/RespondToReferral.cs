@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Jobs;
 
 namespace Portal.Core.Features.Routing;
 
@@ -36,19 +39,68 @@ public enum ResponseOutcome
 /// <summary>
 /// A partner acts on a referral it holds: acknowledge, accept, decline with a reason (the
 /// referral goes back to routing, never to this partner again), record an outcome once accepted,
-/// and for police, record their report number, which the victim then sees.
+/// and for police, record their report number, which the victim then sees. Every attempt is
+/// recorded, in the transaction of its change; a referral the organisation does not hold is
+/// recorded as a denial. A decline nudges routing once committed.
 /// </summary>
-public sealed partial class RespondToReferralHandler(PortalDbContext db, TimeProvider clock)
+public sealed partial class RespondToReferralHandler(PortalDbContext db, AuditTrail audit, IFollowUpSignal followUp, TimeProvider clock)
 {
     public const int MaxTextLength = 500;
 
-    public async Task<ResponseOutcome> HandleAsync(PartnerMembership member, RespondToReferral request, CancellationToken cancellationToken)
+    public async Task<ResponseOutcome> HandleAsync(PartnerMembership member, RespondToReferral request, Actor actor, CancellationToken cancellationToken)
     {
-        var referral = await db.VisibleTo(member).Where(x => x.Referral.Id == request.ReferralId).Select(x => x.Referral).SingleOrDefaultAsync(cancellationToken);
-        if (referral is null)
+        var subject = ReferralSubject(request.ReferralId);
+        var outcome = await db.InTransactionAsync(async token =>
         {
-            return ResponseOutcome.NotFound;
+            var referral = await db.VisibleTo(member).Where(x => x.Referral.Id == request.ReferralId).Select(x => x.Referral).SingleOrDefaultAsync(token);
+            if (referral is null)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, subject: subject, detail: "referral " + request.Action), token);
+                return ResponseOutcome.NotFound;
+            }
+
+            var caseId = referral.CaseId;
+            ResponseOutcome done;
+            try
+            {
+                done = await RespondAsync(referral, member, request, token);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // The escalation job moved it, or a colleague acted first; nothing of this attempt is saved.
+                db.ChangeTracker.Clear();
+                done = ResponseOutcome.WrongState;
+            }
+
+            var detail = request.Action == ReferralAction.RecordOutcome && done == ResponseOutcome.Done ? $"{done}: {request.Outcome}" : done.ToString();
+            await audit.AppendAsync(actor.Event(AuditedAction(request.Action), caseId, subject, detail), token);
+            return done;
+        }, cancellationToken);
+
+        if (outcome == ResponseOutcome.Done && request.Action == ReferralAction.Decline)
+        {
+            // Committed: now the next partner can be chosen.
+            followUp.Notify(FollowUpWork.Routing);
         }
+
+        return outcome;
+    }
+
+    /// <summary>How the audit trail names a referral.</summary>
+    public static string ReferralSubject(long referralId) => "referral " + referralId.ToString(CultureInfo.InvariantCulture);
+
+    private static string AuditedAction(ReferralAction action) => action switch
+    {
+        ReferralAction.Acknowledge => AuditActions.ReferralAcknowledged,
+        ReferralAction.Accept => AuditActions.ReferralAccepted,
+        ReferralAction.Decline => AuditActions.ReferralDeclined,
+        ReferralAction.RecordOutcome => AuditActions.ReferralOutcomeRecorded,
+        ReferralAction.RecordPoliceReportNumber => AuditActions.PoliceReportNumberRecorded,
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+
+    private async Task<ResponseOutcome> RespondAsync(Referral referral, PartnerMembership member, RespondToReferral request, CancellationToken cancellationToken)
+    {
 
         var now = clock.GetUtcNow().UtcDateTime;
         var open = referral.Status is ReferralStatus.Assigned or ReferralStatus.Acknowledged;
@@ -113,16 +165,7 @@ public sealed partial class RespondToReferralHandler(PortalDbContext db, TimePro
 
         referral.UpdatedAt = now;
         referral.Version++;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // The escalation job moved it, or a colleague acted first.
-            return ResponseOutcome.WrongState;
-        }
-
+        await db.SaveChangesAsync(cancellationToken);
         return ResponseOutcome.Done;
     }
 

@@ -37,7 +37,7 @@ public enum RoutingOutcome
 /// conditional update once the claim has expired). A failure to send throws, so the job retries;
 /// an email is sent twice only if the process dies between the SMTP server accepting it and the
 /// notification being recorded. Many referrals can be routed in one call (one transaction for the
-/// assignments, one for their audit entries), which is how a backlog drains quickly.
+/// assignments and their audit entries), which is how a backlog drains quickly.
 /// </summary>
 public sealed class RouteReferralHandler(
     PortalDbContext db,
@@ -131,6 +131,7 @@ public sealed class RouteReferralHandler(
             .Select(g => new { PartnerId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.PartnerId, g => g.Count, cancellationToken);
 
+        var versions = referrals.ToDictionary(r => r.Id, r => r.Version);
         var events = new List<AuditEvent>();
         var claimed = new HashSet<long>();
         foreach (var referral in referrals)
@@ -175,15 +176,27 @@ public sealed class RouteReferralHandler(
 
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // The assignments and their audit entries commit together.
+            await db.InTransactionAsync(async token =>
+            {
+                await db.SaveChangesAsync(token);
+                await audit.AppendManyAsync(events, token);
+            }, cancellationToken);
         }
         catch (DbUpdateException)
         {
             // Another run routed some of them first (a version moved on, or an assignment
-            // exists): nothing of this pass was written. Take what is there now; the caller then
-            // notifies what it can claim, and anything still pending waits for the next run.
-            db.ChangeTracker.Clear();
+            // exists): nothing of this pass was written, and the failed transaction left nothing
+            // tracked. Take what is there now; the caller then notifies what it can claim, and
+            // anything still pending waits for the next run.
             var current = await db.Referrals.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+            if (current.Values.All(stored => stored.Version == versions[stored.Id]))
+            {
+                // No other run changed any of them: not a lost race but a failure (the audit
+                // entries could not be written, say). Nothing was kept; the job retries.
+                throw;
+            }
+
             foreach (var referral in referrals)
             {
                 var stored = current[referral.Id];
@@ -193,7 +206,6 @@ public sealed class RouteReferralHandler(
             return [];
         }
 
-        await audit.AppendManyAsync(events, cancellationToken);
         return claimed;
     }
 
@@ -231,7 +243,7 @@ public sealed class RouteReferralHandler(
                 var message = composer.Compose(EmailTemplates.ReferralAssigned, EmailLanguage(partner), recipients[partner.Id], about, new Dictionary<string, string>
                 {
                     ["Reference"] = cases[referral.CaseId].Reference,
-                    ["Link"] = composer.Link($"/partner/referrals/{referral.Id}"),
+                    ["Link"] = composer.Link(PortalRoutes.PartnerReferral(referral.Id)),
                 });
                 await batch.SendAsync(message, cancellationToken);
                 sent.Add(referral.Id);

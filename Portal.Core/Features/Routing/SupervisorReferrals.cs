@@ -19,25 +19,26 @@ public sealed record ReferralSummary(
     DateTime UpdatedAt);
 
 /// <summary>Where a case's referrals are (case view), and which referrals wait without a partner (supervisors' list).</summary>
-public sealed class SupervisorReferralsQuery(PortalDbContext db)
+public sealed class SupervisorReferralsQuery(PortalDbContext db, TimeProvider clock)
 {
     public const int Limit = 500;
+
+    /// <summary>A pending referral is normally routed within seconds; one pending this long has a late or lost job.</summary>
+    public static readonly TimeSpan LatePending = TimeSpan.FromMinutes(10);
 
     public async Task<IReadOnlyList<ReferralSummary>> ForCaseAsync(Guid caseId, CancellationToken cancellationToken) =>
         await Summaries(db.Referrals.Where(r => r.CaseId == caseId).OrderBy(r => r.Id)).ToListAsync(cancellationToken);
 
-    /// <summary>Unassigned referrals, and pending ones not touched since <paramref name="pendingBefore"/> (their job is late or lost).</summary>
-    public async Task<IReadOnlyList<ReferralSummary>> WaitingAsync(DateTime pendingBefore, CancellationToken cancellationToken) =>
-        await Summaries(db.Referrals
+    /// <summary>Unassigned referrals, and pending ones not touched for <see cref="LatePending"/> (their job is late or lost).</summary>
+    public async Task<IReadOnlyList<ReferralSummary>> WaitingAsync(CancellationToken cancellationToken)
+    {
+        var pendingBefore = clock.GetUtcNow().UtcDateTime - LatePending;
+        return await Summaries(db.Referrals
                 .Where(r => r.Status == ReferralStatus.Unassigned || (r.Status == ReferralStatus.Pending && r.UpdatedAt <= pendingBefore))
                 .OrderByDescending(r => r.Urgent).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
                 .Take(Limit))
             .ToListAsync(cancellationToken);
-
-    /// <summary>An unassigned referral, back to pending so the next run tries every rule afresh; false when it is not unassigned.</summary>
-    public async Task<bool> RetryAsync(long referralId, DateTime now, CancellationToken cancellationToken) =>
-        await db.Referrals.Where(r => r.Id == referralId && r.Status == ReferralStatus.Unassigned)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReferralStatus.Pending).SetProperty(r => r.UpdatedAt, now).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken) == 1;
+    }
 
     private IQueryable<ReferralSummary> Summaries(IQueryable<Referral> referrals) =>
         from r in referrals

@@ -57,7 +57,7 @@ public sealed class AlertUrgentUnclaimedHandler(PortalDbContext db, StaffRecipie
         {
             ["References"] = string.Join("\n", pending.Select(p => p.Reference)),
             ["Minutes"] = ((int)triage.Value.UrgentUnclaimedFlag.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Link"] = composer.Link("/staff/queue"),
+            ["Link"] = composer.Link(PortalRoutes.StaffQueue),
         });
         await sender.SendAsync(message, cancellationToken);
 

@@ -85,8 +85,8 @@ public sealed class SendDailyDigestHandler(PortalDbContext db, StaffRecipients r
             ["FailedJobs"] = Number(counts.FailedJobs),
             ["NoPartnerReferrals"] = Number(counts.NoPartnerReferrals),
             ["FailedReferrals"] = Number(counts.FailedReferrals),
-            ["Link"] = composer.Link("/staff/queue"),
-            ["ReferralsLink"] = composer.Link("/staff/referrals"),
+            ["Link"] = composer.Link(PortalRoutes.StaffQueue),
+            ["ReferralsLink"] = composer.Link(PortalRoutes.StaffReferrals),
         });
         await sender.SendAsync(message, cancellationToken);
         return to.Count;

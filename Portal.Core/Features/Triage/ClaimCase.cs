@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Triage;
 
@@ -14,35 +15,61 @@ public enum ClaimOutcome
 /// <summary>
 /// Takes a case for one volunteer. A single conditional UPDATE (free, lapsed, or already mine)
 /// decides, so two volunteers racing for the same case can never both hold it, on either database.
+/// The claim and its audit entry (a refused claim is recorded too) commit together.
 /// </summary>
-public sealed class ClaimCaseHandler(PortalDbContext db, IOptions<TriageOptions> options, TimeProvider clock)
+public sealed class ClaimCaseHandler(PortalDbContext db, AuditTrail audit, IOptions<TriageOptions> options, TimeProvider clock)
 {
-    public async Task<ClaimOutcome> HandleAsync(Guid caseId, string userId, CancellationToken cancellationToken)
+    public Task<ClaimOutcome> HandleAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var lapsed = now - options.Value.ClaimLapse;
-        var taken = await db.Cases
-            .Where(c => c.Id == caseId
-                && (c.Status == CaseStatus.Received || c.Status == CaseStatus.InTriage)
-                && (c.ClaimedById == null || c.ClaimedAt <= lapsed || c.ClaimedById == userId))
-            .ExecuteUpdateAsync(
-                c => c.SetProperty(x => x.ClaimedById, userId)
-                    .SetProperty(x => x.ClaimedAt, now)
-                    .SetProperty(x => x.Status, CaseStatus.InTriage)
-                    .SetProperty(x => x.UpdatedAt, now),
-                cancellationToken);
-        if (taken == 1)
+        var userId = StaffIdOf(actor);
+        return db.InTransactionAsync(async token =>
         {
-            return ClaimOutcome.Claimed;
-        }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var lapsed = now - options.Value.ClaimLapse;
+            var taken = await db.Cases
+                .Where(c => c.Id == caseId
+                    && (c.Status == CaseStatus.Received || c.Status == CaseStatus.InTriage)
+                    && (c.ClaimedById == null || c.ClaimedAt <= lapsed || c.ClaimedById == userId))
+                .ExecuteUpdateAsync(
+                    c => c.SetProperty(x => x.ClaimedById, userId)
+                        .SetProperty(x => x.ClaimedAt, now)
+                        .SetProperty(x => x.Status, CaseStatus.InTriage)
+                        .SetProperty(x => x.UpdatedAt, now),
+                    token);
+            var outcome = taken == 1 ? ClaimOutcome.Claimed
+                : await db.Cases.AnyAsync(c => c.Id == caseId, token) ? ClaimOutcome.HeldBySomeoneElse
+                : ClaimOutcome.NotFound;
+            if (outcome != ClaimOutcome.NotFound)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.CaseClaimed, caseId, detail: outcome.ToString()), token);
+            }
 
-        var exists = await db.Cases.AnyAsync(c => c.Id == caseId, cancellationToken);
-        return exists ? ClaimOutcome.HeldBySomeoneElse : ClaimOutcome.NotFound;
+            return outcome;
+        }, cancellationToken);
     }
 
-    /// <summary>Gives a case back to the queue; only its holder can.</summary>
-    public async Task<bool> ReleaseAsync(Guid caseId, string userId, CancellationToken cancellationToken) =>
-        await db.Cases
-            .Where(c => c.Id == caseId && c.ClaimedById == userId)
-            .ExecuteUpdateAsync(c => c.SetProperty(x => x.ClaimedById, (string?)null).SetProperty(x => x.ClaimedAt, (DateTime?)null), cancellationToken) == 1;
+    /// <summary>Gives a case back to the queue; only its holder can. The release and its entry commit together.</summary>
+    public Task<bool> ReleaseAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
+    {
+        var userId = StaffIdOf(actor);
+        return db.InTransactionAsync(async token =>
+        {
+            var released = await db.Cases
+                .Where(c => c.Id == caseId && c.ClaimedById == userId)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.ClaimedById, (string?)null).SetProperty(x => x.ClaimedAt, (DateTime?)null), token) == 1;
+            if (released)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.CaseReleased, caseId), token);
+            }
+
+            return released;
+        }, cancellationToken);
+    }
+
+    /// <summary>Whether someone other than <paramref name="userId"/> holds a live claim on the case (one that has not lapsed).</summary>
+    public static bool HeldByAnother(Case entity, string userId, DateTime now, TimeSpan claimLapse) =>
+        entity.ClaimedById is not null && entity.ClaimedById != userId && entity.ClaimedAt > now - claimLapse;
+
+    internal static string StaffIdOf(Actor actor) =>
+        actor.StaffId ?? throw new ArgumentException("Only a signed-in staff member works cases.", nameof(actor));
 }

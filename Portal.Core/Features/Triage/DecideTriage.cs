@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Triage;
@@ -25,7 +27,7 @@ public enum DecisionOutcome
     AlreadyDecided,
 }
 
-/// <summary>The outcome, and the referrals the decision wrote (to be scheduled once committed).</summary>
+/// <summary>The outcome, and the referrals the decision wrote (routed once committed).</summary>
 public sealed record TriageDecisionResult(DecisionOutcome Outcome, IReadOnlyList<long> ReferralIds)
 {
     public static implicit operator TriageDecisionResult(DecisionOutcome outcome) => new(outcome, []);
@@ -37,11 +39,50 @@ public sealed record TriageDecisionResult(DecisionOutcome Outcome, IReadOnlyList
 /// counselling. Only the volunteer holding a live claim decides, and the claim ends with it.
 /// The decision's referrals are written in the same transaction (the outbox): both or neither.
 /// The first decision is the victim's first answer from staff (FirstResponseAt), unless a
-/// message came first.
+/// message came first. The decision, its referrals and its audit entry commit together (every
+/// attempt is recorded, a refused one too); the job engine is nudged to route the referrals.
 /// </summary>
-public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptions> options, TimeProvider clock)
+public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IFollowUpSignal followUp, IOptions<TriageOptions> options, TimeProvider clock)
 {
-    public async Task<TriageDecisionResult> HandleAsync(DecideTriage request, string userId, CancellationToken cancellationToken)
+    public async Task<TriageDecisionResult> HandleAsync(DecideTriage request, Actor actor, CancellationToken cancellationToken)
+    {
+        var userId = ClaimCaseHandler.StaffIdOf(actor);
+        TriageDecisionResult result;
+        try
+        {
+            result = await db.InTransactionAsync(async token =>
+            {
+                var decided = await DecideAsync(request, userId, token);
+                await audit.AppendAsync(Audited(request, decided.Outcome, actor), token);
+                return decided;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent post of the same decision won: its referrals are the case's (unique per type).
+            if (!await IsDecidedAsync(request.CaseId, cancellationToken))
+            {
+                throw;
+            }
+
+            await audit.AppendAsync(Audited(request, DecisionOutcome.AlreadyDecided, actor), cancellationToken);
+            return DecisionOutcome.AlreadyDecided;
+        }
+
+        if (result.ReferralIds.Count > 0)
+        {
+            followUp.Notify(FollowUpWork.Routing);
+        }
+
+        return result;
+    }
+
+    private static AuditEvent Audited(DecideTriage request, DecisionOutcome outcome, Actor actor) =>
+        outcome == DecisionOutcome.NotFound
+            ? actor.Event(AuditActions.AccessDenied, subject: request.CaseId.ToString(), detail: "decision")
+            : actor.Event(AuditActions.TriageDecided, request.CaseId, request.Route?.ToString(), outcome.ToString());
+
+    private async Task<TriageDecisionResult> DecideAsync(DecideTriage request, string userId, CancellationToken cancellationToken)
     {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == request.CaseId, cancellationToken);
         if (entity is null)
@@ -60,18 +101,43 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
             return DecisionOutcome.NotHolder;
         }
 
-        var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
-        if (request.Route is not { } route || !Enum.IsDefined(route) || (route == TriageRoute.Close && reason is null))
+        if (Refusal(entity, request.Route, request.Reason) is { } refused)
+        {
+            return refused;
+        }
+
+        if (request.Route is not { } route)
         {
             return DecisionOutcome.Incomplete;
         }
 
-        if (!ConsentAllows(entity, route))
+        var referrals = await RecordAsync(entity, route, request.Reason, userId, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return new TriageDecisionResult(DecisionOutcome.Decided, referrals.Select(r => r.Id).ToList());
+    }
+
+    /// <summary>
+    /// Why <paramref name="route"/> cannot be decided for this open case, whoever decides: no route,
+    /// closing without a reason, or no consent for where it would go. Null when it can.
+    /// </summary>
+    public static DecisionOutcome? Refusal(Case entity, TriageRoute? route, string? reason)
+    {
+        if (route is not { } chosen || !Enum.IsDefined(chosen) || (chosen == TriageRoute.Close && string.IsNullOrWhiteSpace(reason)))
         {
-            return DecisionOutcome.ConsentMissing;
+            return DecisionOutcome.Incomplete;
         }
 
-        // A crisis referral made on submission is not made twice.
+        return ConsentAllows(entity, chosen) ? null : DecisionOutcome.ConsentMissing;
+    }
+
+    /// <summary>
+    /// Records the decision on the tracked open case, which <see cref="Refusal"/> allowed: the
+    /// decision row, its referrals (a crisis referral made on submission is not made twice), the
+    /// status, the end of the claim and the victim's first answer. Saved by the caller's transaction.
+    /// </summary>
+    public async Task<IReadOnlyList<Referral>> RecordAsync(Case entity, TriageRoute route, string? reason, string deciderId, DateTime now, CancellationToken cancellationToken)
+    {
+        var note = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var existing = await db.Referrals.Where(r => r.CaseId == entity.Id).Select(r => r.PartnerType).ToListAsync(cancellationToken);
         var referrals = ReferralRules.TypesFor(route).Except(existing).Select(type => ReferralRules.Create(entity, type, now)).ToList();
         db.Referrals.AddRange(referrals);
@@ -79,8 +145,8 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
         {
             CaseId = entity.Id,
             Route = route,
-            Reason = reason is { Length: > 500 } ? reason[..500] : reason,
-            DecidedById = userId,
+            Reason = note is { Length: > 500 } ? note[..500] : note,
+            DecidedById = deciderId,
             DecidedAt = now,
         });
         entity.Status = route is TriageRoute.InformationOnly or TriageRoute.Close ? CaseStatus.Closed : CaseStatus.Referred;
@@ -88,22 +154,7 @@ public sealed class DecideTriageHandler(PortalDbContext db, IOptions<TriageOptio
         entity.ClaimedAt = null;
         entity.UpdatedAt = now;
         entity.RecordFirstResponse(now);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // A concurrent post of the same decision won: its referrals are the case's (unique per type).
-            if (await IsDecidedAsync(entity.Id, cancellationToken))
-            {
-                return DecisionOutcome.AlreadyDecided;
-            }
-
-            throw;
-        }
-
-        return new TriageDecisionResult(DecisionOutcome.Decided, referrals.Select(r => r.Id).ToList());
+        return referrals;
     }
 
     private async Task<bool> IsDecidedAsync(Guid caseId, CancellationToken cancellationToken) =>

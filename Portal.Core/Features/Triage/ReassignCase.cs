@@ -1,14 +1,24 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Triage;
 
 /// <summary>
 /// A supervisor gives an open case to someone (<see cref="ToUserId"/>), or takes away its claim
-/// (<see cref="ToUserId"/> null). <see cref="ExpectedHolderId"/> is who held it when the page was
-/// shown (null: nobody); the change is made only if that is still so.
+/// (<see cref="ToUserId"/> null), and says why (<see cref="Reason"/>, kept in the trail).
+/// <see cref="ExpectedHolderId"/> is who held it when the page was shown (null: nobody); the
+/// change is made only if that is still so.
 /// </summary>
-public sealed record ReassignCase(Guid CaseId, string? ExpectedHolderId, string? ToUserId);
+public sealed record ReassignCase(Guid CaseId, string? ExpectedHolderId, string? ToUserId, string? Reason = null)
+{
+    public const int MinReasonLength = 5;
+
+    public const int MaxReasonLength = 300;
+
+    /// <summary>The reason as kept: trimmed, at most <see cref="MaxReasonLength"/> characters; null when too short to say anything.</summary>
+    public string? KeptReason => Reason?.Trim() is { Length: >= MinReasonLength } reason ? reason[..Math.Min(reason.Length, MaxReasonLength)] : null;
+}
 
 public enum ReassignOutcome
 {
@@ -27,38 +37,44 @@ public enum ReassignOutcome
 
     /// <summary>A release of a case nobody holds.</summary>
     NotClaimed,
+
+    /// <summary>No reason given (at least <see cref="ReassignCase.MinReasonLength"/> characters): the volunteer who loses the case is owed one.</summary>
+    ReasonMissing,
 }
 
 public sealed record AssignableStaff(string Id, string DisplayName, string Email);
 
 /// <summary>
 /// A reassignment attempt as the audit trail records it: staff ids, never names (names change,
-/// ids identify), null for nobody. The case timeline reads it back to show the names.
+/// ids identify), null for nobody, and the supervisor's reason. The case timeline reads it back
+/// to show the names. Entries written before reasons were asked have none.
 /// </summary>
-public sealed record AuditedReassignment(string? FromId, string? ToId, ReassignOutcome Outcome)
+public sealed record AuditedReassignment(string? FromId, string? ToId, ReassignOutcome Outcome, string? Reason = null)
 {
     private const string Nobody = "none";
+    private const string ReasonPrefix = "reason=";
 
     public static AuditedReassignment Of(ReassignCase request, ReassignOutcome outcome) =>
-        new(NullIfEmpty(request.ExpectedHolderId), NullIfEmpty(request.ToUserId), outcome);
+        new(NullIfEmpty(request.ExpectedHolderId), NullIfEmpty(request.ToUserId), outcome, request.KeptReason);
 
     /// <summary>Null when the detail is not one this record wrote.</summary>
     public static AuditedReassignment? FromDetail(string? detail)
     {
-        var parts = detail?.Split(' ') ?? [];
-        if (parts.Length != 3
+        var parts = detail?.Split(' ', 4) ?? [];
+        if (parts.Length is not (3 or 4)
             || !parts[0].StartsWith("from=", StringComparison.Ordinal)
             || !parts[1].StartsWith("to=", StringComparison.Ordinal)
             || !Enum.TryParse<ReassignOutcome>(parts[2], ignoreCase: false, out var outcome)
-            || outcome.ToString() != parts[2])
+            || outcome.ToString() != parts[2]
+            || (parts.Length == 4 && !parts[3].StartsWith(ReasonPrefix, StringComparison.Ordinal)))
         {
             return null;
         }
 
-        return new(IdOrNull(parts[0]["from=".Length..]), IdOrNull(parts[1]["to=".Length..]), outcome);
+        return new(IdOrNull(parts[0]["from=".Length..]), IdOrNull(parts[1]["to=".Length..]), outcome, parts.Length == 4 ? parts[3][ReasonPrefix.Length..] : null);
     }
 
-    public string ToDetail() => $"from={FromId ?? Nobody} to={ToId ?? Nobody} {Outcome}";
+    public string ToDetail() => $"from={FromId ?? Nobody} to={ToId ?? Nobody} {Outcome}" + (Reason is null ? "" : " " + ReasonPrefix + Reason);
 
     private static string? NullIfEmpty(string? id) => string.IsNullOrEmpty(id) ? null : id;
 
@@ -68,11 +84,36 @@ public sealed record AuditedReassignment(string? FromId, string? ToId, ReassignO
 /// <summary>
 /// One conditional UPDATE (still open, still held by whom the supervisor saw) decides, so a
 /// reassignment racing a claim, a release, a decision or another supervisor never overwrites
-/// what the supervisor did not see.
+/// what the supervisor did not see. Every attempt is recorded, in the same transaction as its change.
 /// </summary>
-public sealed class ReassignCaseHandler(PortalDbContext db, TimeProvider clock)
+public sealed class ReassignCaseHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<ReassignOutcome> HandleAsync(ReassignCase request, CancellationToken cancellationToken)
+    /// <summary>Gives the case to <see cref="ReassignCase.ToUserId"/>; no one chosen is not a release (that has its own action).</summary>
+    public Task<ReassignOutcome> ReassignAsync(ReassignCase request, Actor actor, CancellationToken cancellationToken) =>
+        HandleAsync(request, release: false, actor, cancellationToken);
+
+    /// <summary>Takes the claim away from <paramref name="expectedHolderId"/>.</summary>
+    public Task<ReassignOutcome> ReleaseAsync(Guid caseId, string? expectedHolderId, string? reason, Actor actor, CancellationToken cancellationToken) =>
+        HandleAsync(new ReassignCase(caseId, expectedHolderId, null, reason), release: true, actor, cancellationToken);
+
+    private Task<ReassignOutcome> HandleAsync(ReassignCase request, bool release, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
+        {
+            var outcome = !release && string.IsNullOrEmpty(request.ToUserId) ? ReassignOutcome.NotAssignable
+                : request.KeptReason is null ? await ReasonMissingAsync(request.CaseId, token)
+                : await ChangeAsync(request, token);
+            await audit.AppendAsync(
+                outcome == ReassignOutcome.NotFound
+                    ? actor.Event(AuditActions.AccessDenied, subject: request.CaseId.ToString(), detail: "reassign")
+                    : actor.Event(AuditActions.CaseReassigned, request.CaseId, detail: AuditedReassignment.Of(request, outcome).ToDetail()),
+                token);
+            return outcome;
+        }, cancellationToken);
+
+    private async Task<ReassignOutcome> ReasonMissingAsync(Guid caseId, CancellationToken cancellationToken) =>
+        await db.Cases.AnyAsync(c => c.Id == caseId, cancellationToken) ? ReassignOutcome.ReasonMissing : ReassignOutcome.NotFound;
+
+    private async Task<ReassignOutcome> ChangeAsync(ReassignCase request, CancellationToken cancellationToken)
     {
         var status = await db.Cases.AsNoTracking().Where(c => c.Id == request.CaseId).Select(c => (CaseStatus?)c.Status).FirstOrDefaultAsync(cancellationToken);
         if (status is null)

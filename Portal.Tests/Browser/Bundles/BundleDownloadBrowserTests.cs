@@ -40,7 +40,7 @@ public sealed class BundleDownloadBrowserTests(BrowserFixture fixture)
         var zip = Path.Combine(TestDatabases.NewTempDirectory(), download.SuggestedFilename);
         await download.SaveAsAsync(zip);
         using var output = new StringWriter();
-        var exit = await VerifyBundleCommand.RunAsync(["verify-bundle", zip], output, TextWriter.Null);
+        var exit = await PortalCommands.RunAsync(["verify-bundle", zip], null, output, TextWriter.Null);
         Assert.True(exit == 0, output.ToString());
         await page.Context.CloseAsync();
     }

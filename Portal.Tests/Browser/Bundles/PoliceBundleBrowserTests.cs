@@ -69,7 +69,7 @@ public sealed class PoliceBundleBrowserTests(BrowserFixture fixture)
         await download.SaveAsAsync(zip);
         using (var output = new StringWriter())
         {
-            Assert.True(await VerifyBundleCommand.RunAsync(["verify-bundle", zip], output, TextWriter.Null) == 0, output.ToString());
+            Assert.True(await PortalCommands.RunAsync(["verify-bundle", zip], null, output, TextWriter.Null) == 0, output.ToString());
         }
 
         // The campaign: waiting for a supervisor, then approved by one and downloaded by the officer.
@@ -92,7 +92,7 @@ public sealed class PoliceBundleBrowserTests(BrowserFixture fixture)
         await campaignDownload.SaveAsAsync(campaignZip);
         using (var output = new StringWriter())
         {
-            Assert.True(await VerifyBundleCommand.RunAsync(["verify-bundle", campaignZip], output, TextWriter.Null) == 0, output.ToString());
+            Assert.True(await PortalCommands.RunAsync(["verify-bundle", campaignZip], null, output, TextWriter.Null) == 0, output.ToString());
         }
 
         await page.Context.CloseAsync();

@@ -47,8 +47,7 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
         Assert.Equal(1, await staff.Locator($"[data-testid=queue-row][data-reference='{reference}']").CountAsync());
         await BrowserFixture.AssertAccessibleAsync(staff);
         await staff.Locator($"[data-testid=queue-row][data-reference='{reference}'] button").ClickAsync();
-        await fixture.WaitForUrlAsync(staff, "**/staff/queue?mine=true&message=claimed");
-        await staff.ClickAsync($"[data-testid=queue-row][data-reference='{reference}'] a");
+        await fixture.WaitForUrlAsync(staff, "**/staff/cases/*?claimed=1");
         await staff.WaitForSelectorAsync("[data-testid=message-form]");
 
         // The prepared reply, chosen by keyboard, fills the message in the victim's language.

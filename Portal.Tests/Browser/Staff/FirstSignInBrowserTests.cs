@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Accounts;
 using Portal.Tests.Support;
 
@@ -85,7 +86,7 @@ public sealed partial class FirstSignInBrowserTests(BrowserFixture fixture)
         {
             var adminId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Users.Where(u => u.Email == admin.Email).Select(u => u.Id).SingleAsync();
             var sent = await scope.ServiceProvider.GetRequiredService<InviteStaffHandler>()
-                .InviteAsync(new InviteStaff { Email = recipient, Roles = [StaffRoles.Volunteer], Language = "en" }, adminId, CancellationToken.None);
+                .InviteAsync(new InviteStaff { Email = recipient, Roles = [StaffRoles.Volunteer], Language = "en" }, Actor.Staff(adminId, null), CancellationToken.None);
             Assert.Equal(InvitationOutcome.Sent, sent.Outcome);
         }
 

@@ -55,7 +55,9 @@ public sealed class StaffPagesBrowserTests(BrowserFixture fixture)
         await BrowserFixture.AssertAccessibleAsync(page);
         var row = page.Locator($"[data-testid=queue-row][data-reference='{reference}']");
         await row.Locator("button").ClickAsync();
-        await fixture.WaitForUrlAsync(page, "**/staff/queue?mine=true&message=claimed");
+        await fixture.WaitForUrlAsync(page, "**/staff/cases/*?claimed=1");
+        await page.WaitForSelectorAsync("[data-testid=narrative]");
+        await page.GotoAsync("/staff/queue?mine=true");
         Assert.Equal("Sinä", (await page.Locator($"[data-testid=queue-row][data-reference='{reference}'] [data-testid=claimed-by]").InnerTextAsync()).Trim());
         await BrowserFixture.AssertAccessibleAsync(page);
 

@@ -2,9 +2,11 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Tests.Support;
+using Portal.Web.Jobs;
 
 namespace Portal.Tests.Integration.Accounts;
 
@@ -27,15 +29,18 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     private static readonly (string Method, Regex Template, string[] Who)[] Expectations =
     [
         ("*", Rx(@"^(|updates|privacy|language|report|guidance(/.*)?|status/open|status/close|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
-        ("*", Rx(@"^status(/messages|/evidence(/.*)?)?$"), [Victim]),
+        ("*", Rx(@"^status(/messages|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file|/forwarding-address)?$"), [Victim]),
         ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm(/done)?)$"), [AnyStaff]),
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
         ("*", Rx(@"^staff/(queue(/.*)?|cases/.*|messages)$"), [StaffRoles.Volunteer, StaffRoles.Supervisor]),
-        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export)$"), [StaffRoles.Supervisor]),
+        ("*", Rx(@"^staff/campaigns/(recompute|\{campaignId\}/approve-export|\{campaignId\}/actions(/.*)?)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/campaigns/\{campaignId\}/bundle$"), [StaffRoles.Police]),
         ("*", Rx(@"^staff/campaigns(/\{campaignId\})?$"), [StaffRoles.Supervisor, StaffRoles.Police]),
-        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
+        ("*", Rx(@"^staff/(audit(/.*)?|dashboard|statistics(/export)?|canned-responses(/.*)?|referrals(/.*)?)$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
+        // The jobs dashboard (Hangfire's): supervisors read, only admins give commands.
+        ("GET", Rx(@"^admin/jobs/\{\*path\}$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
+        ("POST", Rx(@"^admin/jobs/\{\*path\}$"), [StaffRoles.Admin]),
         ("*", Rx(@"^(staff/(updates/new|users(/.*)?|invitations(/.*)?)|admin/.*)$"), [StaffRoles.Admin]),
         ("*", Rx(@"^partner/referrals(/.*)?$"), [StaffRoles.Counsellor, StaffRoles.Police]),
     ];
@@ -45,6 +50,7 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     {
         var routes = Routes();
         Assert.True(routes.Count > 60, $"only {routes.Count} routes found: the scan is broken");
+        Assert.Contains(routes, r => r.Template == "admin/jobs/{*path}");
         var unplanned = routes.Where(r => Expected(r) is null).Select(r => $"{r.Method} /{r.Template}").ToList();
         Assert.True(unplanned.Count == 0, "routes without an expectation: " + string.Join(", ", unplanned));
 
@@ -90,7 +96,104 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
+    private const string DashboardEndpoint = "Jobs dashboard (Hangfire)";
+
+    /// <summary>
+    /// The victim's case file is theirs: generated from the same routes, every page a staff role
+    /// may open (the partner workspace, the staff case view, the evidence bundle after signing in
+    /// again) is fetched for a case whose victim shared one diary entry and one document and kept
+    /// one of each private, with the case's real ids in the route. No answer, not even a stored
+    /// ZIP, holds the private ones; the pages for the case show the shared entry.
+    /// </summary>
+    [Fact]
+    public async Task NoStaffRole_NorPartner_EverSeesAnUnsharedDiaryEntryOrDocument_OnAnyPageItMayOpen()
+    {
+        var mark = Guid.NewGuid().ToString("N")[..8];
+        var sharedEntry = $"SHARED-ENTRY-{mark}";
+        var privateEntry = $"PRIVATE-ENTRY-{mark}";
+        var privateDocument = $"PRIVATE-DOC-{mark}";
+        var (victim, filed) = await CaseFileSteps.FileAsync(factory, new Dictionary<string, string?> { ["Region"] = "satakunta", ["ConsentCounselling"] = "true" });
+        (await CaseFileSteps.AddEntryAsync(victim, $"Told my employer. {sharedEntry}", shared: true)).Dispose();
+        (await CaseFileSteps.AddEntryAsync(victim, $"Cried all night. {privateEntry}", kind: "Note")).Dispose();
+        (await CaseFileSteps.UploadDocumentAsync(victim, $"shared-{mark}.pdf", "application/pdf", CaseFileSteps.ReceiptPdf)).Dispose();
+        (await CaseFileSteps.UploadDocumentAsync(victim, $"{privateDocument}.pdf", "application/pdf", System.Text.Encoding.ASCII.GetBytes($"%PDF-1.4\n% {privateDocument}\n%%EOF\n"))).Dispose();
+        var sharedDocumentId = await factory.QueryAsync(db =>
+            db.EvidenceFiles.Where(e => e.CaseId == filed.Id && e.Purpose == FilePurpose.Document && e.Size == CaseFileSteps.ReceiptPdf.Length).Select(e => e.Id).SingleAsync());
+        (await CaseFileSteps.ShareDocumentAsync(victim, sharedDocumentId, shared: true)).Dispose();
+
+        var police = await RoutingSteps.AddPartnerAsync(factory, PartnerType.Police, "satakunta");
+        var counselling = await RoutingSteps.AddPartnerAsync(factory, PartnerType.Counselling, "satakunta");
+        using (var decided = await RoutingSteps.DecideAsync(factory, filed.Id, "PoliceAndCounselling"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        }
+
+        var referrals = await RoutingSteps.ReferralsAsync(factory, filed.Id);
+        foreach (var referral in referrals)
+        {
+            await RoutingSteps.RouteAsync(factory, referral.Id);
+        }
+
+        var clients = new Dictionary<string, (HttpClient Client, long? ReferralId)>();
+        foreach (var (role, partner, type) in new[] { (StaffRoles.Police, police, PartnerType.Police), (StaffRoles.Counsellor, counselling, PartnerType.Counselling) })
+        {
+            var account = await StaffAccounts.CreateAsync(factory, role);
+            await factory.QueryAsync(db => db.Users.Where(u => u.Email == account.Email).ExecuteUpdateAsync(u => u.SetProperty(x => x.PartnerId, partner.Id)));
+            var client = await BundleDownloads.SignInForExportAsync(factory, account);
+            await BundleDownloads.ConfirmNowAsync(factory, client, account);
+            clients[role] = (client, referrals.Single(r => r.PartnerType == type).Id);
+        }
+
+        foreach (var role in new[] { StaffRoles.Volunteer, StaffRoles.Supervisor, StaffRoles.Admin })
+        {
+            var account = await StaffAccounts.CreateAsync(factory, role);
+            var client = await BundleDownloads.SignInForExportAsync(factory, account);
+            await BundleDownloads.ConfirmNowAsync(factory, client, account);
+            clients[role] = (client, null);
+        }
+
+        var problems = new List<string>();
+        var pagesShowingTheSharedEntry = new List<string>();
+        foreach (var (role, (client, referralId)) in clients)
+        {
+            var values = new Dictionary<string, string> { ["caseId"] = filed.Id.ToString(), ["referralId"] = (referralId ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            foreach (var route in Routes().Where(r => r.Method == "GET" && Expected(r) is { } who && (who.Contains(role) || who.Contains(AnyStaff))))
+            {
+                var path = PathWith(route, values);
+                using var response = await client.GetAsync(path);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                foreach (var secret in new[] { privateEntry, privateDocument })
+                {
+                    if (body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)) >= 0)
+                    {
+                        problems.Add($"{role} GET {path} ({(int)response.StatusCode}) shows {secret}");
+                    }
+                }
+
+                if (System.Text.Encoding.UTF8.GetString(body).Contains(sharedEntry, StringComparison.Ordinal))
+                {
+                    pagesShowingTheSharedEntry.Add($"{role} {route.Template}");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        Assert.Contains($"{StaffRoles.Police} partner/referrals/{{referralId}}", pagesShowingTheSharedEntry);
+        Assert.Contains($"{StaffRoles.Counsellor} partner/referrals/{{referralId}}", pagesShowingTheSharedEntry);
+        Assert.Contains($"{StaffRoles.Volunteer} staff/cases/{{caseId}}", pagesShowingTheSharedEntry);
+        Assert.Contains($"{StaffRoles.Supervisor} staff/cases/{{caseId}}", pagesShowingTheSharedEntry);
+    }
+
     private sealed record RouteUnderTest(string Method, string Template, string Path);
+
+    /// <summary>The route's sample path with the named parameters replaced by real values.</summary>
+    private static string PathWith(RouteUnderTest route, Dictionary<string, string> values)
+    {
+        var templates = route.Template.Split('/');
+        var samples = route.Path.TrimStart('/').Split('/');
+        return "/" + string.Join('/', templates.Select((segment, i) =>
+            segment.StartsWith('{') && segment.EndsWith('}') && values.TryGetValue(segment.Trim('{', '}', '*'), out var value) ? value : samples[i]));
+    }
 
     private static string[]? Expected(RouteUnderTest route) =>
         Expectations.FirstOrDefault(e => (e.Method == "*" || e.Method == route.Method) && e.Template.IsMatch(route.Template)).Who;
@@ -101,6 +204,14 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
         var routes = new List<RouteUnderTest>();
         foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
         {
+            if (endpoint.DisplayName == DashboardEndpoint)
+            {
+                // Hangfire's dashboard is one endpoint for every page and command: a page, and a command.
+                routes.Add(new RouteUnderTest("GET", "admin/jobs/{*path}", JobsDashboard.Path + "/recurring"));
+                routes.Add(new RouteUnderTest("POST", "admin/jobs/{*path}", JobsDashboard.Path + "/recurring/trigger"));
+                continue;
+            }
+
             if (endpoint.Metadata.GetMetadata<ControllerActionDescriptor>() is null)
             {
                 continue;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Accounts;
 using Portal.Tests.Support;
 using Portal.Web.Cli;
@@ -129,7 +130,7 @@ public sealed partial class FirstSignInTests(ProductionTwoFactorFactory factory)
         {
             var adminId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Users.Where(u => u.Email == admin.Email).Select(u => u.Id).SingleAsync();
             var sent = await scope.ServiceProvider.GetRequiredService<InviteStaffHandler>()
-                .InviteAsync(new InviteStaff { Email = recipient, Roles = [role], Language = "en" }, adminId, CancellationToken.None);
+                .InviteAsync(new InviteStaff { Email = recipient, Roles = [role], Language = "en" }, Actor.Staff(adminId, null), CancellationToken.None);
             Assert.Equal(InvitationOutcome.Sent, sent.Outcome);
         }
 

@@ -538,8 +538,8 @@ public sealed class InvitationWithSmtpDownTests(InvitationWithSmtpDownTests.Fact
             var working = new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock);
             var handler = new InviteStaffHandler(
                 services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<UserManager<StaffUser>>(), services.GetRequiredService<EmailComposer>(),
-                working, services.GetRequiredService<IOptions<InvitationOptions>>(), factory.Clock, NullLogger<InviteStaffHandler>.Instance);
-            Assert.Equal(InvitationOutcome.Sent, (await handler.ResendAsync(invitation.Id, CancellationToken.None)).Outcome);
+                working, services.GetRequiredService<AuditTrail>(), services.GetRequiredService<IOptions<InvitationOptions>>(), factory.Clock, NullLogger<InviteStaffHandler>.Instance);
+            Assert.Equal(InvitationOutcome.Sent, (await handler.ResendAsync(invitation.Id, Actor.Staff(invitation.InvitedById, IPAddress.Loopback), CancellationToken.None)).Outcome);
         }
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(recipient));

@@ -451,7 +451,7 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
     {
         using var output = new StringWriter();
         using var errors = new StringWriter();
-        var exit = await VerifyBundleCommand.RunAsync(["verify-bundle", zip, "--key", key], output, errors);
+        var exit = await PortalCommands.RunAsync(["verify-bundle", zip, "--key", key], null, output, errors);
         return (exit, output.ToString() + errors);
     }
 

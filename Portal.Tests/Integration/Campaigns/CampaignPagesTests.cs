@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Campaigns;
@@ -151,6 +152,8 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
         await FileWithEmailAsync("someone@gmail.com", "Your therapy records");
         await FileWithEmailAsync("another@gmail.com", "Your therapy records");
 
+        // What the evidence-analysis job does after the uploads (this portal runs no scheduler).
+        await EvidenceUploads.AnalysePendingAsync(factory);
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
         await RecomputeAsync(supervisor);
 
@@ -163,8 +166,10 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
 
         // Stored: the domain and a keyed fingerprint, never the subject itself.
         await using var scope = factory.Services.CreateAsyncScope();
-        var stored = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseIndicators.AsNoTracking()
-            .Where(i => i.Kind == IndicatorKind.DomainSubject || i.Kind == IndicatorKind.SenderAddress).Select(i => i.Value).ToListAsync();
+        var sealing = scope.ServiceProvider.GetRequiredService<SealedIndicators>();
+        var stored = (await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CaseIndicators.AsNoTracking()
+            .Where(i => i.Kind == IndicatorKind.DomainSubject || i.Kind == IndicatorKind.SenderAddress).Select(i => i.ValueEnvelope).ToListAsync())
+            .Select(sealing.Open).ToList();
         Assert.Contains("anna@campaign.example", stored);
         Assert.All(stored, v => Assert.DoesNotContain("therapy", v, StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(stored, v => v.Contains("victim@", StringComparison.Ordinal));
@@ -293,6 +298,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
             """.ReplaceLineEndings("\r\n");
         using var uploaded = await EvidenceUploads.UploadAsync(client, token, "mail.eml", "message/rfc822", Encoding.UTF8.GetBytes(email));
         Assert.True(uploaded.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, uploaded.StatusCode.ToString());
+        await EvidenceUploads.AnalysePendingAsync(factory);
         var status = await client.GetPageAsync("/status");
         factory.Clock.Advance(TimeSpan.FromMinutes(1));
         return status.QuerySelector("[data-testid=reference]")?.TextContent.Trim() ?? "";

@@ -25,7 +25,7 @@ public sealed class InspectEmailTests
         using var output = new StringWriter();
         using var errors = new StringWriter();
 
-        var exit = await InspectEmailCommand.RunAsync(["inspect-email", directory], output, errors);
+        var exit = await PortalCommands.RunAsync(["inspect-email", directory], null, output, errors);
 
         Assert.Equal(0, exit);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -57,7 +57,7 @@ public sealed class InspectEmailTests
         using var output = new StringWriter();
         using var errors = new StringWriter();
 
-        var exit = await InspectEmailCommand.RunAsync(["inspect-email", Path.Combine(directory, "nope.eml"), file], output, errors);
+        var exit = await PortalCommands.RunAsync(["inspect-email", Path.Combine(directory, "nope.eml"), file], null, output, errors);
 
         Assert.Equal(1, exit);
         Assert.Contains("nope.eml: no such file or directory", errors.ToString(), StringComparison.Ordinal);

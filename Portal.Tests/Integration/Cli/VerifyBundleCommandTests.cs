@@ -15,7 +15,7 @@ public sealed class VerifyBundleCommandTests
         await File.WriteAllTextAsync(path, "not a zip at all");
         using var output = new StringWriter();
 
-        var exit = await VerifyBundleCommand.RunAsync(["verify-bundle", path], output, TextWriter.Null);
+        var exit = await PortalCommands.RunAsync(["verify-bundle", path], null, output, TextWriter.Null);
 
         Assert.Equal(1, exit);
         Assert.Contains("cannot be read as a ZIP archive", output.ToString(), StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed class VerifyBundleCommandTests
 
         using var output = new StringWriter();
 
-        var exit = await VerifyBundleCommand.RunAsync(["verify-bundle", path], output, TextWriter.Null);
+        var exit = await PortalCommands.RunAsync(["verify-bundle", path], null, output, TextWriter.Null);
 
         Assert.Equal(1, exit);
         Assert.Contains("manifest.json: missing from the archive", output.ToString(), StringComparison.Ordinal);
@@ -46,9 +46,10 @@ public sealed class VerifyBundleCommandTests
     {
         using var errors = new StringWriter();
 
-        Assert.Equal(2, await VerifyBundleCommand.RunAsync(["verify-bundle", Path.Combine(directory, "nope.zip")], TextWriter.Null, errors));
-        Assert.Equal(2, await VerifyBundleCommand.RunAsync(["verify-bundle"], TextWriter.Null, errors));
+        Assert.Equal(2, await PortalCommands.RunAsync(["verify-bundle", Path.Combine(directory, "nope.zip")], null, TextWriter.Null, errors));
+        Assert.Equal(2, await PortalCommands.RunAsync(["verify-bundle"], null, TextWriter.Null, errors));
         Assert.Contains("no such file", errors.ToString(), StringComparison.Ordinal);
-        Assert.Contains("usage: verify-bundle", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("verify-bundle", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Run with --help for usage.", errors.ToString(), StringComparison.Ordinal);
     }
 }

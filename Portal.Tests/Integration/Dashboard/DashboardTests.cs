@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Triage;
 using Portal.Tests.Support;
 
@@ -167,8 +168,8 @@ public abstract class DashboardTests<TFactory> : IAsyncLifetime
     private async Task DecideAsync(Guid caseId, string volunteerId)
     {
         await using var scope = factory.Services.CreateAsyncScope();
-        Assert.Equal(ClaimOutcome.Claimed, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, volunteerId, CancellationToken.None));
-        var decided = await scope.ServiceProvider.GetRequiredService<DecideTriageHandler>().HandleAsync(new DecideTriage(caseId, TriageRoute.InformationOnly, null), volunteerId, CancellationToken.None);
+        Assert.Equal(ClaimOutcome.Claimed, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, Actor.Staff(volunteerId, IPAddress.Loopback), CancellationToken.None));
+        var decided = await scope.ServiceProvider.GetRequiredService<DecideTriageHandler>().HandleAsync(new DecideTriage(caseId, TriageRoute.InformationOnly, null), Actor.Staff(volunteerId, IPAddress.Loopback), CancellationToken.None);
         Assert.Equal(DecisionOutcome.Decided, decided.Outcome);
     }
 }

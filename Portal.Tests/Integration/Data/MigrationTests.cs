@@ -27,6 +27,8 @@ public sealed class MigrationTests
         Assert.Equal((AuditChainHead.SingletonId, 0L), (head.Id, head.LastEntryId));
         Assert.Equal(new byte[32], head.LastMac);
         Assert.Equal(CampaignClusteringState.SingletonId, (await db.CampaignClusteringStates.SingleAsync()).Id);
+        var intake = await db.IntakeStatistics.SingleAsync();
+        Assert.Equal((IntakeStatistics.SingletonId, 0L, (DateTime?)null), (intake.Id, intake.Messages, intake.LastRunAt));
     }
 
     [Fact]
@@ -44,6 +46,8 @@ public sealed class MigrationTests
         var head = await db.AuditChainHeads.SingleAsync();
         Assert.Equal((AuditChainHead.SingletonId, 0L), (head.Id, head.LastEntryId));
         Assert.Equal(CampaignClusteringState.SingletonId, (await db.CampaignClusteringStates.SingleAsync()).Id);
+        var intake = await db.IntakeStatistics.SingleAsync();
+        Assert.Equal((IntakeStatistics.SingletonId, 0L, (DateTime?)null), (intake.Id, intake.Messages, intake.LastRunAt));
     }
 
     [Fact]

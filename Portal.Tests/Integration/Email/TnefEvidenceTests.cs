@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Tests.Support;
 using Portal.Tests.Unit.Evidence.Email;
 
@@ -27,11 +28,12 @@ public sealed class TnefEvidenceTests(SqlitePortalFactory factory) : IClassFixtu
         using var response = await EvidenceUploads.UploadAsync(client, token, "outlook.eml", "message/rfc822", email);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var sha256 = SHA256.HashData(email);
         var evidence = await db.EvidenceFiles.AsNoTracking().SingleAsync(e => e.Sha256 == sha256);
-        var indicators = await db.CaseIndicators.AsNoTracking().Where(i => i.EvidenceFileId == evidence.Id).Select(i => new { i.Kind, i.Value }).ToListAsync();
+        var indicators = await scope.ServiceProvider.GetRequiredService<SealedIndicators>().OfFileAsync(db, evidence.Id, Enum.GetValues<IndicatorKind>(), CancellationToken.None);
         Assert.Contains(indicators, i => i.Kind == IndicatorKind.BitcoinAddress && i.Value == Wallet);
         Assert.Contains(indicators, i => i.Kind == IndicatorKind.Deadline && i.Value == "72");
 

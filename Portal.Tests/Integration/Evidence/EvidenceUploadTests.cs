@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Evidence.Indicators;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Evidence;
@@ -66,7 +67,7 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var evidence = await db.EvidenceFiles.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).FirstAsync();
-        var indicators = await db.CaseIndicators.Where(i => i.EvidenceFileId == evidence.Id).Select(i => new { i.Kind, i.Value, i.Detail }).ToListAsync();
+        var indicators = await scope.ServiceProvider.GetRequiredService<SealedIndicators>().OfFileAsync(db, evidence.Id, Enum.GetValues<IndicatorKind>(), CancellationToken.None);
         Assert.Contains(indicators, i => i.Kind == IndicatorKind.BitcoinAddress && i.Value == "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
         Assert.Contains(indicators, i => i.Kind == IndicatorKind.Amount && i.Value == "0.5" && i.Detail == "BTC");
         Assert.Contains(indicators, i => i.Kind == IndicatorKind.Deadline && i.Value == "72");
@@ -75,6 +76,33 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         Assert.DoesNotContain(indicators, i => i.Value.Contains("victim@", StringComparison.Ordinal));
         Assert.NotNull(evidence.ParsedEnvelope);
         Assert.True(evidence.ParsedEnvelope.AsSpan().IndexOf("Your therapy records"u8) < 0);
+    }
+
+    [Fact]
+    public async Task Upload_Email_ItsLinksAndAddressesAreIndicators_ButNoneIsReadableInTheData()
+    {
+        var (client, token) = await NewCaseAsync();
+        var canary = "canary" + Guid.NewGuid().ToString("N");
+        var url = $"https://pay.extortion.example/patient/{canary}?id=4711";
+        var address = $"{canary}@extortion-support.example";
+        var email = Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail($"Your record is at {url} - write to {address}"));
+
+        using var response = await EvidenceUploads.UploadAsync(client, token, "ransom.eml", "message/rfc822", email);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var sha256 = SHA256.HashData(email);
+            var evidence = await db.EvidenceFiles.AsNoTracking().SingleAsync(e => e.Sha256 == sha256);
+            var indicators = await scope.ServiceProvider.GetRequiredService<SealedIndicators>().OfFileAsync(db, evidence.Id, Enum.GetValues<IndicatorKind>(), CancellationToken.None);
+            Assert.Contains(indicators, i => i.Kind == IndicatorKind.Url && i.Value == url);
+            Assert.Contains(indicators, i => i.Kind == IndicatorKind.EmailAddress && i.Value == address);
+        }
+
+        await AssertNowhereInDataAsync(canary);
+        Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(canary, StringComparison.Ordinal));
     }
 
     [Fact]

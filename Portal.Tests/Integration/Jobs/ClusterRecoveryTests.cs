@@ -4,12 +4,11 @@ using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using Hangfire;
 using Portal.Core.Data;
 using Portal.Core.Features.Routing;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
-using Quartz;
 using static Portal.Tests.Support.RoutingSteps;
 
 namespace Portal.Tests.Integration.Jobs;
@@ -17,19 +16,21 @@ namespace Portal.Tests.Integration.Jobs;
 /// <summary>
 /// Crash recovery across a cluster: a job node, a real OS process, is killed (SIGKILL) while a
 /// routing job is in flight on it, the referral assigned and its email half-way into an SMTP
-/// server that never answers. Another node sees the dead node's check-ins stop, recovers the job
-/// the dead node left fired (the job requests recovery) and routes the referral: one assignment,
-/// one email. Check-ins are every second so the takeover happens in seconds, not in 90.
+/// server that never answers. The dead node stops renewing its claim on the job (Hangfire.PostgreSql's
+/// sliding invisibility timeout), so once that runs out another node's worker takes the job
+/// and routes the referral: one assignment, one email. The timeout is seconds here, not minutes.
 /// </summary>
 public sealed class ClusterRecoveryTests : IAsyncLifetime
 {
     private static readonly Dictionary<string, string?> FastCluster = new()
     {
-        ["Jobs:ClusterCheckinInterval"] = "00:00:01",
-        ["Jobs:ClusterCheckinMisfireThreshold"] = "00:00:03",
+        ["Jobs:InvisibilityTimeout"] = "00:00:05",
+        ["Jobs:HeartbeatInterval"] = "00:00:01",
+        ["Jobs:ServerCheckInterval"] = "00:00:02",
+        ["Jobs:ServerTimeout"] = "00:00:06",
     };
 
-    /// <summary>The node victims and volunteers use: it stores jobs and runs none (Jobs:Enabled=false).</summary>
+    /// <summary>The node victims and volunteers use: it enqueues jobs and runs none (Jobs:Enabled=false).</summary>
     private readonly PostgresJobsPortal web = new() { Extra = { ["Jobs:Enabled"] = "false" } };
 
     private PostgresJobsPortal? survivor;
@@ -51,10 +52,10 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NodeKilledWhileRoutingAReferral_AnotherNodeRecoversTheJob_AndThePartnerIsEmailedOnce()
+    public async Task NodeKilledWhileRoutingAReferral_AnotherNodeTakesTheJobOver_AndThePartnerIsEmailedOnce()
     {
-        // The scheduler's tables exist before the other nodes start, so they do not race to create them.
-        await web.SchedulerAsync();
+        // Hangfire's schema exists before the other nodes start, so they do not race to create it.
+        var storage = web.Services.GetRequiredService<JobStorage>();
         using var silentSmtp = new SilentSmtpServer();
         await using var doomed = PortalNodeProcess.Start(JobsPortal.Settings(new(FastCluster)
         {
@@ -78,18 +79,19 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
         }
 
         var referralId = (await ReferralAsync(web, filed.Id, PartnerType.Counselling)).Id;
-        var job = QuartzReferralScheduler.KeyOf(referralId);
+        // The decision nudges the referral sweep, which the doomed node runs and which gives the
+        // referral its own routing job.
+        var job = await Eventually.WaitAsync(() => Task.FromResult(web.LastJobOf(PortalJobKeys.OfReferral(referralId))), "the referral's routing job");
 
         // In flight on the doomed node: the partner chosen, the email claimed, the SMTP conversation hanging.
-        await WaitForNodeAsync(doomed, () => Task.FromResult(silentSmtp.Connections > 0), "the doomed node's routing job to reach the SMTP server");
-        var fired = Assert.Single(await FiredTriggersAsync(job));
-        Assert.True(fired.RequestsRecovery, "a routing job must ask to be recovered when its node dies");
+        await DoomedNode.WaitForNodeAsync(doomed, () => Task.FromResult(silentSmtp.Connections > 0), "the doomed node's routing job to reach the SMTP server");
+        var processing = ProcessingServer(storage, job) ?? throw new InvalidOperationException($"Job {job} is not processing: {web.JobState(job)}.");
         var claim = Assert.Single(await WithDbAsync(web, db => db.ReferralAssignments.AsNoTracking().Where(a => a.ReferralId == referralId).ToListAsync()));
         Assert.Null(claim.NotifiedAt);
         var claimedAt = claim.NotificationClaimedAt ?? throw new InvalidOperationException("The doomed node assigned without claiming the email.");
 
-        // A second job node joins the cluster while the first is alive and busy. By the time it takes
-        // over, the dead node's claim on the email has run out (Routing:NotificationClaimTimeout).
+        // A second job node joins while the first is alive and busy. By the time it takes over, the
+        // dead node's claim on the email has run out (Routing:NotificationClaimTimeout).
         var node2 = new PostgresJobsPortal { SharedConnectionString = web.DatabaseConnectionString, DataDirectory = web.DataDirectory, Extra = new(FastCluster) };
         survivor = node2;
         var claimTimeout = web.Services.GetRequiredService<IOptions<RoutingOptions>>().Value.NotificationClaimTimeout;
@@ -101,19 +103,18 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
 
         await ((IAsyncLifetime)node2).InitializeAsync();
         _ = node2.Server;
-        var scheduler2 = await node2.SchedulerAsync();
-        var survivorId = await scheduler2.GetSchedulerInstanceId();
-        Assert.NotEqual(survivorId, fired.Instance);
-        await WaitForNodeAsync(doomed, async () => (await CheckedInAsync()).Contains(survivorId), "the second node to check in to the cluster");
+        await DoomedNode.WaitForNodeAsync(doomed, () => Task.FromResult(storage.GetMonitoringApi().Servers().Count >= 2), "the second node's server to announce itself");
         await doomed.KillAsync();
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail, 1, TimeSpan.FromSeconds(60)));
         Assert.Contains(filed.Reference, mail.Subject, StringComparison.Ordinal);
-        await Eventually.WaitAsync(async () => !await scheduler2.Exists(job), "the recovered job to finish and be removed");
+        await web.WaitForJobAsync(job, "Succeeded");
 
-        // The dead node is out of the cluster and nothing of its run is left to fire again.
-        Assert.DoesNotContain(fired.Instance, await CheckedInAsync());
-        Assert.Empty(await FiredTriggersAsync(job));
+        // The same job, run to the end by another server; the dead one is dropped from the list.
+        var history = storage.GetMonitoringApi().JobDetails(job).History;
+        var lastRun = history.First(h => h.StateName == "Processing").Data["ServerId"];
+        Assert.NotEqual(processing, lastRun);
+        await Eventually.WaitAsync(() => Task.FromResult(storage.GetMonitoringApi().Servers().All(s => s.Name != processing)), "the dead server to be removed");
         Assert.Contains(node2.Logs.Lines, l => l.Contains($"Referral {referralId} routing run: Routed", StringComparison.Ordinal));
 
         // Exactly once: the same partner, one assignment, told once.
@@ -127,8 +128,19 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
         Assert.False(await WithDbAsync(web, db => db.JobFailures.AnyAsync()));
     }
 
+    /// <summary>The server a job is processing on, as Hangfire's storage says; null when it is not processing.</summary>
+    private static string? ProcessingServer(JobStorage storage, string job)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetStateData(job) is { Name: "Processing" } state && state.Data.TryGetValue("ServerId", out var server) ? server : null;
+    }
+}
+
+/// <summary>Waiting on a node process that a test will kill.</summary>
+internal static class DoomedNode
+{
     /// <summary>Waits for a condition the doomed node brings about; if the node died on its own instead, says so with its output.</summary>
-    private static async Task WaitForNodeAsync(PortalNodeProcess node, Func<Task<bool>> condition, string what)
+    public static async Task WaitForNodeAsync(PortalNodeProcess node, Func<Task<bool>> condition, string what)
     {
         try
         {
@@ -141,86 +153,56 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
 
         Assert.False(node.HasExited, $"The doomed node exited before {what}:{Environment.NewLine}{node.Output()}");
     }
+}
 
-    /// <summary>The scheduler instances the cluster believes alive (the clustered store's own table).</summary>
-    private async Task<IReadOnlyList<string>> CheckedInAsync() =>
-        await QueryStoreAsync("SELECT instance_name FROM qrtz_scheduler_state WHERE sched_name = @scheduler", null, r => r.GetString(0));
+/// <summary>An SMTP server that accepts connections and never says a word: a send to it hangs until the sender gives up.</summary>
+internal sealed class SilentSmtpServer : IDisposable
+{
+    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly List<TcpClient> accepted = [];
+    private readonly CancellationTokenSource stop = new();
+    private int connections;
 
-    /// <summary>The store's record of a job that a node has fired and not finished: which node, and whether another may recover it.</summary>
-    private async Task<IReadOnlyList<(string Instance, bool RequestsRecovery)>> FiredTriggersAsync(JobKey job) =>
-        await QueryStoreAsync("SELECT instance_name, requests_recovery FROM qrtz_fired_triggers WHERE sched_name = @scheduler AND job_name = @job AND job_group = @group", job, r => (r.GetString(0), r.GetBoolean(1)));
-
-    private async Task<IReadOnlyList<T>> QueryStoreAsync<T>(string sql, JobKey? job, Func<NpgsqlDataReader, T> read)
+    public SilentSmtpServer()
     {
-        await using var connection = new NpgsqlConnection(web.DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("scheduler", JobsSetup.SchedulerName);
-        if (job is not null)
-        {
-            command.Parameters.AddWithValue("job", job.Name);
-            command.Parameters.AddWithValue("group", job.Group);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<T>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
+        listener.Start();
+        _ = AcceptAsync();
     }
 
-    /// <summary>An SMTP server that accepts connections and never says a word: a send to it hangs until the sender gives up.</summary>
-    private sealed class SilentSmtpServer : IDisposable
+    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    public int Connections => Volatile.Read(ref connections);
+
+    public void Dispose()
     {
-        private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-        private readonly List<TcpClient> accepted = [];
-        private readonly CancellationTokenSource stop = new();
-        private int connections;
-
-        public SilentSmtpServer()
+        stop.Cancel();
+        listener.Stop();
+        lock (accepted)
         {
-            listener.Start();
-            _ = AcceptAsync();
+            accepted.ForEach(c => c.Dispose());
         }
 
-        public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+        stop.Dispose();
+    }
 
-        public int Connections => Volatile.Read(ref connections);
-
-        public void Dispose()
+    private async Task AcceptAsync()
+    {
+        try
         {
-            stop.Cancel();
-            listener.Stop();
-            lock (accepted)
+            while (true)
             {
-                accepted.ForEach(c => c.Dispose());
-            }
-
-            stop.Dispose();
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
+                var client = await listener.AcceptTcpClientAsync(stop.Token);
+                lock (accepted)
                 {
-                    var client = await listener.AcceptTcpClientAsync(stop.Token);
-                    lock (accepted)
-                    {
-                        accepted.Add(client);
-                    }
-
-                    Interlocked.Increment(ref connections);
+                    accepted.Add(client);
                 }
+
+                Interlocked.Increment(ref connections);
             }
-            catch (Exception stopped) when (stopped is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                // Dispose stopped the listener; the test is over.
-            }
+        }
+        catch (Exception stopped) when (stopped is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // Dispose stopped the listener; the test is over.
         }
     }
 }

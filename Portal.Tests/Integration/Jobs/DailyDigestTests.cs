@@ -77,7 +77,7 @@ public abstract class DailyDigestTests<TFactory> : IAsyncLifetime
 
         // The morning after: the digest is dated by the portal's clock.
         portal.Clock.Advance(TimeSpan.FromDays(1));
-        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.DailyDigest, CancellationToken.None));
+        portal.RunRecurring(PortalJobKeys.DailyDigest);
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
         Assert.EndsWith("2026-11-24", mail.Subject, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public abstract class DailyDigestTests<TFactory> : IAsyncLifetime
         var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "kymenlaakso", ["ConsentCounselling"] = "true" });
         await AddReferralAsync(portal, filed, PartnerType.Counselling, ReferralStatus.Assigned, partner.Id, notified: true);
 
-        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.DailyDigest, CancellationToken.None));
+        portal.RunRecurring(PortalJobKeys.DailyDigest);
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
         Assert.EndsWith("2026-11-23", mail.Subject, StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public abstract class DailyDigestTests<TFactory> : IAsyncLifetime
         return portal;
     }
 
-    private static string FailureKey(long referralId) => PortalJobKeys.Name(QuartzReferralScheduler.KeyOf(referralId));
+    private static string FailureKey(long referralId) => PortalJobKeys.OfReferral(referralId);
 
     /// <summary>What the retry middleware records when a referral's routing job runs out of attempts.</summary>
     private static async Task FailForGoodAsync(PortalFactory portal, long referralId)

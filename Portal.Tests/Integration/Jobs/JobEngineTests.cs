@@ -1,15 +1,17 @@
+using Hangfire.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Portal.Core.Data;
 using Portal.Core.Email;
+using Portal.Core.Features.Routing;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
-using Quartz;
+using static Portal.Tests.Support.RoutingSteps;
 
 namespace Portal.Tests.Integration.Jobs;
 
-/// <summary>The real scheduler on each provider: retries, the failed state, the admin email and persistence across processes.</summary>
+/// <summary>The real Hangfire server on each provider's storage: retries, the failed state, the admin email, keys, and work that outlives a process.</summary>
 public abstract class JobEngineTests<TFactory> : IAsyncLifetime
     where TFactory : PortalFactory, IJobsPortal, new()
 {
@@ -25,9 +27,9 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
         }
     }
 
-    protected abstract TFactory SameData(TFactory other);
+    protected abstract TFactory SameData(TFactory other, Dictionary<string, string?> extra);
 
-    private async Task<TFactory> StartAsync(TFactory portal)
+    protected async Task<TFactory> StartAsync(TFactory portal)
     {
         await ((IAsyncLifetime)portal).InitializeAsync();
         portals.Add(portal);
@@ -35,60 +37,71 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
         return portal;
     }
 
-    private static JobKey FlakyKey() => new($"flaky-{Guid.NewGuid():N}", "tests");
-
-    private static Task<bool> EnqueueFlakyAsync(IScheduler scheduler, JobKey key, int failFirst) =>
-        JobQueue.EnqueueAsync<FlakyJob>(scheduler, key, "tests 1", new Dictionary<string, string> { [FlakyJob.FailFirst] = failFirst.ToString(System.Globalization.CultureInfo.InvariantCulture) }, CancellationToken.None);
+    private static string FlakyKey(out string name)
+    {
+        name = $"flaky-{Guid.NewGuid():N}";
+        return "tests." + name;
+    }
 
     [Fact]
     public async Task Job_FailingTwiceThenSucceeding_RunsThreeTimes_AndLeavesNoFailure()
     {
         var portal = await StartAsync(new TFactory { Extra = { ["Jobs:MaxAttempts"] = "4" } });
-        var scheduler = await portal.SchedulerAsync();
-        var key = FlakyKey();
+        var key = FlakyKey(out var name);
 
-        Assert.True(await EnqueueFlakyAsync(scheduler, key, failFirst: 2));
+        var job = portal.Enqueue(key, FlakyJob.For(name, failFirst: 2)) ?? throw new InvalidOperationException("not enqueued");
 
-        // Gone from the store once it has succeeded; the attempts before were retries of it.
-        await Eventually.WaitAsync(async () => !await scheduler.Exists(key), "the job to succeed and be removed");
-        Assert.Equal(3, FlakyJob.Runs[key.Name]);
-        Assert.False(await portal.QueryAsync(db => db.JobFailures.AnyAsync(f => f.JobKey == "tests." + key.Name)));
+        await portal.WaitForJobAsync(job, "Succeeded");
+        Assert.Equal(3, FlakyJob.Runs[name]);
+        Assert.False(await portal.QueryAsync(db => db.JobFailures.AnyAsync(f => f.JobKey == key)));
     }
 
     [Fact]
-    public async Task Job_ScheduledTwice_IsStoredOnce()
+    public async Task Job_EnqueuedTwiceUnderOneKey_IsQueuedOnce_AndAgainOnceTheFirstHasFinished()
     {
         var portal = await StartAsync(new TFactory { Extra = { ["Jobs:Enabled"] = "false" } });
-        var scheduler = await portal.SchedulerAsync();
-        var key = FlakyKey();
+        var key = FlakyKey(out var name);
 
-        Assert.True(await EnqueueFlakyAsync(scheduler, key, 0));
-        Assert.False(await EnqueueFlakyAsync(scheduler, key, 0));
-        Assert.Single(await scheduler.GetTriggersOfJob(key));
+        var first = portal.Enqueue(key, FlakyJob.For(name, 0));
+        Assert.NotNull(first);
+        Assert.Null(portal.Enqueue(key, FlakyJob.For(name, 0)));
+        Assert.Null(portal.Enqueue(key, FlakyJob.For(name, 0), KeyedJob.OnceWhileWaiting));
+        Assert.Equal(first, portal.LastJobOf(key));
+        Assert.Equal("Enqueued", portal.JobState(first));
+
+        // Once it is over (here: deleted, as from the dashboard), the same work can be queued again.
+        portal.Services.GetRequiredService<Hangfire.IBackgroundJobClient>().ChangeState(first, new Hangfire.States.DeletedState(), "Enqueued");
+        var second = portal.Enqueue(key, FlakyJob.For(name, 0));
+        Assert.NotNull(second);
+        Assert.NotEqual(first, second);
     }
 
     [Fact]
-    public async Task Job_ExhaustingItsRetries_IsRecordedAsFailed_KeptForRetry_AndEmailsTheAdmins()
+    public async Task Job_ExhaustingItsRetries_IsLeftFailed_Recorded_AndEmailsTheAdmins_WhileOtherJobsGoOn()
     {
         var portal = await StartAsync(new TFactory());
         var admin = await StaffAccounts.CreateAsync(portal, StaffRoles.Admin);
-        var scheduler = await portal.SchedulerAsync();
-        var key = FlakyKey();
+        var key = FlakyKey(out var name);
 
-        await EnqueueFlakyAsync(scheduler, key, failFirst: 100);
+        var job = portal.Enqueue(key, FlakyJob.For(name, failFirst: 100)) ?? throw new InvalidOperationException("not enqueued");
 
-        var failure = await portal.FailureOfAsync("tests." + key.Name);
+        var failure = await portal.FailureOfAsync(key);
         Assert.Equal(3, failure.Attempts);
-        Assert.Equal(3, FlakyJob.Runs[key.Name]);
+        Assert.Equal(3, FlakyJob.Runs[name]);
         Assert.Equal(typeof(InvalidOperationException).FullName, failure.ErrorType);
         Assert.Equal("planned failure 3 of 100", failure.ErrorMessage);
-        Assert.Equal("tests 1", failure.Subject);
+        Assert.Equal($"job {job}", failure.Subject);
         Assert.Null(failure.ResolvedAt);
-        Assert.True(await scheduler.Exists(key), "a job that failed for good stays stored so that an admin can retry it");
+        await portal.WaitForJobAsync(job, "Failed");
+
+        // Failed for good holds nothing: the same key stays taken (an admin decides), other work runs.
+        Assert.Null(portal.Enqueue(key, FlakyJob.For(name, 0)));
+        var other = FlakyKey(out var otherName);
+        await portal.WaitForJobAsync(portal.Enqueue(other, FlakyJob.For(otherName, 0)) ?? "", "Succeeded");
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(admin.Email));
         Assert.Contains("3", mail.Subject);
-        Assert.Contains("tests." + key.Name, mail.TextBody);
+        Assert.Contains(key, mail.TextBody);
         Assert.Contains("/admin/jobs", mail.TextBody);
         Assert.DoesNotContain("planned failure", mail.TextBody);
     }
@@ -99,49 +112,64 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
         var portal = await StartAsync(new TFactory { Extra = { ["Email:Host"] = "127.0.0.1", ["Email:Port"] = JobsPortal.ClosedPort(), ["Email:TimeoutSeconds"] = "5" } });
         await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
         await StaffAccounts.CreateAsync(portal, StaffRoles.Admin);
-        var scheduler = await portal.SchedulerAsync();
 
-        Assert.True(await JobQueue.RetryNowAsync(scheduler, PortalJobKeys.DailyDigest, CancellationToken.None));
+        var job = portal.RunRecurring(PortalJobKeys.DailyDigest);
 
         var failure = await portal.FailureOfAsync("recurring.daily-digest");
         Assert.Equal(3, failure.Attempts);
         Assert.Equal(typeof(EmailDeliveryException).FullName, failure.ErrorType);
+        await portal.WaitForJobAsync(job, "Failed");
 
         // The email to the admins cannot go either: that is recorded as well, never dropped silently.
         var notification = await portal.FailureOfAsync($"notifications.job-failed-{failure.Id}");
         Assert.Equal(typeof(EmailDeliveryException).FullName, notification.ErrorType);
-        Assert.Equal($"failure {failure.Id}", notification.Subject);
+        Assert.Equal(3, notification.Attempts);
     }
 
     [Fact]
-    public async Task Job_StoredByAPortalThatStopped_RunsWhenAnotherPortalStartsOnTheSameData()
+    public async Task ReferralLeftPendingByAPortalThatStopped_IsRoutedOnce_WhenAnotherPortalStartsOnTheSameData()
     {
+        // The web node: stores the referral and asks for its job, but runs no jobs.
         var first = await StartAsync(new TFactory { Extra = { ["Jobs:Enabled"] = "false" } });
-        var supervisor = await StaffAccounts.CreateAsync(first, StaffRoles.Supervisor);
-        var key = new JobKey("digest-" + Guid.NewGuid().ToString("N"), "tests");
-        Assert.True(await JobQueue.EnqueueAsync<DailyDigestJob>(await first.SchedulerAsync(), key, null, null, CancellationToken.None));
+        var partner = await AddPartnerAsync(first, PartnerType.Counselling, "kanta-hame");
+        var filed = await FileAsync(first, new Dictionary<string, string?> { ["Region"] = "kanta-hame", ["ConsentCounselling"] = "true" });
+        var referralId = await WithDbAsync(first, async db =>
+        {
+            var now = first.Clock.GetUtcNow().UtcDateTime;
+            var referral = new Referral { CaseId = filed.Id, PartnerType = PartnerType.Counselling, Status = ReferralStatus.Pending, CreatedAt = now, UpdatedAt = now };
+            db.Referrals.Add(referral);
+            await db.SaveChangesAsync();
+            return referral.Id;
+        });
+        await first.Services.GetRequiredService<IReferralScheduler>().ScheduleAsync([referralId], CancellationToken.None);
         await first.DisposeAsync();
-        Assert.Empty(TestMailbox.Smtp.To(supervisor.Email));
+        Assert.Empty(TestMailbox.Smtp.To(partner.ContactEmail));
 
-        var second = await StartAsync(SameData(first));
-        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
-        Assert.Contains("summary", mail.Subject);
-        await Eventually.WaitAsync(async () => !await (await second.SchedulerAsync()).Exists(key), "the finished job to be removed");
+        // In memory the job went with the process; in PostgreSQL it waits. Either way the row is the work.
+        var second = await StartAsync(SameData(first, []));
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail));
+        Assert.Contains(filed.Reference, mail.Subject, StringComparison.Ordinal);
+        await Eventually.WaitAsync(
+            async () => (await ReferralAsync(second, filed.Id, PartnerType.Counselling)).Status == ReferralStatus.Assigned,
+            "the referral to be assigned");
+        await Eventually.WaitAsync(
+            () => second.QueryAsync(db => db.ReferralAssignments.AnyAsync(a => a.ReferralId == referralId && a.NotifiedAt != null)),
+            "the notification to be recorded");
+        Assert.Single(TestMailbox.Smtp.To(partner.ContactEmail));
+        Assert.Equal(1, await second.QueryAsync(db => db.ReferralAssignments.CountAsync(a => a.ReferralId == referralId)));
     }
 
     [Fact]
-    public async Task ReadinessCheck_ReportsTheScheduler()
+    public async Task ReadinessCheck_ReportsTheJobStorage()
     {
         var portal = await StartAsync(new TFactory());
         var health = portal.Services.GetRequiredService<HealthCheckService>();
 
-        // The hosted service starts the scheduler once the application has started.
         var report = await Eventually.WaitAsync(
             async () => await health.CheckHealthAsync(c => c.Tags.Contains("ready")) is { Status: HealthStatus.Healthy } healthy ? healthy : null,
-            "the scheduler to report healthy");
+            "the portal to report ready");
 
-        Assert.Equal(HealthStatus.Healthy, report.Entries["scheduler"].Status);
-        Assert.Equal(HealthStatus.Healthy, report.Status);
+        Assert.Equal(HealthStatus.Healthy, report.Entries["jobs"].Status);
         using var response = await portal.CreatePortalClient().GetAsync("/health/ready");
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
@@ -149,10 +177,27 @@ public abstract class JobEngineTests<TFactory> : IAsyncLifetime
 
 public sealed class SqliteJobEngineTests : JobEngineTests<SqliteJobsPortal>
 {
-    protected override SqliteJobsPortal SameData(SqliteJobsPortal other) => new() { DataDirectory = other.DataDirectory };
+    protected override SqliteJobsPortal SameData(SqliteJobsPortal other, Dictionary<string, string?> extra) => new() { DataDirectory = other.DataDirectory, Extra = extra };
 }
 
 public sealed class PostgresJobEngineTests : JobEngineTests<PostgresJobsPortal>
 {
-    protected override PostgresJobsPortal SameData(PostgresJobsPortal other) => new() { SharedConnectionString = other.DatabaseConnectionString, DataDirectory = other.DataDirectory };
+    protected override PostgresJobsPortal SameData(PostgresJobsPortal other, Dictionary<string, string?> extra) =>
+        new() { SharedConnectionString = other.DatabaseConnectionString, DataDirectory = other.DataDirectory, Extra = extra };
+
+    [Fact]
+    public async Task Job_StoredByAPortalThatStopped_RunsWhenAnotherPortalStartsOnTheSameDatabase()
+    {
+        var first = await StartAsync(new PostgresJobsPortal { Extra = { ["Jobs:Enabled"] = "false" } });
+        var supervisor = await StaffAccounts.CreateAsync(first, StaffRoles.Supervisor);
+        var job = first.Enqueue("tests.digest-" + Guid.NewGuid().ToString("N"), Job.FromExpression<DailyDigestJob>(j => j.RunAsync(CancellationToken.None)))
+            ?? throw new InvalidOperationException("not enqueued");
+        await first.DisposeAsync();
+        Assert.Empty(TestMailbox.Smtp.To(supervisor.Email));
+
+        var second = await StartAsync(SameData(first, []));
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
+        Assert.Contains("summary", mail.Subject);
+        await second.WaitForJobAsync(job, "Succeeded");
+    }
 }

@@ -48,7 +48,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
         Assert.Equal(2, EvidenceBlobs().Count);
         portal.Clock.Advance(TimeSpan.FromDays(366));
 
-        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.Retention, CancellationToken.None));
+        portal.RunRecurring(PortalJobKeys.Retention);
         await Eventually.WaitAsync(() => portal.QueryAsync(db => db.Cases.AnyAsync(c => c.Id == old && c.RetainedAt != null)), "the old closed case to be retained");
 
         await using (var scope = portal.Services.CreateAsyncScope())
@@ -117,7 +117,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
         Assert.Equal(0, await RunAlertAsync());
 
         portal.Clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.UrgentAlert, CancellationToken.None));
+        portal.RunRecurring(PortalJobKeys.UrgentAlert);
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
         Assert.Contains(reference, mail.TextBody);
         Assert.DoesNotContain("therapy", mail.TextBody);
@@ -153,7 +153,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.VictimNotifications, CancellationToken.None));
+        portal.RunRecurring(PortalJobKeys.VictimNotifications);
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
         Assert.DoesNotContain("mail server was down", mail.TextBody, StringComparison.Ordinal);
         await Eventually.WaitAsync(() => portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.NotifiedAt != null && !m.NotificationPending)), "the message to be marked notified");
@@ -178,7 +178,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
             client.Dispose();
         }
 
-        Assert.True(await JobQueue.RetryNowAsync(await portal.SchedulerAsync(), PortalJobKeys.CampaignRecompute, CancellationToken.None));
+        portal.RunRecurring(PortalJobKeys.CampaignRecompute);
         await Eventually.WaitAsync(
             () => portal.QueryAsync(async db => await (from m in db.CampaignCases join c in db.Cases on m.CaseId equals c.Id where c.PaymentAddress == wallet select m.CampaignId).Distinct().CountAsync() == 1
                 && await (from m in db.CampaignCases join c in db.Cases on m.CaseId equals c.Id where c.PaymentAddress == wallet select m).CountAsync() == 2),

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Hangfire;
+using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
@@ -8,7 +11,7 @@ using static Portal.Tests.Support.RoutingSteps;
 
 namespace Portal.Tests.Integration.Jobs;
 
-/// <summary>The routing feature's handlers run by the real scheduler: the sweeper picks up a referral nobody scheduled, and a second run sends nothing.</summary>
+/// <summary>The routing feature's handlers run by the real Hangfire server: the sweeper picks up a referral nobody scheduled, a job run twice sends one email, an urgent report reaches the crisis line at once.</summary>
 public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
     where TFactory : PortalFactory, IJobsPortal, new()
 {
@@ -22,14 +25,8 @@ public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
 
     public Task DisposeAsync() => ((IAsyncLifetime)portal).DisposeAsync();
 
-    [Fact]
-    public async Task Sweeper_RoutesAReferralWrittenWithoutScheduling_AndRunningItsJobAgainSendsNoSecondEmail()
-    {
-        var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "satakunta", ["ConsentCounselling"] = "true" });
-        var partner = await AddPartnerAsync(portal, PartnerType.Counselling, "satakunta");
-
-        // The outbox row as a decision writes it, with the process gone before it scheduled a job.
-        var referralId = await WithDbAsync(portal, async db =>
+    private Task<long> AddPendingReferralAsync(FiledCase filed) =>
+        WithDbAsync(portal, async db =>
         {
             var now = portal.Clock.GetUtcNow().UtcDateTime;
             var referral = new Referral { CaseId = filed.Id, PartnerType = PartnerType.Counselling, Status = ReferralStatus.Pending, CreatedAt = now, UpdatedAt = now };
@@ -37,22 +34,40 @@ public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
             await db.SaveChangesAsync();
             return referral.Id;
         });
-        var scheduler = await portal.SchedulerAsync();
-        Assert.False(await scheduler.Exists(QuartzReferralScheduler.KeyOf(referralId)));
 
-        Assert.True(await JobQueue.RetryNowAsync(scheduler, PortalJobKeys.ReferralSweep, CancellationToken.None));
+    [Fact]
+    public async Task Sweeper_RoutesAReferralWrittenWithoutScheduling_AndItsJobRunTwiceRoutesOnceAndSendsOneEmail()
+    {
+        var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "satakunta", ["ConsentCounselling"] = "true" });
+        var partner = await AddPartnerAsync(portal, PartnerType.Counselling, "satakunta");
+
+        // The outbox row as a decision writes it, with its nudge lost (the process gone before it).
+        var referralId = await AddPendingReferralAsync(filed);
+        var key = PortalJobKeys.OfReferral(referralId);
+        Assert.Null(portal.LastJobOf(key));
+
+        portal.RunRecurring(PortalJobKeys.ReferralSweep);
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail));
         Assert.Contains(filed.Reference, mail.Subject, StringComparison.Ordinal);
-        await Eventually.WaitAsync(async () => !await scheduler.Exists(QuartzReferralScheduler.KeyOf(referralId)), "the routing job to finish");
+        var job = portal.LastJobOf(key) ?? throw new InvalidOperationException("The sweep gave the referral no job.");
+        await portal.WaitForJobAsync(job, SucceededState.StateName);
         Assert.Equal(ReferralStatus.Assigned, (await ReferralAsync(portal, filed.Id, PartnerType.Counselling)).Status);
 
-        // Scheduled again (a sweep racing a decision, a retry): the job runs and sends nothing more.
-        var job = QuartzReferralScheduler.KeyOf(referralId);
+        // The same job run again (an admin's requeue, Hangfire's at-least-once), then the work scheduled again.
+        Assert.True(portal.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(job, new EnqueuedState(PortalJobKeys.RoutingQueue), SucceededState.StateName));
+        await Eventually.WaitAsync(
+            () => Task.FromResult(portal.Logs.Lines.Count(l => l.Contains($"Referral {referralId} routing run: AlreadyRouted", StringComparison.Ordinal)) == 1),
+            "the second run of the same job");
+        await portal.WaitForJobAsync(job, SucceededState.StateName);
         await portal.Services.GetRequiredService<IReferralScheduler>().ScheduleAsync([referralId], CancellationToken.None);
-        await Eventually.WaitAsync(async () => !await scheduler.Exists(job), "the second routing run to finish");
+        var again = portal.LastJobOf(key) ?? "";
+        Assert.NotEqual(job, again);
+        await portal.WaitForJobAsync(again, SucceededState.StateName);
+
         Assert.Single(TestMailbox.Smtp.To(partner.ContactEmail));
         Assert.Equal(1, await WithDbAsync(portal, db => db.ReferralAssignments.CountAsync(a => a.ReferralId == referralId)));
+        Assert.Contains(portal.Logs.Lines, l => l.Contains($"Referral {referralId} routing run: Routed", StringComparison.Ordinal));
         Assert.False(await WithDbAsync(portal, db => db.JobFailures.AnyAsync()));
     }
 
@@ -63,29 +78,17 @@ public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
         var referralIds = new List<long>();
         for (var i = 0; i < ReferralSweeperJob.BacklogThreshold + 2; i++)
         {
-            var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "kainuu", ["ConsentCounselling"] = "true" });
-            referralIds.Add(await WithDbAsync(portal, async db =>
-            {
-                var now = portal.Clock.GetUtcNow().UtcDateTime;
-                var referral = new Referral { CaseId = filed.Id, PartnerType = PartnerType.Counselling, Status = ReferralStatus.Pending, CreatedAt = now, UpdatedAt = now };
-                db.Referrals.Add(referral);
-                await db.SaveChangesAsync();
-                return referral.Id;
-            }));
+            referralIds.Add(await AddPendingReferralAsync(await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "kainuu", ["ConsentCounselling"] = "true" })));
         }
 
-        var scheduler = await portal.SchedulerAsync();
-        Assert.True(await JobQueue.RetryNowAsync(scheduler, PortalJobKeys.ReferralSweep, CancellationToken.None));
+        var sweep = portal.RunRecurring(PortalJobKeys.ReferralSweep);
 
         Assert.Equal(referralIds.Count, (await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail, referralIds.Count)).Count);
-        await Eventually.WaitAsync(
-            () => WithDbAsync(portal, db => db.Referrals.Where(r => referralIds.Contains(r.Id)).AllAsync(r => r.Status == ReferralStatus.Assigned && r.PartnerId == partner.Id)),
-            "every referral of the backlog to be assigned");
-        foreach (var id in referralIds)
-        {
-            Assert.False(await scheduler.Exists(QuartzReferralScheduler.KeyOf(id)));
-        }
+        await portal.WaitForJobAsync(sweep, SucceededState.StateName);
+        Assert.True(await WithDbAsync(portal, db => db.Referrals.Where(r => referralIds.Contains(r.Id)).AllAsync(r => r.Status == ReferralStatus.Assigned && r.PartnerId == partner.Id)));
 
+        // Routed by the sweep itself, not one job each.
+        Assert.All(referralIds, id => Assert.Null(portal.LastJobOf(PortalJobKeys.OfReferral(id))));
         Assert.Equal(referralIds.Count, TestMailbox.Smtp.To(partner.ContactEmail).Count);
     }
 
@@ -104,6 +107,28 @@ public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
         await Eventually.WaitAsync(
             async () => (await ReferralAsync(portal, filed.Id, PartnerType.Counselling)).Status == ReferralStatus.Assigned,
             "the referral to be assigned");
+    }
+
+    [Fact]
+    public async Task UrgentReport_WithCounsellingConsent_ReachesTheCrisisLinesInboxWithin10Seconds()
+    {
+        var crisisLine = await AddPartnerAsync(portal, PartnerType.Counselling, "lappi", crisisLine: true);
+
+        // The victim has the form open (the portal's first page render is not part of the submission).
+        using (var warm = await portal.CreatePortalClient().GetAsync("/report"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "lappi", ["ConsentCounselling"] = "true", ["RiskSelfHarm"] = "true" });
+        var submitted = clock.Elapsed;
+
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(crisisLine.ContactEmail, 1, TimeSpan.FromSeconds(30)));
+        var delivered = clock.Elapsed;
+        Assert.Contains(filed.Reference, mail.Subject, StringComparison.Ordinal);
+        Assert.True(delivered - submitted < TimeSpan.FromSeconds(10), $"the crisis line's email arrived {(delivered - submitted).TotalSeconds:0.0} s after the report was answered");
+        Assert.True(delivered < TimeSpan.FromSeconds(10), $"the crisis line's email arrived {delivered.TotalSeconds:0.0} s after the report was sent");
     }
 }
 

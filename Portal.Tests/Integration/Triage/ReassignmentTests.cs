@@ -15,6 +15,11 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
 {
     private const string StaleText = "Someone changed this case since you opened it.";
 
+    /// <summary>Supervisors say why they move a case (issue 16); the trail keeps it after the outcome.</summary>
+    private const string Reason = "covering a shift";
+
+    private const string Why = " reason=" + Reason;
+
     [Fact]
     public async Task Supervisor_ReassignsAClaimedCase_ToAnotherVolunteer_AuditedWithIds()
     {
@@ -28,7 +33,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         var choices = page.QuerySelectorAll("#reassign-to option").Select(o => o.GetAttribute("value")).ToList();
         Assert.Contains(first, choices);
         Assert.Contains(second, choices);
-        using (var reassigned = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = second }))
+        using (var reassigned = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = second, ["reason"] = Reason }))
         {
             Assert.Equal($"/staff/cases/{caseId}?reassigned=1", reassigned.Headers.Location?.OriginalString);
         }
@@ -42,7 +47,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         Assert.NotNull(newHolder.QuerySelector($"form[action='/staff/cases/{caseId}/decision']"));
 
         var entry = Assert.Single(await AuditAsync(caseId, AuditActions.CaseReassigned));
-        Assert.Equal($"from={first} to={second} Reassigned", entry.Detail);
+        Assert.Equal($"from={first} to={second} Reassigned" + Why, entry.Detail);
         Assert.Equal(PortalFactory.ClientAddress.ToString(), entry.IpAddress);
         Assert.DoesNotContain("Bea", entry.Detail, StringComparison.Ordinal);
     }
@@ -56,7 +61,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
 
         var page = await supervisor.GetPageAsync($"/staff/cases/{caseId}");
         Assert.Null(page.QuerySelector($"form[action='/staff/cases/{caseId}/release-claim']"));
-        using (var assigned = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = volunteer }))
+        using (var assigned = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = volunteer, ["reason"] = Reason }))
         {
             Assert.Equal($"/staff/cases/{caseId}?reassigned=1", assigned.Headers.Location?.OriginalString);
         }
@@ -67,7 +72,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         Assert.NotNull((await volunteerClient.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector($"form[action='/staff/cases/{caseId}/decision']"));
 
         var held = await supervisor.GetPageAsync($"/staff/cases/{caseId}");
-        using (var released = await supervisor.SubmitAsync(held, $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?>()))
+        using (var released = await supervisor.SubmitAsync(held, $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?> { ["reason"] = Reason }))
         {
             Assert.Equal($"/staff/cases/{caseId}?reassigned=released", released.Headers.Location?.OriginalString);
         }
@@ -76,7 +81,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         var after = await supervisor.GetPageAsync($"/staff/cases/{caseId}?reassigned=released");
         Assert.Equal("The claim was released; the case is back in the queue.", after.QuerySelector("[data-testid=case-message]")?.TextContent.Trim());
         Assert.Equal(
-            [$"from=none to={volunteer} Reassigned", $"from={volunteer} to=none Released"],
+            [$"from=none to={volunteer} Reassigned" + Why, $"from={volunteer} to=none Released" + Why],
             (await AuditAsync(caseId, AuditActions.CaseReassigned)).Select(e => e.Detail));
     }
 
@@ -91,11 +96,11 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
         foreach (var to in new[] { second, leaver })
         {
-            using var reassigned = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = to });
+            using var reassigned = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = to, ["reason"] = Reason });
             Assert.Equal(HttpStatusCode.Redirect, reassigned.StatusCode);
         }
 
-        using (var released = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?>()))
+        using (var released = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?> { ["reason"] = Reason }))
         {
             Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
         }
@@ -122,7 +127,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
 
         // The audit trail itself keeps the ids.
         Assert.Equal(
-            [$"from={first} to={second} Reassigned", $"from={second} to={leaver} Reassigned", $"from={leaver} to=none Released"],
+            [$"from={first} to={second} Reassigned" + Why, $"from={second} to={leaver} Reassigned" + Why, $"from={leaver} to=none Released" + Why],
             (await AuditAsync(caseId, AuditActions.CaseReassigned)).Select(e => e.Detail));
     }
 
@@ -167,13 +172,13 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         (await firstClient.SubmitAsync(holderQueue, $"/staff/queue/{caseId}/release", new Dictionary<string, string?>())).Dispose();
         await ClaimAsync(secondClient, caseId);
 
-        using (var stale = await supervisor.SubmitAsync(shown, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = third }))
+        using (var stale = await supervisor.SubmitAsync(shown, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = third, ["reason"] = Reason }))
         {
             Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
             Assert.StartsWith(StaleText, (await HtmlForms.ParseAsync(stale)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim(), StringComparison.Ordinal);
         }
 
-        using (var staleRelease = await supervisor.SubmitAsync(shown, $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?>()))
+        using (var staleRelease = await supervisor.SubmitAsync(shown, $"/staff/cases/{caseId}/release-claim", new Dictionary<string, string?> { ["reason"] = Reason }))
         {
             Assert.Equal(HttpStatusCode.Conflict, staleRelease.StatusCode);
             Assert.StartsWith(StaleText, (await HtmlForms.ParseAsync(staleRelease)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim(), StringComparison.Ordinal);
@@ -181,7 +186,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
 
         Assert.Equal(second, (await CaseAsync(caseId)).ClaimedById);
         Assert.Equal(
-            [$"from={first} to={third} Stale", $"from={first} to=none Stale"],
+            [$"from={first} to={third} Stale" + Why, $"from={first} to=none Stale" + Why],
             (await AuditAsync(caseId, AuditActions.CaseReassigned)).Select(e => e.Detail));
     }
 
@@ -205,14 +210,14 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
         }
 
         var responses = await Task.WhenAll(supervisors.Select((s, i) =>
-            s.Client.SubmitAsync(s.Page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = targets[i] })));
+            s.Client.SubmitAsync(s.Page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = targets[i], ["reason"] = Reason })));
 
         var winners = responses.Select((r, i) => (r, i)).Where(x => x.r.StatusCode == HttpStatusCode.Redirect).ToList();
         var winner = Assert.Single(winners);
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         Assert.Equal(targets[winner.i], (await CaseAsync(caseId)).ClaimedById);
         var audit = await AuditAsync(caseId, AuditActions.CaseReassigned);
-        Assert.Equal($"from={holder} to={targets[winner.i]} Reassigned", Assert.Single(audit, e => e.Detail!.EndsWith("Reassigned", StringComparison.Ordinal)).Detail);
+        Assert.Equal($"from={holder} to={targets[winner.i]} Reassigned" + Why, Assert.Single(audit, e => e.Detail!.Contains(" Reassigned", StringComparison.Ordinal)).Detail);
         foreach (var response in responses)
         {
             response.Dispose();
@@ -241,7 +246,7 @@ public abstract class ReassignmentTests<TFactory>(TFactory factory) : IClassFixt
 
         foreach (var target in new[] { disabled, policeId, "no-such-user" })
         {
-            using var refused = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = target });
+            using var refused = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = target, ["reason"] = Reason });
             Assert.Equal((HttpStatusCode)422, refused.StatusCode);
             Assert.Equal("Choose an active volunteer or supervisor.", (await HtmlForms.ParseAsync(refused)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim());
         }

@@ -63,7 +63,7 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         var outcomes = await Task.WhenAll(volunteers.Select(async id =>
         {
             await using var scope = factory.Services.CreateAsyncScope();
-            return (id, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, id, CancellationToken.None));
+            return (id, await scope.ServiceProvider.GetRequiredService<ClaimCaseHandler>().HandleAsync(caseId, Actor.Staff(id, IPAddress.Loopback), CancellationToken.None));
         }));
 
         var winner = Assert.Single(outcomes, o => o.Item2 == ClaimOutcome.Claimed);
@@ -84,7 +84,7 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         var queue = await first.GetPageAsync("/staff/queue");
 
         using var claimed = await first.SubmitAsync(queue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>());
-        Assert.Equal("/staff/queue?mine=true&message=claimed", claimed.Headers.Location?.OriginalString);
+        Assert.Equal($"/staff/cases/{caseId}?claimed=1", claimed.Headers.Location?.OriginalString);
         var mine = await first.GetPageAsync("/staff/queue?mine=true");
         Assert.Equal("You", Assert.Single(mine.QuerySelectorAll("[data-testid=queue-row]")).QuerySelector("[data-testid=claimed-by]")?.TextContent);
         var casePage = await first.GetPageAsync($"/staff/cases/{caseId}");

@@ -1,4 +1,7 @@
+using Portal.Core.Crypto;
+using Portal.Core.Data;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Evidence.Indicators;
 
 namespace Portal.Tests.Unit.Campaigns;
 
@@ -67,15 +70,15 @@ public sealed class CampaignClusteringTests
     }
 
     [Fact]
-    public void CommonWebmailDomain_WithTheSameSubject_JoinsNothing_ButItsExactAddressStillDoes()
+    public void CommonWebmailDomain_WithTheSameSubject_MayNotJoin_ButItsExactAddressMay()
     {
-        var clusters = CampaignClustering.Cluster([
-            DomainSubject(A, "gmail.com/0123456789abcdef0123456789abcdef"), DomainSubject(B, "gmail.com/0123456789abcdef0123456789abcdef"),
-            DomainSubject(C, "hotmail.de/0123456789abcdef0123456789abcdef"), DomainSubject(D, "hotmail.de/0123456789abcdef0123456789abcdef"),
-        ]);
-        Assert.Empty(clusters);
+        // Checked on the value itself, before it is hashed: the analysis makes no such key at all.
+        Assert.False(CampaignClustering.CanJoin(CampaignRule.DomainSubject, "gmail.com/0123456789abcdef0123456789abcdef"));
+        Assert.False(CampaignClustering.CanJoin(CampaignRule.DomainSubject, "hotmail.de/0123456789abcdef0123456789abcdef"));
+        Assert.True(CampaignClustering.CanJoin(CampaignRule.DomainSubject, "evil.example/0123456789abcdef0123456789abcdef"));
+        Assert.True(CampaignClustering.CanJoin(CampaignRule.SenderAddress, "anon.ransom@gmail.com"));
 
-        var byAddress = CampaignClustering.Cluster([Sender(A, "anon.ransom@gmail.com"), Sender(B, "anon.ransom@gmail.com")]);
+        var byAddress = CampaignClustering.Cluster([.. CampaignKeys.OfCase(A, null, "anon.ransom@gmail.com", Sealing(), shown: false), .. CampaignKeys.OfCase(B, null, "Anon.Ransom@gmail.com ", Sealing(), shown: false)]);
         Assert.Equal([A, B], Assert.Single(byAddress).CaseIds);
     }
 
@@ -94,7 +97,28 @@ public sealed class CampaignClusteringTests
     [Fact]
     public void ShortPaymentValues_AreNotAddresses_AndJoinNothing()
     {
-        Assert.Empty(CampaignClustering.Cluster([Pay(A, "unknown"), Pay(B, "unknown")]));
+        var sealing = Sealing();
+        Assert.Empty(CampaignKeys.OfCase(A, "unknown", "not an address", sealing, shown: false));
+        Assert.Empty(CampaignClustering.Cluster([.. CampaignKeys.OfCase(A, "unknown", null, sealing, false), .. CampaignKeys.OfCase(B, "unknown", null, sealing, false)]));
+    }
+
+    [Fact]
+    public void TypedAndFoundValues_AreComparedByKeyedHash_WhichHidesTheValue()
+    {
+        var sealing = Sealing();
+        var typed = Assert.Single(CampaignKeys.OfCase(A, " BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", null, sealing, shown: false));
+        var found = Convert.ToBase64String(sealing.Mac(IndicatorKind.BitcoinAddress, SealedIndicators.Normalise(IndicatorKind.BitcoinAddress, Wallet)));
+
+        Assert.Equal(found, typed.Value);
+        Assert.Null(typed.Shown);
+        Assert.DoesNotContain(Wallet, typed.Value, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEqual(typed.Value, Assert.Single(CampaignKeys.OfCase(A, Wallet, null, Sealing(fill: 8), shown: false)).Value);
+        Assert.NotEqual(typed.Value, Convert.ToBase64String(sealing.Mac(IndicatorKind.Url, Wallet)));
+        Assert.Equal(Wallet, Assert.Single(CampaignKeys.OfCase(A, Wallet, null, sealing, shown: true)).Shown);
+
+        // The page names the shared value it was shown, while equality is decided on the hash.
+        var cluster = Assert.Single(CampaignClustering.Cluster([typed, new CaseKey(B, CampaignRule.PaymentAddress, found, Wallet)]));
+        Assert.Equal([new SharedIndicator(CampaignRule.PaymentAddress, Wallet, 2)], cluster.Shared);
     }
 
     [Fact]
@@ -154,4 +178,10 @@ public sealed class CampaignClusteringTests
     [InlineData(" 1BoatSLRHtKNngkdXEeobR76b53LETtpyT", OtherWallet)]
     public void PaymentAddresses_AreNormalised_Bech32ToLowerCase_Base58AsWritten(string typed, string expected) =>
         Assert.Equal(expected, CampaignKeys.NormalisePayment(typed));
+
+    private static SealedIndicators Sealing(byte fill = 7)
+    {
+        var keys = KeyRing.FromKeys([new MasterKey("test", new byte[32])], "test", new Dictionary<string, byte[]> { [SealedIndicators.SecretName] = Enumerable.Repeat(fill, 32).ToArray() });
+        return new SealedIndicators(keys, new EnvelopeCipher(keys));
+    }
 }

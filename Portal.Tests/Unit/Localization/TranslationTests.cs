@@ -93,9 +93,20 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Routing.ResponseOutcome>().Where(o => o is not ("Done" or "NotFound")).Select(v => $"Partner.Error.{v}"));
         used.UnionWith(new[] { "created", "updated", "deleted", "HasHistory" }.Select(m => $"Partners.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Campaigns.CampaignRule>().Select(v => $"Campaign.Rule.{v}"));
-        used.UnionWith(Enum.GetNames<Quartz.TriggerState>().Select(v => $"Jobs.TriggerState.{v}"));
-        used.UnionWith(Portal.Web.Jobs.JobsOverviewQuery.RecurringJobs.Select(k => $"Jobs.Name.{k.Name}"));
-        used.UnionWith(new[] { "Jobs.Retried", "Jobs.PausedMessage", "Jobs.ResumedMessage", "Jobs.Missing" });
+
+        // The staff workspace (issue 16): roles, navigation, answers, indicators, the trail, campaign actions.
+        used.UnionWith(StaffRoles.All.Select(r => $"Role.{r}"));
+        used.UnionWith(StaffRoles.All.SelectMany(r => Portal.Web.Staff.StaffNavigation.For(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, r)], "test")))).Select(l => l.LabelKey));
+        used.UnionWith(Enum.GetNames<YesNoUnsure>().Select(v => $"Case.Answer.{v}"));
+        used.UnionWith(new[] { "p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr" }.Select(t => $"Indicator.Bitcoin.{t}"));
+        used.UnionWith(new[] { "from", "reply-to" }.Select(h => $"Indicator.Sender.{h}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.DecisionOutcome>().Select(v => $"Audit.Decision.{v}"));
+        used.UnionWith(Enum.GetNames<CampaignActionKind>().Select(v => $"Surge.Kind.{v}"));
+        used.UnionWith(Enum.GetNames<CampaignActionState>().Select(v => $"Surge.State.{v}"));
+        used.UnionWith(Enum.GetNames<CampaignCaseOutcome>().Select(v => $"Surge.Outcome.{v}"));
+        used.UnionWith(Enum.GetNames<Portal.Core.Features.Campaigns.CampaignActionProblem>().Where(p => p is not ("None" or "NotFound")).Select(v => $"Surge.Problem.{v}"));
+        used.UnionWith(ReportOptions.Languages.Select(l => $"Surge.Preview.Language.{l}"));
+        used.UnionWith(["Chart.SummaryDecisions", "Chart.EmptyDecisions", "Chart.SummaryMinutes", "Chart.EmptyMinutes"]);
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");
         var missing = used.Where(key => !english.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();

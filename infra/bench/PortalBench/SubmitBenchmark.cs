@@ -175,6 +175,21 @@ internal sealed partial class Session(HttpClient client, string token)
 
     public async Task<bool> SubmitAsync()
     {
+        using var response = await PostReportAsync();
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.OK && body.Contains("data-testid=\"receipt-key\"", StringComparison.Ordinal);
+    }
+
+    /// <summary>Files a report and returns the receipt key the page shows (the case session stays in the client).</summary>
+    public async Task<string> SubmitForReceiptKeyAsync()
+    {
+        using var response = await PostReportAsync();
+        var key = ReceiptKeyField().Match(await response.Content.ReadAsStringAsync());
+        return response.StatusCode == HttpStatusCode.OK && key.Success ? key.Groups[1].Value.Trim() : throw new InvalidOperationException($"The report was not filed ({response.StatusCode}).");
+    }
+
+    private async Task<HttpResponseMessage> PostReportAsync()
+    {
         using var content = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__af"] = token,
@@ -194,10 +209,11 @@ internal sealed partial class Session(HttpClient client, string token)
             ["ContactEmail"] = "victim@example.net",
             ["PreferredLanguage"] = "fi",
         });
-        using var response = await client.PostAsync("/report", content);
-        var body = await response.Content.ReadAsStringAsync();
-        return response.StatusCode == HttpStatusCode.OK && body.Contains("data-testid=\"receipt-key\"", StringComparison.Ordinal);
+        return await client.PostAsync("/report", content);
     }
+
+    [GeneratedRegex("data-testid=\"receipt-key\">([^<]+)<")]
+    private static partial Regex ReceiptKeyField();
 
     [GeneratedRegex("name=\"__af\" type=\"hidden\" value=\"([^\"]+)\"|name=\"__af\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();

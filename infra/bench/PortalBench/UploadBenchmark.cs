@@ -201,10 +201,11 @@ internal static partial class UploadBenchmark
         return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("No upload token on /status/evidence.");
     }
 
-    internal static async Task<HttpStatusCode> UploadAsync(HttpClient client, string token, long size, byte seed)
+    /// <summary>Posts a generated text file to the evidence page, or to <paramref name="path"/> (the victim's documents take the same form).</summary>
+    internal static async Task<HttpStatusCode> UploadAsync(HttpClient client, string token, long size, byte seed, string path = "/status/evidence")
     {
         using var content = new GeneratedUpload(token, size, seed);
-        using var response = await client.PostAsync("/status/evidence", content);
+        using var response = await client.PostAsync(path, content);
         return response.StatusCode;
     }
 

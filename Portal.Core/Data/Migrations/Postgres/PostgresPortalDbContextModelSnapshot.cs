@@ -283,6 +283,105 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.ToTable("Campaigns", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.CampaignAction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Applied")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("CampaignVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("CannedResponseId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("ReplyEn")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<string>("ReplyFi")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<string>("ReplySv")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<string>("ReplyTitle")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int?>("Route")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("CampaignId", "State");
+
+                    b.ToTable("CampaignActions", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.CampaignActionCase", b =>
+                {
+                    b.Property<long>("ActionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("Outcome")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ActionId", "CaseId");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex(new[] { "ActionId", "CaseId" }, "IX_CampaignActionCases_Pending")
+                        .HasFilter("\"Outcome\" IS NULL");
+
+                    b.ToTable("CampaignActionCases", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.CampaignCase", b =>
                 {
                     b.Property<Guid>("CaseId")
@@ -575,18 +674,22 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Value")
+                    b.Property<byte[]>("ValueEnvelope")
                         .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("ValueMac")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
 
                     b.HasKey("Id");
 
                     b.HasIndex("EvidenceFileId");
 
-                    b.HasIndex("Kind", "Value");
+                    b.HasIndex("Kind", "ValueMac");
 
-                    b.HasIndex("CaseId", "Kind", "Value")
+                    b.HasIndex("CaseId", "Kind", "ValueMac")
                         .IsUnique();
 
                     b.ToTable("CaseIndicators", (string)null);
@@ -659,6 +762,65 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.ToTable("DataProtectionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.DeadlineReminder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("DaysBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("NoticeId", "CaseId", "DaysBefore")
+                        .IsUnique();
+
+                    b.ToTable("DeadlineReminders", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DiaryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Envelope")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateOnly>("OccurredOn")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "OccurredOn");
+
+                    b.ToTable("DiaryEntries", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.EvidenceFile", b =>
                 {
                     b.Property<Guid>("Id")
@@ -682,6 +844,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<byte[]>("ForwardingEnvelope")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("KeyId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -695,8 +860,18 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<byte[]>("MessageIdMac")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("NotificationPending")
+                        .HasColumnType("boolean");
+
                     b.Property<byte[]>("ParsedEnvelope")
                         .HasColumnType("bytea");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
@@ -705,6 +880,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
@@ -716,10 +894,111 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.HasIndex("AnalysisState");
 
-                    b.HasIndex("CaseId", "Sha256")
+                    b.HasIndex("CaseId", "MessageIdMac");
+
+                    b.HasIndex("CaseId", "Purpose", "Sha256")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "NotificationPending" }, "IX_EvidenceFiles_NotificationPending")
+                        .HasFilter("\"NotificationPending\"");
+
                     b.ToTable("EvidenceFiles", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.EvidenceRefusal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("RefusedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "RefusedAt");
+
+                    b.ToTable("EvidenceRefusals", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ForwardingAddress", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ForwardingAddresses", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.IntakeStatistics", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LoopsDropped")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Refused")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Stored")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UnknownAddress")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("IntakeStatistics", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Duplicates = 0L,
+                            LoopsDropped = 0L,
+                            Messages = 0L,
+                            Refused = 0L,
+                            Stored = 0L,
+                            UnknownAddress = 0L
+                        });
                 });
 
             modelBuilder.Entity("Portal.Core.Data.JobFailure", b =>
@@ -773,6 +1052,13 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Audience")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AudienceBreachOrganisation")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("AuthorId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
@@ -786,6 +1072,9 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.Property<string>("BodySv")
                         .HasColumnType("text");
+
+                    b.Property<DateOnly?>("DeadlineOn")
+                        .HasColumnType("date");
 
                     b.Property<DateTime>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
@@ -804,6 +1093,8 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineOn");
 
                     b.HasIndex("PublishedAt");
 
@@ -1269,6 +1560,8 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.HasIndex("CaseId");
 
+                    b.HasIndex("DecidedAt", "Route");
+
                     b.ToTable("TriageDecisions", (string)null);
                 });
 
@@ -1323,6 +1616,30 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.CampaignAction", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.CampaignActionCase", b =>
+                {
+                    b.HasOne("Portal.Core.Data.CampaignAction", null)
+                        .WithMany()
+                        .HasForeignKey("ActionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Core.Data.CampaignCase", b =>
                 {
                     b.HasOne("Portal.Core.Data.Campaign", null)
@@ -1370,11 +1687,53 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.DeadlineReminder", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Core.Data.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DiaryEntry", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Core.Data.EvidenceFile", b =>
                 {
                     b.HasOne("Portal.Core.Data.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.EvidenceRefusal", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ForwardingAddress", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Core.Data.ForwardingAddress", "CaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -272,6 +272,103 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.ToTable("Campaigns", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.CampaignAction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Applied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CampaignVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CannedResponseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplyEn")
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplyFi")
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplySv")
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplyTitle")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Route")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("CampaignId", "State");
+
+                    b.ToTable("CampaignActions", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.CampaignActionCase", b =>
+                {
+                    b.Property<long>("ActionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ActionId", "CaseId");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex(new[] { "ActionId", "CaseId" }, "IX_CampaignActionCases_Pending")
+                        .HasFilter("\"Outcome\" IS NULL");
+
+                    b.ToTable("CampaignActionCases", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.CampaignCase", b =>
                 {
                     b.Property<Guid>("CaseId")
@@ -558,18 +655,22 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Value")
+                    b.Property<byte[]>("ValueEnvelope")
                         .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("ValueMac")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
 
                     b.HasKey("Id");
 
                     b.HasIndex("EvidenceFileId");
 
-                    b.HasIndex("Kind", "Value");
+                    b.HasIndex("Kind", "ValueMac");
 
-                    b.HasIndex("CaseId", "Kind", "Value")
+                    b.HasIndex("CaseId", "Kind", "ValueMac")
                         .IsUnique();
 
                     b.ToTable("CaseIndicators", (string)null);
@@ -638,6 +739,63 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.ToTable("DataProtectionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.DeadlineReminder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DaysBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("NoticeId", "CaseId", "DaysBefore")
+                        .IsUnique();
+
+                    b.ToTable("DeadlineReminders", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DiaryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Envelope")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateOnly>("OccurredOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "OccurredOn");
+
+                    b.ToTable("DiaryEntries", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Data.EvidenceFile", b =>
                 {
                     b.Property<Guid>("Id")
@@ -661,6 +819,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<byte[]>("ForwardingEnvelope")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("KeyId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -674,8 +835,18 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("MessageIdMac")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("NotificationPending")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("ParsedEnvelope")
                         .HasColumnType("BLOB");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
@@ -684,6 +855,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
@@ -695,10 +869,109 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("AnalysisState");
 
-                    b.HasIndex("CaseId", "Sha256")
+                    b.HasIndex("CaseId", "MessageIdMac");
+
+                    b.HasIndex("CaseId", "Purpose", "Sha256")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "NotificationPending" }, "IX_EvidenceFiles_NotificationPending")
+                        .HasFilter("\"NotificationPending\"");
+
                     b.ToTable("EvidenceFiles", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.EvidenceRefusal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RefusedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "RefusedAt");
+
+                    b.ToTable("EvidenceRefusals", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ForwardingAddress", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ForwardingAddresses", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.IntakeStatistics", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LoopsDropped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Refused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Stored")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnknownAddress")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("IntakeStatistics", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Duplicates = 0L,
+                            LoopsDropped = 0L,
+                            Messages = 0L,
+                            Refused = 0L,
+                            Stored = 0L,
+                            UnknownAddress = 0L
+                        });
                 });
 
             modelBuilder.Entity("Portal.Core.Data.JobFailure", b =>
@@ -750,6 +1023,13 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Audience")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AudienceBreachOrganisation")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AuthorId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
@@ -762,6 +1042,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("BodySv")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DeadlineOn")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("PublishedAt")
@@ -781,6 +1064,8 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineOn");
 
                     b.HasIndex("PublishedAt");
 
@@ -1232,6 +1517,8 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("CaseId");
 
+                    b.HasIndex("DecidedAt", "Route");
+
                     b.ToTable("TriageDecisions", (string)null);
                 });
 
@@ -1286,6 +1573,30 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.CampaignAction", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.CampaignActionCase", b =>
+                {
+                    b.HasOne("Portal.Core.Data.CampaignAction", null)
+                        .WithMany()
+                        .HasForeignKey("ActionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Core.Data.CampaignCase", b =>
                 {
                     b.HasOne("Portal.Core.Data.Campaign", null)
@@ -1333,11 +1644,53 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.DeadlineReminder", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Core.Data.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.DiaryEntry", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Core.Data.EvidenceFile", b =>
                 {
                     b.HasOne("Portal.Core.Data.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.EvidenceRefusal", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.ForwardingAddress", b =>
+                {
+                    b.HasOne("Portal.Core.Data.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Core.Data.ForwardingAddress", "CaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,33 @@
+using System.Globalization;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Bundles;
+
+namespace Portal.Core.Features.Campaigns;
+
+/// <summary>
+/// The first of two people: a supervisor releases the campaign, as it is now, to police. The
+/// approval (CampaignBundleHandler decides it) and its audit entry commit together; a campaign
+/// the supervisor may not approve is recorded as a denial. Nothing to export changes nothing.
+/// </summary>
+public sealed class ApproveCampaignExportHandler(PortalDbContext db, CampaignBundleHandler bundles, AuditTrail audit)
+{
+    public Task<CampaignApprovalOutcome> HandleAsync(Guid campaignId, Actor actor, CancellationToken cancellationToken)
+    {
+        var supervisorId = actor.StaffId ?? throw new ArgumentException("Only a supervisor approves an export.", nameof(actor));
+        return db.InTransactionAsync(async token =>
+        {
+            var (outcome, version) = await bundles.ApproveAsync(campaignId, supervisorId, token);
+            if (outcome == CampaignApprovalOutcome.NotFound)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, subject: campaignId.ToString(), detail: "campaign-approval"), token);
+            }
+            else if (outcome == CampaignApprovalOutcome.Approved)
+            {
+                await audit.AppendAsync(actor.Event(AuditActions.CampaignExportApproved, subject: campaignId.ToString(), detail: "v" + version.ToString(CultureInfo.InvariantCulture)), token);
+            }
+
+            return outcome;
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,45 @@
+using Portal.Web.Cli;
+
+namespace Portal.Tests.Integration.Cli;
+
+/// <summary>Every verb is in one command tree, so --help names them all and wrong usage is answered the same way for each.</summary>
+public sealed class CliHelpTests
+{
+    [Fact]
+    public async Task Help_NamesEveryVerb_WithoutBuildingThePortal()
+    {
+        using var output = new StringWriter();
+
+        var exit = await PortalCommands.RunAsync(["--help"], () => throw new InvalidOperationException("--help must not build the host"), output, TextWriter.Null);
+
+        Assert.Equal(0, exit);
+        foreach (var verb in new[] { "migrate", "create-admin", "verify-audit", "inspect-email", "verify-bundle" })
+        {
+            Assert.Contains(verb, output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("create-admin")]
+    [InlineData("inspect-email")]
+    [InlineData("verify-bundle", "--key")]
+    [InlineData("migrate", "--no-such-option")]
+    public async Task WrongUsage_SaysWhatIsWrong_AndExitsWith2(params string[] args)
+    {
+        using var errors = new StringWriter();
+
+        var exit = await PortalCommands.RunAsync(args, () => throw new InvalidOperationException("wrong usage must not build the host"), TextWriter.Null, errors);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--help", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verbs_AreRecognised_AndAnythingElseStartsTheServer()
+    {
+        Assert.True(PortalCommands.IsCommand(["verify-audit"]));
+        Assert.True(PortalCommands.IsCommand(["--help"]));
+        Assert.False(PortalCommands.IsCommand([]));
+        Assert.False(PortalCommands.IsCommand(["--urls", "http://127.0.0.1:5080"]));
+    }
+}

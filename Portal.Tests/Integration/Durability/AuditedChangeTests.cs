@@ -1,0 +1,164 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Routing;
+using Portal.Tests.Support;
+using static Portal.Tests.Support.RoutingSteps;
+
+namespace Portal.Tests.Integration.Durability;
+
+/// <summary>
+/// A change and its audit entry commit together or not at all (issue 12): when the entry cannot
+/// be written (a trigger makes every insert into the trail fail, as a full disk or a broken
+/// database would), the change is not kept, the person is told nothing was saved, and the trail
+/// still verifies. Once the trail accepts entries again the same action goes through, recorded once.
+/// </summary>
+public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
+    where TFactory : PortalFactory
+{
+    [Fact]
+    public async Task Claim_WhenItsAuditEntryCannotBeWritten_IsNotKept_AndTheVolunteerIsToldNothingWasSaved()
+    {
+        var filed = await FileAsync(factory, new Dictionary<string, string?> { ["Region"] = "kainuu" });
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var queue = await volunteer.GetPageAsync("/staff/queue");
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await volunteer.SubmitAsync(queue, $"/staff/queue/{filed.Id}/claim", new Dictionary<string, string?>());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            Assert.Contains("Nothing was saved", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        var unclaimed = await WithDbAsync(factory, db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == filed.Id));
+        Assert.Null(unclaimed.ClaimedById);
+        Assert.Equal(CaseStatus.Received, unclaimed.Status);
+        Assert.Empty(await EntriesAsync(filed.Id, AuditActions.CaseClaimed));
+        await AssertTrailIntactAsync();
+
+        using (var claimed = await volunteer.SubmitAsync(queue, $"/staff/queue/{filed.Id}/claim", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, claimed.StatusCode);
+        }
+
+        Assert.NotNull(await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == filed.Id).Select(c => c.ClaimedById).SingleAsync()));
+        Assert.Single(await EntriesAsync(filed.Id, AuditActions.CaseClaimed));
+    }
+
+    [Fact]
+    public async Task Decision_WhenItsAuditEntryCannotBeWritten_KeepsNeitherDecisionNorReferrals()
+    {
+        var filed = await FileAsync(factory, new Dictionary<string, string?> { ["Region"] = "kainuu", ["ConsentCounselling"] = "true" });
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var queue = await volunteer.GetPageAsync("/staff/queue");
+        (await volunteer.SubmitAsync(queue, $"/staff/queue/{filed.Id}/claim", new Dictionary<string, string?>())).Dispose();
+        var page = await volunteer.GetPageAsync($"/staff/cases/{filed.Id}");
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await volunteer.SubmitAsync(page, $"/staff/cases/{filed.Id}/decision", new Dictionary<string, string?> { ["route"] = "PoliceAndCounselling" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        Assert.Empty(await ReferralsAsync(factory, filed.Id));
+        Assert.Empty(await WithDbAsync(factory, db => db.TriageDecisions.Where(d => d.CaseId == filed.Id).ToListAsync()));
+        Assert.Equal(CaseStatus.InTriage, await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == filed.Id).Select(c => c.Status).SingleAsync()));
+        Assert.Empty(await EntriesAsync(filed.Id, AuditActions.TriageDecided));
+        await AssertTrailIntactAsync();
+
+        // Nothing was kept, so the claim still holds and the same decision goes through now.
+        using (var decided = await volunteer.SubmitAsync(page, $"/staff/cases/{filed.Id}/decision", new Dictionary<string, string?> { ["route"] = "PoliceAndCounselling" }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        }
+
+        Assert.Equal(2, (await ReferralsAsync(factory, filed.Id)).Count);
+        Assert.Equal("Decided", Assert.Single(await EntriesAsync(filed.Id, AuditActions.TriageDecided)).Detail);
+    }
+
+    [Fact]
+    public async Task Routing_WhenItsAuditEntriesCannotBeWritten_AssignsNothing_NotifiesNobody_AndFailsForTheRetry()
+    {
+        var partner = await AddPartnerAsync(factory, PartnerType.Counselling, "lappi");
+        var filed = await FileAsync(factory, new Dictionary<string, string?> { ["Region"] = "lappi", ["ConsentCounselling"] = "true" });
+        using (var decided = await DecideAsync(factory, filed.Id, "Counselling"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        }
+
+        var referral = await ReferralAsync(factory, filed.Id, PartnerType.Counselling);
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            // Not mistaken for a run that lost a race: the job sees the failure and retries.
+            await Assert.ThrowsAnyAsync<DbUpdateException>(() => RouteAsync(factory, referral.Id));
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        var waiting = await ReferralAsync(factory, filed.Id, PartnerType.Counselling);
+        Assert.Equal(ReferralStatus.Pending, waiting.Status);
+        Assert.Null(waiting.PartnerId);
+        Assert.Empty(await WithDbAsync(factory, db => db.ReferralAssignments.Where(a => a.ReferralId == referral.Id).ToListAsync()));
+        Assert.Empty(TestMailbox.Smtp.To(partner.ContactEmail));
+        Assert.Empty(await EntriesAsync(filed.Id, AuditActions.ReferralAssigned));
+        await AssertTrailIntactAsync();
+
+        Assert.Equal(RoutingOutcome.Routed, await RouteAsync(factory, referral.Id));
+        Assert.Single(await EntriesAsync(filed.Id, AuditActions.ReferralAssigned));
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail));
+    }
+
+    private Task<List<AuditEntry>> EntriesAsync(Guid caseId, string action) =>
+        WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.CaseId == caseId && e.Action == action).ToListAsync());
+
+    private async Task AssertTrailIntactAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var verification = await scope.ServiceProvider.GetRequiredService<VerifyAuditTrail>().HandleAsync(CancellationToken.None);
+        Assert.True(verification.IsIntact, verification.Problem);
+    }
+
+    /// <summary>A trigger that makes every insert into the audit trail fail, inside whatever transaction appends.</summary>
+    private async Task RefuseAuditEntriesAsync(bool refuse)
+    {
+        string[] statements = (factory.ProviderName == "Sqlite", refuse) switch
+        {
+            (true, true) => ["CREATE TRIGGER refuse_audit BEFORE INSERT ON \"AuditEntries\" BEGIN SELECT RAISE(ABORT, 'audit refused'); END;"],
+            (true, false) => ["DROP TRIGGER refuse_audit;"],
+            (false, true) =>
+            [
+                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;",
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON \"AuditEntries\" FOR EACH ROW EXECUTE FUNCTION refuse_audit();",
+            ],
+            (false, false) => ["DROP TRIGGER refuse_audit ON \"AuditEntries\";", "DROP FUNCTION refuse_audit();"],
+        };
+        await WithDbAsync(factory, async db =>
+        {
+            foreach (var statement in statements)
+            {
+                await db.Database.ExecuteSqlRawAsync(statement);
+            }
+
+            return statements.Length;
+        });
+    }
+}
+
+public sealed class SqliteAuditedChangeTests(SmtpSqlitePortalFactory factory) : AuditedChangeTests<SmtpSqlitePortalFactory>(factory);
+
+public sealed class PostgresAuditedChangeTests(SmtpPostgresPortalFactory factory) : AuditedChangeTests<SmtpPostgresPortalFactory>(factory);

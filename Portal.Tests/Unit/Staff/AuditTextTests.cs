@@ -1,0 +1,46 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using Portal.Core.Features.Audit;
+using Portal.Tests.Unit.Components;
+using Portal.Web;
+using Portal.Web.Audit;
+
+namespace Portal.Tests.Unit.Staff;
+
+/// <summary>The trail's stored subjects and details as staff read them, in their language; shapes not known stay as stored.</summary>
+public sealed class AuditTextTests : ComponentTestContext
+{
+    private string Describe(string culture, string action, string? subject, string? detail)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = new CultureInfo(culture);
+            return Services.GetRequiredService<IStringLocalizer<SharedResource>>().Describe(action, subject, detail);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    [Theory]
+    [InlineData("en", AuditActions.ReferralOutcomeRecorded, "referral 2", "Done: SupportGiven", "referral 2 · done: Support given")]
+    [InlineData("fi", AuditActions.ReferralOutcomeRecorded, "referral 2", "Done: SupportGiven", "lähete 2 · tehty: Tukea annettu")]
+    [InlineData("en", AuditActions.ReferralAssigned, "referral 7", "partner 3", "referral 7 · partner 3")]
+    [InlineData("en", AuditActions.ReferralUnassigned, "referral 7", "NoneWithCapacity", "referral 7 · Every suitable partner is full for today")]
+    [InlineData("sv", AuditActions.TriageDecided, "Police", "ConsentMissing", "Till polisen · avvisades: inget samtycke")]
+    [InlineData("en", AuditActions.ReportSubmitted, null, "Urgent", "Urgent")]
+    [InlineData("en", AuditActions.MessageSent, "12", null, "message 12")]
+    [InlineData("en", AuditActions.RolesChanged, "user-id", "Admin,Volunteer", "Administrator, Volunteer")]
+    [InlineData("en", AuditActions.StaffSignIn, null, "recovery-code", "with a recovery code")]
+    [InlineData("en", AuditActions.AccessDenied, "8c7e2a4e-3f1b-4c55-9d2e-5b0f6a1c9e11", "referral view", "a referral")]
+    [InlineData("en", AuditActions.EvidenceOpened, "8c7e2a4e-3f1b-4c55-9d2e-5b0f6a1c9e11", "checking the headers", "file 8c7e2a4e · reason: checking the headers")]
+    [InlineData("en", AuditActions.CaseReassigned, null, "from=a to=b Reassigned reason=Ann is ill", "reassigned · reason: Ann is ill")]
+    [InlineData("en", "something.new", "subject", "detail", "subject · detail")]
+    public void Describes(string culture, string action, string? subject, string? detail, string expected)
+    {
+        Assert.Equal(expected, Describe(culture, action, subject, detail));
+    }
+}
