@@ -39,7 +39,7 @@ public sealed class JobsOptions
 
     /// <summary>PostgreSQL: how often an idle worker asks the queue; new jobs wake it at once (LISTEN/NOTIFY).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often a server records that it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
@@ -62,7 +62,7 @@ public sealed class JobsOptions
 
     /// <summary>How often the recurring dispatcher asks the portal database whether follow-up work is due.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Cron (UTC, five fields) of the retention run.</summary>
     [Required]

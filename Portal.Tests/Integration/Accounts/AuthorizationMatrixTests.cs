@@ -28,8 +28,8 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     /// <summary>First match wins: (method or *, route template pattern, who may).</summary>
     private static readonly (string Method, Regex Template, string[] Who)[] Expectations =
     [
-        ("*", Rx(@"^(|updates|privacy|language|report|guidance(/.*)?|status/open|status/close|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
-        ("*", Rx(@"^status(/messages|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file|/forwarding-address)?$"), [Victim]),
+        ("*", Rx(@"^(|updates|privacy|language|leave|report(/all|/discard|/\{step\})?|guidance(/.*)?|status/(open|close|closed|new-key)|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
+        ("*", Rx(@"^(report/receipt(/saved)?|status(/messages|/consent|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file|/forwarding-address)?)$"), [Victim]),
         ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm(/done)?)$"), [AnyStaff]),
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),

@@ -8,6 +8,7 @@ namespace PortalBench;
 internal sealed class PortalProcess : IDisposable
 {
     private readonly Process process;
+    private bool disposed;
 
     private PortalProcess(Process process, Uri address)
     {
@@ -104,8 +105,15 @@ internal sealed class PortalProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Kills the portal (SIGKILL: none of its shutdown runs); a second call does nothing, so a drill may kill it early.</summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
