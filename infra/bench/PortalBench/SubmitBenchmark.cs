@@ -19,7 +19,7 @@ internal static class SubmitBenchmark
         Console.WriteLine($"# Report submission benchmark, {Environment.ProcessorCount} cores, {seconds} s per phase, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 
         // --- the portal, as an operator runs it ------------------------------------------------------
-        using var portal = PortalProcess.Start(portalDll, work.FullName, new Dictionary<string, string>());
+        using var portal = PortalProcess.Start(portalDll, work.FullName, new Dictionary<string, string> { ["RateLimits__ReportPermits"] = "100000000" });
 
         // --- the bare endpoint: one insert, same provider and pragmas --------------------------------
         var barePort = PortalProcess.FreePort();
