@@ -17,7 +17,7 @@ namespace PortalBench;
 /// Routing throughput (issue 5): RouteReferralHandler, the code the routing jobs run, on the
 /// embedded default (SQLite with the portal's pragmas, email written as .eml files to a pickup
 /// directory). Phases: one referral per run (one job per referral) with 1, 4 and 10 concurrent
-/// runs (10 is Quartz's default thread pool), then the backlog drained in batches of 100
+/// runs (10 was the thread pool of the job engine before Hangfire, which runs 2 workers), then the backlog drained in batches of 100
 /// (HandleManyAsync) by 1 and 2 runs. Each referral gets what production gives it: partner
 /// chosen with capacity counted, assignment recorded, audited in the hash chain, notification
 /// claimed, sent and recorded. Compared with the report-submission intake rate in infra/bench/README.md.
