@@ -224,7 +224,7 @@ public sealed class CaseFileController(
         if (limits.ReceiptLookupWait(HttpContext) is { } wait)
         {
             Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            ModelState.AddModelError("receiptKey", localizer["Status.Open.TooMany", Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))]);
+            ModelState.AddModelError("receiptKey", localizer["Status.Open.TooMany", ClientLimits.WaitMinutes(wait)]);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return View("CaseFile", new CaseFilePageViewModel(status.Reference));
         }

@@ -61,9 +61,9 @@ public sealed class StatusController(
     {
         if (limits.ReceiptLookupWait(HttpContext) is { } wait)
         {
-            ModelState.AddModelError("", localizer["Status.Open.TooMany", Minutes(wait)]);
+            ModelState.AddModelError("", localizer["Status.Open.TooMany", ClientLimits.WaitMinutes(wait)]);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            return View(new OpenCaseViewModel(request.Reference, Minutes(wait)));
+            return View(new OpenCaseViewModel(request.Reference, ClientLimits.WaitMinutes(wait)));
         }
 
         var opened = await openCase.HandleAsync(request, cancellationToken);
@@ -201,5 +201,4 @@ public sealed class StatusController(
     private async Task<CaseStatusViewModel> ModelAsync(Guid caseId, CaseStatusView view, string? draft, string? messageKey, CancellationToken cancellationToken) =>
         new(view, guidance.ForSteps(view.Guidance, LocalizationSetup.CurrentLanguage), await messages.ForVictimAsync(caseId, cancellationToken), draft, messageKey);
 
-    private static int Minutes(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
 }

@@ -31,6 +31,9 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
     /// </summary>
     public TimeSpan? ReceiptLookupWait(HttpContext context) => TryAcquire(failedLookups, context, permits: 0);
 
+    /// <summary>A wait as the pages say it: whole minutes, at least one.</summary>
+    public static int WaitMinutes(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+
     /// <summary>A reference and key that opened nothing: counted against this client.</summary>
     public void CountFailedLookup(HttpContext context) => TryAcquire(failedLookups, context);
 
