@@ -180,7 +180,10 @@ public sealed partial class NginxDeploymentTests(PublishedPortal published)
         {
         }
 
-        var accessLog = await File.ReadAllTextAsync(Path.Combine(work, "logs", "portal-access.log"));
+        // nginx writes a request's line after its answer: wait for the last one before reading.
+        var accessLogPath = Path.Combine(work, "logs", "portal-access.log");
+        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(accessLogPath)).Contains("/account/invitation ", StringComparison.Ordinal), "nginx to log the invitation request");
+        var accessLog = await File.ReadAllTextAsync(accessLogPath);
         Assert.Contains("/account/invitation ", accessLog, StringComparison.Ordinal);
         Assert.Contains("POST /status/evidence ", accessLog, StringComparison.Ordinal);
         Assert.DoesNotContain("DEPLOYSECRET123", accessLog, StringComparison.Ordinal);
