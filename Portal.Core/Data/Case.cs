@@ -57,6 +57,13 @@ public sealed class Case
     /// <summary>When the receipt key was first used to open the case: from then on it has been seen and is never re-issued.</summary>
     public DateTime? ReceiptFirstUsedAt { get; set; }
 
+    /// <summary>
+    /// Fingerprints of the keys a resend replaced, newest last (<see cref="Features.Reports.ReceiptHasher.EarlierKeysKept"/>
+    /// at most): the victim may hold any of them, because the answer with the newer key may never
+    /// have arrived. Each opens the case until a key is first used; then only that key remains.
+    /// </summary>
+    public byte[]? EarlierReceiptHashes { get; set; }
+
     public CaseStatus Status { get; set; }
 
     public CasePriority Priority { get; set; }

@@ -15,6 +15,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         entity.HasIndex(c => c.Reference).IsUnique();
         entity.HasIndex(c => c.SubmissionId).IsUnique();
         entity.Property(c => c.ReceiptHash).HasMaxLength(32);
+        entity.Property(c => c.EarlierReceiptHashes).HasMaxLength(Features.Reports.ReceiptHasher.EarlierKeysKept * 32);
         entity.Property(c => c.Language).HasMaxLength(8);
         entity.Property(c => c.SenderAddress).HasMaxLength(320);
         entity.Property(c => c.Currency).HasMaxLength(8);

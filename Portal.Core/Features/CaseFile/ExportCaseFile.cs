@@ -73,7 +73,7 @@ public sealed class ExportCaseFileHandler(
         }
 
         var keyValid = ReceiptKey.TryNormalize(request.ReceiptKey, out var key);
-        if (!receipts.Verify(found.Reference, keyValid ? key : "", found.ReceiptHash) || !keyValid)
+        if (receipts.Match(found.Reference, keyValid ? key : "", found.ReceiptHash, found.EarlierReceiptHashes) is null || !keyValid)
         {
             await audit.AppendAsync(actor.Event(AuditActions.CaseFileRefused, found.Id), cancellationToken);
             return new ExportCaseFileResult.KeyRefused();

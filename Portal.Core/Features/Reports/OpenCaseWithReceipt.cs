@@ -13,7 +13,8 @@ public sealed record CaseSessionTicket(Guid CaseId, int Generation);
 /// Checks a reference and receipt key pair. Every failure looks the same to the caller, and an
 /// unknown reference costs the same hash as a known one, so nothing tells whether a case exists.
 /// A successful opening is audited (by case, never by address) and marks the key as seen, so
-/// it is never re-issued; a receipt page still kept for showing again is no longer needed.
+/// it is never re-issued; the first key used is the one kept, any other a resend left valid
+/// stops working, and a receipt page still kept for showing again is no longer needed.
 /// </summary>
 public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher receipts, AuditTrail audit, TimeProvider clock)
 {
@@ -28,11 +29,11 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
 
         var stored = await db.Cases.AsNoTracking()
             .Where(c => c.Reference == reference)
-            .Select(c => new { c.Id, c.ReceiptHash, c.SessionGeneration })
+            .Select(c => new { c.Id, c.ReceiptHash, c.EarlierReceiptHashes, c.SessionGeneration })
             .FirstOrDefaultAsync(cancellationToken);
 
-        var matches = receipts.Verify(reference, key, stored?.ReceiptHash ?? new byte[32]);
-        if (!matches || stored is null)
+        var matched = receipts.Match(reference, key, stored?.ReceiptHash ?? new byte[32], stored?.EarlierReceiptHashes);
+        if (matched is null || stored is null)
         {
             return null;
         }
@@ -40,8 +41,12 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
         var now = clock.GetUtcNow().UtcDateTime;
         await db.InTransactionAsync(async token =>
         {
+            // The key used first is the one the victim holds: from now on only it opens the case.
             await db.Cases.Where(c => c.Id == stored.Id && c.ReceiptFirstUsedAt == null)
-                .ExecuteUpdateAsync(c => c.SetProperty(x => x.ReceiptFirstUsedAt, now), token);
+                .ExecuteUpdateAsync(c => c
+                    .SetProperty(x => x.ReceiptFirstUsedAt, now)
+                    .SetProperty(x => x.ReceiptHash, matched)
+                    .SetProperty(x => x.EarlierReceiptHashes, (byte[]?)null), token);
             await db.ShownReceipts.Where(r => r.CaseId == stored.Id).ExecuteDeleteAsync(token);
             await audit.AppendAsync(AuditEvent.Victim(AuditActions.CaseOpenedWithReceipt, stored.Id), token);
         }, cancellationToken);

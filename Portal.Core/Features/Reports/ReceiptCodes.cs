@@ -118,8 +118,37 @@ public sealed class ReceiptHasher(IKeySource keys)
     public byte[] Hash(string reference, string receiptKey) =>
         HMACSHA256.HashData(keys.GetSecret(SecretName), Encoding.UTF8.GetBytes(reference + "\n" + receiptKey));
 
-    public bool Verify(string reference, string receiptKey, byte[] storedHash) =>
-        CryptographicOperations.FixedTimeEquals(Hash(reference, receiptKey), storedHash);
+    /// <summary>How many keys replaced by resends stay valid beside the newest, until a key is first used.</summary>
+    public const int EarlierKeysKept = 8;
+
+    private const int HashSize = 32;
+
+    /// <summary>
+    /// The stored fingerprint that the reference and key match: the current one, or one a resend
+    /// replaced (<paramref name="earlier"/>, see <see cref="Data.Case.EarlierReceiptHashes"/>);
+    /// null when none does. Every stored fingerprint is compared, so the time taken tells nothing.
+    /// </summary>
+    public byte[]? Match(string reference, string receiptKey, byte[] current, byte[]? earlier)
+    {
+        var hash = Hash(reference, receiptKey);
+        var matched = CryptographicOperations.FixedTimeEquals(hash, current) ? current : null;
+        for (var offset = 0; earlier is not null && offset + HashSize <= earlier.Length; offset += HashSize)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, earlier.AsSpan(offset, HashSize)))
+            {
+                matched ??= earlier[offset..(offset + HashSize)];
+            }
+        }
+
+        return matched;
+    }
+
+    /// <summary>The earlier fingerprints with <paramref name="replaced"/> added as the newest; the oldest beyond <see cref="EarlierKeysKept"/> go.</summary>
+    public static byte[] KeepEarlier(byte[]? earlier, byte[] replaced)
+    {
+        var all = (earlier ?? []).Concat(replaced).ToArray();
+        return all[Math.Max(0, all.Length - (EarlierKeysKept * HashSize))..];
+    }
 
     /// <summary>A keyed digest of a form's answers, so a resend can be recognised without keeping the answers in the clear.</summary>
     public byte[] AnswersDigest(ReadOnlySpan<byte> canonicalAnswers)

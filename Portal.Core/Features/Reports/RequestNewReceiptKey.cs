@@ -113,6 +113,7 @@ public sealed class SendNewReceiptKeysHandler(
                 await db.Cases.Where(c => c.Id == match.Id)
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(c => c.ReceiptHash, hash)
+                        .SetProperty(c => c.EarlierReceiptHashes, (byte[]?)null)
                         .SetProperty(c => c.ReceiptEmailedAt, now)
                         .SetProperty(c => c.ReceiptKeyEmailEnvelope, keyEnvelope)
                         .SetProperty(c => c.SessionGeneration, c => c.SessionGeneration + 1), token);

@@ -189,8 +189,9 @@ public abstract record SubmitReportResult
 /// key its page may be shown again from (docs/decisions/0028) and the audit entry commit in one
 /// transaction, and the job engine is nudged to route the referral. A resend of the same
 /// form with the same answers, before the key was ever used and within the re-issue window,
-/// gets a fresh receipt key (the first answer may never have reached the browser); nothing else
-/// can obtain a key.
+/// gets a fresh receipt key (the first answer may never have reached the browser); the keys it
+/// replaces keep working until one key is first used, because the resend's answer may be lost
+/// too. Nothing else can obtain a key.
 /// </summary>
 public sealed class SubmitReportHandler(
     PortalDbContext db,
@@ -317,6 +318,9 @@ public sealed class SubmitReportHandler(
             return new SubmitReportResult.AlreadySubmitted(existing.Reference);
         }
 
+        // The key replaced may be the one the victim holds (this answer may be lost in its turn):
+        // it keeps working beside the new one until either is first used.
+        existing.EarlierReceiptHashes = ReceiptHasher.KeepEarlier(existing.EarlierReceiptHashes, existing.ReceiptHash);
         existing.ReceiptHash = receipts.Hash(existing.Reference, receiptKey);
         var shown = await db.ShownReceipts.FirstOrDefaultAsync(r => r.CaseId == existing.Id, cancellationToken);
         if (shown is null)

@@ -74,11 +74,32 @@ public sealed class ReceiptCodesTests
         var hash = hasher.Hash("VS-7KQM-2XPD", key);
 
         Assert.Equal(32, hash.Length);
-        Assert.True(hasher.Verify("VS-7KQM-2XPD", key, hash));
-        Assert.False(hasher.Verify("VS-7KQM-2XPE", key, hash));
-        Assert.False(hasher.Verify("VS-7KQM-2XPD", ReceiptKey.New(), hash));
-        Assert.False(otherServer.Verify("VS-7KQM-2XPD", key, hash));
+        Assert.Equal(hash, hasher.Match("VS-7KQM-2XPD", key, hash, null));
+        Assert.Null(hasher.Match("VS-7KQM-2XPE", key, hash, null));
+        Assert.Null(hasher.Match("VS-7KQM-2XPD", ReceiptKey.New(), hash, null));
+        Assert.Null(otherServer.Match("VS-7KQM-2XPD", key, hash, null));
         Assert.NotEqual(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("VS-7KQM-2XPD\n" + key)), hash);
+    }
+
+    [Fact]
+    public void ReceiptHasher_MatchesAKeyAResendReplaced_UpToTheLastEight()
+    {
+        var hasher = new ReceiptHasher(Ring());
+        var keys = Enumerable.Range(0, ReceiptHasher.EarlierKeysKept + 2).Select(_ => ReceiptKey.New()).ToList();
+        byte[]? earlier = null;
+        foreach (var replaced in keys[..^1])
+        {
+            earlier = ReceiptHasher.KeepEarlier(earlier, hasher.Hash("VS-7KQM-2XPD", replaced));
+        }
+
+        var current = hasher.Hash("VS-7KQM-2XPD", keys[^1]);
+
+        Assert.Equal(ReceiptHasher.EarlierKeysKept * 32, earlier?.Length);
+        Assert.Equal(current, hasher.Match("VS-7KQM-2XPD", keys[^1], current, earlier));
+        Assert.Equal(hasher.Hash("VS-7KQM-2XPD", keys[^2]), hasher.Match("VS-7KQM-2XPD", keys[^2], current, earlier));
+        Assert.Equal(hasher.Hash("VS-7KQM-2XPD", keys[1]), hasher.Match("VS-7KQM-2XPD", keys[1], current, earlier));
+        Assert.Null(hasher.Match("VS-7KQM-2XPD", keys[0], current, earlier));
+        Assert.Null(hasher.Match("VS-7KQM-2XPE", keys[^2], current, earlier));
     }
 
     private static KeyRing Ring() =>

@@ -537,6 +537,10 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<int>("DataPublished")
                         .HasColumnType("integer");
 
+                    b.Property<byte[]>("EarlierReceiptHashes")
+                        .HasMaxLength(256)
+                        .HasColumnType("bytea");
+
                     b.Property<DateOnly?>("EmailReceivedOn")
                         .HasColumnType("date");
 

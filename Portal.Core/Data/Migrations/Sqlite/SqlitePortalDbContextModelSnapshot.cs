@@ -520,6 +520,10 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int>("DataPublished")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("EarlierReceiptHashes")
+                        .HasMaxLength(256)
+                        .HasColumnType("BLOB");
+
                     b.Property<DateOnly?>("EmailReceivedOn")
                         .HasColumnType("TEXT");
 
