@@ -106,13 +106,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Waits for a navigation; on timeout, says where the page is and what the portal logged.</summary>
     public async Task WaitForUrlAsync(IPage page, string glob)
     {
-        try
-        {
-            // The document, not every subresource: once a run timed out with the page already at
-            // the expected address, waiting for the full load event.
-            await page.WaitForURLAsync(glob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
-        }
-        catch (TimeoutException)
+        if (!await PageAddress.WaitForAsync(page, glob, TimeSpan.FromSeconds(60)))
         {
             var logs = factory.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("CaseSession", StringComparison.Ordinal)).TakeLast(15);
             Assert.Fail($"expected {glob} but the page is at {page.Url}; the portal logged:\n{string.Join("\n", logs)}");

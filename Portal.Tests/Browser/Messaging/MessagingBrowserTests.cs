@@ -55,7 +55,7 @@ public sealed class MessagingBrowserTests(BrowserFixture fixture)
         await staff.SelectOptionAsync("#canned", new[] { new Microsoft.Playwright.SelectOptionValue { Label = title } });
         await staff.Keyboard.PressAsync("Tab");
         await staff.Keyboard.PressAsync("Enter");
-        await staff.WaitForURLAsync("**canned=*");
+        await fixture.WaitForUrlAsync(staff, "**canned=*");
         Assert.Equal("Betala inte. Vi hjälper dig.", await staff.InputValueAsync("#Body"));
         await staff.FocusAsync("#Body");
         await staff.Keyboard.PressAsync("End");

@@ -57,7 +57,7 @@ public sealed partial class FirstSignInBrowserTests(BrowserFixture fixture)
 
         portal.Clock.Advance(TimeSpan.FromMinutes(5));
         await page.ClickAsync("form[action='/account/sign-out'] button");
-        await page.WaitForURLAsync(fixture.BaseUrl + "/");
+        await fixture.WaitForUrlAsync(page, fixture.BaseUrl + "/");
 
         // A stranger, in a browser of their own, tries five wrong passwords.
         var stranger = await fixture.NewPageAsync("en-GB");

@@ -79,7 +79,7 @@ public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
 
         // Sign-out is on every page, the case page too.
         await page.ClickAsync("header [data-testid=sign-out] button");
-        await page.WaitForURLAsync(fixture.BaseUrl + "/");
+        await fixture.WaitForUrlAsync(page, fixture.BaseUrl + "/");
         await page.Context.CloseAsync();
     }
 
@@ -237,7 +237,7 @@ public sealed class StaffWorkspaceBrowserTests(BrowserFixture fixture)
         await FitsAsync();
 
         await page.ClickAsync("header [data-testid=sign-out] button");
-        await page.WaitForURLAsync(fixture.BaseUrl + "/");
+        await fixture.WaitForUrlAsync(page, fixture.BaseUrl + "/");
         await page.Context.CloseAsync();
     }
 

@@ -146,11 +146,7 @@ public sealed class VictimBrowserFixture : IAsyncLifetime
 
     public async Task WaitForUrlAsync(IPage page, string glob)
     {
-        try
-        {
-            await page.WaitForURLAsync(glob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
-        }
-        catch (TimeoutException)
+        if (!await PageAddress.WaitForAsync(page, glob, TimeSpan.FromSeconds(60)))
         {
             var logs = factory.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).TakeLast(15);
             Assert.Fail($"expected {glob} but the page is at {page.Url}; the portal logged:\n{string.Join("\n", logs)}");
