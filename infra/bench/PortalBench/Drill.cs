@@ -123,7 +123,7 @@ internal static partial class Drill
                     await UploadAsync(client, reference, random, ledger, stop);
                 }
             }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or OperationCanceledException or IOException)
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
             {
                 // The portal died under this victim: whatever was not acknowledged does not count.
             }
@@ -312,15 +312,28 @@ internal static partial class Drill
             problems.Add($"{plaintext} file(s) in the data directory hold form or email text in the clear");
         }
 
-        // No partner told twice of the same referral.
+        // No partner told twice of the same referral (a resend after a crash carries the same
+        // Message-ID, so mail clients show it once; two Message-IDs would be two emails), and no
+        // referral recorded as notified without its email.
         var outbox = Path.Combine(data, "outbox");
         var referralMails = Directory.Exists(outbox)
             ? Directory.EnumerateFiles(outbox, "*.eml").Select(ReadHeaders).Where(h => h.Subject.StartsWith("New referral", StringComparison.Ordinal) || h.Subject.Contains("lähete", StringComparison.OrdinalIgnoreCase)).ToList()
             : [];
-        var twice = referralMails.GroupBy(h => (h.To, h.Subject)).Count(g => g.Count() > 1);
+        var twice = referralMails.GroupBy(h => (h.To, h.Subject)).Count(g => g.Select(h => h.MessageId).Distinct().Count() > 1);
+        var resent = referralMails.Count - referralMails.DistinctBy(h => (h.To, h.Subject, h.MessageId)).Count();
         if (twice > 0)
         {
-            problems.Add($"{twice} partner address(es) got the same referral email twice");
+            problems.Add($"{twice} partner address(es) got the same referral in two different emails");
+        }
+
+        var notified = await db.ReferralAssignments.AsNoTracking().Where(a => a.NotifiedAt != null)
+            .Join(db.Referrals, a => a.ReferralId, r => r.Id, (a, r) => r.CaseId)
+            .Join(db.Cases, id => id, c => c.Id, (id, c) => c.Reference)
+            .ToListAsync();
+        var unmailed = notified.Count(reference => !referralMails.Any(h => h.Subject.EndsWith(reference, StringComparison.Ordinal)));
+        if (unmailed > 0)
+        {
+            problems.Add($"{unmailed} referral(s) recorded as notified have no email in the outbox");
         }
 
         var referrals = await db.Referrals.AsNoTracking().CountAsync();
@@ -336,6 +349,8 @@ internal static partial class Drill
             ("files stored", rows.Count.ToString(CultureInfo.InvariantCulture)),
             ("referrals (crisis line)", referrals.ToString(CultureInfo.InvariantCulture)),
             ("referral emails in the outbox", referralMails.Count.ToString(CultureInfo.InvariantCulture)),
+            ("  referrals notified, each with its email", notified.Count.ToString(CultureInfo.InvariantCulture)),
+            ("  sent again after a crash (same Message-ID)", resent.ToString(CultureInfo.InvariantCulture)),
             ("audit entries (chain verified)", verification.EntriesChecked.ToString(CultureInfo.InvariantCulture)),
             ("unaudited reports / files", $"{unaudited} / {filesUnaudited}"),
             ("orphan or missing files", $"{orphans} / {missing}"),
@@ -344,27 +359,10 @@ internal static partial class Drill
         ];
     }
 
-    private static (string To, string Subject) ReadHeaders(string path)
+    private static (string To, string Subject, string MessageId) ReadHeaders(string path)
     {
-        string to = "", subject = "";
-        foreach (var line in File.ReadLines(path))
-        {
-            if (line.Length == 0)
-            {
-                break;
-            }
-
-            if (line.StartsWith("To:", StringComparison.OrdinalIgnoreCase))
-            {
-                to = line[3..].Trim();
-            }
-            else if (line.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase))
-            {
-                subject = line[8..].Trim();
-            }
-        }
-
-        return (to, subject);
+        var message = MimeKit.MimeMessage.Load(path);
+        return (string.Join(", ", message.To.Mailboxes.Select(m => m.Address)), message.Subject ?? "", message.MessageId ?? "");
     }
 
     private static string Hidden(string page, string name) =>
