@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 
 namespace Portal.Core.Data;
@@ -19,6 +20,8 @@ public static class UseCaseTransaction
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
+            var gate = db is SqlitePortalDbContext ? SqliteWriterGate.For(db.Database.GetConnectionString() ?? "") : null;
+            var entered = gate is not null && await gate.WaitAsync(SqliteWriterGate.Patience, cancellationToken);
             try
             {
                 // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so the write lock is
@@ -37,7 +40,32 @@ public static class UseCaseTransaction
                 db.ChangeTracker.Clear();
                 throw;
             }
+            finally
+            {
+                if (entered)
+                {
+                    gate?.Release();
+                }
+            }
         });
+    }
+
+    /// <summary>
+    /// SQLite lets one transaction write at a time. A BEGIN IMMEDIATE that finds the lock taken
+    /// waits inside SQLite's busy handler, which blocks its thread (Microsoft.Data.Sqlite has no
+    /// asynchronous I/O) and sleeps in steps of up to 100 ms: under a surge of reports the two
+    /// cores' threads slept there while the lock stood free (docs/decisions/0029). The use cases
+    /// of this process queue here instead, without a thread, and the next starts as soon as the
+    /// previous one ends. Another process on the same file (a CLI verb) still meets SQLite's own
+    /// lock, and so does a writer that waited longer than <see cref="Patience"/> here.
+    /// </summary>
+    private static class SqliteWriterGate
+    {
+        public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+        private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+        public static SemaphoreSlim For(string connectionString) => Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
     }
 
     public static Task InTransactionAsync(this PortalDbContext db, Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
