@@ -43,6 +43,9 @@ public sealed class ShownReceipt
     /// <summary>The key replaced one the victim may never have seen (a resend).</summary>
     public bool Reissued { get; set; }
 
+    /// <summary>The case's forwarding address as the receipt showed it, sealed like the key; null when forwarding is off.</summary>
+    public byte[]? ForwardingAddressEnvelope { get; set; }
+
     public DateTime ExpiresAt { get; set; }
 }
 

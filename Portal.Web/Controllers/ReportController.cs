@@ -167,7 +167,7 @@ public sealed class ReportController(
             await ForgetDraftAsync(cancellationToken);
         }
 
-        return View("Submitted", new SubmittedViewModel(receipt.Reference, receipt.ReceiptKey, receipt.RiskFlagged, guidance.ForSteps(receipt.Guidance, LocalizationSetup.CurrentLanguage), receipt.Reissued));
+        return View("Submitted", new SubmittedViewModel(receipt.Reference, receipt.ReceiptKey, receipt.RiskFlagged, guidance.ForSteps(receipt.Guidance, LocalizationSetup.CurrentLanguage), receipt.Reissued, receipt.ForwardingAddress));
     }
 
     /// <summary>"I have saved my receipt": the sealed copy goes now.</summary>

@@ -6,12 +6,12 @@ using Portal.Core.Features.Guidance;
 namespace Portal.Core.Features.Reports;
 
 /// <summary>The receipt of a report just filed, as its page shows it.</summary>
-public sealed record ReceiptView(string Reference, string ReceiptKey, bool Reissued, bool RiskFlagged, IReadOnlyList<string> Guidance, DateTime ShownUntil);
+public sealed record ReceiptView(string Reference, string ReceiptKey, bool Reissued, bool RiskFlagged, IReadOnlyList<string> Guidance, DateTime ShownUntil, string? ForwardingAddress);
 
 /// <summary>
 /// The receipt page again, for the case session that filed the report, while its sealed copy is
 /// kept (Reports:ReceiptShownFor; docs/decisions/0028): after a change of language or a reload the
-/// key is still on screen. Null once the copy is gone (expired, saved, used, or the session ended).
+/// key, and the forwarding address made with it, are still on screen. Null once the copy is gone (expired, saved, used, or the session ended).
 /// </summary>
 public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)
 {
@@ -22,14 +22,15 @@ public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher
             from r in db.ShownReceipts.AsNoTracking()
             join k in db.Cases.AsNoTracking() on r.CaseId equals k.Id
             where r.CaseId == caseId && r.ExpiresAt > now
-            select new { r.KeyEnvelope, r.Reissued, r.ExpiresAt, Case = k }).FirstOrDefaultAsync(cancellationToken);
+            select new { r.KeyEnvelope, r.Reissued, r.ExpiresAt, r.ForwardingAddressEnvelope, Case = k }).FirstOrDefaultAsync(cancellationToken);
         if (found is null)
         {
             return null;
         }
 
         var c = found.Case;
-        return new ReceiptView(c.Reference, cipher.OpenString(found.KeyEnvelope), found.Reissued, c.RiskSelfHarm || c.RiskImmediateDanger, GuidanceRules.Select(GuidanceAnswers.From(c)), found.ExpiresAt);
+        return new ReceiptView(c.Reference, cipher.OpenString(found.KeyEnvelope), found.Reissued, c.RiskSelfHarm || c.RiskImmediateDanger, GuidanceRules.Select(GuidanceAnswers.From(c)), found.ExpiresAt,
+            found.ForwardingAddressEnvelope is { } address ? cipher.OpenString(address) : null);
     }
 
     /// <summary>The victim has saved the key: the copy goes now instead of when it expires.</summary>

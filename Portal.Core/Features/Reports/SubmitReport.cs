@@ -284,6 +284,7 @@ public sealed class SubmitReportHandler(
                     }
 
                     var forwardingAddress = await forwarding.IssueAsync(db, entity.Id, now, token);
+                    shown.ForwardingAddressEnvelope = forwardingAddress is null ? null : cipher.SealString(forwardingAddress);
                     await db.SaveChangesAsync(token);
                     await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
                     return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
@@ -322,18 +323,20 @@ public sealed class SubmitReportHandler(
         // it keeps working beside the new one until either is first used.
         existing.EarlierReceiptHashes = ReceiptHasher.KeepEarlier(existing.EarlierReceiptHashes, existing.ReceiptHash);
         existing.ReceiptHash = receipts.Hash(existing.Reference, receiptKey);
-        var shown = await db.ShownReceipts.FirstOrDefaultAsync(r => r.CaseId == existing.Id, cancellationToken);
-        if (shown is null)
-        {
-            db.ShownReceipts.Add(new ShownReceipt { CaseId = existing.Id, KeyEnvelope = keyEnvelope, Reissued = true, ExpiresAt = now + options.Value.ReceiptShownFor });
-        }
-        else
-        {
-            (shown.KeyEnvelope, shown.Reissued, shown.ExpiresAt) = (keyEnvelope, true, now + options.Value.ReceiptShownFor);
-        }
 
         // The first answer, with its forwarding address, may never have reached the browser either.
         var forwardingAddress = await forwarding.IssueAsync(db, existing.Id, now, cancellationToken);
+        var addressEnvelope = forwardingAddress is null ? null : cipher.SealString(forwardingAddress);
+        var shown = await db.ShownReceipts.FirstOrDefaultAsync(r => r.CaseId == existing.Id, cancellationToken);
+        if (shown is null)
+        {
+            db.ShownReceipts.Add(new ShownReceipt { CaseId = existing.Id, KeyEnvelope = keyEnvelope, Reissued = true, ExpiresAt = now + options.Value.ReceiptShownFor, ForwardingAddressEnvelope = addressEnvelope });
+        }
+        else
+        {
+            (shown.KeyEnvelope, shown.Reissued, shown.ExpiresAt, shown.ForwardingAddressEnvelope) = (keyEnvelope, true, now + options.Value.ReceiptShownFor, addressEnvelope);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReceiptReissued, existing.Id), cancellationToken);
         return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true, existing.SessionGeneration, forwardingAddress);

@@ -51,6 +51,27 @@ public abstract class IntakeTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task Receipt_AfterALanguageChangeOrAReload_ShowsTheSameAddress_UntilTheReceiptIsSaved()
+    {
+        var victim = await ForwardedMail.NewCaseAsync(factory);
+
+        using var chosen = await victim.Client.SubmitAsync(victim.Receipt, "/language", new Dictionary<string, string?> { ["language"] = "sv" });
+        Assert.Equal("/report/receipt", chosen.Headers.Location?.OriginalString);
+        var again = await victim.Client.GetPageAsync("/report/receipt");
+        Assert.Equal("sv", again.DocumentElement.GetAttribute("lang"));
+        Assert.Equal(victim.Address, again.QuerySelector("[data-testid=forwarding-address]")?.TextContent.Trim());
+
+        // Kept only sealed, like the key, and gone with the receipt once it is saved.
+        var token = victim.Address[(victim.Address.IndexOf('+') + 1)..victim.Address.IndexOf('@')];
+        await ForwardedMail.AssertNowhereInDataAsync(factory, token);
+        using var saved = await victim.Client.SubmitAsync(again, "/report/receipt/saved", new Dictionary<string, string?>());
+        Assert.Equal("/status", saved.Headers.Location?.OriginalString);
+        Assert.False(await factory.QueryAsync(db => db.ShownReceipts.AnyAsync(r => r.CaseId == victim.CaseId)));
+        var status = await victim.Client.GetPageAsync("/status");
+        Assert.Null(status.QuerySelector("[data-testid=forwarding-address]"));
+    }
+
+    [Fact]
     public async Task ForwardedAsAttachment_IsStoredAsTheOriginal_WithACustodyEntry_AndTheForwardingHeadersSealed()
     {
         var victim = await ForwardedMail.NewCaseAsync(factory);

@@ -1345,6 +1345,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<byte[]>("ForwardingAddressEnvelope")
+                        .HasColumnType("bytea");
+
                     b.Property<byte[]>("KeyEnvelope")
                         .IsRequired()
                         .HasColumnType("bytea");

@@ -1306,6 +1306,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("ForwardingAddressEnvelope")
+                        .HasColumnType("BLOB");
+
                     b.Property<byte[]>("KeyEnvelope")
                         .IsRequired()
                         .HasColumnType("BLOB");
