@@ -6,10 +6,10 @@ namespace Portal.Tests.Browser;
 
 /// <summary>
 /// Waits until a page is at an address (a Playwright-style glob: ** for anything, * for anything
-/// but a slash) and its document has loaded. It watches the page's address rather than waiting
-/// for the next navigation event: Playwright's WaitForURLAsync reads the address, then listens
-/// for a navigation, and a navigation committed in between was missed now and then (the run
-/// timed out with the page already at the expected address).
+/// but a slash) and its document has been parsed. It watches the page's address and asks the
+/// document for its readyState rather than waiting for Playwright's navigation and load events:
+/// in full runs WaitForURLAsync, and then WaitForLoadStateAsync, now and then waited out their
+/// minute with the page already at the expected address.
 /// </summary>
 public static class PageAddress
 {
@@ -17,25 +17,31 @@ public static class PageAddress
     {
         var pattern = Pattern(glob);
         var waited = Stopwatch.StartNew();
-        while (!pattern.IsMatch(page.Url))
+        while (waited.Elapsed < timeout)
         {
-            if (waited.Elapsed > timeout)
+            if (pattern.IsMatch(page.Url) && await ReadyStateAsync(page) is "interactive" or "complete" && pattern.IsMatch(page.Url))
             {
-                return false;
+                return true;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(25));
         }
 
+        return false;
+    }
+
+    /// <summary>The document's readyState; "" while the page is between documents.</summary>
+    public static async Task<string> ReadyStateAsync(IPage page)
+    {
         try
         {
-            var left = Math.Max(1, (timeout - waited.Elapsed).TotalMilliseconds);
-            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new PageWaitForLoadStateOptions { Timeout = (float)left });
-            return true;
+            var state = page.EvaluateAsync<string>("() => document.readyState");
+            return await Task.WhenAny(state, Task.Delay(TimeSpan.FromSeconds(2))) == state ? await state : "";
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
-            return false;
+            // The execution context went with a navigation: ask the next document.
+            return "";
         }
     }
 

@@ -149,7 +149,7 @@ public sealed class VictimBrowserFixture : IAsyncLifetime
         if (!await PageAddress.WaitForAsync(page, glob, TimeSpan.FromSeconds(60)))
         {
             var logs = factory.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).TakeLast(15);
-            Assert.Fail($"expected {glob} but the page is at {page.Url}; the portal logged:\n{string.Join("\n", logs)}");
+            Assert.Fail($"expected {glob} but the page is at {page.Url} (document {await PageAddress.ReadyStateAsync(page)}); the portal logged:\n{string.Join("\n", logs)}");
         }
     }
 
