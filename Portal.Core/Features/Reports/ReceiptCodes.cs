@@ -126,7 +126,8 @@ public sealed class ReceiptHasher(IKeySource keys)
     /// <summary>
     /// The stored fingerprint that the reference and key match: the current one, or one a resend
     /// replaced (<paramref name="earlier"/>, see <see cref="Data.Case.EarlierReceiptHashes"/>);
-    /// null when none does. Every stored fingerprint is compared, so the time taken tells nothing.
+    /// null when none does. Every stored fingerprint is compared, so the time taken does not tell
+    /// which one matched.
     /// </summary>
     public byte[]? Match(string reference, string receiptKey, byte[] current, byte[]? earlier)
     {

@@ -11,7 +11,8 @@ public sealed record ReceiptView(string Reference, string ReceiptKey, bool Reiss
 /// <summary>
 /// The receipt page again, for the case session that filed the report, while its sealed copy is
 /// kept (Reports:ReceiptShownFor; docs/decisions/0028): after a change of language or a reload the
-/// key, and the forwarding address made with it, are still on screen. Null once the copy is gone (expired, saved, used, or the session ended).
+/// key, and the forwarding address made with it, are still on screen. Null once the copy is gone
+/// (expired, saved, used, or the session ended).
 /// </summary>
 public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)
 {
