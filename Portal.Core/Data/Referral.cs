@@ -124,7 +124,14 @@ public sealed class ReferralAssignment
 
     /// <summary>
     /// The partner, who had been told of the referral, is still to be told that the victim withdrew
-    /// consent (a reference only, never content). Written with the withdrawal; cleared once sent.
+    /// consent (a reference only, never content). Written with the withdrawal; cleared once sent,
+    /// in one transaction with its audit entry.
     /// </summary>
     public bool WithdrawalNoticePending { get; set; }
+
+    /// <summary>
+    /// When a routing run took the withdrawal notice to send: no other run sends it meanwhile, and
+    /// a run that died after taking it gives it up once Routing:NotificationClaimTimeout has passed.
+    /// </summary>
+    public DateTime? WithdrawalNoticeClaimedAt { get; set; }
 }

@@ -152,7 +152,7 @@ public sealed class RouteReferralHandler(
                 if (previous.FirstOrDefault(a => a.ReferralId == referral.Id && a.PartnerId == partner.Id) is { } again)
                 {
                     // One row per referral and partner: the withdrawn assignment starts over.
-                    (again.AssignedAt, again.NotificationClaimedAt, again.NotifiedAt, again.EndedAt, again.EndReason, again.WithdrawalNoticePending) = (now, now, null, null, null, false);
+                    (again.AssignedAt, again.NotificationClaimedAt, again.NotifiedAt, again.EndedAt, again.EndReason, again.WithdrawalNoticePending, again.WithdrawalNoticeClaimedAt) = (now, now, null, null, null, false, null);
                 }
                 else
                 {
@@ -270,9 +270,11 @@ public sealed class RouteReferralHandler(
 
     /// <summary>
     /// Tells each partner whose hold on one of these referrals ended by the victim's withdrawal:
-    /// the reference and that it was withdrawn, nothing of the case. The notice is claimed by a
-    /// conditional update before sending and given back if the send fails, so two runs never both
-    /// send it and a failure is retried.
+    /// the reference and that it was withdrawn, nothing of the case. The notice is claimed for
+    /// Routing:NotificationClaimTimeout by a conditional update before sending, given back if the
+    /// send fails, and marked done with its audit entry in one transaction once sent: two runs never
+    /// both send it, a failure is retried, and a crash at any point neither loses it nor leaves it
+    /// sent but unaudited.
     /// </summary>
     private async Task NotifyWithdrawalsAsync(List<Referral> referrals, Dictionary<Guid, CaseFacts> cases, CancellationToken cancellationToken)
     {
@@ -289,8 +291,13 @@ public sealed class RouteReferralHandler(
         await using var batch = email.StartBatch();
         foreach (var assignment in pending)
         {
-            var claimed = await db.ReferralAssignments.Where(a => a.Id == assignment.Id && a.WithdrawalNoticePending)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticePending, false), cancellationToken) == 1;
+            // Taken for a while, not cleared: a run that dies between taking and sending leaves the
+            // notice to the next run once the claim has expired, instead of losing it.
+            var now = clock.GetUtcNow().UtcDateTime;
+            var claimExpired = now - options.Value.NotificationClaimTimeout;
+            var claimed = await db.ReferralAssignments
+                .Where(a => a.Id == assignment.Id && a.WithdrawalNoticePending && (a.WithdrawalNoticeClaimedAt == null || a.WithdrawalNoticeClaimedAt < claimExpired))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticeClaimedAt, now), cancellationToken) == 1;
             if (!claimed)
             {
                 continue;
@@ -310,11 +317,18 @@ public sealed class RouteReferralHandler(
             catch
             {
                 await db.ReferralAssignments.Where(a => a.Id == assignment.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticePending, true), CancellationToken.None);
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticeClaimedAt, (DateTime?)null), CancellationToken.None);
                 throw;
             }
 
-            await audit.AppendAsync(AuditEvent.System(AuditActions.ReferralWithdrawalNotified, referral.CaseId, referral.Id.ToString(CultureInfo.InvariantCulture), $"partner {partner.Id}"), cancellationToken);
+            // Sent: the notice is done and audited together. A crash before this commit sends it
+            // again after the claim expires, with the same Message-ID, so the partner sees one email.
+            await db.InTransactionAsync(async token =>
+            {
+                await db.ReferralAssignments.Where(a => a.Id == assignment.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.WithdrawalNoticePending, false).SetProperty(a => a.WithdrawalNoticeClaimedAt, (DateTime?)null), token);
+                await audit.AppendAsync(AuditEvent.System(AuditActions.ReferralWithdrawalNotified, referral.CaseId, referral.Id.ToString(CultureInfo.InvariantCulture), $"partner {partner.Id}"), token);
+            }, CancellationToken.None);
         }
     }
 

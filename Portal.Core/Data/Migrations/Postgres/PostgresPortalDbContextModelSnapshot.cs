@@ -1282,6 +1282,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<long>("ReferralId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("WithdrawalNoticeClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("WithdrawalNoticePending")
                         .HasColumnType("boolean");
 

@@ -1245,6 +1245,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<long>("ReferralId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("WithdrawalNoticeClaimedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("WithdrawalNoticePending")
                         .HasColumnType("INTEGER");
 
