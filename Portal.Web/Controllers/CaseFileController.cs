@@ -181,6 +181,11 @@ public sealed class CaseFileController(
             return Challenge(CaseSession.Scheme);
         }
 
+        if (!ModelState.IsValid)
+        {
+            return BadRequest();
+        }
+
         return await shareDocument.HandleAsync(caseId, documentId, shared, Actor.Victim, cancellationToken) == DocumentOutcome.Done
             ? Redirect($"/status/documents?changed={documentId}#document-{documentId}")
             : NotFound();

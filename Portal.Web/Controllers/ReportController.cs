@@ -98,6 +98,12 @@ public sealed class ReportController(
             return View("Step", new ReportStepViewModel(ReportSteps.All[0], Fresh(), 1));
         }
 
+        if (draft is null && !ModelState.IsValid)
+        {
+            // A value no field of the form offers (a tampered post): refused, nothing kept.
+            return BadRequest();
+        }
+
         var answers = draft?.Answers ?? report;
         var validation = await validator.ValidateAsync(answers, cancellationToken);
         if (!validation.IsValid)
@@ -201,6 +207,12 @@ public sealed class ReportController(
             ModelState.AddModelError("", localizer["Report.TooMany", (int)Math.Ceiling(wait.TotalMinutes)]);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return View("Step", new ReportStepViewModel(step, posted, step.Number));
+        }
+
+        if (!ModelState.IsValid)
+        {
+            // A value no field of the step offers (a tampered post): refused, the draft unchanged.
+            return BadRequest();
         }
 
         var start = draft?.Answers ?? Fresh() with { SubmissionId = posted.SubmissionId == Guid.Empty ? Guid.NewGuid() : posted.SubmissionId };

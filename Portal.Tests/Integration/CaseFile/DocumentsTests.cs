@@ -63,6 +63,13 @@ public abstract class DocumentsTests<TFactory>(TFactory factory) : IClassFixture
             Assert.Equal(HttpStatusCode.Redirect, shared.StatusCode);
         }
 
+        // A tampered value is refused, not read as "stop sharing".
+        var beforeTampering = await victim.GetPageAsync("/status/documents");
+        using (var tampered = await victim.SubmitAsync(beforeTampering, $"/status/documents/{document.Id}/share", new Dictionary<string, string?> { ["shared"] = "abc" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
+        }
+
         casePage = await volunteer.GetPageAsync($"/staff/cases/{filed.Id}");
         Assert.Contains(name, Assert.Single(casePage.QuerySelectorAll("[data-testid=shared-document]")).TextContent, StringComparison.Ordinal);
         using (var opened = await OpenAsync(volunteer, filed.Id, document.Id))

@@ -149,6 +149,39 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task ValueNoFieldOffers_OnAStepOrOnOnePage_IsRefused_AndNothingIsKept()
+    {
+        var client = factory.CreatePortalClient();
+        var page = await client.GetPageAsync("/report");
+        var answers = ReportAnswers.Valid();
+        page = await ContinueAsync(client, page, "safety", answers);
+        var draft = await factory.QueryAsync(db => db.ReportDrafts.AsNoTracking().OrderByDescending(d => d.Id).FirstAsync());
+
+        // A tampered step post ("abc" for a yes/no box) used to be kept as "no".
+        using var step = await client.SubmitAsync(page, "/report", new Dictionary<string, string?>
+        {
+            ["step"] = "safety",
+            ["RiskSelfHarm"] = answers["RiskSelfHarm"],
+            ["RiskImmediateDanger"] = answers["RiskImmediateDanger"],
+            ["IsUnder18"] = "abc",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, step.StatusCode);
+        var after = await factory.QueryAsync(db => db.ReportDrafts.AsNoTracking().SingleAsync(d => d.Id == draft.Id));
+        Assert.Equal(draft.AnswersEnvelope, after.AnswersEnvelope);
+        Assert.Equal(draft.UpdatedAt, after.UpdatedAt);
+
+        // The same on the one-page form: no case is filed.
+        var onePage = factory.CreatePortalClient();
+        var form = await onePage.GetPageAsync("/report");
+        var cases = await factory.QueryAsync(db => db.Cases.CountAsync());
+        var all = ReportAnswers.Valid();
+        all["ConsentPolice"] = "abc";
+        using var response = await onePage.SubmitAsync(form, "/report", all);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(cases, await factory.QueryAsync(db => db.Cases.CountAsync()));
+    }
+
+    [Fact]
     public async Task Resend_FromTheCheckStep_AfterALostAnswer_GetsANewKey()
     {
         var client = factory.CreatePortalClient();
