@@ -17,7 +17,7 @@ namespace Portal.Web.Controllers;
 /// (Sec-Fetch-Site: cross-site) is only sent on: nobody can end a victim's session from elsewhere.
 /// </summary>
 [AllowAnonymous]
-public sealed class QuickExitController(EndCaseSessionHandler endSession, ReportDrafts drafts, PortalCookies cookies, IConfiguration configuration) : Controller
+public sealed class QuickExitController(EndCaseSessionHandler endSession, PortalCookies cookies, IConfiguration configuration) : Controller
 {
     public const string Path = "/leave";
     public const string DefaultDestination = "https://www.google.com/";
@@ -28,12 +28,7 @@ public sealed class QuickExitController(EndCaseSessionHandler endSession, Report
         var site = Request.Headers["Sec-Fetch-Site"].ToString();
         if (site is "" or "same-origin" or "none")
         {
-            if (await CaseSession.CurrentAsync(HttpContext) is { } session)
-            {
-                await endSession.HandleAsync(session, CaseSessionEnd.QuickExit, Actor.Victim, cancellationToken);
-            }
-
-            await drafts.DiscardAsync(Request.Cookies[cookies.Name(PortalCookies.Draft)], cancellationToken);
+            await endSession.HandleAsync(await CaseSession.CurrentAsync(HttpContext), Request.Cookies[cookies.Name(PortalCookies.Draft)], CaseSessionEnd.QuickExit, Actor.Victim, cancellationToken);
             await HttpContext.SignOutAsync(CaseSession.Scheme);
             foreach (var cookie in PortalCookies.VictimCookies)
             {

@@ -128,15 +128,11 @@ public sealed class ReportController(
             return draft is null ? View("New", answers) : View("Step", new ReportStepViewModel(ReportSteps.Check, answers, draft.ReachedStep));
         }
 
-        var result = await handler.HandleAsync(answers, cancellationToken);
+        var result = await handler.HandleAsync(answers, draft is null ? null : DraftToken, cancellationToken);
         switch (result)
         {
             case SubmitReportResult.Submitted submitted:
                 await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(new CaseSessionTicket(submitted.CaseId, submitted.SessionGeneration)));
-                if (draft is not null)
-                {
-                    await drafts.MarkSubmittedAsync(DraftToken, submitted.CaseId, cancellationToken);
-                }
 
                 // The key is in this answer; the page is also kept (sealed, briefly) at /report/receipt,
                 // where a change of language or a reload shows it again (docs/decisions/0028).
@@ -181,12 +177,8 @@ public sealed class ReportController(
     [HttpPost("receipt/saved")]
     public async Task<IActionResult> ReceiptSaved(CancellationToken cancellationToken)
     {
-        if (CaseSession.CaseId(User) is { } caseId)
-        {
-            await receipts.ForgetAsync(caseId, cancellationToken);
-        }
-
-        await ForgetDraftAsync(cancellationToken);
+        await receipts.ForgetAsync(CaseSession.CaseId(User), DraftToken, cancellationToken);
+        cookies.Delete(Response, PortalCookies.Draft);
         return LocalRedirect("/status");
     }
 

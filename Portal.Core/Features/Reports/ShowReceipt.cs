@@ -14,7 +14,7 @@ public sealed record ReceiptView(string Reference, string ReceiptKey, bool Reiss
 /// key, and the forwarding address made with it, are still on screen. Null once the copy is gone
 /// (expired, saved, used, or the session ended).
 /// </summary>
-public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher, TimeProvider clock)
+public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher, ReportDrafts drafts, TimeProvider clock)
 {
     public async Task<ReceiptView?> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
@@ -34,7 +34,18 @@ public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher
             found.ForwardingAddressEnvelope is { } address ? cipher.OpenString(address) : null);
     }
 
-    /// <summary>The victim has saved the key: the copy goes now instead of when it expires.</summary>
-    public async Task ForgetAsync(Guid caseId, CancellationToken cancellationToken) =>
-        await db.ShownReceipts.Where(r => r.CaseId == caseId).ExecuteDeleteAsync(cancellationToken);
+    /// <summary>
+    /// The victim has saved the key: the copy goes now instead of when it expires, and with it the
+    /// answers the report was sent from (<paramref name="draftToken"/>), in one transaction.
+    /// </summary>
+    public async Task ForgetAsync(Guid? caseId, string? draftToken, CancellationToken cancellationToken) =>
+        await db.InTransactionAsync(async token =>
+        {
+            if (caseId is { } id)
+            {
+                await db.ShownReceipts.Where(r => r.CaseId == id).ExecuteDeleteAsync(token);
+            }
+
+            await drafts.DiscardAsync(draftToken, token);
+        }, cancellationToken);
 }

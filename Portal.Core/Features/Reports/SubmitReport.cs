@@ -191,7 +191,9 @@ public abstract record SubmitReportResult
 /// form with the same answers, before the key was ever used and within the re-issue window,
 /// gets a fresh receipt key (the first answer may never have reached the browser); the keys it
 /// replaces keep working until one key is first used, because the resend's answer may be lost
-/// too. Nothing else can obtain a key.
+/// too. Nothing else can obtain a key. A report sent from the stepped form's draft marks the
+/// draft as sent in the same transaction, so a crash can never leave a filed report whose draft
+/// still reads as unsent.
 /// </summary>
 public sealed class SubmitReportHandler(
     PortalDbContext db,
@@ -200,12 +202,18 @@ public sealed class SubmitReportHandler(
     AuditTrail audit,
     IFollowUpSignal followUp,
     ForwardingAddresses forwarding,
+    ReportDrafts drafts,
     IOptions<ReportOptions> options,
     TimeProvider clock)
 {
     private const int ReferenceAttempts = 5;
 
-    public async Task<SubmitReportResult> HandleAsync(SubmitReport request, CancellationToken cancellationToken)
+    /// <summary>A report from the one-page form (or any caller without a draft).</summary>
+    public Task<SubmitReportResult> HandleAsync(SubmitReport request, CancellationToken cancellationToken) =>
+        HandleAsync(request, draftToken: null, cancellationToken);
+
+    /// <summary>A report; <paramref name="draftToken"/> is the browser's token of the draft it was sent from, if any.</summary>
+    public async Task<SubmitReportResult> HandleAsync(SubmitReport request, string? draftToken, CancellationToken cancellationToken)
     {
         var digest = receipts.AnswersDigest(JsonSerializer.SerializeToUtf8Bytes(request with { SubmissionId = Guid.Empty }, ContactDetails.JsonOptions));
         var now = clock.GetUtcNow().UtcDateTime;
@@ -268,7 +276,13 @@ public sealed class SubmitReportHandler(
                         .FirstOrDefaultAsync(token);
                     if (existing is not null)
                     {
-                        return await ResendAsync(existing, digest, resendKey, resendEnvelope, now, token);
+                        var resent = await ResendAsync(existing, digest, resendKey, resendEnvelope, now, token);
+                        if (resent is SubmitReportResult.Submitted)
+                        {
+                            await drafts.MarkSubmittedAsync(draftToken, existing.Id, token);
+                        }
+
+                        return resent;
                     }
 
                     // Receipts shown to earlier victims that have run out: gone with the next report.
@@ -286,6 +300,7 @@ public sealed class SubmitReportHandler(
                     var forwardingAddress = await forwarding.IssueAsync(db, entity.Id, now, token);
                     shown.ForwardingAddressEnvelope = forwardingAddress is null ? null : cipher.SealString(forwardingAddress);
                     await db.SaveChangesAsync(token);
+                    await drafts.MarkSubmittedAsync(draftToken, entity.Id, token);
                     await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
                     return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
                 }, cancellationToken);

@@ -1,3 +1,4 @@
+using AngleSharp.Dom;
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -57,6 +58,41 @@ public sealed class CrashPointTests : IAsyncLifetime
             }
         }
 
+        Assert.True((await AuditVerificationAsync()).IsIntact);
+    }
+
+    [Fact]
+    public async Task KilledAfterAReportFromTheStepsCommitted_ItsDraftIsAlreadyMarkedSent_SoTheFormStartsAfresh_AndTheResendGetsAKey()
+    {
+        var (doomed, client) = await PortalNodeProcess.StartServingAsync(portal, CrashPoint.ReportCommitted);
+        var answers = ReportAnswers.Valid("killed after the check step");
+        IDocument check;
+        await using (doomed)
+        {
+            check = await ReportStepsWalk.WalkAsync(client, answers);
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.SubmitAsync(check, "/report", new Dictionary<string, string?>()));
+            await doomed.WaitForCrashAsync();
+        }
+
+        // Marked in the report's own transaction: the draft names its case although the process died before answering.
+        var caseId = await LatestCaseAsync();
+        Assert.Equal(caseId, await portal.QueryAsync(db => db.ReportDrafts.Select(d => d.SubmittedCaseId).SingleAsync()));
+
+        var (node, _) = await PortalNodeProcess.StartServingAsync(portal, client: client);
+        await using (node)
+        {
+            var fresh = await client.GetPageAsync("/report");
+            Assert.Null(fresh.QuerySelector("[data-testid=resumed]"));
+            Assert.Equal("safety", fresh.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+
+            using var resent = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+            Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
+            var page = await HtmlForms.ParseAsync(resent);
+            Assert.NotNull(page.QuerySelector("[data-testid=receipt-reissued]"));
+            Assert.True(await OpensAsync(node, client, page.QuerySelector("[data-testid=reference]")?.TextContent ?? "", page.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? ""));
+        }
+
+        Assert.Equal(1, await portal.QueryAsync(db => db.Cases.CountAsync()));
         Assert.True((await AuditVerificationAsync()).IsIntact);
     }
 

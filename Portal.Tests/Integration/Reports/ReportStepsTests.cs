@@ -16,8 +16,6 @@ namespace Portal.Tests.Integration.Reports;
 public abstract class ReportStepsTests<TFactory>(TFactory factory)
     where TFactory : PortalFactory
 {
-    private static readonly string[] Steps = ["safety", "what-happened", "demand", "sharing", "contact"];
-
     [Fact]
     public async Task Steps_WithoutJavaScript_KeepEveryAnswerSealed_AndSendTheReport()
     {
@@ -26,7 +24,7 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
         var answers = ReportAnswers.Valid($"Blackmail about my therapy notes. {canary}");
         answers["ConsentCounselling"] = "true";
 
-        var check = await WalkAsync(client, answers);
+        var check = await ReportStepsWalk.WalkAsync(client, answers);
 
         Assert.Equal("check", check.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
         Assert.Contains(canary, check.QuerySelector("[data-testid=check-what-happened]")?.TextContent, StringComparison.Ordinal);
@@ -58,8 +56,8 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
         var client = factory.CreatePortalClient();
         var answers = ReportAnswers.Valid("I had to stop halfway.");
         var page = await client.GetPageAsync("/report");
-        page = await ContinueAsync(client, page, "safety", answers);
-        page = await ContinueAsync(client, page, "what-happened", answers);
+        page = await ReportStepsWalk.ContinueAsync(client, page, "safety", answers);
+        page = await ReportStepsWalk.ContinueAsync(client, page, "what-happened", answers);
         Assert.Equal("demand", page.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
 
         factory.Clock.Advance(TimeSpan.FromHours(5));
@@ -78,7 +76,7 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
     {
         var client = factory.CreatePortalClient();
         var answers = ReportAnswers.Valid("Gone after a day.");
-        await ContinueAsync(client, await client.GetPageAsync("/report"), "safety", answers);
+        await ReportStepsWalk.ContinueAsync(client, await client.GetPageAsync("/report"), "safety", answers);
 
         factory.Clock.Advance(TimeSpan.FromHours(25));
         var later = await client.GetPageAsync("/report");
@@ -86,7 +84,7 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
         Assert.Equal("safety", later.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
 
         var left = factory.CreatePortalClient();
-        await ContinueAsync(left, await left.GetPageAsync("/report"), "safety", answers);
+        await ReportStepsWalk.ContinueAsync(left, await left.GetPageAsync("/report"), "safety", answers);
         var before = await factory.QueryAsync(db => db.ReportDrafts.CountAsync());
         using (var leave = await left.GetAsync("/leave"))
         {
@@ -123,8 +121,8 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
         var client = factory.CreatePortalClient();
         var page = await client.GetPageAsync("/report");
         var answers = ReportAnswers.Valid();
-        page = await ContinueAsync(client, page, "safety", answers);
-        page = await ContinueAsync(client, page, "what-happened", answers);
+        page = await ReportStepsWalk.ContinueAsync(client, page, "safety", answers);
+        page = await ReportStepsWalk.ContinueAsync(client, page, "what-happened", answers);
 
         using var step = await client.SubmitAsync(page, "/report", new Dictionary<string, string?>
         {
@@ -154,7 +152,7 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
         var client = factory.CreatePortalClient();
         var page = await client.GetPageAsync("/report");
         var answers = ReportAnswers.Valid();
-        page = await ContinueAsync(client, page, "safety", answers);
+        page = await ReportStepsWalk.ContinueAsync(client, page, "safety", answers);
         var draft = await factory.QueryAsync(db => db.ReportDrafts.AsNoTracking().OrderByDescending(d => d.Id).FirstAsync());
 
         // A tampered step post ("abc" for a yes/no box) used to be kept as "no".
@@ -185,7 +183,7 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
     public async Task Resend_FromTheCheckStep_AfterALostAnswer_GetsANewKey()
     {
         var client = factory.CreatePortalClient();
-        var check = await WalkAsync(client, ReportAnswers.Valid("Sent twice."));
+        var check = await ReportStepsWalk.WalkAsync(client, ReportAnswers.Valid("Sent twice."));
 
         using var first = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
         using var again = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
@@ -201,38 +199,13 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
     public async Task StartAgain_DeletesTheAnswers()
     {
         var client = factory.CreatePortalClient();
-        var page = await ContinueAsync(client, await client.GetPageAsync("/report"), "safety", ReportAnswers.Valid());
+        var page = await ReportStepsWalk.ContinueAsync(client, await client.GetPageAsync("/report"), "safety", ReportAnswers.Valid());
         var before = await factory.QueryAsync(db => db.ReportDrafts.CountAsync());
 
         using var discarded = await client.SubmitAsync(page, "/report/discard", new Dictionary<string, string?>());
 
         Assert.Equal("/report", discarded.Headers.Location?.OriginalString);
         Assert.Equal(before - 1, await factory.QueryAsync(db => db.ReportDrafts.CountAsync()));
-    }
-
-    /// <summary>Goes through every step with the answers that belong on it; returns the check step.</summary>
-    private static async Task<IDocument> WalkAsync(HttpClient client, Dictionary<string, string?> answers)
-    {
-        var page = await client.GetPageAsync("/report");
-        foreach (var step in Steps)
-        {
-            page = await ContinueAsync(client, page, step, answers);
-        }
-
-        return page;
-    }
-
-    /// <summary>Fills the step's questions from <paramref name="answers"/> and presses its "Save and continue".</summary>
-    private static async Task<IDocument> ContinueAsync(HttpClient client, IDocument page, string step, Dictionary<string, string?> answers)
-    {
-        Assert.Equal(step, page.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
-        var form = page.Form("/report");
-        var names = form.Elements.Select(e => e.GetAttribute("name")).OfType<string>().ToHashSet();
-        var values = answers.Where(a => names.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
-        values["step"] = page.QuerySelector("[data-testid=continue]")?.GetAttribute("value");
-        using var response = await client.SubmitAsync(page, "/report", values);
-        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"step {step} answered {(int)response.StatusCode}: {Links(await HtmlForms.ParseAsync(response)).FirstOrDefault()}");
-        return await client.GetPageAsync(response.Headers.Location?.OriginalString ?? "");
     }
 
     private static List<string?> Links(IDocument page) =>
