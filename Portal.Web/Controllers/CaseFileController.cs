@@ -226,16 +226,28 @@ public sealed class CaseFileController(
             return Challenge(CaseSession.Scheme);
         }
 
-        if (limits.ReceiptLookupWait(HttpContext) is { } wait)
+        // The key is checked, and a wrong one counted, before this client's next try is looked at;
+        // the download itself streams after.
+        var turn = await limits.OneLookupAtATimeAsync(HttpContext, cancellationToken);
+        ExportCaseFileResult result;
+        using (turn)
         {
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            ModelState.AddModelError("receiptKey", localizer["Status.Open.TooMany", ClientLimits.WaitMinutes(wait)]);
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            return View("CaseFile", new CaseFilePageViewModel(status.Reference));
+            if (limits.ReceiptLookupWait(HttpContext) is { } wait)
+            {
+                Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                ModelState.AddModelError("receiptKey", localizer["Status.Open.TooMany", ClientLimits.WaitMinutes(wait)]);
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return View("CaseFile", new CaseFilePageViewModel(status.Reference));
+            }
+
+            var language = new CaseFileLanguage(CultureInfo.CurrentUICulture, key => localizer[key]);
+            result = await exportCaseFile.HandleAsync(new ExportCaseFile(caseId.Value, receiptKey), language, Actor.Victim, cancellationToken);
+            if (result is ExportCaseFileResult.KeyRefused)
+            {
+                limits.CountFailedLookup(HttpContext);
+            }
         }
 
-        var language = new CaseFileLanguage(CultureInfo.CurrentUICulture, key => localizer[key]);
-        var result = await exportCaseFile.HandleAsync(new ExportCaseFile(caseId.Value, receiptKey), language, Actor.Victim, cancellationToken);
         switch (result)
         {
             case ExportCaseFileResult.Ready ready:
@@ -258,7 +270,6 @@ public sealed class CaseFileController(
                 return new EmptyResult();
 
             case ExportCaseFileResult.KeyRefused:
-                limits.CountFailedLookup(HttpContext);
                 ModelState.AddModelError("receiptKey", localizer["CaseFile.KeyRefused"]);
                 Response.StatusCode = StatusCodes.Status400BadRequest;
                 return View("CaseFile", new CaseFilePageViewModel(status.Reference));

@@ -59,6 +59,7 @@ public sealed class StatusController(
     [HttpPost("open")]
     public async Task<IActionResult> Open([FromForm] OpenCaseWithReceipt request, CancellationToken cancellationToken)
     {
+        using var turn = await limits.OneLookupAtATimeAsync(HttpContext, cancellationToken);
         if (limits.ReceiptLookupWait(HttpContext) is { } wait)
         {
             ModelState.AddModelError("", localizer["Status.Open.TooMany", ClientLimits.WaitMinutes(wait)]);

@@ -14,6 +14,10 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
     private readonly PartitionedRateLimiter<string> uploads = PerClient(options.UploadPermits, options.UploadWindow);
     private readonly PartitionedRateLimiter<string> failedLookups = PerClient(options.ReceiptLookupPermits, options.ReceiptLookupWindow);
     private readonly PartitionedRateLimiter<string> drafts = PerClient(options.DraftPermits, options.DraftWindow);
+    private readonly SemaphoreSlim[] lookupLanes = Enumerable.Range(0, LookupLanes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    /// <summary>How many clients' receipt lookups may run at the same moment (each client always in the same lane).</summary>
+    private const int LookupLanes = 64;
 
     /// <summary>Null when this client may file another report now, else how long to wait.</summary>
     public TimeSpan? TryReport(HttpContext context) => TryAcquire(reports, context);
@@ -31,6 +35,19 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
     /// </summary>
     public TimeSpan? ReceiptLookupWait(HttpContext context) => TryAcquire(failedLookups, context, permits: 0);
 
+    /// <summary>
+    /// A client's receipt lookups one at a time, from checking <see cref="ReceiptLookupWait"/> to
+    /// <see cref="CountFailedLookup"/>: otherwise guesses sent at the same moment all pass the check
+    /// before the first is counted. Clients are spread over a fixed number of lanes by address, so
+    /// nothing grows with the number of clients; two clients sharing a lane wait a lookup's time.
+    /// </summary>
+    public async Task<IDisposable> OneLookupAtATimeAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var lane = lookupLanes[(int)((uint)StringComparer.Ordinal.GetHashCode(ClientOf(context)) % LookupLanes)];
+        await lane.WaitAsync(cancellationToken);
+        return new LaneLease(lane);
+    }
+
     /// <summary>A wait as the pages say it: whole minutes, at least one.</summary>
     public static int WaitMinutes(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
 
@@ -43,11 +60,15 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
         uploads.Dispose();
         failedLookups.Dispose();
         drafts.Dispose();
+        foreach (var lane in lookupLanes)
+        {
+            lane.Dispose();
+        }
     }
 
     private static TimeSpan? TryAcquire(PartitionedRateLimiter<string> limiter, HttpContext context, int permits = 1)
     {
-        using var lease = limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", permits);
+        using var lease = limiter.AttemptAcquire(ClientOf(context), permits);
         if (lease.IsAcquired)
         {
             return null;
@@ -58,8 +79,23 @@ public sealed class ClientLimits(RateLimitOptions options) : IDisposable
         return wait;
     }
 
+    private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
     private static PartitionedRateLimiter<string> PerClient(int permits, TimeSpan window) =>
         PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(
             client,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 }));
+
+    private sealed class LaneLease(SemaphoreSlim lane) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                lane.Release();
+            }
+        }
+    }
 }

@@ -41,3 +41,36 @@ public sealed class ReceiptLookupRateLimitTests(TightRateLimitFactory factory) :
         Assert.Equal(HttpStatusCode.OK, form.StatusCode);
     }
 }
+
+public sealed class SimultaneousGuessesFactory : SqlitePortalFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("RateLimits:ReceiptLookupPermits", "3"),
+        new("RateLimits:ReceiptLookupWindow", "00:10:00"),
+    ];
+}
+
+/// <summary>
+/// Guesses sent at the same moment: each is checked against the limit only after the one before it
+/// was counted, so a burst gets no more tries than the same guesses sent one after another.
+/// </summary>
+public sealed class SimultaneousReceiptGuessesTests(SimultaneousGuessesFactory factory) : IClassFixture<SimultaneousGuessesFactory>
+{
+    [Fact]
+    public async Task Guesses_SentAtTheSameMoment_GetNoMoreTriesThanTheLimit()
+    {
+        var client = factory.CreatePortalClient();
+        var open = await client.GetPageAsync("/status/open");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+        {
+            var guess = new Dictionary<string, string?> { ["Reference"] = "VS-AAAA-AAAA", ["ReceiptKey"] = $"AAAA-AAAA-AAAA-AAAA-AAAA-AA{i:D2}" };
+            using var answer = await client.SubmitAsync(open, "/status/open", guess);
+            return answer.StatusCode;
+        }));
+
+        Assert.Equal(3, answers.Count(a => a == HttpStatusCode.BadRequest));
+        Assert.Equal(21, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+    }
+}
