@@ -421,6 +421,37 @@ public sealed class IntakeCaseLimitTests(SmallLimitsIntakePortal factory) : ICla
     }
 }
 
+/// <summary>An idle portal reads an empty intake mailbox every minute: those runs write to the database at most once an hour.</summary>
+public sealed class IntakeEmptyRunTests(SqliteIntakePortal factory) : IClassFixture<SqliteIntakePortal>
+{
+    [Fact]
+    public async Task RunsFindingNothing_RecordTheirLookOnceAnHour_ARunThatReadsMailAlways()
+    {
+        Task<DateTime?> LastRunAtAsync() => factory.QueryAsync(db => db.IntakeStatistics.AsNoTracking().Select(s => s.LastRunAt).SingleAsync());
+
+        Assert.Equal(0, (await IntakeTestMailbox.ReadAsync(factory)).Messages);
+        var first = await LastRunAtAsync();
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, first);
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal(first, await LastRunAtAsync());
+        factory.Clock.Advance(TimeSpan.FromMinutes(58));
+        await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal(first, await LastRunAtAsync());
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, await LastRunAtAsync());
+
+        var victim = await ForwardedMail.NewCaseAsync(factory);
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await factory.Mailbox.AppendAsync(ForwardedMail.Inline(victim.Address, "read at once"));
+        Assert.Equal(1, (await IntakeTestMailbox.ReadAsync(factory)).Stored);
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, await LastRunAtAsync());
+    }
+}
+
 /// <summary>The reader waits in IDLE while a run lasts, so mail arriving meanwhile is stored in the same run.</summary>
 public sealed class IntakeIdleTests(SqliteIntakePortal factory) : IClassFixture<SqliteIntakePortal>
 {
@@ -444,7 +475,7 @@ public sealed class IntakeIdleTests(SqliteIntakePortal factory) : IClassFixture<
             Idle = true,
             RunTime = TimeSpan.FromSeconds(60),
         };
-        var handler = new ReadIntakeMailboxHandler(scope.ServiceProvider.GetRequiredService<StoreForwardedMailHandler>(), Options.Create(idling), TimeProvider.System);
+        var handler = new ReadIntakeMailboxHandler(scope.ServiceProvider.GetRequiredService<StoreForwardedMailHandler>(), new IntakeEmptyRuns(TimeProvider.System), Options.Create(idling), TimeProvider.System);
         using var stopping = new CancellationTokenSource();
 
         var run = handler.HandleAsync(stopping.Token, CancellationToken.None);
