@@ -24,6 +24,7 @@ public static class IntakeSetup
         builder.Services.AddScoped<ReplaceForwardingAddressHandler>();
         builder.Services.AddScoped<StoreForwardedMailHandler>();
         builder.Services.AddScoped<ReadIntakeMailboxHandler>();
+        builder.Services.AddSingleton<IntakeEmptyRuns>();
         return builder;
     }
 }

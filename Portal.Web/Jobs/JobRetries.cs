@@ -14,10 +14,19 @@ namespace Portal.Web.Jobs;
 /// requeues or deletes it), recorded in JobFailures and the admins are emailed by a job of its
 /// own, retried like any other (a failed notification is recorded but does not notify about
 /// itself). A job that failed for good holds nothing: other jobs, and other work of the same
-/// kind, go on. Jobs therefore just throw on failure (SMTP down, database gone).
+/// kind, go on. Jobs therefore just throw on failure (SMTP down, database gone). While a job waits
+/// for its retry it is in Hangfire's "retries" set, which the dashboard's Retries page lists, as
+/// AutomaticRetry keeps it: added when the retry is scheduled, removed when the job leaves
+/// Scheduled (run, requeued or deleted).
 /// </summary>
 internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptions> options, ILogger<JobRetries> logger) : IElectStateFilter, IApplyStateFilter
 {
+    /// <summary>The set the dashboard's Retries page reads (Hangfire's name for it).</summary>
+    internal const string RetriesSet = "retries";
+
+    /// <summary>How the reason of a Scheduled state this filter chose begins: what tells a retry from a job scheduled for later.</summary>
+    internal const string RetryReasonPrefix = "Retry: ";
+
     public void OnStateElection(ElectStateContext context)
     {
         if (context.CandidateState is not FailedState failed)
@@ -37,7 +46,7 @@ internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptio
             var delay = RetryBackoff.From(settings).DelayBefore(attempts);
             context.CandidateState = new ScheduledState(delay)
             {
-                Reason = string.Create(CultureInfo.InvariantCulture, $"Attempt {attempts} of {settings.MaxAttempts} failed ({error}); retrying in {delay:g}."),
+                Reason = string.Create(CultureInfo.InvariantCulture, $"{RetryReasonPrefix}attempt {attempts} of {settings.MaxAttempts} failed ({error}); next in {delay:g}."),
             };
             logger.LogWarning("Job {Job} failed on attempt {Attempt} of {MaxAttempts} with {ErrorType}; retrying in {Delay}.", key, attempts, settings.MaxAttempts, error, delay);
             return;
@@ -53,6 +62,12 @@ internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptio
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
         var jobId = context.BackgroundJob.Id;
+        if (context.NewState is ScheduledState { Reason: { } reason } && reason.StartsWith(RetryReasonPrefix, StringComparison.Ordinal))
+        {
+            transaction.AddToSet(RetriesSet, jobId);
+            return;
+        }
+
         var key = KeyOf(jobId, name => context.GetJobParameter<string>(name, allowStale: true));
 
         // An admin requeued or deleted a job that had failed for good: it waits for nobody any more,
@@ -75,8 +90,13 @@ internal sealed class JobRetries(IServiceScopeFactory scopes, IOptions<JobsOptio
         }
     }
 
+    /// <summary>A job leaving Scheduled (its retry came due, or an admin enqueued or deleted it) no longer waits for a retry.</summary>
     public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
+        if (context.OldStateName == ScheduledState.StateName)
+        {
+            transaction.RemoveFromSet(RetriesSet, context.BackgroundJob.Id);
+        }
     }
 
     /// <summary>A job the portal did not key (none should exist) is recorded under its Hangfire id.</summary>

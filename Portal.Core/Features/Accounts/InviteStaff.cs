@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using FluentValidation;
@@ -43,8 +42,7 @@ public sealed class InviteStaffValidator : AbstractValidator<InviteStaff>
     {
         var trimmed = email?.Trim() ?? "";
         return trimmed.Length <= 256
-            && MailAddress.TryCreate(trimmed, out var parsed)
-            && parsed.Address == trimmed
+            && PlainEmailAddress.Parse(trimmed) is not null
             && (allowed.Length == 0 || trimmed.All(allowed.Contains));
     }
 }

@@ -38,10 +38,13 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
         Assert.Equal(HttpStatusCode.Redirect, late.StatusCode);
     }
 
-    [Fact]
-    public async Task PasswordAlone_DoesNotOpenStaffPages()
+    [Theory]
+    [InlineData(StaffRoles.Supervisor, "/staff/audit")]
+    [InlineData(StaffRoles.Admin, "/admin/jobs")]
+    [InlineData(StaffRoles.Admin, "/admin/jobs/retries")]
+    public async Task PasswordAlone_DoesNotOpenStaffPages(string role, string path)
     {
-        var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Supervisor);
+        var account = await StaffAccounts.CreateAsync(factory, role);
         var client = factory.CreatePortalClient();
         var page = await client.GetPageAsync("/account/sign-in");
         using (var password = await client.SubmitAsync(page, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = StaffAccounts.Password }))
@@ -49,7 +52,7 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
             Assert.StartsWith("/account/sign-in/code", password.Headers.Location?.OriginalString, StringComparison.Ordinal);
         }
 
-        using var staff = await client.GetAsync("/staff/audit");
+        using var staff = await client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.Redirect, staff.StatusCode);
         Assert.Contains("/account/sign-in", staff.Headers.Location?.ToString(), StringComparison.Ordinal);

@@ -30,13 +30,26 @@ public class PostgresIntakePortal : PostgresPortalFactory, IIntakePortal
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [.. Mailbox.Settings(), .. TestMailbox.SmtpSettings];
 }
 
-/// <summary>Evidence:MaxFileBytes of 64 KiB, so an intake message over a limit is quick to make.</summary>
+/// <summary>
+/// Evidence:MaxFileBytes of 64 KiB, so an intake message over a limit is quick to make; a case
+/// holds at most 2 files and 96 KiB (more than one file's limit, so a file alone over its own
+/// limit is still refused as too large, not as a full case).
+/// </summary>
 public sealed class SmallLimitsIntakePortal : SqliteIntakePortal
 {
     public const int MaxFileBytes = 64 * 1024;
 
+    public const int MaxFilesPerCase = 2;
+
+    public const int MaxBytesPerCase = 96 * 1024;
+
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [.. base.Settings, new("Evidence:MaxFileBytes", MaxFileBytes.ToString(CultureInfo.InvariantCulture))];
+        [
+            .. base.Settings,
+            new("Evidence:MaxFileBytes", MaxFileBytes.ToString(CultureInfo.InvariantCulture)),
+            new("Evidence:MaxFilesPerCase", MaxFilesPerCase.ToString(CultureInfo.InvariantCulture)),
+            new("Evidence:MaxBytesPerCase", MaxBytesPerCase.ToString(CultureInfo.InvariantCulture)),
+        ];
 }
 
 /// <summary>The real scheduler runs the recurring job (parked; tests fire it), and the analysis it nudges.</summary>

@@ -354,6 +354,104 @@ public sealed class IntakeLimitTests(SmallLimitsIntakePortal factory) : IClassFi
     }
 }
 
+/// <summary>The per-case limits (Evidence:MaxFilesPerCase, MaxBytesPerCase) hold for forwarded mail as for uploads.</summary>
+public sealed class IntakeCaseLimitTests(SmallLimitsIntakePortal factory) : IClassFixture<SmallLimitsIntakePortal>
+{
+    [Fact]
+    public async Task ForwardBeyondTheCasesFileCount_IsRefusedOnTheCase_AndNothingOfItKept()
+    {
+        var victim = await ForwardedMail.NewCaseAsync(factory);
+        await factory.Mailbox.AppendAsync(
+            ForwardedMail.Inline(victim.Address, "first " + Guid.NewGuid().ToString("N")),
+            ForwardedMail.Inline(victim.Address, "second " + Guid.NewGuid().ToString("N")));
+        var filled = await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal((2, 2, 0), (filled.Messages, filled.Stored, filled.Refused));
+        Assert.Equal(SmallLimitsIntakePortal.MaxFilesPerCase, (await ForwardedMail.FilesAsync(factory, victim.CaseId)).Count);
+
+        var canary = "COUNT-" + Guid.NewGuid().ToString("N");
+        await factory.Mailbox.AppendAsync(ForwardedMail.Inline(victim.Address, canary));
+        var run = await IntakeTestMailbox.ReadAsync(factory);
+
+        Assert.Equal((1, 1, 0), (run.Messages, run.Refused, run.Stored));
+        await AssertRefusedAndNothingKeptAsync(victim, nameof(EvidenceRejection.TooManyFiles), SmallLimitsIntakePortal.MaxFilesPerCase, canary);
+    }
+
+    [Fact]
+    public async Task ForwardBeyondTheCasesStorage_IsRefusedOnTheCase_AndNothingOfItKept()
+    {
+        // Each under the per-file limit; the two together over the case's storage.
+        var size = (SmallLimitsIntakePortal.MaxBytesPerCase / 2) + 4096;
+        Assert.True(size < SmallLimitsIntakePortal.MaxFileBytes);
+        var victim = await ForwardedMail.NewCaseAsync(factory);
+        await factory.Mailbox.AppendAsync(ForwardedMail.Inline(victim.Address, Padding("first-" + Guid.NewGuid().ToString("N"), size)));
+        var first = await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal((1, 1, 0), (first.Messages, first.Stored, first.Refused));
+
+        var canary = "QUOTA-" + Guid.NewGuid().ToString("N");
+        await factory.Mailbox.AppendAsync(ForwardedMail.Inline(victim.Address, Padding(canary, size)));
+        var run = await IntakeTestMailbox.ReadAsync(factory);
+
+        Assert.Equal((1, 1, 0), (run.Messages, run.Refused, run.Stored));
+        await AssertRefusedAndNothingKeptAsync(victim, nameof(EvidenceRejection.CaseQuotaExceeded), 1, canary);
+    }
+
+    private static string Padding(string line, int size) => string.Join('\n', Enumerable.Repeat(line + new string('z', 40), size / (line.Length + 41)));
+
+    private async Task AssertRefusedAndNothingKeptAsync(ForwardingVictim victim, string reason, int filesKept, string canary)
+    {
+        var files = await ForwardedMail.FilesAsync(factory, victim.CaseId);
+        Assert.Equal(filesKept, files.Count);
+        var refusal = Assert.Single(await factory.QueryAsync(db => db.EvidenceRefusals.AsNoTracking().Where(r => r.CaseId == victim.CaseId).ToListAsync()));
+        Assert.Equal((EvidenceSource.ForwardedInline, reason), (refusal.Source, refusal.Reason));
+        Assert.Equal(1, await factory.QueryAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == victim.CaseId && a.Action == AuditActions.EvidenceRefused)));
+        Assert.Equal(0, await factory.Mailbox.CountAsync());
+
+        // No bytes of it on disk: one sealed file per row, and no temporary file left.
+        var evidence = Path.Combine(factory.DataDirectory, "evidence");
+        var rows = await factory.QueryAsync(db => db.EvidenceFiles.CountAsync());
+        Assert.Equal(rows, Directory.EnumerateFiles(evidence, "*.pev", SearchOption.AllDirectories).Count());
+        var temporary = Path.Combine(evidence, "tmp");
+        Assert.True(!Directory.Exists(temporary) || !Directory.EnumerateFiles(temporary).Any(), "a temporary file was left behind");
+
+        var page = await EvidenceUploads.PageAsync(victim.Client);
+        Assert.Equal([reason], page.QuerySelectorAll("[data-testid=forwarded-refusal]").Select(r => r.GetAttribute("data-reason") ?? ""));
+        Assert.Equal(filesKept, page.QuerySelectorAll("[data-testid=evidence-file]").Length);
+        Assert.DoesNotContain(canary, page.DocumentElement.OuterHtml, StringComparison.Ordinal);
+        await ForwardedMail.AssertNowhereInDataAsync(factory, canary);
+    }
+}
+
+/// <summary>An idle portal reads an empty intake mailbox every minute: those runs write to the database at most once an hour.</summary>
+public sealed class IntakeEmptyRunTests(SqliteIntakePortal factory) : IClassFixture<SqliteIntakePortal>
+{
+    [Fact]
+    public async Task RunsFindingNothing_RecordTheirLookOnceAnHour_ARunThatReadsMailAlways()
+    {
+        Task<DateTime?> LastRunAtAsync() => factory.QueryAsync(db => db.IntakeStatistics.AsNoTracking().Select(s => s.LastRunAt).SingleAsync());
+
+        Assert.Equal(0, (await IntakeTestMailbox.ReadAsync(factory)).Messages);
+        var first = await LastRunAtAsync();
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, first);
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal(first, await LastRunAtAsync());
+        factory.Clock.Advance(TimeSpan.FromMinutes(58));
+        await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal(first, await LastRunAtAsync());
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await IntakeTestMailbox.ReadAsync(factory);
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, await LastRunAtAsync());
+
+        var victim = await ForwardedMail.NewCaseAsync(factory);
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await factory.Mailbox.AppendAsync(ForwardedMail.Inline(victim.Address, "read at once"));
+        Assert.Equal(1, (await IntakeTestMailbox.ReadAsync(factory)).Stored);
+        Assert.Equal(factory.Clock.GetUtcNow().UtcDateTime, await LastRunAtAsync());
+    }
+}
+
 /// <summary>The reader waits in IDLE while a run lasts, so mail arriving meanwhile is stored in the same run.</summary>
 public sealed class IntakeIdleTests(SqliteIntakePortal factory) : IClassFixture<SqliteIntakePortal>
 {
@@ -377,7 +475,7 @@ public sealed class IntakeIdleTests(SqliteIntakePortal factory) : IClassFixture<
             Idle = true,
             RunTime = TimeSpan.FromSeconds(60),
         };
-        var handler = new ReadIntakeMailboxHandler(scope.ServiceProvider.GetRequiredService<StoreForwardedMailHandler>(), Options.Create(idling), TimeProvider.System);
+        var handler = new ReadIntakeMailboxHandler(scope.ServiceProvider.GetRequiredService<StoreForwardedMailHandler>(), new IntakeEmptyRuns(TimeProvider.System), Options.Create(idling), TimeProvider.System);
         using var stopping = new CancellationTokenSource();
 
         var run = handler.HandleAsync(stopping.Token, CancellationToken.None);

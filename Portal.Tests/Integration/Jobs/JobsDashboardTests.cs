@@ -1,6 +1,8 @@
 using System.Net;
 using AngleSharp.Dom;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
@@ -120,18 +122,36 @@ public abstract class JobsDashboardTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SmtpDownUntilTheRetriesEnd_TheFailureIsOnTheDashboard_AdminsAreEmailed_AndARequeueFromTheDashboardIsAuditedAndRuns()
+    public async Task SmtpDownUntilTheRetriesEnd_TheRetriesThenTheFailureAreOnTheDashboard_AdminsAreEmailed_AndARequeueFromTheDashboardIsAuditedAndRuns()
     {
         var supervisor = await StaffAccounts.CreateAsync(Portal, StaffRoles.Supervisor);
         var account = await StaffAccounts.CreateAsync(Portal, StaffRoles.Admin);
+        var admin = await StaffAccounts.SignInAsync(Portal, account);
 
+        // Every server running the jobs is on the servers page.
+        var servers = await Eventually.WaitAsync(
+            () => Task.FromResult(Portal.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers() is { Count: > 0 } found ? found : null),
+            "the job server to announce itself");
+        var serversPage = await admin.GetPageAsync(JobsDashboard.Path + "/servers");
+        Assert.All(servers, server => Assert.NotNull(serversPage.QuerySelectorAll("span[title]").FirstOrDefault(s => s.GetAttribute("title") == server.Name)));
+
+        // While it waits for its next attempt, the job is on the retries page...
         var job = Portal.RunRecurring(PortalJobKeys.DailyDigest);
+        var retrying = await Eventually.WaitAsync(
+            async () => await admin.GetPageAsync(JobsDashboard.Path + "/retries") is var page && page.QuerySelector($"input.js-jobs-list-checkbox[value='{job}']") is not null ? page : null,
+            $"job {job} on the retries page");
+        Assert.Contains("Retry: attempt", retrying.QuerySelector("table")?.TextContent, StringComparison.Ordinal);
+
         var failure = await Portal.FailureOfAsync("recurring.daily-digest");
         smtp.Up();
         await Portal.WaitForJobAsync(job, "Failed");
 
+        // ...and leaves it once it has no attempt left.
+        var retriesAfter = await admin.GetPageAsync(JobsDashboard.Path + "/retries");
+        Assert.Null(retriesAfter.QuerySelector($"input.js-jobs-list-checkbox[value='{job}']"));
+        Assert.NotNull(retriesAfter.QuerySelector("h1.page-header"));
+
         // Failed, for good, where admins look: the failed jobs page and the job's own page.
-        var admin = await StaffAccounts.SignInAsync(Portal, account);
         var failed = await admin.GetPageAsync(JobsDashboard.Path + "/jobs/failed");
         Assert.NotNull(failed.QuerySelector($"input.js-jobs-list-checkbox[value='{job}']"));
         var details = await admin.GetPageAsync($"{JobsDashboard.Path}/jobs/details/{job}");

@@ -26,6 +26,16 @@ public sealed class InviteStaffValidatorTests
     [InlineData("two@at@example.org")]
     [InlineData("o'brien@example.org")] // a valid address, but not a valid Identity user name
     [InlineData("äiti@example.fi")]
+    [InlineData("name@example.org (comment)")]
+    [InlineData("<name@example.org>")]
+    [InlineData("name@example.org, other@example.org")]
+    [InlineData("name@")]
+    [InlineData("@example.org")]
+    [InlineData("name.@example.org")]
+    [InlineData(".name@example.org")]
+    [InlineData("first..last@example.org")]
+    [InlineData("name@example..org")]
+    [InlineData("name@example.org.")]
     public void AddressThatCannotBecomeAUserName_IsRefused(string email)
     {
         var result = Validator.Validate(new InviteStaff { Email = email, Roles = [StaffRoles.Volunteer], Language = "en" });

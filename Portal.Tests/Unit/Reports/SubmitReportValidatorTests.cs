@@ -66,6 +66,53 @@ public sealed class SubmitReportValidatorTests
     };
 
     [Theory]
+    [InlineData("ransom@example.org")]
+    [InlineData("  ransom@example.org  ")]
+    [InlineData("first+tag@sub.example.fi")]
+    [InlineData("matti.meikäläinen@example.fi")]
+    [InlineData("o'brien@example.org")]
+    [InlineData("ransom@bücher.de")]
+    public void SenderAddress_OneBareAddress_IsAccepted(string address)
+    {
+        var result = validator.Validate(Valid() with { SenderAddress = address });
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => e.ErrorCode)));
+    }
+
+    [Theory]
+    [InlineData("Ransom <ransom@example.org>")]
+    [InlineData("=?utf-8?q?Ransom?= <ransom@example.org>")]
+    [InlineData("<ransom@example.org>")]
+    [InlineData("ransom@example.org (the boss)")]
+    [InlineData("<@relay.example.org:ransom@example.org>")]
+    [InlineData("ransom@example.org, other@example.org")]
+    [InlineData("group: ransom@example.org;")]
+    [InlineData("ransom@")]
+    [InlineData("@example.org")]
+    [InlineData("ransom@localhost")]
+    [InlineData("ransom.@example.org")]
+    [InlineData("ransom@example.org.")]
+    [InlineData("ransom\r\n @example.org")]
+    public void SenderAddress_AnythingButOneBareAddress_IsRefused(string address)
+    {
+        var result = validator.Validate(Valid() with { SenderAddress = address });
+
+        Assert.Equal(["Report.SenderAddress.Invalid"], result.Errors.Select(e => e.ErrorCode));
+    }
+
+    [Theory]
+    [InlineData("Me <me@example.fi>")]
+    [InlineData("me@example.fi.")]
+    [InlineData("me.@example.fi")]
+    [InlineData("me@")]
+    public void ContactEmail_AnythingButOneBareAddress_IsRefused(string address)
+    {
+        var result = validator.Validate(Valid() with { ContactPreference = ContactPreference.Email, ContactEmail = address });
+
+        Assert.Equal(["Report.ContactEmail.Invalid"], result.Errors.Select(e => e.ErrorCode));
+    }
+
+    [Theory]
     [MemberData(nameof(Invalid))]
     public void Validate_BadAnswer_GivesItsErrorAtItsField(string expectedCode, Func<SubmitReport, SubmitReport> change)
     {

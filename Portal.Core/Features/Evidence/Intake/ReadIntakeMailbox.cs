@@ -19,9 +19,10 @@ public sealed record IntakeRun(bool Enabled, int Messages, int Stored, int Dupli
 /// and deleting reads the message again next time, where it is recognised as a duplicate. When the
 /// mailbox is empty and the server offers IDLE, the run waits for new mail until Intake:RunTime
 /// has passed, so a forward is stored within seconds; <c>stopping</c> (the host shutting down)
-/// ends the wait and the run between messages.
+/// ends the wait and the run between messages. A run that finds nothing writes nothing to the
+/// database, except the time of its look once an hour (<see cref="IntakeEmptyRuns"/>).
 /// </summary>
-public sealed class ReadIntakeMailboxHandler(StoreForwardedMailHandler store, IOptions<IntakeOptions> options, TimeProvider clock)
+public sealed class ReadIntakeMailboxHandler(StoreForwardedMailHandler store, IntakeEmptyRuns emptyRuns, IOptions<IntakeOptions> options, TimeProvider clock)
 {
     public async Task<IntakeRun> HandleAsync(CancellationToken stopping, CancellationToken cancellationToken)
     {
@@ -74,10 +75,15 @@ public sealed class ReadIntakeMailboxHandler(StoreForwardedMailHandler store, IO
             }
         }
 
-        if (total.Messages == 0)
+        if (total.Messages > 0)
         {
-            // A run with nothing to read still says when the mailbox was last looked at.
+            emptyRuns.Recorded();
+        }
+        else if (emptyRuns.IsDue())
+        {
+            // A run with nothing to read still says, now and then, when the mailbox was last looked at.
             await store.CountAsync(total, cancellationToken);
+            emptyRuns.Recorded();
         }
 
         return IntakeRun.Of(total);
