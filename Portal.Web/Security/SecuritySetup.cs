@@ -136,6 +136,10 @@ public static class SecuritySetup
             app.UseForwardedHeaders();
         }
 
+        // Before the error pages, which render components too: a Host that makes no address is
+        // answered 400 with no page.
+        app.UseMiddleware<HostHeaderMiddleware>();
+
         // The friendly error pages in every environment: a victim must never see a stack trace,
         // and a developer reads the log instead. A request the client got wrong (a body shorter
         // than announced, an upload too slow to finish: BadHttpRequestException) is answered

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
-using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Deployment;
 
@@ -45,27 +41,26 @@ public sealed class EveryRouteTests(KestrelPortalFactory factory) : IClassFixtur
     [Fact]
     public async Task EveryRoute_WithBadHeadersBodiesAndParameters_AnswersBelow500_AndLogsNoUnhandledException()
     {
-        var endpoints = Endpoints();
+        var endpoints = RouteFuzzing.Endpoints(factory.Services);
         Assert.True(endpoints.Count > 50, $"only {endpoints.Count} endpoints found");
         Assert.Contains(endpoints, e => e.Pattern == "/status/evidence" && e.Method == "POST");
 
-        var identities = new List<Identity>
+        var identities = new List<FuzzIdentity>
         {
-            await VisitorAsync(junkCookies: false),
-            await VisitorAsync(junkCookies: true),
-            await VictimAsync(),
+            await RouteFuzzing.VisitorAsync(factory, junkCookies: false),
+            await RouteFuzzing.VisitorAsync(factory, junkCookies: true),
+            await RouteFuzzing.VictimAsync(factory),
         };
         foreach (var role in new[] { StaffRoles.Admin, StaffRoles.Supervisor, StaffRoles.Volunteer, StaffRoles.Police, StaffRoles.Counsellor })
         {
-            identities.Add(await StaffAsync(role));
+            identities.Add(await RouteFuzzing.StaffAsync(factory, role));
         }
 
         var serverErrors = new ConcurrentQueue<string>();
         var sent = 0;
         await Parallel.ForEachAsync(identities, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (identity, _) =>
         {
-            // Ending a session (sign-out, closing the case page, quick exit) is tried last, so the rest runs signed in.
-            foreach (var endpoint in endpoints.OrderBy(e => e.Pattern.Contains("sign-out", StringComparison.Ordinal) || e.Pattern.EndsWith("/close", StringComparison.Ordinal) || e.Pattern == "/leave"))
+            foreach (var endpoint in endpoints.OrderBy(e => RouteFuzzing.EndsASession(e.Pattern)))
             {
                 foreach (var request in Requests(endpoint, identity))
                 {
@@ -88,20 +83,11 @@ public sealed class EveryRouteTests(KestrelPortalFactory factory) : IClassFixtur
         Assert.True(unhandled.Count == 0, $"{unhandled.Count} unhandled exceptions logged:\n{string.Join("\n", unhandled.Take(10))}");
     }
 
-    private List<(string Pattern, string Method, RouteEndpoint Endpoint)> Endpoints()
-    {
-        var source = factory.Services.GetRequiredService<EndpointDataSource>();
-        return [.. source.Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET", "POST"])
-                .Select(m => ("/" + e.RoutePattern.RawText?.TrimStart('/'), m, e)))
-            .Distinct()];
-    }
-
-    private static IEnumerable<HttpRequestMessage> Requests((string Pattern, string Method, RouteEndpoint Endpoint) endpoint, Identity identity)
+    private static IEnumerable<HttpRequestMessage> Requests((string Pattern, string Method, RouteEndpoint Endpoint) endpoint, FuzzIdentity identity)
     {
         var paths = endpoint.Endpoint.RoutePattern.Parameters.Count == 0
-            ? [Path(endpoint.Endpoint.RoutePattern, "")]
-            : BadRouteValues.Select(v => Path(endpoint.Endpoint.RoutePattern, v)).ToList();
+            ? [RouteFuzzing.Path(endpoint.Endpoint.RoutePattern, "")]
+            : BadRouteValues.Select(v => RouteFuzzing.Path(endpoint.Endpoint.RoutePattern, v)).ToList();
         foreach (var path in paths)
         {
             if (endpoint.Method is "GET" or "HEAD" or "DELETE" or "PUT" or "PATCH" or "OPTIONS")
@@ -133,124 +119,6 @@ public sealed class EveryRouteTests(KestrelPortalFactory factory) : IClassFixtur
 
                 yield return post;
             }
-        }
-    }
-
-    private static string Path(RoutePattern pattern, string value) =>
-        "/" + string.Join("/", pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
-        {
-            RoutePatternLiteralPart literal => literal.Content,
-            RoutePatternSeparatorPart separator => separator.Content,
-            RoutePatternParameterPart => value,
-            _ => "",
-        }))));
-
-    private async Task<Identity> VisitorAsync(bool junkCookies)
-    {
-        var identity = new Identity(junkCookies ? "visitor with forged cookies" : "visitor", factory.Address);
-        if (junkCookies)
-        {
-            identity.Jar["portal-case"] = "CfDJ8" + new string('A', 200);
-            identity.Jar["portal-staff"] = "%%%";
-            identity.Jar["portal-2fa"] = "é";
-            identity.Jar["portal-lang"] = "c=%C3%A4|uic=zz-ZZ";
-        }
-
-        await identity.TakeTokenAsync("/");
-        return identity;
-    }
-
-    private async Task<Identity> VictimAsync()
-    {
-        var identity = new Identity("victim", factory.Address);
-        var form = await identity.Client.GetPageAsync("/report");
-        using (var submitted = await identity.Client.SubmitAsync(form, "/report", ReportAnswers.Valid()))
-        {
-            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        }
-
-        await identity.TakeTokenAsync("/status");
-        return identity;
-    }
-
-    private async Task<Identity> StaffAsync(string role)
-    {
-        var identity = new Identity(role, factory.Address);
-        var account = await StaffAccounts.CreateAsync(factory, role);
-        using (var signedIn = await StaffAccounts.SubmitSignInAsync(identity.Client, account, account.CodeAt(factory.Clock.GetUtcNow())))
-        {
-            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        }
-
-        await identity.TakeTokenAsync("/staff");
-        return identity;
-    }
-
-    /// <summary>
-    /// One client with its cookies, sent by hand so that forged ones can sit beside them, and with
-    /// header values sent as raw UTF-8 (HttpClient would refuse them otherwise).
-    /// </summary>
-    private sealed class Identity
-    {
-        public Identity(string name, Uri address)
-        {
-            Name = name;
-            Client = new HttpClient(new CookieJarHandler(Jar, new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
-            }))
-            { BaseAddress = address };
-            Client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Language", "fi-ÅÄÖ;q=abc, *;q=2, ;;;");
-        }
-
-        public string Name { get; }
-
-        public ConcurrentDictionary<string, string> Jar { get; } = new(StringComparer.Ordinal);
-
-        public HttpClient Client { get; }
-
-        public string Token { get; private set; } = "";
-
-        public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => Client.SendAsync(request);
-
-        public async Task TakeTokenAsync(string page)
-        {
-            var document = await Client.GetPageAsync(page);
-            Token = document.QuerySelector("input[name='__af']")?.GetAttribute("value")
-                ?? throw new InvalidOperationException($"{page} has no antiforgery token for {Name}.");
-        }
-    }
-
-    private sealed class CookieJarHandler(ConcurrentDictionary<string, string> jar, HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (!jar.IsEmpty)
-            {
-                request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", jar.Select(c => $"{c.Key}={c.Value}")));
-            }
-
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
-            {
-                foreach (var header in setCookies)
-                {
-                    var pair = header.Split(';', 2)[0].Split('=', 2);
-                    var expired = header.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase);
-                    if (expired || pair.Length < 2 || pair[1].Length == 0)
-                    {
-                        jar.TryRemove(pair[0], out _);
-                    }
-                    else
-                    {
-                        jar[pair[0]] = pair[1];
-                    }
-                }
-            }
-
-            return response;
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Portal.Tests.Integration.Deployment;
 /// as the in-memory test server does not), on plain HTTP as a local run, recording the status
 /// each request finished with, including those whose client left before the answer.
 /// </summary>
-public sealed class KestrelPortalFactory : SqlitePortalFactory
+public class KestrelPortalFactory : SqlitePortalFactory
 {
     public Uri Address { get; private set; } = new("http://127.0.0.1/");
 

@@ -261,6 +261,28 @@ public sealed class RequestHygieneTests(KestrelPortalFactory factory) : IClassFi
         AssertNoUnhandledException();
     }
 
+    [Theory]
+    [InlineData("GET /guidance HTTP/1.1\r\nHost: 127.0.0.1:99999\r\nConnection: close\r\n\r\n")]
+    [InlineData("GET /report HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n")]
+    [InlineData("GET /guidance HTTP/1.0\r\n\r\n")]
+    public async Task Page_WithAHostThatMakesNoAddress_Is400_NotAServerError(string request)
+    {
+        Assert.Equal(400, await SendRawAsync(request, halfClose: false));
+        AssertNoUnhandledException();
+    }
+
+    [Fact]
+    public async Task Page_WithAnotherNameAndPortAsHost_IsServed()
+    {
+        Assert.Equal(200, await SendRawAsync("GET /guidance HTTP/1.1\r\nHost: portal.example.org:8443\r\nConnection: close\r\n\r\n", halfClose: false));
+    }
+
+    [Fact]
+    public async Task HealthCheck_WithoutAHost_AnswersALoadBalancersProbe()
+    {
+        Assert.Equal(200, await SendRawAsync("GET /health/live HTTP/1.0\r\n\r\n", halfClose: false));
+    }
+
     /// <summary>Sends raw bytes, optionally ends the sending side, and returns the status code of the answer, if one came.</summary>
     private async Task<int?> SendRawAsync(string request, bool halfClose)
     {
@@ -296,7 +318,7 @@ public sealed class RequestHygieneTests(KestrelPortalFactory factory) : IClassFi
         }
 
         var statusLine = Encoding.ASCII.GetString(received.ToArray()).Split("\r\n")[0];
-        return statusLine.StartsWith("HTTP/1.1 ", StringComparison.Ordinal)
+        return (statusLine.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) || statusLine.StartsWith("HTTP/1.0 ", StringComparison.Ordinal))
             ? int.Parse(statusLine.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture)
             : null;
     }
