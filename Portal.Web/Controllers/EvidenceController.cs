@@ -11,6 +11,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
+using Portal.Web.Localization;
 using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
@@ -42,7 +43,8 @@ public sealed class EvidenceController(
     StreamedUploads uploads,
     IOptions<EvidenceOptions> options,
     ClientLimits limits,
-    IStringLocalizer<SharedResource> localizer) : Controller
+    IStringLocalizer<SharedResource> localizer,
+    VictimTime time) : Controller
 {
     public const long MaxPasteRequestBytes = 12 * 1024 * 1024;
 
@@ -148,7 +150,7 @@ public sealed class EvidenceController(
         }
 
         var files = await listEvidence.HandleAsync(caseId.Value, cancellationToken);
-        var text = EvidenceReceipt.Render(status.Reference, files, localizer);
+        var text = EvidenceReceipt.Render(status.Reference, files, localizer, time);
         return File(Encoding.UTF8.GetBytes(text), "text/plain; charset=utf-8", $"evidence-receipt-{status.Reference}.txt");
     }
 

@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Evidence;
+using Portal.Web.Localization;
 
 namespace Portal.Web.Evidence;
 
 /// <summary>The downloadable list of a case's evidence: what arrived, when, and its SHA-256, to check later with any tool.</summary>
 public static class EvidenceReceipt
 {
-    public static string Render(string reference, IReadOnlyList<EvidenceSummary> files, IStringLocalizer localizer)
+    /// <summary>Times are the victim's (<paramref name="time"/>) with their offset from UTC: local to read, exact to check.</summary>
+    public static string Render(string reference, IReadOnlyList<EvidenceSummary> files, IStringLocalizer localizer, VictimTime time)
     {
         var text = new StringBuilder();
         text.AppendLine(localizer["Evidence.Receipt.Title"]);
@@ -24,7 +26,7 @@ public static class EvidenceReceipt
             text.AppendLine(CultureInfo.InvariantCulture, $"{localizer["Evidence.Name"]}: {file.FileName}");
             text.AppendLine(CultureInfo.InvariantCulture, $"{localizer["Evidence.Size"]}: {file.Size} B");
             text.AppendLine(CultureInfo.InvariantCulture, $"SHA-256: {file.Sha256}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"{localizer["Evidence.ReceivedAt"]}: {file.ReceivedAt:yyyy-MM-dd HH:mm:ss} UTC");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{localizer["Evidence.ReceivedAt"]}: {time.Local(file.ReceivedAt):yyyy-MM-dd HH:mm:ss zzz}");
             text.AppendLine();
         }
 

@@ -30,6 +30,13 @@ public sealed class ForwardingBrowserTests(BrowserFixture fixture)
         Assert.NotEqual(first, second);
         await BrowserFixture.AssertAccessibleAsync(page);
 
+        // The page itself, as any public page: neutral in the tab, quick exit at hand, no axe violation.
+        await page.GotoAsync("/status/forwarding-address");
+        Assert.Equal("Portal", await page.TitleAsync());
+        Assert.True(await page.Locator("[data-quick-exit]").IsVisibleAsync());
+        Assert.Equal(1, await page.Locator("[data-testid=forwarding-replace] button").CountAsync());
+        await BrowserFixture.AssertNoViolationsAsync(page);
+
         await fixture.Intake.AppendAsync(ForwardedMail.AsAttachment(second, ForwardedMail.Crlf(EvidenceUploads.SampleEmail())));
         Assert.NotNull(fixture.Portal.RunRecurring(PortalJobKeys.ForwardingIntake));
         await Eventually.WaitAsync(async () => await fixture.Intake.CountAsync() == 0, "the forwarded email to be taken from the mailbox");

@@ -117,6 +117,27 @@ public sealed class CaseBrowserTests(VictimBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Receipt_Printed_ShowsTheKeyAndWhereToUseIt_WithoutTheButtons()
+    {
+        var page = await fixture.NewPageAsync();
+        var (reference, key) = await fixture.FileReportAsync(page);
+
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+
+        Assert.Equal("print", await page.EvaluateAsync<string>("() => matchMedia('print').matches ? 'print' : 'screen'"));
+        Assert.True(await page.Locator("[data-testid=receipt-key]").IsVisibleAsync());
+        Assert.Equal(key, (await page.InnerTextAsync("[data-testid=receipt-key]")).Trim());
+        Assert.True(await page.Locator("[data-testid=reference]").IsVisibleAsync());
+        Assert.Equal(reference, (await page.InnerTextAsync("[data-testid=reference]")).Trim());
+        var use = page.Locator("[data-testid=receipt-use]");
+        Assert.True(await use.IsVisibleAsync());
+        Assert.Contains("/status/open", await use.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.False(await page.Locator("[data-testid=receipt-download]").IsVisibleAsync());
+        Assert.False(await page.Locator("[data-quick-exit]").IsVisibleAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task CrisisNumbers_CanBeTappedToCall_WithWhenTheyAnswer()
     {
         var page = await fixture.NewPageAsync("fi-FI", phone: true);

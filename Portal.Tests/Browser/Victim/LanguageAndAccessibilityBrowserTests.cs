@@ -30,6 +30,24 @@ public sealed class LanguageAndAccessibilityBrowserTests(VictimBrowserFixture fi
         "/no-such-page",
     ];
 
+    private static readonly string[] CasePages =
+    [
+        "/status",
+        "/status/evidence",
+        "/status/diary",
+        "/status/documents",
+        "/status/case-file",
+    ];
+
+    /// <summary>Every other guidance article, by the English files' names (the other languages have the same ones).</summary>
+    private static readonly string[] GuidanceArticles =
+    [
+        .. Directory.GetFiles(Portal.Tests.Support.RepositoryFiles.PathOf("Portal.Web", "Guidance", "en"), "*.md")
+            .Select(f => "/guidance/" + Path.GetFileNameWithoutExtension(f))
+            .Where(path => path != "/guidance/crisis-help")
+            .Order(StringComparer.Ordinal),
+    ];
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -41,10 +59,20 @@ public sealed class LanguageAndAccessibilityBrowserTests(VictimBrowserFixture fi
             await CheckInEveryLanguageAsync(page, path);
         }
 
+        // The articles share one view: each is checked in every language on the desktop, and on
+        // the phone in one language in turn (the phone's concern is the width, not the words).
+        (string, string)[] languages = [("en", "English"), ("fi", "Suomi"), ("sv", "Svenska")];
+        for (var i = 0; i < GuidanceArticles.Length; i++)
+        {
+            await CheckInEveryLanguageAsync(page, GuidanceArticles[i], phone ? [languages[i % languages.Length]] : languages);
+        }
+
         // The case pages, with the case open.
         await fixture.OpenDemoCaseAsync(page);
-        await CheckInEveryLanguageAsync(page, "/status");
-        await CheckInEveryLanguageAsync(page, "/status/evidence");
+        foreach (var path in CasePages)
+        {
+            await CheckInEveryLanguageAsync(page, path);
+        }
 
         // Pages that answer a post: a step with its errors, a failed lookup, a new key asked for, the receipt with crisis help.
         await page.GotoAsync("/report");
@@ -72,11 +100,11 @@ public sealed class LanguageAndAccessibilityBrowserTests(VictimBrowserFixture fi
         await page.Context.CloseAsync();
     }
 
-    /// <summary>On the page in English, then Finnish, then Swedish (chosen with the keyboard), checked with axe each time.</summary>
-    private async Task CheckInEveryLanguageAsync(IPage page, string path)
+    /// <summary>On the page in English, then Finnish, then Swedish (chosen with the keyboard), or only in <paramref name="only"/>, checked with axe each time.</summary>
+    private async Task CheckInEveryLanguageAsync(IPage page, string path, (string Language, string Button)[]? only = null)
     {
         await page.GotoAsync(path);
-        foreach (var (language, button) in new[] { ("en", "English"), ("fi", "Suomi"), ("sv", "Svenska"), ("en", "English") })
+        foreach (var (language, button) in only ?? [("en", "English"), ("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")])
         {
             if (await page.GetAttributeAsync("html", "lang") != language)
             {

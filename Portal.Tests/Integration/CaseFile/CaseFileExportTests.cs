@@ -154,6 +154,22 @@ public abstract class CaseFileExportTests<TFactory>(TFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task KeyField_ShowsWhatIsTyped_LikeTheOpenPage()
+    {
+        var (victim, _) = await CaseFileSteps.FileAsync(factory);
+
+        var page = await victim.GetPageAsync("/status/case-file");
+
+        var field = page.QuerySelector("#receiptKey");
+        Assert.Equal("text", field?.GetAttribute("type"));
+        Assert.Equal("receipt-input", field?.GetAttribute("class"));
+        Assert.Equal("characters", field?.GetAttribute("autocapitalize"));
+        Assert.Equal("off", field?.GetAttribute("autocomplete"));
+        Assert.Equal("false", field?.GetAttribute("spellcheck"));
+        Assert.Equal("receiptKey-hint", field?.GetAttribute("aria-describedby"));
+    }
+
+    [Fact]
     public async Task DamagedFile_IsRefusedWithAPage_AndSupervisorsAreAlerted()
     {
         var (victim, filed) = await CaseFileSteps.FileAsync(factory);

@@ -104,6 +104,43 @@ public abstract class DocumentsTests<TFactory>(TFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Times_OfDocumentsAndTheEvidenceReceipt_AreInHelsinki_NotUtc()
+    {
+        // 22:30 UTC in late November is half past midnight the next day in Helsinki (UTC+2).
+        var now = factory.Clock.GetUtcNow();
+        var lateEvening = new DateTimeOffset(now.Year, now.Month, now.Day, 22, 30, 0, TimeSpan.Zero);
+        factory.Clock.Advance(lateEvening > now ? lateEvening - now : lateEvening.AddDays(1) - now);
+        var local = factory.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(2));
+        var (victim, filed) = await CaseFileSteps.FileAsync(factory, language: "fi");
+        (await CaseFileSteps.UploadDocumentAsync(victim, "kuitti.pdf", "application/pdf", CaseFileSteps.ReceiptPdf)).Dispose();
+        (await EvidenceUploads.UploadAsync(victim, EvidenceUploads.Token(await EvidenceUploads.PageAsync(victim)), "viesti.eml", "message/rfc822", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Pay " + Guid.NewGuid())))).Dispose();
+
+        // Read now, so that no analysis is left waiting for the other tests of this class that count it.
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
+
+        var page = await victim.GetPageAsync("/status/documents");
+
+        var shown = page.QuerySelector("[data-testid=document-received]");
+        Assert.Contains($"{local.Day}.{local.Month}.{local.Year}", shown?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("0.30", shown?.TextContent, StringComparison.Ordinal);
+        Assert.EndsWith("+02:00", shown?.GetAttribute("datetime"), StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", page.QuerySelector("main")?.TextContent, StringComparison.Ordinal);
+
+        using var receipt = await victim.GetAsync("/status/evidence/receipt");
+        var receiptText = await receipt.Content.ReadAsStringAsync();
+        Assert.Contains($"{local:yyyy-MM-dd} 00:30:00 +02:00", receiptText, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", receiptText, StringComparison.Ordinal);
+
+        // Staff and partners read the shared document's time in the helpline's zone too.
+        var documentId = await factory.QueryAsync(db => db.EvidenceFiles.Where(e => e.CaseId == filed.Id && e.Purpose == FilePurpose.Document).Select(e => e.Id).SingleAsync());
+        (await CaseFileSteps.ShareDocumentAsync(victim, documentId, shared: true)).Dispose();
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var shared = Assert.Single((await volunteer.GetPageAsync($"/staff/cases/{filed.Id}")).QuerySelectorAll("[data-testid=shared-document]"));
+        Assert.Contains($"{local:yyyy-MM-dd} 00:30", shared.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", shared.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EmailKeptAsADocument_IsNeverReadForIndicators()
     {
         var (victim, filed) = await CaseFileSteps.FileAsync(factory);

@@ -135,6 +135,41 @@ public abstract class CaseSessionTests<TFactory>(TFactory factory)
 
         Assert.Equal("Portal", page.Title);
     }
+
+    // Every page a victim can reach names nothing in the tab or the history, in every language:
+    // the site's name ("help after an extortion email") and the guidance titles would.
+    [Theory]
+    [InlineData("en", "Portal")]
+    [InlineData("fi", "Portaali")]
+    [InlineData("sv", "Portal")]
+    public async Task EveryPublicPage_HasTheNeutralTabTitle_InEveryLanguage(string language, string neutral)
+    {
+        var victim = await VictimSteps.FileAsync(factory);
+        using (var chosen = await victim.Client.SubmitAsync(victim.Receipt, "/language", new Dictionary<string, string?> { ["language"] = language }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
+        }
+
+        var anonymous = factory.CreatePortalClient();
+        anonymous.DefaultRequestHeaders.AcceptLanguage.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue(language));
+        var articles = Directory.GetFiles(RepositoryFiles.PathOf("Portal.Web", "Guidance", "en"), "*.md").Select(f => "/guidance/" + Path.GetFileNameWithoutExtension(f)).ToList();
+        Assert.NotEmpty(articles);
+        string[] anonymousPages =
+        [
+            "/", "/guidance", "/updates", "/privacy", "/report", "/report/what-happened", "/report/demand", "/report/sharing",
+            "/report/contact", "/report/check", "/report/all", "/status/open", "/status/new-key", "/status/closed", "/no-such-page", .. articles,
+        ];
+        string[] casePages = ["/status", "/status/evidence", "/status/diary", "/status/documents", "/status/case-file", "/report/receipt"];
+
+        foreach (var (client, path) in anonymousPages.Select(p => (anonymous, p)).Concat(casePages.Select(p => (victim.Client, p))))
+        {
+            using var response = await client.GetAsync(path);
+            Assert.True(response.IsSuccessStatusCode || (path == "/no-such-page" && response.StatusCode == HttpStatusCode.NotFound), $"{path}: {response.StatusCode}");
+            var page = await HtmlForms.ParseAsync(response);
+            Assert.Equal(language, page.DocumentElement.GetAttribute("lang"));
+            Assert.True(neutral == page.Title, $"{path} in {language}: \"{page.Title}\"");
+        }
+    }
 }
 
 public sealed class SqliteCaseSessionTests(SqlitePortalFactory factory)

@@ -35,8 +35,38 @@ public abstract class ConsentTests<TFactory>(TFactory factory)
         Assert.NotNull(page.QuerySelector("[data-testid=consent-police] form[action='/status/consent'] input[name=consent][value=false]"));
         var counselling = page.QuerySelector("[data-testid=consent-counselling]")?.TextContent ?? "";
         Assert.Contains("thoughts of harming yourself", counselling, StringComparison.Ordinal);
-        Assert.Contains("does not see what you wrote", counselling, StringComparison.Ordinal);
+        Assert.Contains("does not see what you wrote in your report", counselling, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("[data-testid=consent-counselling] form input[name=consent][value=true]"));
+    }
+
+    // Both partners see the diary entries and documents the victim shares (the shared case file
+    // on the partner's referral page; police also get shared documents in the bundle): the text
+    // says so in every language, and no longer tells counselling it sees nothing the victim wrote.
+    [Theory]
+    [InlineData("en", "diary entries and documents from your case file that you chose to share", "documents you shared as a signed package", "diary entries you chose to share, with what you wrote in them", "name and size of each document you chose to share, not what is in it", "does not see what you wrote or")]
+    [InlineData("fi", "tapauskansiosi päiväkirjamerkinnät ja asiakirjat, jotka olet valinnut jaettaviksi", "jakamasi asiakirjat allekirjoitettuna pakettina", "päiväkirjamerkinnät, jotka olet valinnut jaettaviksi, ja mitä niihin kirjoitit", "jakamasi asiakirjan nimen ja koon, ei sen sisältöä", "Se ei näe, mitä kirjoitit, ")]
+    [InlineData("sv", "dagboksanteckningar och dokument ur din ärendemapp som du har valt att dela", "dokument du har delat som ett signerat paket", "dagboksanteckningar du har valt att dela, med det du skrev i dem", "varje dokument du har valt att dela, inte vad det innehåller", "Det ser inte vad du skrev eller")]
+    public async Task ConsentText_SaysEachPartnerSeesWhatTheVictimShares_InEveryLanguage(string language, string policeShared, string policeBundle, string counsellingEntries, string counsellingDocuments, string oldClaim)
+    {
+        var victim = await VictimSteps.FileAsync(factory);
+        using (var chosen = await victim.Client.SubmitAsync(victim.Receipt, "/language", new Dictionary<string, string?> { ["language"] = language }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
+        }
+
+        var anonymous = factory.CreatePortalClient();
+        anonymous.DefaultRequestHeaders.AcceptLanguage.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue(language));
+        foreach (var (path, police, counselling) in new[] { ("/status", "[data-testid=consent-police]", "[data-testid=consent-counselling]"), ("/report/sharing", "#ConsentPolice-hint", "#ConsentCounselling-hint") })
+        {
+            var page = await (path == "/status" ? victim.Client : anonymous).GetPageAsync(path);
+            var policeText = page.QuerySelector(police)?.TextContent ?? "";
+            Assert.Contains(policeShared, policeText, StringComparison.Ordinal);
+            Assert.Contains(policeBundle, policeText, StringComparison.Ordinal);
+            var counsellingText = page.QuerySelector(counselling)?.TextContent ?? "";
+            Assert.Contains(counsellingEntries, counsellingText, StringComparison.Ordinal);
+            Assert.Contains(counsellingDocuments, counsellingText, StringComparison.Ordinal);
+            Assert.DoesNotContain(oldClaim, counsellingText, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

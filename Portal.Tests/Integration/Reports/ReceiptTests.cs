@@ -208,6 +208,12 @@ public sealed class NewKeyRateLimitTests(TightNewKeyLimitFactory factory) : ICla
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         var page = await HtmlForms.ParseAsync(limited);
         Assert.Contains("20 minutes", page.QuerySelector("[data-testid=retry-after]")?.TextContent, StringComparison.Ordinal);
+
+        // Help meanwhile is a tap away: every number a tel: link, with when it answers.
+        var main = page.QuerySelector("main")!;
+        Assert.NotNull(main.QuerySelector("[data-testid=crisis-numbers] a[href='tel:112']"));
+        Assert.Empty(PhoneNumbers.OutsideTelLinks(main));
+        Assert.Empty(PhoneNumbers.LinkProblems(main, "en"));
     }
 }
 
