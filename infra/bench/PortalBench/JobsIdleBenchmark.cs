@@ -19,7 +19,7 @@ namespace PortalBench;
 /// settings: Hangfire server, recurring jobs, the recurring dispatcher's look every
 /// Jobs:DispatchInterval, 2 minutes by default). The forwarding intake's job is registered only
 /// with an intake mailbox, so the portal reads one: an empty mailbox on the throwaway dovecot
-/// infra/bench/jobs-idle starts (PORTAL_BENCH_IMAP), every minute with IDLE as in production.
+/// infra/bench/jobs-idle starts (PORTAL_BENCH_IMAP), on its default schedule with IDLE as in production.
 /// Counted for real:
 /// <list type="bullet">
 /// <item>SQLite (embedded default, Hangfire in memory): every statement SQLite runs on the

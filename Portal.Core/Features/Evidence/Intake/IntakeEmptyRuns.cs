@@ -3,8 +3,9 @@ namespace Portal.Core.Features.Evidence.Intake;
 /// <summary>
 /// When this process last wrote IntakeStatistics.LastRunAt. A run that read something always
 /// writes its counts; a run that found the mailbox empty writes only its time, and only when the
-/// last write is <see cref="RecordEvery"/> old: the reader runs every minute, and an idle portal
-/// should not write to its database every minute to say that nothing came (issue 13's idle cost).
+/// last write is <see cref="RecordEvery"/> old: the reader may be scheduled every minute (a server
+/// without IDLE), and an idle portal should not write to its database each time to say that
+/// nothing came (issue 13's idle cost).
 /// The supervisors' dashboard says so next to the time. One per portal process (a singleton).
 /// </summary>
 public sealed class IntakeEmptyRuns(TimeProvider clock)

@@ -49,7 +49,7 @@ public sealed class IntakeOptions
 
     /// <summary>How long one run takes messages from the mailbox and, where the server offers IDLE, waits for more.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan RunTime { get; set; } = TimeSpan.FromSeconds(50);
+    public TimeSpan RunTime { get; set; } = TimeSpan.FromSeconds(570);
 
     /// <summary>Wait in IDLE for mail arriving during a run (when the server offers it), so a forward is stored within seconds.</summary>
     public bool Idle { get; set; } = true;
