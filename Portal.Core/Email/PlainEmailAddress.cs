@@ -28,7 +28,15 @@ public static class PlainEmailAddress
         && mailbox.Route.Count == 0
         && !string.IsNullOrEmpty(mailbox.LocalPart)
         && !string.IsNullOrEmpty(mailbox.Domain)
-        && string.Equals(mailbox.Address, value, StringComparison.Ordinal)
+        && ReadsBackAs(mailbox, value)
             ? mailbox
             : null;
+
+    /// <summary>
+    /// The parsed address is what was typed: as it reads, or with its domain in the ASCII form a
+    /// mail client may show for an international one (xn--...), which the parser turns to Unicode.
+    /// </summary>
+    private static bool ReadsBackAs(MailboxAddress mailbox, string value) =>
+        string.Equals(mailbox.Address, value, StringComparison.Ordinal)
+        || string.Equals(mailbox.GetAddress(idnEncode: true), value, StringComparison.OrdinalIgnoreCase);
 }

@@ -25,6 +25,7 @@ public static class IntakeSetup
         builder.Services.AddScoped<StoreForwardedMailHandler>();
         builder.Services.AddScoped<ReadIntakeMailboxHandler>();
         builder.Services.AddSingleton<IntakeEmptyRuns>();
+        builder.Services.AddSingleton<WatchIntakeMailbox>();
         return builder;
     }
 }

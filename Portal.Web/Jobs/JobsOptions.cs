@@ -97,13 +97,14 @@ public sealed class JobsOptions
     public string EvidenceCleanupSchedule { get; set; } = "25,55 * * * *";
 
     /// <summary>
-    /// Cron (UTC) of the reading of the forwarding intake mailbox: every ten minutes, each run
-    /// lasting up to Intake:RunTime (9.5 minutes) and waiting in IDLE for new mail, so the mailbox is
-    /// watched almost all the time while a job run (about 150 statements on PostgreSQL) happens
-    /// only six times an hour. With a server that offers no IDLE, read more often (every minute).
+    /// Cron (UTC) of the reading of the forwarding intake mailbox besides the runs its watcher
+    /// starts when mail arrives (ForwardingIntakeWatcher, IMAP IDLE): hourly, for what a lost
+    /// connection missed. On PostgreSQL each job run costs the job store about 150 statements, so
+    /// an idle portal should not run one every minute. With a server that offers no IDLE (or
+    /// Intake:Idle false) the schedule is the only reader: set it to every minute.
     /// </summary>
     [Required]
-    public string ForwardingIntakeSchedule { get; set; } = "*/10 * * * *";
+    public string ForwardingIntakeSchedule { get; set; } = "0 * * * *";
 
     /// <summary>Cron (UTC) of the recomputation of campaigns from the cases' indicators.</summary>
     [Required]

@@ -98,6 +98,7 @@ public static class JobsSetup
         if (options.Enabled)
         {
             builder.Services.AddHostedService<RecurringJobsRegistration>();
+            builder.Services.AddHostedService<ForwardingIntakeWatcher>();
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 var settings = sp.GetRequiredService<IOptions<JobsOptions>>().Value;

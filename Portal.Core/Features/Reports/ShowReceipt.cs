@@ -38,7 +38,13 @@ public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher
     /// The victim has saved the key: the copy goes now instead of when it expires, and with it the
     /// answers the report was sent from (<paramref name="draftToken"/>), in one transaction.
     /// </summary>
-    public async Task ForgetAsync(Guid? caseId, string? draftToken, CancellationToken cancellationToken) =>
+    public async Task ForgetAsync(Guid? caseId, string? draftToken, CancellationToken cancellationToken)
+    {
+        if (caseId is null && string.IsNullOrEmpty(draftToken))
+        {
+            return;
+        }
+
         await db.InTransactionAsync(async token =>
         {
             if (caseId is { } id)
@@ -48,4 +54,5 @@ public sealed class ShowReceiptHandler(PortalDbContext db, EnvelopeCipher cipher
 
             await drafts.DiscardAsync(draftToken, token);
         }, cancellationToken);
+    }
 }

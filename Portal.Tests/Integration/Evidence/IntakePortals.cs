@@ -63,6 +63,22 @@ public sealed class JobsIntakePortal : SqlitePortalFactory, IIntakePortal, IJobs
         JobsPortal.Settings(new Dictionary<string, string?>(Mailbox.Settings()) { ["Jobs:ForwardingIntakeSchedule"] = JobsPortal.Never });
 }
 
+/// <summary>The real scheduler with the schedule parked and the mailbox watched in IDLE: only the watcher starts the reading.</summary>
+public sealed class WatchedIntakePortal : SqlitePortalFactory, IIntakePortal, IJobsPortal
+{
+    public IntakeTestMailbox Mailbox { get; } = new();
+
+    public Dictionary<string, string?> Extra { get; init; } = [];
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        JobsPortal.Settings(new Dictionary<string, string?>(Mailbox.Settings())
+        {
+            ["Jobs:ForwardingIntakeSchedule"] = JobsPortal.Never,
+            ["Intake:Idle"] = "true",
+            ["Intake:RunTime"] = "00:00:02",
+        });
+}
+
 /// <summary>A victim who has just filed a report: their client, their case, and the forwarding address the receipt showed.</summary>
 public sealed record ForwardingVictim(HttpClient Client, Guid CaseId, string Reference, string Address, IDocument Receipt);
 

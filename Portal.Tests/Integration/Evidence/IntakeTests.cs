@@ -511,6 +511,34 @@ public sealed class IntakeJobTests(JobsIntakePortal factory) : IClassFixture<Job
     }
 }
 
+/// <summary>
+/// The watcher (IMAP IDLE, outside the job engine) starts the reading when mail arrives, so a
+/// forward is stored within seconds although no run is scheduled and none waits in the job engine.
+/// </summary>
+public sealed class IntakeWatcherTests(WatchedIntakePortal factory) : IClassFixture<WatchedIntakePortal>
+{
+    [Fact]
+    public async Task MailArriving_IsReadAtOnce_ByTheRunTheWatcherStarts_WithNoScheduledRun()
+    {
+        _ = factory.Server;
+        var victim = await ForwardedMail.NewCaseAsync(factory);
+
+        foreach (var round in new[] { "first", "second" })
+        {
+            var original = EvidenceUploads.SampleEmail($"watched {round}").Replace("<abc123@extortion.example>", $"<{round}@extortion.example>", StringComparison.Ordinal);
+            await factory.Mailbox.AppendAsync(ForwardedMail.AsAttachment(victim.Address, ForwardedMail.Crlf(original)));
+            await Eventually.WaitAsync(
+                async () => await factory.Mailbox.CountAsync() == 0,
+                $"the {round} forward to be taken from the mailbox",
+                TimeSpan.FromSeconds(30));
+        }
+
+        var files = await ForwardedMail.FilesAsync(factory, victim.CaseId);
+        Assert.Equal(2, files.Count);
+        Assert.All(files, f => Assert.Equal(EvidenceSource.Forwarded, f.Source));
+    }
+}
+
 /// <summary>Without Intake:Host there is no forwarding: no address is made or shown.</summary>
 public sealed class IntakeOffTests(SqlitePortalFactory factory) : IClassFixture<SqlitePortalFactory>
 {

@@ -72,6 +72,8 @@ public sealed class SubmitReportValidatorTests
     [InlineData("matti.meikäläinen@example.fi")]
     [InlineData("o'brien@example.org")]
     [InlineData("ransom@bücher.de")]
+    [InlineData("ransom@xn--bcher-kva.de")]
+    [InlineData("ransom@mail.XN--BCHER-KVA.de")]
     public void SenderAddress_OneBareAddress_IsAccepted(string address)
     {
         var result = validator.Validate(Valid() with { SenderAddress = address });

@@ -41,6 +41,9 @@ internal sealed class IntakeMailbox : IAsyncDisposable
 
     public bool CanIdle => client.Capabilities.HasFlag(ImapCapabilities.Idle);
 
+    /// <summary>Messages in the mailbox as the server last said.</summary>
+    public int Count => folder.Count;
+
     public static async Task<IntakeMailbox> OpenAsync(IntakeOptions settings, CancellationToken cancellationToken)
     {
         var server = $"{settings.Host}:{settings.Port}";

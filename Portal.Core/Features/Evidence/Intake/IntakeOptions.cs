@@ -49,9 +49,12 @@ public sealed class IntakeOptions
 
     /// <summary>How long one run takes messages from the mailbox and, where the server offers IDLE, waits for more.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan RunTime { get; set; } = TimeSpan.FromSeconds(570);
+    public TimeSpan RunTime { get; set; } = TimeSpan.FromSeconds(50);
 
-    /// <summary>Wait in IDLE for mail arriving during a run (when the server offers it), so a forward is stored within seconds.</summary>
+    /// <summary>
+    /// Watch the mailbox in IDLE (when the server offers it) and start a run when mail arrives, so
+    /// a forward is stored within seconds; a run also waits in IDLE for more until its run time ends.
+    /// </summary>
     public bool Idle { get; set; } = true;
 
     /// <summary>Distinct case addresses one message may be stored for (a message to many addresses is usually not a victim's).</summary>
