@@ -121,6 +121,25 @@ public abstract class ReceiptTests<TFactory>(TFactory factory)
         Assert.NotNull(await VictimSteps.OpenAsync(factory, victim.Case.Reference, newKey));
     }
 
+    [Theory]
+    [InlineData("fi", "Uusi kuittiavaimesi")]
+    [InlineData("sv", "Din nya kvittonyckel")]
+    public async Task NewKeyByEmail_ComesInTheVictimsLanguage_AndItsKeyOpensTheCase(string language, string subject)
+    {
+        var address = $"victim-{language}-{Guid.NewGuid():N}@example.org";
+        var victim = await VictimSteps.FileAsync(factory, new Dictionary<string, string?> { ["ContactPreference"] = "Email", ["ContactEmail"] = address, ["PreferredLanguage"] = language });
+
+        await RequestNewKeyAsync(victim.Case.Reference, address);
+        Assert.Equal(1, await SendKeysAsync());
+
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(address));
+        Assert.Equal(subject, mail.Subject);
+        var newKey = System.Text.RegularExpressions.Regex.Match(mail.TextBody ?? "", "([0-9A-Z]{4}-){5}[0-9A-Z]{4}").Value;
+        Assert.NotEmpty(newKey);
+        Assert.Contains(victim.Case.Reference, mail.TextBody, StringComparison.Ordinal);
+        Assert.NotNull(await VictimSteps.OpenAsync(factory, victim.Case.Reference, newKey));
+    }
+
     [Fact]
     public async Task NewKeyByEmail_AnswersTheSame_ForAWrongAddressAndAnUnknownReference()
     {
