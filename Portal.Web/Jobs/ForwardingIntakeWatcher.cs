@@ -41,10 +41,14 @@ internal sealed class ForwardingIntakeWatcher(
             {
                 return;
             }
-            catch (IntakeMailboxException exception)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // The message names the server and what failed, never a message's content.
-                logger.LogWarning("Watching the intake mailbox failed ({Reason}); trying again in {Minutes} minute(s).", exception.Message, Reconnect.TotalMinutes);
+                // Whatever went wrong (the server, the network, a timeout, the job store), the
+                // watcher connects again later: an exception leaving a hosted service stops the
+                // portal. An intake failure's message names the server and the step, never a
+                // message's content; of anything else only its type is logged.
+                var reason = exception is IntakeMailboxException ? exception.Message : exception.GetType().Name;
+                logger.LogWarning("Watching the intake mailbox failed ({Reason}); trying again in {Minutes} minute(s).", reason, Reconnect.TotalMinutes);
                 try
                 {
                     await Task.Delay(Reconnect, clock, stoppingToken);
