@@ -42,20 +42,11 @@ public sealed class ReceiptLookupRateLimitTests(TightRateLimitFactory factory) :
     }
 }
 
-public sealed class SimultaneousGuessesFactory : SqlitePortalFactory
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("RateLimits:ReceiptLookupPermits", "3"),
-        new("RateLimits:ReceiptLookupWindow", "00:10:00"),
-    ];
-}
-
 /// <summary>
 /// Guesses sent at the same moment: each is checked against the limit only after the one before it
 /// was counted, so a burst gets no more tries than the same guesses sent one after another.
 /// </summary>
-public sealed class SimultaneousReceiptGuessesTests(SimultaneousGuessesFactory factory) : IClassFixture<SimultaneousGuessesFactory>
+public sealed class SimultaneousReceiptGuessesTests(TightRateLimitFactory factory) : IClassFixture<TightRateLimitFactory>
 {
     [Fact]
     public async Task Guesses_SentAtTheSameMoment_GetNoMoreTriesThanTheLimit()
