@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Portal.Core.Data;
@@ -21,6 +22,15 @@ public static class UseCaseTransaction
         return await strategy.ExecuteAsync(async () =>
         {
             var gate = db is SqlitePortalDbContext ? SqliteWriterGate.For(db.Database.GetConnectionString() ?? "") : null;
+
+            // The connection (and its pragmas) is opened before queueing, so the writer ahead
+            // does not wait for it; it closes with the transaction, as it would have otherwise.
+            var opened = db.Database.GetDbConnection().State != ConnectionState.Open;
+            if (opened)
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken);
+            }
+
             var entered = gate is not null && await gate.WaitAsync(SqliteWriterGate.Patience, cancellationToken);
             try
             {
@@ -45,6 +55,11 @@ public static class UseCaseTransaction
                 if (entered)
                 {
                     gate?.Release();
+                }
+
+                if (opened)
+                {
+                    await db.Database.CloseConnectionAsync();
                 }
             }
         });

@@ -159,46 +159,63 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
 
     private async Task<IReadOnlyList<long>> AppendInTransactionAsync(IReadOnlyList<AuditEvent> audits, CancellationToken cancellationToken)
     {
-        await db.AuditChainHeads.Where(h => h.Id == HeadId)
-            .ExecuteUpdateAsync(h => h.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+        // PostgreSQL: updating the head takes its row lock until the transaction ends, so the head
+        // read next is the newest. SQLite: the transaction began IMMEDIATE and holds the write lock.
+        if (db is not SqlitePortalDbContext)
+        {
+            await db.AuditChainHeads.Where(h => h.Id == HeadId)
+                .ExecuteUpdateAsync(h => h.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+        }
+
         var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == HeadId, cancellationToken);
+
+        // The entries take the ids after the head's, so each MAC (which covers the id: a row moved
+        // to another position does not verify) is known before the insert, and the entries, the
+        // head and whatever the use case has not saved yet go to the database in one save.
+        var key = keys.GetSecret(SecretName);
 
         // Microseconds: what PostgreSQL keeps, so the MAC input survives the round trip.
         var at = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime);
-        var entries = audits.Select(audit => new AuditEntry
-        {
-            At = at,
-            ActorKind = audit.ActorKind,
-            ActorId = Limit(audit.ActorId, 450),
-            Action = Limit(audit.Action, 64) ?? "",
-            CaseId = audit.CaseId,
-            Subject = Limit(audit.Subject, 200),
-            Detail = Limit(audit.Detail, 500),
-            IpAddress = audit.ActorKind == AuditActor.Staff ? audit.IpAddress?.ToString() : null,
-            PreviousMac = [],
-            Mac = [],
-        }).ToList();
-        db.AuditEntries.AddRange(entries);
-        await db.SaveChangesAsync(cancellationToken);
-
-        // The id is part of the MAC, so a row moved to another position does not verify; the
-        // chain follows the ids the database handed out.
-        var key = keys.GetSecret(SecretName);
         var previous = head.LastMac;
-        foreach (var entry in entries.OrderBy(e => e.Id))
+        var entries = new List<AuditEntry>(audits.Count);
+        foreach (var audit in audits)
         {
-            entry.PreviousMac = previous;
+            var entry = new AuditEntry
+            {
+                Id = head.LastEntryId + entries.Count + 1,
+                At = at,
+                ActorKind = audit.ActorKind,
+                ActorId = Limit(audit.ActorId, 450),
+                Action = Limit(audit.Action, 64) ?? "",
+                CaseId = audit.CaseId,
+                Subject = Limit(audit.Subject, 200),
+                Detail = Limit(audit.Detail, 500),
+                IpAddress = audit.ActorKind == AuditActor.Staff ? audit.IpAddress?.ToString() : null,
+                PreviousMac = previous,
+                Mac = [],
+            };
             entry.Mac = ComputeMac(key, entry);
             previous = entry.Mac;
+            entries.Add(entry);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        var last = entries.MaxBy(e => e.Id) ?? entries[^1];
-        await db.AuditChainHeads.Where(h => h.Id == HeadId)
-            .ExecuteUpdateAsync(h => h.SetProperty(x => x.LastEntryId, last.Id).SetProperty(x => x.LastMac, last.Mac), cancellationToken);
-        foreach (var entry in entries)
+        db.AuditEntries.AddRange(entries);
+        head.LastEntryId = entries[^1].Id;
+        head.LastMac = entries[^1].Mac;
+        db.AuditChainHeads.Attach(head).Property(h => h.LastEntryId).IsModified = true;
+        db.Entry(head).Property(h => h.LastMac).IsModified = true;
+        try
         {
-            db.Entry(entry).State = EntityState.Detached;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            // Saved or not, the context does not keep them: the next append reads the head afresh.
+            db.Entry(head).State = EntityState.Detached;
+            foreach (var entry in entries)
+            {
+                db.Entry(entry).State = EntityState.Detached;
+            }
         }
 
         return entries.Select(e => e.Id).ToList();

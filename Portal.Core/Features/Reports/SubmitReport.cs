@@ -265,45 +265,36 @@ public sealed class SubmitReportHandler(
             var receiptKey = ReceiptKey.New();
             entity.ReceiptHash = receipts.Hash(entity.Reference, receiptKey);
             var shown = new ShownReceipt { CaseId = entity.Id, KeyEnvelope = cipher.SealString(receiptKey), ExpiresAt = now + options.Value.ReceiptShownFor };
-            var resendKey = ReceiptKey.New();
-            var resendEnvelope = cipher.SealString(resendKey);
             try
             {
-                var result = await db.InTransactionAsync(async token =>
-                {
-                    var existing = await db.Cases
-                        .Where(c => c.SubmissionId == request.SubmissionId)
-                        .FirstOrDefaultAsync(token);
-                    if (existing is not null)
+                // Whether this form was sent before is read before queueing for the write lock: a
+                // second post racing this one fails on the unique submission id and is answered on
+                // the next attempt, in a transaction of its own, as a resend.
+                var sentBefore = await db.Cases.AnyAsync(c => c.SubmissionId == request.SubmissionId, cancellationToken);
+                var result = sentBefore
+                    ? await ResendInTransactionAsync(request.SubmissionId, digest, draftToken, now, cancellationToken)
+                    : await db.InTransactionAsync(async token =>
                     {
-                        var resent = await ResendAsync(existing, digest, resendKey, resendEnvelope, now, token);
-                        if (resent is SubmitReportResult.Submitted)
+                        // Receipts shown to earlier victims that have run out: gone with the next report.
+                        await db.ShownReceipts.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(token);
+                        db.Cases.Add(entity);
+                        db.ShownReceipts.Add(shown);
+
+                        // Self-harm or immediate danger with counselling consent: a crisis line, in the
+                        // same transaction as the case, without waiting for triage.
+                        if (ReferralRules.NeedsCrisisReferral(entity))
                         {
-                            await drafts.MarkSubmittedAsync(draftToken, existing.Id, token);
+                            db.Referrals.Add(ReferralRules.Create(entity, PartnerType.Counselling, now));
                         }
 
-                        return resent;
-                    }
+                        var forwardingAddress = await forwarding.IssueAsync(db, entity.Id, now, token);
+                        shown.ForwardingAddressEnvelope = forwardingAddress is null ? null : cipher.SealString(forwardingAddress);
 
-                    // Receipts shown to earlier victims that have run out: gone with the next report.
-                    await db.ShownReceipts.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(token);
-                    db.Cases.Add(entity);
-                    db.ShownReceipts.Add(shown);
-
-                    // Self-harm or immediate danger with counselling consent: a crisis line, in the
-                    // same transaction as the case, without waiting for triage.
-                    if (ReferralRules.NeedsCrisisReferral(entity))
-                    {
-                        db.Referrals.Add(ReferralRules.Create(entity, PartnerType.Counselling, now));
-                    }
-
-                    var forwardingAddress = await forwarding.IssueAsync(db, entity.Id, now, token);
-                    shown.ForwardingAddressEnvelope = forwardingAddress is null ? null : cipher.SealString(forwardingAddress);
-                    await db.SaveChangesAsync(token);
-                    await drafts.MarkSubmittedAsync(draftToken, entity.Id, token);
-                    await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
-                    return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
-                }, cancellationToken);
+                        // The append saves the case with its entry (one save for the whole report).
+                        await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReportSubmitted, entity.Id, detail: priority.ToString()), token);
+                        await drafts.MarkSubmittedAsync(draftToken, entity.Id, token);
+                        return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
+                    }, cancellationToken);
 
                 CrashPoint.Reach(CrashPoint.ReportCommitted);
                 if (result is SubmitReportResult.Submitted { Reissued: false } && ReferralRules.NeedsCrisisReferral(entity))
@@ -320,6 +311,23 @@ public sealed class SubmitReportHandler(
                 entity.Reference = CaseReference.New();
             }
         }
+    }
+
+    private Task<SubmitReportResult> ResendInTransactionAsync(Guid submissionId, byte[] digest, string? draftToken, DateTime now, CancellationToken cancellationToken)
+    {
+        var resendKey = ReceiptKey.New();
+        var resendEnvelope = cipher.SealString(resendKey);
+        return db.InTransactionAsync(async token =>
+        {
+            var existing = await db.Cases.Where(c => c.SubmissionId == submissionId).SingleAsync(token);
+            var resent = await ResendAsync(existing, digest, resendKey, resendEnvelope, now, token);
+            if (resent is SubmitReportResult.Submitted)
+            {
+                await drafts.MarkSubmittedAsync(draftToken, existing.Id, token);
+            }
+
+            return resent;
+        }, cancellationToken);
     }
 
     private async Task<SubmitReportResult> ResendAsync(Case existing, byte[] digest, string receiptKey, byte[] keyEnvelope, DateTime now, CancellationToken cancellationToken)
@@ -352,7 +360,6 @@ public sealed class SubmitReportHandler(
             (shown.KeyEnvelope, shown.Reissued, shown.ExpiresAt, shown.ForwardingAddressEnvelope) = (keyEnvelope, true, now + options.Value.ReceiptShownFor, addressEnvelope);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         await audit.AppendAsync(AuditEvent.Victim(AuditActions.ReceiptReissued, existing.Id), cancellationToken);
         return new SubmitReportResult.Submitted(existing.Id, existing.Reference, receiptKey, existing.Priority, GuidanceRules.Select(GuidanceAnswers.From(existing)), Reissued: true, existing.SessionGeneration, forwardingAddress);
     }
