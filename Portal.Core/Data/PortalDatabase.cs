@@ -91,7 +91,7 @@ public static class PortalDatabase
     {
         public static readonly SqlitePragmas Instance = new();
 
-        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
