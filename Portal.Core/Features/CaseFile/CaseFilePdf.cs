@@ -44,7 +44,7 @@ public sealed record CaseFileContent(
 /// <see cref="CaseFileFonts"/> embedded (subset, with a Unicode map, so text can be copied and
 /// searched, e.g. by pdftotext).
 /// </summary>
-public sealed class CaseFilePdf(CaseFileFonts fonts)
+public sealed class CaseFilePdf(CaseFileFonts fonts, PortalTimeZone zone)
 {
     public byte[] Render(CaseFileContent content, CaseFileLanguage language)
     {
@@ -144,7 +144,7 @@ public sealed class CaseFilePdf(CaseFileFonts fonts)
         return layout.Finish();
     }
 
-    private static void ListedFile(PdfLayout layout, CaseFileListedFile file, CaseFileLanguage language)
+    private void ListedFile(PdfLayout layout, CaseFileListedFile file, CaseFileLanguage language)
     {
         string T(string key) => language.Text(key);
         var meta = $"{Instant(file.ReceivedAt)} · {file.Size.ToString("N0", language.Culture)} B";
@@ -156,8 +156,12 @@ public sealed class CaseFilePdf(CaseFileFonts fonts)
         layout.FileEntry(file.OriginalName, file.Entry, meta, file.Sha256);
     }
 
-    private static string Instant(DateTime utc) =>
-        utc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+    /// <summary>The helpline's (and so the victim's) local time with its offset: easy to read, exact to check.</summary>
+    private string Instant(DateTime utc)
+    {
+        var instant = new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+        return TimeZoneInfo.ConvertTime(instant, zone.Zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+    }
 
     private static string Date(DateOnly date, CultureInfo culture) =>
         date.ToString("d", culture);

@@ -86,7 +86,9 @@ public abstract class CaseFileExportTests<TFactory>(TFactory factory) : IClassFi
         Assert.Contains("An email said my therapy notes would be published", text, StringComparison.Ordinal);
         Assert.Contains("sha256sum -c SHA256SUMS", text, StringComparison.Ordinal);
         var receivedAt = await factory.QueryAsync(db => db.EvidenceFiles.Where(e => e.CaseId == filed.Id && e.Purpose == FilePurpose.Evidence).Select(e => e.ReceivedAt).SingleAsync());
-        Assert.Contains(receivedAt.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC", text, StringComparison.Ordinal);
+        var helsinki = TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(receivedAt, DateTimeKind.Utc)), TimeZoneInfo.FindSystemTimeZoneById("Europe/Helsinki"));
+        Assert.Contains(helsinki.ToString("yyyy-MM-dd HH:mm zzz", System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(" UTC", text, StringComparison.Ordinal);
 
         var downloaded = await factory.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.CaseId == filed.Id && a.Action == AuditActions.CaseFileDownloaded).ToListAsync());
         var entry = Assert.Single(downloaded);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Features;
 using Portal.Core.Features.CaseFile;
 using Portal.Tests.Support;
 
@@ -10,6 +11,8 @@ namespace Portal.Tests.Unit.CaseFile;
 /// <summary>The printable case file as PDFsharp draws it with the system's DejaVu fonts, read back by Debian's pdftotext and pdfinfo.</summary>
 public sealed class CaseFilePdfTests
 {
+    private static readonly PortalTimeZone Helsinki = new(Options.Create(new PortalTimeOptions()));
+
     private static readonly CaseFileLanguage Keys = new(CultureInfo.InvariantCulture, key => key == "CaseFile.Pdf.Page" ? "{0} page {1}/{2}" : key);
 
     [Fact]
@@ -21,7 +24,7 @@ public sealed class CaseFilePdfTests
             .ToList();
         var content = Content(diary, narrative: $"Sain kiristysviestin.\nOsoite: {longWord}");
 
-        var pdf = new CaseFilePdf(SystemFonts()).Render(content, Keys);
+        var pdf = new CaseFilePdf(SystemFonts(), Helsinki).Render(content, Keys);
 
         var (pages, text) = await ReadAsync(pdf);
         Assert.True(pages >= 8, $"{pages} pages for 60 long entries");
@@ -43,11 +46,13 @@ public sealed class CaseFilePdfTests
             Evidence = [new CaseFileListedFile("evidence/01-mail.eml", "mail.eml", new DateTime(2026, 11, 20, 8, 0, 0, DateTimeKind.Utc), 1234, hash)],
         };
 
-        var pdf = new CaseFilePdf(SystemFonts()).Render(content, Keys);
+        var pdf = new CaseFilePdf(SystemFonts(), Helsinki).Render(content, Keys);
 
         var (_, text) = await ReadAsync(pdf);
         Assert.Contains("SHA-256 " + hash, text, StringComparison.Ordinal);
-        Assert.Contains("2026-11-20 08:00 UTC", text, StringComparison.Ordinal);
+        // 08:00 UTC in November is 10:00 in Helsinki, given with its offset.
+        Assert.Contains("2026-11-20 10:00 +02:00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", text, StringComparison.Ordinal);
         Assert.Contains("Bell and override", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\u202E", text, StringComparison.Ordinal);
     }
