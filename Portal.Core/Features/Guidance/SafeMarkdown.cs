@@ -12,9 +12,20 @@ public static class SafeMarkdown
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().DisableHtml().Build();
 
-    public static string ToHtml(string markdown)
+    public static string ToHtml(string markdown) => Render(Markdown.Parse(markdown, Pipeline));
+
+    /// <summary>
+    /// One line of Markdown (an article's summary) as inline HTML, without the paragraph around
+    /// it, for a place that already is one: a crisis number in a summary can then be a tel: link.
+    /// </summary>
+    public static string ToInlineHtml(string markdown)
     {
-        var document = Markdown.Parse(markdown, Pipeline);
+        var html = Render(Markdown.Parse(markdown.ReplaceLineEndings(" "), Pipeline)).Trim();
+        return html.StartsWith("<p>", StringComparison.Ordinal) && html.EndsWith("</p>", StringComparison.Ordinal) ? html[3..^4] : html;
+    }
+
+    private static string Render(MarkdownDocument document)
+    {
         foreach (var link in document.Descendants<LinkInline>())
         {
             if (!IsSafeUrl(link.Url))

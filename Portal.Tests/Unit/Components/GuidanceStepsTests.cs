@@ -1,5 +1,6 @@
 using Bunit;
 using Portal.Core.Features.Guidance;
+using Portal.Tests.Support;
 using Portal.Web.Components;
 
 namespace Portal.Tests.Unit.Components;
@@ -41,6 +42,38 @@ public sealed class GuidanceStepsTests : ComponentTestContext
         Assert.Equal(2, details.Count);
         Assert.All(details, d => Assert.Equal("Lue täältä", d.QuerySelector("summary")?.TextContent));
         Assert.Equal("112", details[0].QuerySelector(".article-body strong")?.TextContent);
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("fi")]
+    [InlineData("sv")]
+    public void EveryNumberInTheSummaries_IsATelLink_WithItsOpeningHours(string language)
+    {
+        var library = GuidanceLibrary.Load(RepositoryFiles.PathOf("Portal.Web", "Guidance"));
+        var articles = library.All(language);
+        Assert.Contains(articles, a => a.Summary.Contains("112", StringComparison.Ordinal));
+
+        var steps = RenderIn<GuidanceSteps>(language, p => p.Add(c => c.Steps, articles));
+
+        var list = steps.Find("ol.guidance-steps");
+        Assert.Equal("tel:112", steps.Find($"li[data-slug={GuidanceRules.CrisisHelp}] > p a").GetAttribute("href"));
+        Assert.Empty(PhoneNumbers.OutsideTelLinks(list));
+        Assert.Empty(PhoneNumbers.LinkProblems(list, language));
+    }
+
+    [Fact]
+    public void Summary_IsMarkdownWithoutHtml_AndStaysOneParagraph()
+    {
+        var authored = DontPay with { Summary = "Keep **calm**. <script>alert(1)</script> [x](javascript:alert(1))" };
+
+        var steps = RenderIn<GuidanceSteps>("en", p => p.Add(c => c.Steps, [authored]));
+
+        var summary = steps.Find("li > p");
+        Assert.Equal("calm", summary.QuerySelector("strong")?.TextContent);
+        Assert.Empty(steps.FindAll("script"));
+        Assert.Empty(steps.FindAll("li > p p"));
+        Assert.Equal("#", summary.QuerySelector("a")?.GetAttribute("href"));
     }
 
     [Fact]
