@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.Extensions.Options;
 using Portal.Core.Features.CaseFile;
+using Portal.Web.Localization;
 
 namespace Portal.Web.CaseFile;
 
@@ -11,6 +12,7 @@ public static class CaseFileSetup
     {
         builder.Services.AddOptions<CaseFileOptions>()
             .BindConfiguration(CaseFileOptions.Section)
+            .FollowPortalTimeZone(builder.Configuration, "CaseFile:TimeZone", (o, zone) => o.TimeZone = zone)
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "CaseFile:TimeZone must name a time zone (e.g. Europe/Helsinki).")
             .ValidateOnStart();

@@ -10,7 +10,11 @@ public static class ReportsSetup
 {
     public static WebApplicationBuilder AddPortalReports(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
+        builder.Services.AddOptions<ReportOptions>()
+            .BindConfiguration(ReportOptions.Section)
+            .FollowPortalTimeZone(builder.Configuration, "Reports:TimeZone", (o, zone) => o.TimeZone = zone)
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Reports:TimeZone must name a time zone (e.g. Europe/Helsinki).")
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidator<SubmitReport>, SubmitReportValidator>();
         builder.Services.AddSingleton<IValidator<PostNotice>, PostNoticeValidator>();
         builder.Services.AddScoped<SubmitReportHandler>();

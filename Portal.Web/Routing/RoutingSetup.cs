@@ -4,6 +4,8 @@ using Portal.Core.Data;
 using Portal.Core.Features.Partners;
 using Portal.Core.Features.Routing;
 
+using Portal.Web.Localization;
+
 namespace Portal.Web.Routing;
 
 public static class RoutingSetup
@@ -13,13 +15,7 @@ public static class RoutingSetup
         builder.Services.AddOptions<RoutingOptions>()
             .BindConfiguration(RoutingOptions.Section)
             // A partner's day is the helpline's day unless set apart: one setting names the zone.
-            .PostConfigure(o =>
-            {
-                if (builder.Configuration["Routing:DayTimeZone"] is null && builder.Configuration["Portal:TimeZone"] is { Length: > 0 } zone)
-                {
-                    o.DayTimeZone = zone;
-                }
-            })
+            .FollowPortalTimeZone(builder.Configuration, "Routing:DayTimeZone", (o, zone) => o.DayTimeZone = zone)
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.DayTimeZone, out _), "Routing:DayTimeZone is not a known time zone.")
             .ValidateOnStart();

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Options;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 using Portal.Core.Data;
+using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.CaseFile;
 
@@ -44,8 +46,11 @@ public sealed record CaseFileContent(
 /// <see cref="CaseFileFonts"/> embedded (subset, with a Unicode map, so text can be copied and
 /// searched, e.g. by pdftotext).
 /// </summary>
-public sealed class CaseFilePdf(CaseFileFonts fonts, PortalTimeZone zone)
+public sealed class CaseFilePdf(CaseFileFonts fonts, IOptions<ReportOptions> reports)
 {
+    /// <summary>The zone of the victim's pages (Reports:TimeZone), so the PDF says what the documents page says.</summary>
+    private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(reports.Value.TimeZone);
+
     public byte[] Render(CaseFileContent content, CaseFileLanguage language)
     {
         using var layout = new PdfLayout(fonts, language, content.Reference);
@@ -156,11 +161,11 @@ public sealed class CaseFilePdf(CaseFileFonts fonts, PortalTimeZone zone)
         layout.FileEntry(file.OriginalName, file.Entry, meta, file.Sha256);
     }
 
-    /// <summary>The helpline's (and so the victim's) local time with its offset: easy to read, exact to check.</summary>
+    /// <summary>The victim's local time with its offset: easy to read, exact to check.</summary>
     private string Instant(DateTime utc)
     {
         var instant = new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
-        return TimeZoneInfo.ConvertTime(instant, zone.Zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+        return TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
     }
 
     private static string Date(DateOnly date, CultureInfo culture) =>

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
-using Portal.Core.Features;
 using Portal.Core.Features.CaseFile;
+using Portal.Core.Features.Reports;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Unit.CaseFile;
@@ -11,7 +11,7 @@ namespace Portal.Tests.Unit.CaseFile;
 /// <summary>The printable case file as PDFsharp draws it with the system's DejaVu fonts, read back by Debian's pdftotext and pdfinfo.</summary>
 public sealed class CaseFilePdfTests
 {
-    private static readonly PortalTimeZone Helsinki = new(Options.Create(new PortalTimeOptions()));
+    private static readonly IOptions<ReportOptions> Helsinki = Options.Create(new ReportOptions());
 
     private static readonly CaseFileLanguage Keys = new(CultureInfo.InvariantCulture, key => key == "CaseFile.Pdf.Page" ? "{0} page {1}/{2}" : key);
 
