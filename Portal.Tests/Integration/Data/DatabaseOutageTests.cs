@@ -34,6 +34,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.ServiceUnavailable, submit.StatusCode);
             var body = await submit.Content.ReadAsStringAsync();
             Assert.Contains("try again", body, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("<a href=\"tel:112\" class=\"tel\">", body, StringComparison.Ordinal);
             Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
             Assert.DoesNotContain(" at Portal.", body, StringComparison.Ordinal);
             Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(canary, StringComparison.Ordinal));

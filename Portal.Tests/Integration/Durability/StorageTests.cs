@@ -43,7 +43,9 @@ public sealed class StorageTests
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, upload.StatusCode);
             Assert.NotNull(upload.Headers.RetryAfter);
-            Assert.Contains("was not kept", (await HtmlForms.ParseAsync(upload)).QuerySelector("main")?.TextContent, StringComparison.Ordinal);
+            var page = (await HtmlForms.ParseAsync(upload)).QuerySelector("main");
+            Assert.Contains("was not kept", page?.TextContent, StringComparison.Ordinal);
+            Assert.Equal("tel:112", page?.QuerySelector("a.tel")?.GetAttribute("href"));
         }
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
