@@ -141,11 +141,46 @@ public sealed class EnvelopeCipher(IKeySource keys)
 
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
+        if (plaintext.Length < DefaultChunkSize)
+        {
+            return SealOneChunk(plaintext);
+        }
+
         using var input = new MemoryStream(plaintext.ToArray(), writable: false);
         using var output = new MemoryStream();
         // Memory streams complete synchronously, so this never blocks on I/O.
         EncryptAsync(input, output).GetAwaiter().GetResult();
         return output.ToArray();
+    }
+
+    /// <summary>
+    /// A field shorter than a chunk (a narrative, a contact, a key): the envelope
+    /// <see cref="EncryptAsync"/> would write, a header and one final chunk, made in one pass
+    /// without its streaming buffers.
+    /// </summary>
+    private byte[] SealOneChunk(ReadOnlySpan<byte> plaintext)
+    {
+        var master = keys.Current;
+        Span<byte> dataKey = stackalloc byte[DataKeySize];
+        RandomNumberGenerator.Fill(dataKey);
+        try
+        {
+            var header = BuildHeader(master, dataKey, RandomNumberGenerator.GetBytes(PrefixSize), DefaultChunkSize);
+            var envelope = new byte[header.Length + plaintext.Length + TagSize];
+            header.CopyTo(envelope, 0);
+            Span<byte> aad = stackalloc byte[header.Length + 1];
+            header.CopyTo(aad);
+            aad[^1] = 1;
+            Span<byte> nonce = stackalloc byte[NonceSize];
+            MakeNonce(header.AsSpan(header.Length - 4 - PrefixSize, PrefixSize), 0, nonce);
+            using var aes = new AesGcm(dataKey, TagSize);
+            aes.Encrypt(nonce, plaintext, envelope.AsSpan(header.Length, plaintext.Length), envelope.AsSpan(header.Length + plaintext.Length, TagSize), aad);
+            return envelope;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
     }
 
     public byte[] Open(byte[] envelope)
@@ -249,7 +284,7 @@ public sealed class EnvelopeCipher(IKeySource keys)
         return Task.CompletedTask;
     }
 
-    private static byte[] BuildHeader(MasterKey master, byte[] dataKey, byte[] prefix, int chunkSize)
+    private static byte[] BuildHeader(MasterKey master, ReadOnlySpan<byte> dataKey, byte[] prefix, int chunkSize)
     {
         var keyId = Encoding.ASCII.GetBytes(master.Id);
         if (keyId.Length is 0 or > 255)

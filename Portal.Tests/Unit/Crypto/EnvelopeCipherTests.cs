@@ -63,6 +63,31 @@ public sealed class EnvelopeCipherTests
         Assert.Equal(size, written.Length);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(EnvelopeCipher.DefaultChunkSize - 1)]
+    [InlineData(EnvelopeCipher.DefaultChunkSize)]
+    [InlineData((2 * EnvelopeCipher.DefaultChunkSize) + 1)]
+    public async Task Seal_GivesTheStreamsLayout_ThatDecryptsToThePlaintext_AndDetectsAFlippedByte(int size)
+    {
+        // Fields shorter than a chunk are sealed in one pass, longer ones by the stream: the same envelope either way.
+        var plaintext = RandomNumberGenerator.GetBytes(size);
+
+        var sealedBytes = cipher.Seal(plaintext);
+        using var output = new MemoryStream();
+        var read = await cipher.DecryptAsync(new MemoryStream(sealedBytes), output);
+
+        Assert.Equal((await EncryptAsync(plaintext)).Length, sealedBytes.Length);
+        Assert.Equal(plaintext, cipher.Open(sealedBytes));
+        Assert.Equal(plaintext, output.ToArray());
+        Assert.Equal(SHA256.HashData(plaintext), read.Sha256);
+        Assert.Equal(KeyA.Id, read.KeyId);
+        var flipped = sealedBytes.ToArray();
+        flipped[^1] ^= 1;
+        Assert.Throws<EnvelopeTamperedException>(() => cipher.Open(flipped));
+    }
+
     [Fact]
     public void Seal_SameTextTwice_GivesDifferentEnvelopes_WithoutThePlaintext()
     {
