@@ -31,9 +31,11 @@ public static class UseCaseTransaction
                 await db.Database.OpenConnectionAsync(cancellationToken);
             }
 
-            var entered = gate is not null && await gate.WaitAsync(SqliteWriterGate.Patience, cancellationToken);
+            var entered = false;
             try
             {
+                entered = gate is not null && await gate.WaitAsync(SqliteWriterGate.Patience, cancellationToken);
+
                 // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so the write lock is
                 // taken up front and a read-then-write transaction never fails on a stale snapshot.
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
