@@ -69,7 +69,7 @@ public sealed class EvidenceInterruptionTests(KestrelSqliteFactory factory) : IC
 
         Assert.True(await EventuallyAsync(() => !TemporaryFiles().Except(earlier).Any()), "the temporary file of the dropped upload remains");
         Assert.Equal(rowsBefore, await CountRowsAsync());
-        Assert.DoesNotContain(Directory.EnumerateFiles(factory.DataDirectory, "*", SearchOption.AllDirectories), file => ReadShared(file).AsSpan().IndexOf(Encoding.UTF8.GetBytes(canary)) >= 0);
+        Assert.DoesNotContain(Directory.EnumerateFiles(factory.DataDirectory, "*", SearchOption.AllDirectories), file => PlaintextSearch.ReadIfStillThere(file).AsSpan().IndexOf(Encoding.UTF8.GetBytes(canary)) >= 0);
     }
 
     [Fact]
@@ -190,13 +190,5 @@ public sealed class EvidenceInterruptionTests(KestrelSqliteFactory factory) : IC
         }
 
         return condition();
-    }
-
-    private static byte[] ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
     }
 }

@@ -49,8 +49,8 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         Assert.Contains(sha256, receiptText, StringComparison.Ordinal);
         Assert.Contains("ransom mail.eml", receiptText, StringComparison.Ordinal);
 
-        await AssertNowhereInDataAsync(canary);
-        await AssertNowhereInDataAsync("ransom mail.eml");
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, canary);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, "ransom mail.eml");
         Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(canary, StringComparison.Ordinal));
     }
 
@@ -101,7 +101,7 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
             Assert.Contains(indicators, i => i.Kind == IndicatorKind.EmailAddress && i.Value == address);
         }
 
-        await AssertNowhereInDataAsync(canary);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, canary);
         Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(canary, StringComparison.Ordinal));
     }
 
@@ -219,27 +219,6 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         var localizer = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<Portal.Web.SharedResource>>();
         var limits = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<EvidenceOptions>>().Value;
         return localizer[key, Portal.Web.Components.EvidenceList.FormatSize(limits.MaxFileBytes), limits.MaxFilesPerCase, Portal.Web.Components.EvidenceList.FormatSize(limits.MaxBytesPerCase)];
-    }
-
-    private async Task AssertNowhereInDataAsync(string text)
-    {
-        await using (var scope = factory.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            if (db.Database.IsSqlite())
-            {
-                await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)");
-            }
-        }
-
-        var needle = Encoding.UTF8.GetBytes(text);
-        foreach (var file in Directory.EnumerateFiles(factory.DataDirectory, "*", SearchOption.AllDirectories))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            Assert.True(copy.ToArray().AsSpan().IndexOf(needle) < 0, $"{Path.GetRelativePath(factory.DataDirectory, file)} holds \"{text}\" in plain text");
-        }
     }
 }
 

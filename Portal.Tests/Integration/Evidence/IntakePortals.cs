@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Tests.Integration.Jobs;
 using Portal.Tests.Support;
@@ -157,45 +156,4 @@ public static class ForwardedMail
 
     public static Task<List<EvidenceFile>> FilesAsync(PortalFactory factory, Guid caseId) =>
         factory.QueryAsync(db => db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync());
-
-    /// <summary>No file of the data directory holds <paramref name="text"/> in the clear (the SQLite file checkpointed first).</summary>
-    public static async Task AssertNowhereInDataAsync(PortalFactory factory, string text)
-    {
-        await using (var scope = factory.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            if (db.Database.IsSqlite())
-            {
-                await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)");
-            }
-        }
-
-        var needle = Encoding.UTF8.GetBytes(text);
-        foreach (var file in Directory.EnumerateFiles(factory.DataDirectory, "*", SearchOption.AllDirectories))
-        {
-            if (OpenIfStillThere(file) is not { } opened)
-            {
-                // SQLite removed its -wal or -shm file after listing (another test's factory cleared
-                // the connection pools, closing this database's last connection): nothing left to hold it.
-                continue;
-            }
-
-            await using var stream = opened;
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            Assert.True(copy.ToArray().AsSpan().IndexOf(needle) < 0, $"{Path.GetRelativePath(factory.DataDirectory, file)} holds \"{text}\" in plain text");
-        }
-    }
-
-    private static FileStream? OpenIfStillThere(string file)
-    {
-        try
-        {
-            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-    }
 }

@@ -41,8 +41,8 @@ public abstract class IntakeTests<TFactory>(TFactory factory)
         var token = victim.Address[(victim.Address.IndexOf('+') + 1)..victim.Address.IndexOf('@')];
         var stored = await factory.QueryAsync(db => db.ForwardingAddresses.AsNoTracking().SingleAsync(a => a.CaseId == victim.CaseId));
         Assert.Equal(32, stored.TokenHash.Length);
-        await ForwardedMail.AssertNowhereInDataAsync(factory, token);
-        await ForwardedMail.AssertNowhereInDataAsync(factory, token.ToUpperInvariant());
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, token);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, token.ToUpperInvariant());
 
         // The case page cannot show it again; it offers a new one.
         var status = await victim.Client.GetPageAsync("/status");
@@ -63,7 +63,7 @@ public abstract class IntakeTests<TFactory>(TFactory factory)
 
         // Kept only sealed, like the key, and gone with the receipt once it is saved.
         var token = victim.Address[(victim.Address.IndexOf('+') + 1)..victim.Address.IndexOf('@')];
-        await ForwardedMail.AssertNowhereInDataAsync(factory, token);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, token);
         using var saved = await victim.Client.SubmitAsync(again, "/report/receipt/saved", new Dictionary<string, string?>());
         Assert.Equal("/status", saved.Headers.Location?.OriginalString);
         Assert.False(await factory.QueryAsync(db => db.ShownReceipts.AnyAsync(r => r.CaseId == victim.CaseId)));
@@ -108,7 +108,7 @@ public abstract class IntakeTests<TFactory>(TFactory factory)
         var page = await EvidenceUploads.PageAsync(victim.Client);
         var row = Assert.Single(page.QuerySelectorAll("[data-testid=evidence-file]"));
         Assert.Equal(Convert.ToHexStringLower(file.Sha256), row.QuerySelector("[data-testid=evidence-sha256]")?.TextContent);
-        await ForwardedMail.AssertNowhereInDataAsync(factory, forwarder);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, forwarder);
     }
 
     [Fact]
@@ -255,7 +255,7 @@ public abstract class IntakeTests<TFactory>(TFactory factory)
         Assert.Equal(before.UnknownAddress + 3, after.UnknownAddress);
         Assert.Equal(0, await Mailbox.CountAsync());
         Assert.True(await factory.QueryAsync(db => db.AuditEntries.AnyAsync(a => a.CaseId == victim.CaseId && a.Action == AuditActions.ForwardingAddressReplaced && a.ActorKind == AuditActor.Victim)));
-        await ForwardedMail.AssertNowhereInDataAsync(factory, canary);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, canary);
         Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(canary, StringComparison.Ordinal) || line.Contains(old, StringComparison.OrdinalIgnoreCase));
     }
 
@@ -350,7 +350,7 @@ public sealed class IntakeLimitTests(SmallLimitsIntakePortal factory) : IClassFi
         Assert.Equal(["TooLarge", "TooLarge"], page.QuerySelectorAll("[data-testid=forwarded-refusal]").Select(r => r.GetAttribute("data-reason") ?? ""));
         Assert.Empty(page.QuerySelectorAll("[data-testid=evidence-file]"));
         Assert.DoesNotContain(canary, page.DocumentElement.OuterHtml, StringComparison.Ordinal);
-        await ForwardedMail.AssertNowhereInDataAsync(factory, canary);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, canary);
     }
 }
 
@@ -417,7 +417,7 @@ public sealed class IntakeCaseLimitTests(SmallLimitsIntakePortal factory) : ICla
         Assert.Equal([reason], page.QuerySelectorAll("[data-testid=forwarded-refusal]").Select(r => r.GetAttribute("data-reason") ?? ""));
         Assert.Equal(filesKept, page.QuerySelectorAll("[data-testid=evidence-file]").Length);
         Assert.DoesNotContain(canary, page.DocumentElement.OuterHtml, StringComparison.Ordinal);
-        await ForwardedMail.AssertNowhereInDataAsync(factory, canary);
+        await PlaintextSearch.AssertNowhereInDataAsync(factory, canary);
     }
 }
 
