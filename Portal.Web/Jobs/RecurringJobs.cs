@@ -148,15 +148,21 @@ public sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogger<
 
 /// <summary>Removes what interrupted uploads left (a temporary or unreferenced file older than Evidence:AbandonedUploadAge); start-up does the same before the portal serves.</summary>
 [SingleRun]
-public sealed class EvidenceCleanupJob(EvidenceRecovery recovery, IOptions<EvidenceOptions> options, ILogger<EvidenceCleanupJob> logger)
+public sealed class EvidenceCleanupJob(EvidenceRecovery recovery, ForgetExpiredCopiesHandler expired, IOptions<EvidenceOptions> options, ILogger<EvidenceCleanupJob> logger)
 {
-    [DisplayName("Evidence: remove abandoned uploads")]
+    [DisplayName("Cleanup: abandoned uploads, expired receipt copies and drafts")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var report = await recovery.RunAsync(options.Value.AbandonedUploadAge, cancellationToken);
         if (report.Completed + report.Removed + report.Orphans > 0)
         {
             logger.LogInformation("Evidence cleanup: {Completed} upload(s) completed, {Removed} abandoned and {Orphans} unreferenced file(s) removed.", report.Completed, report.Removed, report.Orphans);
+        }
+
+        var (receipts, drafts) = await expired.HandleAsync(cancellationToken);
+        if (receipts + drafts > 0)
+        {
+            logger.LogInformation("Cleanup: {Receipts} expired receipt copy(ies) and {Drafts} expired draft(s) deleted.", receipts, drafts);
         }
     }
 }

@@ -22,6 +22,7 @@ public static class ReportsSetup
         builder.Services.AddScoped<GetCaseStatusHandler>();
         builder.Services.AddScoped<ReportDrafts>();
         builder.Services.AddScoped<ShowReceiptHandler>();
+        builder.Services.AddScoped<ForgetExpiredCopiesHandler>();
         builder.Services.AddScoped<ChangeConsentHandler>();
         builder.Services.AddSingleton<IValidator<RequestNewReceiptKey>, RequestNewReceiptKeyValidator>();
         builder.Services.AddScoped<RequestNewReceiptKeyHandler>();

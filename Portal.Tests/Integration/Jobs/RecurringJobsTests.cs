@@ -6,6 +6,7 @@ using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Reports;
 using Portal.Core.Features.Supervision;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
@@ -189,6 +190,32 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     {
         await using var scope = portal.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<AlertUrgentUnclaimedHandler>().HandleAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Cleanup_DeletesReceiptCopiesAndDraftsPastTheirTime_WithoutANewReport()
+    {
+        // A quiet night: a victim files a report and another leaves a form half-done, and nobody
+        // else comes. The sealed key copy goes after its hour and the draft after its day all the same.
+        var filed = await VictimSteps.FileAsync(portal);
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ReportDrafts>().SaveAsync(null, new SubmitReport { WhatHappened = "half-written" }, 2, CancellationToken.None);
+        }
+
+        async Task<(bool Receipt, bool Draft)> KeptAsync() =>
+            (await portal.QueryAsync(db => db.ShownReceipts.AnyAsync(r => r.CaseId == filed.Case.Id)), await portal.QueryAsync(db => db.ReportDrafts.AnyAsync()));
+
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.EvidenceCleanup), "Succeeded");
+        Assert.Equal((true, true), await KeptAsync());
+
+        portal.Clock.Advance(TimeSpan.FromMinutes(61));
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.EvidenceCleanup), "Succeeded");
+        Assert.Equal((false, true), await KeptAsync());
+
+        portal.Clock.Advance(TimeSpan.FromHours(24));
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.EvidenceCleanup), "Succeeded");
+        Assert.Equal((false, false), await KeptAsync());
     }
 
     private async Task<Guid> FileWithEvidenceAsync()
