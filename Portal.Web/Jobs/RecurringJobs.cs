@@ -146,7 +146,10 @@ public sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogger<
     }
 }
 
-/// <summary>Removes what interrupted uploads left (a temporary or unreferenced file older than Evidence:AbandonedUploadAge); start-up does the same before the portal serves.</summary>
+/// <summary>
+/// Removes what interrupted uploads left (a temporary or unreferenced file older than Evidence:AbandonedUploadAge;
+/// start-up does the same before the portal serves), and receipt copies and report drafts past their time.
+/// </summary>
 [SingleRun]
 public sealed class EvidenceCleanupJob(EvidenceRecovery recovery, ForgetExpiredCopiesHandler expired, IOptions<EvidenceOptions> options, ILogger<EvidenceCleanupJob> logger)
 {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Data;
 using Portal.Core.Features.Partners;
 using Portal.Core.Features.Routing;
-
 using Portal.Web.Localization;
 
 namespace Portal.Web.Routing;
