@@ -5,9 +5,10 @@ namespace Portal.Core.Features.Reports;
 
 /// <summary>
 /// Receipt copies (docs/decisions/0028) and report drafts are kept for a set time. Reading one
-/// checks its time, and the next report or draft deletes what has run out. This sweep, run with
-/// the cleanup job, deletes them by the clock as well, so a quiet night leaves no sealed key or
-/// half-written report in the database beyond its time.
+/// checks its time; this sweep, run with the half-hourly cleanup job, is the one place that
+/// deletes what has run out, by the clock rather than when the next victim comes, so a quiet night
+/// leaves no sealed key or half-written report in the database beyond its time, and no report
+/// spends its write lock on it.
 /// </summary>
 public sealed class ForgetExpiredCopiesHandler(PortalDbContext db, TimeProvider clock)
 {

@@ -66,7 +66,6 @@ public sealed class ReportDrafts(PortalDbContext db, EnvelopeCipher cipher, IOpt
                 return token;
             }
 
-            await db.ReportDrafts.Where(d => d.ExpiresAt <= now).ExecuteDeleteAsync(ct);
             var fresh = NewToken();
             db.ReportDrafts.Add(new ReportDraft
             {

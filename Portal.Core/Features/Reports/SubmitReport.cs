@@ -275,8 +275,8 @@ public sealed class SubmitReportHandler(
                     ? await ResendInTransactionAsync(request.SubmissionId, digest, draftToken, now, cancellationToken)
                     : await db.InTransactionAsync(async token =>
                     {
-                        // Receipts shown to earlier victims that have run out: gone with the next report.
-                        await db.ShownReceipts.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(token);
+                        // Receipt copies that have run out are not shown (ShowReceiptHandler checks the
+                        // time) and go with the cleanup job (ForgetExpiredCopiesHandler), not in this lock.
                         db.Cases.Add(entity);
                         db.ShownReceipts.Add(shown);
 
