@@ -57,7 +57,9 @@ internal static class SubmitBenchmark
             await ClosedLoopAsync(_ => PostBareAsync(bareClient), 8, TimeSpan.FromSeconds(3));
 
             var duration = TimeSpan.FromSeconds(seconds);
+            var cpuBefore = portal.ProcessorTime();
             var portalMax = await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 16, duration);
+            var cpuAfter = portal.ProcessorTime();
             var bareMax = await ClosedLoopAsync(_ => PostBareAsync(bareClient), 16, duration);
             var portalFixed = await FixedRateAsync(i => sessions[i % sessions.Length].SubmitAsync(), 90, duration);
             var bareFixed = await FixedRateAsync(_ => PostBareAsync(bareClient), 90, duration);
@@ -70,6 +72,8 @@ internal static class SubmitBenchmark
             Print("portal submit, fixed 90/s", portalFixed);
             Print("bare insert, fixed 90/s", bareFixed);
             Console.WriteLine();
+            var cpuPerReport = (cpuAfter.User + cpuAfter.System - cpuBefore.User - cpuBefore.System).TotalMilliseconds / Math.Max(1, portalMax.Count);
+            Console.WriteLine($"Portal.Web CPU per report in the 16-client phase: {cpuPerReport:0.00} ms (user and system)");
             Console.WriteLine($"portal / bare throughput: {portalMax.Rate / bareMax.Rate:0.00} ({portalMax.Rate:0} vs {bareMax.Rate:0} per second)");
             Console.WriteLine($"targets: >= 100/s sustained: {(portalMax.Rate >= 100 && portalMax.Errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}");
             return portalMax.Rate >= 100 && portalFixed.P99 < 250 && portalMax.Errors + portalFixed.Errors == 0 ? 0 : 1;
