@@ -14,8 +14,9 @@ public sealed record CampaignActionBatch(long ActionId, int Applied, int Skipped
 /// <summary>
 /// Carries out confirmed campaign actions, <see cref="BatchSize"/> cases per transaction: each
 /// case is checked again by the single-case rules (it may have changed since the preview) and
-/// changed by the single-case use case's own code (<see cref="DecideTriageHandler.RecordAsync"/>,
-/// <see cref="SendStaffMessageHandler.AddAsync"/>), with the same audit entry a single case gets,
+/// changed by the single-case use case's own code (<see cref="DecideTriageHandler.Record"/>,
+/// <see cref="SendStaffMessageHandler.Add"/>, with what they would ask per case read once per
+/// batch), with the same audit entry a single case gets,
 /// in the name of the supervisor who confirmed it. A batch's changes, their entries and the
 /// action's progress commit together: SQLite has one writer, so a batch holds it for tens of
 /// milliseconds, never the whole action, and a crash loses at most the batch in flight, which is
@@ -34,6 +35,8 @@ public sealed class RunCampaignActionsHandler(
 
     /// <summary>Between batches, so a volunteer's claim or message waiting for SQLite's write lock gets it.</summary>
     public static readonly TimeSpan PauseBetweenBatches = TimeSpan.FromMilliseconds(20);
+
+    private static readonly ILookup<Guid, PartnerType> NoReferrals = Array.Empty<Referral>().ToLookup(r => r.CaseId, r => r.PartnerType);
 
     /// <summary>Runs every running action to its end, oldest first; returns the cases done.</summary>
     public async Task<int> HandleAsync(CancellationToken cancellationToken)
@@ -89,6 +92,9 @@ public sealed class RunCampaignActionsHandler(
         var request = new CampaignActionRequest(action.Kind, action.CannedResponseId, action.Route, action.Note);
         var actor = Actor.Staff(action.RequestedById, null);
         var now = clock.GetUtcNow().UtcDateTime;
+        // What the single-case code asks per case, asked once for the batch.
+        var alreadyTold = action.Kind == CampaignActionKind.Reply ? await messages.AlreadyToldAsync(cases.Values, cancellationToken) : [];
+        var referred = action.Kind == CampaignActionKind.Reply ? NoReferrals : await decide.ExistingReferralsAsync(ids, cancellationToken);
         var sent = new List<(Guid CaseId, CaseMessage Message)>();
         var events = new List<AuditEvent>();
         var routed = false;
@@ -105,7 +111,7 @@ public sealed class RunCampaignActionsHandler(
             {
                 if (row.Outcome == CampaignCaseOutcome.Applied)
                 {
-                    sent.Add((entity.Id, await messages.AddAsync(entity, action.ReplyIn(entity.Language), action.RequestedById, now, cancellationToken)));
+                    sent.Add((entity.Id, messages.Add(entity, action.ReplyIn(entity.Language), action.RequestedById, now, alreadyTold.Contains(entity.Id))));
                 }
 
                 continue;
@@ -122,7 +128,7 @@ public sealed class RunCampaignActionsHandler(
             };
             if (outcome == DecisionOutcome.Decided)
             {
-                routed |= (await decide.RecordAsync(entity, route, action.Note, action.RequestedById, now, cancellationToken)).Count > 0;
+                routed |= decide.Record(entity, route, action.Note, action.RequestedById, now, referred[entity.Id]).Count > 0;
             }
 
             events.Add(actor.Event(AuditActions.TriageDecided, entity.Id, route.ToString(), outcome.ToString()));

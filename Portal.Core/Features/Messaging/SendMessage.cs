@@ -122,11 +122,25 @@ public sealed class SendStaffMessageHandler(
     {
         // One "there is an update" email until the victim has looked: a second unread message
         // adds nothing to tell, and fewer emails reveal less to whoever else reads the inbox.
-        // Only asked about a victim who chose email (a campaign reply writes thousands at once).
-        var emailable = entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null;
-        var alreadyTold = emailable && await db.CaseMessages.AnyAsync(
-            m => m.CaseId == entity.Id && m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null),
-            cancellationToken);
+        // Only asked about a victim who chose email.
+        var alreadyTold = Emailable(entity) && await UnreadAndAnnounced().AnyAsync(m => m.CaseId == entity.Id, cancellationToken);
+        return Add(entity, body, userId, now, alreadyTold);
+    }
+
+    /// <summary>
+    /// Of the cases, those whose victim has already been told of an update they have not read, read
+    /// once for a batch of messages (a campaign reply writes thousands); only emailable cases matter.
+    /// </summary>
+    public async Task<HashSet<Guid>> AlreadyToldAsync(IEnumerable<Case> cases, CancellationToken cancellationToken)
+    {
+        var ids = cases.Where(Emailable).Select(c => c.Id).ToList();
+        return ids.Count == 0 ? [] : [.. await UnreadAndAnnounced().Where(m => ids.Contains(m.CaseId)).Select(m => m.CaseId).Distinct().ToListAsync(cancellationToken)];
+    }
+
+    /// <summary>As <see cref="AddAsync"/>, with whether the victim was already told read beforehand (<see cref="AlreadyToldAsync"/>).</summary>
+    public CaseMessage Add(Case entity, string body, string userId, DateTime now, bool alreadyTold)
+    {
+        var emailable = Emailable(entity);
         var message = new CaseMessage
         {
             CaseId = entity.Id,
@@ -146,6 +160,11 @@ public sealed class SendStaffMessageHandler(
         entity.RecordFirstResponse(now);
         return message;
     }
+
+    private static bool Emailable(Case entity) => entity.ContactPreference == ContactPreference.Email && entity.ContactEnvelope is not null;
+
+    private IQueryable<CaseMessage> UnreadAndAnnounced() =>
+        db.CaseMessages.Where(m => m.Direction == MessageDirection.ToVictim && m.ReadAt == null && (m.NotificationPending || m.NotifiedAt != null));
 
     /// <summary>
     /// A supervisor answering a whole campaign at once may write to every case of it that nobody

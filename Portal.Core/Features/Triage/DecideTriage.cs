@@ -137,8 +137,19 @@ public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IF
     /// </summary>
     public async Task<IReadOnlyList<Referral>> RecordAsync(Case entity, TriageRoute route, string? reason, string deciderId, DateTime now, CancellationToken cancellationToken)
     {
-        var note = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var existing = await db.Referrals.Where(r => r.CaseId == entity.Id).Select(r => r.PartnerType).ToListAsync(cancellationToken);
+        return Record(entity, route, reason, deciderId, now, existing);
+    }
+
+    /// <summary>The partner types each of the cases already has a referral to, read once for a batch of decisions.</summary>
+    public async Task<ILookup<Guid, PartnerType>> ExistingReferralsAsync(IReadOnlyCollection<Guid> caseIds, CancellationToken cancellationToken) =>
+        (await db.Referrals.Where(r => caseIds.Contains(r.CaseId)).Select(r => new { r.CaseId, r.PartnerType }).ToListAsync(cancellationToken))
+            .ToLookup(r => r.CaseId, r => r.PartnerType);
+
+    /// <summary>As <see cref="RecordAsync"/>, with the case's existing referral types already read (<see cref="ExistingReferralsAsync"/>).</summary>
+    public IReadOnlyList<Referral> Record(Case entity, TriageRoute route, string? reason, string deciderId, DateTime now, IEnumerable<PartnerType> existing)
+    {
+        var note = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var referrals = ReferralRules.TypesFor(route).Except(existing).Select(type => ReferralRules.Create(entity, type, now)).ToList();
         db.Referrals.AddRange(referrals);
         db.TriageDecisions.Add(new TriageDecision

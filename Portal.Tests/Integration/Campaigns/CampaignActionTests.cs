@@ -10,6 +10,7 @@ using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Reports;
+using Portal.Core.Features.Routing;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Campaigns;
@@ -166,6 +167,59 @@ public abstract class CampaignActionTests<TFactory> : IAsyncLifetime
         Assert.All(closed, d => Assert.Equal("Information given by reply; nothing more to do.", d.Reason));
         Assert.All(await factory.QueryAsync(db => db.Cases.AsNoTracking().Where(c => closedIds.Contains(c.Id)).ToListAsync()), c => Assert.Equal(CaseStatus.Closed, c.Status));
         Assert.Equal(20, await factory.QueryAsync(db => db.Cases.CountAsync(c => c.Status == CaseStatus.InTriage && c.ClaimedById == seeded.VolunteerId)));
+    }
+
+    [Fact]
+    public async Task AVictimAlreadyToldOfAnUpdate_IsNotEmailedAgain_AndACaseAlreadyReferred_IsNotReferredTwice()
+    {
+        // Read once per batch of 50, as a single case reads them: some victims have an unread,
+        // already announced message; some open cases went to a crisis line (counselling) on submission.
+        var seeded = await SeedAsync(120);
+        var open = Enumerable.Range(0, 120).Where(i => KindOf(i) == Kind.Open).ToList();
+        var told = open.Where(i => i % 4 == 0 && i % 3 == 0).Select(i => seeded.Ids[i]).ToList();
+        var crisis = open.Where(i => i % 5 == 1).Select(i => seeded.Ids[i]).ToList();
+        var now = factory.Clock.GetUtcNow().UtcDateTime;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var cipher = scope.ServiceProvider.GetRequiredService<EnvelopeCipher>();
+            db.CaseMessages.AddRange(told.Select(id => new CaseMessage { CaseId = id, Direction = MessageDirection.ToVictim, AuthorId = seeded.VolunteerId, BodyEnvelope = cipher.SealString("Earlier"), SentAt = now.AddHours(-1), NotifiedAt = now.AddMinutes(-50) }));
+            foreach (var entity in await db.Cases.Where(c => crisis.Contains(c.Id)).ToListAsync())
+            {
+                db.Referrals.Add(ReferralRules.Create(entity, PartnerType.Counselling, now.AddDays(-1)));
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        Assert.NotEmpty(told);
+        Assert.NotEmpty(crisis);
+        var (supervisor, supervisorId) = await SupervisorAsync();
+        var replyId = await ReplyAsync(supervisorId);
+        var page = await supervisor.GetPageAsync($"/staff/campaigns/{seeded.CampaignId}");
+        using (var replyPreview = await PostAsync(supervisor, page, $"/staff/campaigns/{seeded.CampaignId}/actions/preview", new() { ["kind"] = "Reply", ["cannedResponseId"] = replyId.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
+        {
+            await ConfirmAsync(supervisor, await HtmlForms.ParseAsync(replyPreview), seeded.CampaignId);
+        }
+
+        await RunAsync();
+        var replies = await factory.QueryAsync(db => db.CaseMessages.AsNoTracking().Where(m => m.AuthorId == supervisorId).ToListAsync());
+        var emailable = open.Where(i => i % 4 == 0).Select(i => seeded.Ids[i]).ToList();
+        Assert.Equal(emailable.Except(told).Order(), replies.Where(m => m.NotificationPending).Select(m => m.CaseId).Where(open.Select(i => seeded.Ids[i]).Contains).Order());
+        Assert.All(replies.Where(m => told.Contains(m.CaseId)), m => Assert.False(m.NotificationPending));
+
+        page = await supervisor.GetPageAsync($"/staff/campaigns/{seeded.CampaignId}");
+        using (var routePreview = await PostAsync(supervisor, page, $"/staff/campaigns/{seeded.CampaignId}/actions/preview", new() { ["kind"] = "Route", ["route"] = "PoliceAndCounselling", ["note"] = "Both, for the whole campaign" }))
+        {
+            await ConfirmAsync(supervisor, await HtmlForms.ParseAsync(routePreview), seeded.CampaignId);
+        }
+
+        await RunAsync();
+        var routed = open.Where(PoliceConsent).Select(i => seeded.Ids[i]).ToList();
+        var referrals = await factory.QueryAsync(db => db.Referrals.AsNoTracking().Select(r => new { r.CaseId, r.PartnerType, r.CreatedAt }).ToListAsync());
+        Assert.Equal(routed.Order(), referrals.Where(r => r.PartnerType == PartnerType.Police).Select(r => r.CaseId).Order());
+        Assert.Equal(routed.Union(crisis).Order(), referrals.Where(r => r.PartnerType == PartnerType.Counselling).Select(r => r.CaseId).Order());
+        Assert.All(referrals.Where(r => crisis.Contains(r.CaseId) && r.PartnerType == PartnerType.Counselling), r => Assert.Equal(now.AddDays(-1), r.CreatedAt));
     }
 
     [Fact]
