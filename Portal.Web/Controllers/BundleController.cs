@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Net.Http.Headers;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Email;
 using Portal.Core.Features.Bundles;
 using Portal.Web.Accounts;
+using Portal.Web.Evidence;
 
 namespace Portal.Web.Controllers;
 
@@ -46,23 +46,7 @@ public sealed class BundleController(DownloadCaseBundleHandler caseBundles, Camp
                 return View("Blocked", blocked.Case.File.FileName);
 
             case CampaignBundleResult.Ready ready:
-                var disposition = new ContentDispositionHeaderValue("attachment");
-                disposition.SetHttpFileName(ready.FileName);
-                Response.Headers.ContentDisposition = disposition.ToString();
-                Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
-                Response.ContentType = "application/zip";
-                try
-                {
-                    await ready.WriteToAsync(Response.Body, cancellationToken);
-                }
-                catch (EvidenceIntegrityException)
-                {
-                    // Audited and reported by the handler. Cutting the connection leaves the client
-                    // a truncated archive with no manifest or signature, which no tool accepts.
-                    HttpContext.Abort();
-                }
-
-                return new EmptyResult();
+                return new SealedDownload(ready.FileName, "application/zip", ready.WriteToAsync);
 
             default:
                 throw new InvalidOperationException($"Unexpected result {result.GetType().Name}.");
@@ -87,24 +71,7 @@ public sealed class BundleController(DownloadCaseBundleHandler caseBundles, Camp
                 return View("Blocked", blocked.File.FileName);
 
             case CaseBundleResult.Ready ready:
-                var disposition = new ContentDispositionHeaderValue("attachment");
-                disposition.SetHttpFileName(ready.FileName);
-                Response.Headers.ContentDisposition = disposition.ToString();
-                Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
-                Response.ContentType = "application/zip";
-                try
-                {
-                    await ready.WriteToAsync(Response.Body, cancellationToken);
-                }
-                catch (EvidenceIntegrityException)
-                {
-                    // Recorded and reported by the handler. Headers and earlier files are gone;
-                    // cutting the connection leaves the client a truncated archive with no
-                    // manifest or signature, which no tool accepts.
-                    HttpContext.Abort();
-                }
-
-                return new EmptyResult();
+                return new SealedDownload(ready.FileName, "application/zip", ready.WriteToAsync);
 
             default:
                 throw new InvalidOperationException($"Unexpected result {result.GetType().Name}.");

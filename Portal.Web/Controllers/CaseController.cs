@@ -3,7 +3,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
-using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
 using Portal.Core.Features;
 using Portal.Core.Features.Evidence;
@@ -11,6 +10,7 @@ using Portal.Core.Features.Messaging;
 using Portal.Core.Features.Routing;
 using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
+using Portal.Web.Evidence;
 using Portal.Web.Forms;
 
 namespace Portal.Web.Controllers;
@@ -224,15 +224,7 @@ public sealed class CaseController(
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return View("Tampered");
             case ReadEvidenceResult.Verified verified:
-                // Always a download, never rendered: octet-stream, RFC 6266 name set by the server, sandboxed.
-                var disposition = new ContentDispositionHeaderValue("attachment");
-                disposition.SetHttpFileName(verified.File.FileName);
-                Response.Headers.ContentDisposition = disposition.ToString();
-                Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
-                Response.ContentType = "application/octet-stream";
-                Response.ContentLength = verified.File.Size;
-                await verified.WriteToAsync(Response.Body, cancellationToken);
-                return new EmptyResult();
+                return new SealedDownload(verified.File.FileName, "application/octet-stream", verified.WriteToAsync, verified.File.Size);
             default:
                 throw new InvalidOperationException($"Unexpected result {result.GetType().Name}.");
         }

@@ -4,10 +4,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
-using Portal.Core.Features.Bundles;
 using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Reports;
@@ -251,23 +249,7 @@ public sealed class CaseFileController(
         switch (result)
         {
             case ExportCaseFileResult.Ready ready:
-                var disposition = new ContentDispositionHeaderValue("attachment");
-                disposition.SetHttpFileName(ready.FileName);
-                Response.Headers.ContentDisposition = disposition.ToString();
-                Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
-                Response.ContentType = "application/zip";
-                try
-                {
-                    await ready.WriteToAsync(Response.Body, cancellationToken);
-                }
-                catch (EvidenceIntegrityException)
-                {
-                    // Audited and reported by the handler. Cutting the connection leaves a
-                    // truncated archive without its SHA256SUMS, which no tool takes for whole.
-                    HttpContext.Abort();
-                }
-
-                return new EmptyResult();
+                return new SealedDownload(ready.FileName, "application/zip", ready.WriteToAsync);
 
             case ExportCaseFileResult.KeyRefused:
                 ModelState.AddModelError("receiptKey", localizer["CaseFile.KeyRefused"]);
