@@ -18,6 +18,15 @@ public sealed class JobsOptions
     [Range(1, 64)]
     public int Workers { get; set; } = 2;
 
+    /// <summary>
+    /// Workers of their own for the routing queue (the referral sweep, each referral's job, the
+    /// escalation and the urgent alert), on top of <see cref="Workers"/>: a crisis referral never
+    /// waits while long jobs (a campaign action, the intake reading a backlog, evidence analysis)
+    /// hold every general worker. 0 leaves routing to the general workers, which take it first.
+    /// </summary>
+    [Range(0, 16)]
+    public int RoutingWorkers { get; set; } = 1;
+
     /// <summary>Attempts in all, the first included, before a job is left failed, recorded and admins are emailed.</summary>
     [Range(1, 50)]
     public int MaxAttempts { get; set; } = 6;

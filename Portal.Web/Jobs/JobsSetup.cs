@@ -102,18 +102,37 @@ public static class JobsSetup
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 var settings = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+                Configure(server, settings);
                 server.WorkerCount = settings.Workers;
                 server.Queues = PortalJobKeys.Queues;
-                server.SchedulePollingInterval = settings.SchedulePollingInterval;
-                server.HeartbeatInterval = settings.HeartbeatInterval;
-                server.ServerCheckInterval = settings.ServerCheckInterval;
-                server.ServerTimeout = settings.ServerTimeout;
             });
+            if (options.RoutingWorkers > 0)
+            {
+                // Workers only (no schedulers of its own: the general server's serve both), on the routing queue alone.
+                builder.Services.AddHangfireServer((sp, server) =>
+                {
+                    var settings = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+                    Configure(server, settings);
+                    server.ServerName = Environment.MachineName + "-routing";
+                    server.IsLightweightServer = true;
+                    server.WorkerCount = settings.RoutingWorkers;
+                    server.Queues = [PortalJobKeys.RoutingQueue];
+                });
+            }
+
             builder.Services.AddHealthChecks().AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
         }
 
         builder.AddJobsDashboardPolicy();
         return builder;
+    }
+
+    private static void Configure(BackgroundJobServerOptions server, JobsOptions settings)
+    {
+        server.SchedulePollingInterval = settings.SchedulePollingInterval;
+        server.HeartbeatInterval = settings.HeartbeatInterval;
+        server.ServerCheckInterval = settings.ServerCheckInterval;
+        server.ServerTimeout = settings.ServerTimeout;
     }
 
     /// <summary>

@@ -103,7 +103,7 @@ public sealed class ClusterRecoveryTests : IAsyncLifetime
 
         await ((IAsyncLifetime)node2).InitializeAsync();
         _ = node2.Server;
-        await DoomedNode.WaitForNodeAsync(doomed, () => Task.FromResult(storage.GetMonitoringApi().Servers().Count >= 2), "the second node's server to announce itself");
+        await DoomedNode.WaitForNodeAsync(doomed, () => Task.FromResult(storage.GetMonitoringApi().Servers().Count(s => s.Queues.Contains(PortalJobKeys.DefaultQueue)) >= 2), "the second node's general server to announce itself");
         await doomed.KillAsync();
 
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail, 1, TimeSpan.FromSeconds(60)));

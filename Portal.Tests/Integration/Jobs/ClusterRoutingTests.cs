@@ -101,8 +101,8 @@ public sealed class ClusterRoutingTests : IAsyncLifetime
         Assert.False(await WithDbAsync(first, db => db.JobFailures.AnyAsync()));
 
         // Both nodes really run a Hangfire server on the one storage, and each referral had one job.
-        var servers = first.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().Servers();
-        Assert.True(servers.Count >= 2, $"{servers.Count} Hangfire server(s) on the shared storage");
+        var servers = first.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().Servers().Where(s => s.Queues.Contains(Portal.Web.Jobs.PortalJobKeys.DefaultQueue)).ToList();
+        Assert.True(servers.Count >= 2, $"{servers.Count} general Hangfire server(s) on the shared storage");
         Assert.Equal(200, referralIds.Select(id => first.LastJobOf(Portal.Web.Jobs.PortalJobKeys.OfReferral(id))).Distinct().Count(id => id is not null));
     }
 }

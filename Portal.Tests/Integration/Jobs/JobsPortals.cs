@@ -120,3 +120,22 @@ public sealed class FlakyJob
 
     public static Job For(string name, int failFirst) => Job.FromExpression<FlakyJob>(j => j.RunAsync(name, failFirst));
 }
+
+/// <summary>A long job of the tests' own: it holds its worker until the test releases its name (at most a minute).</summary>
+public sealed class HoldingJob
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
+
+    public static readonly ConcurrentDictionary<string, int> Started = new();
+
+    public async Task RunAsync(string name)
+    {
+        Started.AddOrUpdate(name, 1, (_, n) => n + 1);
+        await Gates.GetOrAdd(name, _ => new SemaphoreSlim(0)).WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Lets every run under the name finish.</summary>
+    public static void Release(string name) => Gates.GetOrAdd(name, _ => new SemaphoreSlim(0)).Release(100);
+
+    public static Job For(string name) => Job.FromExpression<HoldingJob>(j => j.RunAsync(name));
+}

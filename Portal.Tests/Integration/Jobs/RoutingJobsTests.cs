@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Features.Routing;
 using Portal.Tests.Support;
@@ -131,6 +132,36 @@ public abstract class RoutingJobsTests<TFactory> : IAsyncLifetime
         Assert.Contains(filed.Reference, mail.Subject, StringComparison.Ordinal);
         Assert.True(delivered - submitted < TimeSpan.FromSeconds(10), $"the crisis line's email arrived {(delivered - submitted).TotalSeconds:0.0} s after the report was answered");
         Assert.True(delivered < TimeSpan.FromSeconds(10), $"the crisis line's email arrived {delivered.TotalSeconds:0.0} s after the report was sent");
+    }
+
+    [Fact]
+    public async Task UrgentReport_ReachesTheCrisisLine_WhileLongJobsHoldEveryGeneralWorker()
+    {
+        var crisisLine = await AddPartnerAsync(portal, PartnerType.Counselling, "kainuu", crisisLine: true);
+        var workers = portal.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Workers;
+        var name = "hold-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            // A campaign action, the intake's backlog: as many long jobs as there are general workers, all running.
+            var held = Enumerable.Range(0, workers).Select(i => portal.Enqueue($"test.{name}-{i}", HoldingJob.For(name)) ?? throw new InvalidOperationException("not enqueued")).ToList();
+            foreach (var job in held)
+            {
+                await portal.WaitForJobAsync(job, ProcessingState.StateName);
+            }
+
+            var clock = Stopwatch.StartNew();
+            var filed = await FileAsync(portal, new Dictionary<string, string?> { ["Region"] = "kainuu", ["ConsentCounselling"] = "true", ["RiskSelfHarm"] = "true" });
+            var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(crisisLine.ContactEmail, 1, TimeSpan.FromSeconds(30)));
+            Assert.Contains(filed.Reference, mail.Subject, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the crisis line's email arrived {clock.Elapsed.TotalSeconds:0.0} s after the report was sent");
+
+            // The long jobs were still running the whole time.
+            Assert.All(held, job => Assert.Equal(ProcessingState.StateName, portal.JobState(job)));
+        }
+        finally
+        {
+            HoldingJob.Release(name);
+        }
     }
 }
 
