@@ -94,7 +94,7 @@ public sealed class RunCampaignActionsHandler(
         var now = clock.GetUtcNow().UtcDateTime;
         // What the single-case code asks per case, asked once for the batch.
         var alreadyTold = action.Kind == CampaignActionKind.Reply ? await messages.AlreadyToldAsync(cases.Values, cancellationToken) : [];
-        var referred = action.Kind == CampaignActionKind.Reply ? NoReferrals : await decide.ExistingReferralsAsync(ids, cancellationToken);
+        var referred = action.Kind == CampaignActionKind.Route ? await decide.ExistingReferralsAsync(ids, cancellationToken) : NoReferrals;
         var sent = new List<(Guid CaseId, CaseMessage Message)>();
         var events = new List<AuditEvent>();
         var routed = false;
