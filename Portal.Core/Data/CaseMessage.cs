@@ -32,6 +32,13 @@ public sealed class CaseMessage
     public bool NotificationPending { get; set; }
 
     public DateTime? NotifiedAt { get; set; }
+
+    /// <summary>
+    /// The id of the form that sent it (unique per case): the same form sent again, by the
+    /// browser after a lost answer or by a second press of Send, finds this message instead of
+    /// leaving a second. Null for messages not sent from a form (a campaign reply).
+    /// </summary>
+    public Guid? SubmissionId { get; set; }
 }
 
 /// <summary>A reply a supervisor prepared for common situations, in each of the portal's languages.</summary>

@@ -235,6 +235,7 @@ internal sealed class CaseMessageConfiguration : IEntityTypeConfiguration<CaseMe
         entity.HasOne<Case>().WithMany().HasForeignKey(m => m.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(m => new { m.CaseId, m.SentAt });
         entity.HasIndex(m => new { m.Direction, m.ReadAt });
+        entity.HasIndex(m => new { m.CaseId, m.SubmissionId }).IsUnique();
 
         // The notification sweep reads only the few messages still waiting for an email.
         entity.HasIndex(m => m.NotificationPending, "IX_CaseMessages_NotificationPending").HasFilter("\"NotificationPending\"");

@@ -11,9 +11,15 @@ using Portal.Core.Features.Triage;
 
 namespace Portal.Core.Features.Messaging;
 
-public sealed record SendMessage(string? Body)
+/// <summary>A message as its form sends it; <see cref="SubmissionId"/> is the form's own, the same when it is sent again.</summary>
+public sealed record SendMessage(string? Body, string? SubmissionId = null)
 {
     public const int MaxLength = CannedResponse.MaxBodyLength;
+
+    public string Text => (Body ?? "").Trim();
+
+    /// <summary>The form's id, when it is one: a post made by hand may carry anything or nothing, and is then simply a message.</summary>
+    public Guid? FormId => Guid.TryParse(SubmissionId, out var id) ? id : null;
 }
 
 public sealed class SendMessageValidator : AbstractValidator<SendMessage>
@@ -39,8 +45,49 @@ public enum SendOutcome
     TooMany,
 }
 
-/// <summary><see cref="NotificationDeferred"/>: the victim's update email could not go at once and stays pending for the retry.</summary>
-public sealed record SendResult(SendOutcome Outcome, long? MessageId = null, bool NotificationDeferred = false);
+/// <summary>
+/// <see cref="NotificationDeferred"/>: the victim's update email could not go at once and stays
+/// pending for the retry. <see cref="Resent"/>: the form had been sent before with the same words;
+/// <see cref="MessageId"/> is the message it left then, and nothing was added.
+/// </summary>
+public sealed record SendResult(SendOutcome Outcome, long? MessageId = null, bool NotificationDeferred = false, bool Resent = false);
+
+/// <summary>
+/// A message form sent again (the browser's retry after a lost answer, a second press of Send)
+/// carries the same submission id and the same words: it is answered with the message it left the
+/// first time. The same id with other words (a page kept open, edited and sent) is a new message,
+/// stored without the id, which is taken.
+/// </summary>
+internal static class MessageResends
+{
+    public sealed record Earlier(long MessageId, bool SameWords);
+
+    public static async Task<Earlier?> FindAsync(PortalDbContext db, EnvelopeCipher cipher, Guid caseId, SendMessage request, CancellationToken cancellationToken)
+    {
+        if (request.FormId is not { } submissionId)
+        {
+            return null;
+        }
+
+        var earlier = await db.CaseMessages.AsNoTracking()
+            .Where(m => m.CaseId == caseId && m.SubmissionId == submissionId)
+            .Select(m => new { m.Id, m.BodyEnvelope })
+            .FirstOrDefaultAsync(cancellationToken);
+        return earlier is null ? null : new(earlier.Id, cipher.OpenString(earlier.BodyEnvelope) == request.Text);
+    }
+
+    /// <summary>
+    /// After a failed save: whether a concurrent post of the same form won (its message is the
+    /// answer). The failed save's changes are dropped either way.
+    /// </summary>
+    public static async Task<SendResult?> WonByTwinAsync(PortalDbContext db, EnvelopeCipher cipher, Guid caseId, SendMessage request, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        return await FindAsync(db, cipher, caseId, request, cancellationToken) is { SameWords: true } twin
+            ? new SendResult(SendOutcome.Sent, twin.MessageId, Resent: true)
+            : null;
+    }
+}
 
 /// <summary>
 /// Staff write to the victim. On an open case only the volunteer holding a live claim may (the
@@ -62,21 +109,30 @@ public sealed class SendStaffMessageHandler(
     public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, Actor actor, bool isSupervisor, CancellationToken cancellationToken)
     {
         var userId = ClaimCaseHandler.StaffIdOf(actor);
-        var result = await db.InTransactionAsync(async token =>
+        SendResult result;
+        try
         {
-            var sent = await SendAsync(caseId, request, userId, isSupervisor, token);
-            if (sent.Outcome == SendOutcome.NotFound)
+            result = await db.InTransactionAsync(async token =>
             {
-                await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, caseId, detail: "message"), token);
-            }
-            else if (sent is { Outcome: SendOutcome.Sent, MessageId: { } messageId })
-            {
-                await audit.AppendAsync(actor.Event(AuditActions.MessageSent, caseId, messageId.ToString(CultureInfo.InvariantCulture)), token);
-            }
+                var sent = await SendAsync(caseId, request, userId, isSupervisor, token);
+                if (sent.Outcome == SendOutcome.NotFound)
+                {
+                    await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, caseId, detail: "message"), token);
+                }
+                else if (sent is { Outcome: SendOutcome.Sent, Resent: false, MessageId: { } messageId })
+                {
+                    await audit.AppendAsync(actor.Event(AuditActions.MessageSent, caseId, messageId.ToString(CultureInfo.InvariantCulture)), token);
+                }
 
-            return sent;
-        }, cancellationToken);
-        if (result.Outcome != SendOutcome.Sent)
+                return sent;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException) when (request.FormId is not null)
+        {
+            return await MessageResends.WonByTwinAsync(db, cipher, caseId, request, cancellationToken) ?? throw new InvalidOperationException($"The message to case {caseId} could not be saved.");
+        }
+
+        if (result.Outcome != SendOutcome.Sent || result.Resent)
         {
             return result;
         }
@@ -101,13 +157,21 @@ public sealed class SendStaffMessageHandler(
             return new(SendOutcome.NotFound);
         }
 
+        // Sent before, with these words: that message is the answer, whoever holds the case now.
+        var earlier = await MessageResends.FindAsync(db, cipher, caseId, request, cancellationToken);
+        if (earlier is { SameWords: true })
+        {
+            return new(SendOutcome.Sent, earlier.MessageId, Resent: true);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         if (!await MaySendAsync(entity, userId, isSupervisor, now, cancellationToken))
         {
             return new(SendOutcome.NotHolder);
         }
 
-        var message = await AddAsync(entity, request.Body ?? "", userId, now, cancellationToken);
+        var message = await AddAsync(entity, request.Text, userId, now, cancellationToken);
+        message.SubmissionId = earlier is null ? request.FormId : null;
         await db.SaveChangesAsync(cancellationToken);
         return new(SendOutcome.Sent, message.Id);
     }
@@ -204,10 +268,29 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
 
     public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await SendAsync(caseId, request, cancellationToken);
+        }
+        catch (DbUpdateException) when (request.FormId is not null)
+        {
+            return await MessageResends.WonByTwinAsync(db, cipher, caseId, request, cancellationToken) ?? throw new InvalidOperationException($"The message from case {caseId} could not be saved.");
+        }
+    }
+
+    private async Task<SendResult> SendAsync(Guid caseId, SendMessage request, CancellationToken cancellationToken)
+    {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
         if (entity is null)
         {
             return new(SendOutcome.NotFound);
+        }
+
+        // Sent before, with these words (the answer was lost, or Send was pressed twice): that message, not a second one.
+        var earlier = await MessageResends.FindAsync(db, cipher, caseId, request, cancellationToken);
+        if (earlier is { SameWords: true })
+        {
+            return new(SendOutcome.Sent, earlier.MessageId, Resent: true);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -222,8 +305,9 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
         {
             CaseId = caseId,
             Direction = MessageDirection.FromVictim,
-            BodyEnvelope = cipher.SealString((request.Body ?? "").Trim()),
+            BodyEnvelope = cipher.SealString(request.Text),
             SentAt = now,
+            SubmissionId = earlier is null ? request.FormId : null,
         };
         await db.InTransactionAsync(async token =>
         {

@@ -192,6 +192,73 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task TheSameForm_SentAgain_LeavesOneMessage_AndOneEntry_OnBothSides()
+    {
+        var (victim, caseId) = await NewCaseAsync(contactEmail: null);
+        var volunteer = await ClaimAsync(caseId);
+
+        // The answer to the first send was lost; the browser (or a second press of Send) posts the same form again.
+        var staffPage = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        var staffText = $"We have your report {Guid.NewGuid():N}.";
+        foreach (var attempt in Enumerable.Range(0, 2))
+        {
+            using var sent = await volunteer.SubmitAsync(staffPage, $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = staffText });
+            Assert.Equal((HttpStatusCode.Redirect, $"/staff/cases/{caseId}?sent=1#messages"), (sent.StatusCode, sent.Headers.Location?.OriginalString));
+        }
+
+        var statusPage = await victim.GetPageAsync("/status");
+        var reply = $"Thank you {Guid.NewGuid():N}";
+        foreach (var attempt in Enumerable.Range(0, 2))
+        {
+            using var replied = await victim.SubmitAsync(statusPage, "/status/messages", new Dictionary<string, string?> { ["Body"] = reply });
+            Assert.Equal("/status?sent=1#messages", replied.Headers.Location?.OriginalString);
+        }
+
+        // The same page kept open, its text changed and sent: a new message.
+        var edited = reply + " and one more thing";
+        using (var again = await victim.SubmitAsync(statusPage, "/status/messages", new Dictionary<string, string?> { ["Body"] = edited }))
+        {
+            Assert.Equal("/status?sent=1#messages", again.Headers.Location?.OriginalString);
+        }
+
+        // A post made by hand with a form id that is none is simply a message, not an error.
+        using (var handMade = await victim.SubmitAsync(await victim.GetPageAsync("/status"), "/status/messages", new Dictionary<string, string?> { ["Body"] = "By hand", ["SubmissionId"] = "not-a-form-id" }))
+        {
+            Assert.Equal("/status?sent=1#messages", handMade.Headers.Location?.OriginalString);
+        }
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var cipher = scope.ServiceProvider.GetRequiredService<EnvelopeCipher>();
+        var stored = await db.CaseMessages.AsNoTracking().Where(m => m.CaseId == caseId).OrderBy(m => m.Id).ToListAsync();
+        Assert.Equal([staffText, reply, edited, "By hand"], stored.Select(m => cipher.OpenString(m.BodyEnvelope)));
+        Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.MessageSent));
+        Assert.Equal(3, await db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.MessageReceived));
+        var conversation = (await volunteer.GetPageAsync($"/staff/cases/{caseId}")).QuerySelectorAll("[data-testid=message]");
+        Assert.Equal(4, conversation.Length);
+    }
+
+    [Fact]
+    public async Task TwinPosts_OfOneForm_AtTheSameMoment_LeaveOneMessage()
+    {
+        var (_, caseId) = await NewCaseAsync(contactEmail: null);
+        var request = new SendMessage($"Sent twice at once {Guid.NewGuid():N}", Guid.NewGuid().ToString());
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<SendVictimMessageHandler>().HandleAsync(caseId, request, CancellationToken.None);
+        }));
+
+        Assert.All(results, r => Assert.Equal(SendOutcome.Sent, r.Outcome));
+        Assert.Single(results.Select(r => r.MessageId).Distinct());
+        Assert.Single(results, r => !r.Resent);
+        await using var check = factory.Services.CreateAsyncScope();
+        var db = check.ServiceProvider.GetRequiredService<PortalDbContext>();
+        Assert.Equal(1, await db.CaseMessages.CountAsync(m => m.CaseId == caseId));
+        Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.MessageReceived));
+    }
+
+    [Fact]
     public async Task AVictimFlood_IsRefusedWithAClearMessage()
     {
         var (victim, caseId) = await NewCaseAsync(contactEmail: null);

@@ -733,9 +733,15 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId", "SentAt");
+
+                    b.HasIndex("CaseId", "SubmissionId")
+                        .IsUnique();
 
                     b.HasIndex("Direction", "ReadAt");
 

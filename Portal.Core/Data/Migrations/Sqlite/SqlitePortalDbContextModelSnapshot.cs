@@ -712,9 +712,15 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("SentAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId", "SentAt");
+
+                    b.HasIndex("CaseId", "SubmissionId")
+                        .IsUnique();
 
                     b.HasIndex("Direction", "ReadAt");
 
