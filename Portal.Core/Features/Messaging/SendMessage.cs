@@ -129,7 +129,13 @@ public sealed class SendStaffMessageHandler(
         }
         catch (DbUpdateException) when (request.FormId is not null)
         {
-            return await MessageResends.WonByTwinAsync(db, cipher, caseId, request, cancellationToken) ?? throw new InvalidOperationException($"The message to case {caseId} could not be saved.");
+            // Anything else (a full disk, a lost database) goes on as it came, to its own page.
+            if (await MessageResends.WonByTwinAsync(db, cipher, caseId, request, cancellationToken) is { } twin)
+            {
+                return twin;
+            }
+
+            throw;
         }
 
         if (result.Outcome != SendOutcome.Sent || result.Resent)
@@ -274,7 +280,13 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
         }
         catch (DbUpdateException) when (request.FormId is not null)
         {
-            return await MessageResends.WonByTwinAsync(db, cipher, caseId, request, cancellationToken) ?? throw new InvalidOperationException($"The message from case {caseId} could not be saved.");
+            // Anything else (a full disk, a lost database) goes on as it came, to its own page.
+            if (await MessageResends.WonByTwinAsync(db, cipher, caseId, request, cancellationToken) is { } twin)
+            {
+                return twin;
+            }
+
+            throw;
         }
     }
 

@@ -52,7 +52,9 @@ public sealed class StorageTests
         Assert.False(await portal.QueryAsync(db => db.EvidenceFiles.AnyAsync()));
         Assert.Empty(Directory.EnumerateFiles(evidence.Path, "*.pev*", SearchOption.AllDirectories));
 
-        // The database's volume full too: a report is refused whole, never a case without its entry.
+        // The database's volume full too: a report is refused whole, never a case without its entry;
+        // a message likewise, and the page says so.
+        var statusPage = await client.GetPageAsync("/status");
         data.Fill(leaveBytes: 0);
         var victim = portal.CreatePortalClient();
         var form = await victim.GetPageAsync("/report");
@@ -60,6 +62,13 @@ public sealed class StorageTests
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.Contains("was not kept", (await HtmlForms.ParseAsync(refused)).QuerySelector("main")?.TextContent, StringComparison.Ordinal);
+        }
+
+        var message = new Dictionary<string, string?> { ["Body"] = "Written while the disk was full" };
+        using (var unsent = await client.SubmitAsync(statusPage, "/status/messages", message))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unsent.StatusCode);
+            Assert.Contains("was not kept", (await HtmlForms.ParseAsync(unsent)).QuerySelector("main")?.TextContent, StringComparison.Ordinal);
         }
 
         data.FreeUp();
@@ -80,6 +89,13 @@ public sealed class StorageTests
             Assert.Equal(HttpStatusCode.Redirect, upload.StatusCode);
         }
 
+        // The message form sent again: kept once.
+        using (var sent = await client.SubmitAsync(statusPage, "/status/messages", message))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
+        }
+
+        Assert.Equal(1, await portal.QueryAsync(db => db.CaseMessages.CountAsync()));
         Assert.Equal(cases + 1, await portal.QueryAsync(db => db.Cases.CountAsync()));
         Assert.Equal(await portal.QueryAsync(db => db.Cases.CountAsync()), await portal.QueryAsync(db => db.AuditEntries.CountAsync(e => e.Action == AuditActions.ReportSubmitted)));
     }
