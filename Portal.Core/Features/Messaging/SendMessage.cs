@@ -306,13 +306,6 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var hourAgo = now.AddHours(-1);
-        var recent = await db.CaseMessages.CountAsync(m => m.CaseId == caseId && m.Direction == MessageDirection.FromVictim && m.SentAt > hourAgo, cancellationToken);
-        if (recent >= MaxPerHour)
-        {
-            return new(SendOutcome.TooMany);
-        }
-
         var message = new CaseMessage
         {
             CaseId = caseId,
@@ -321,13 +314,22 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
             SentAt = now,
             SubmissionId = earlier is null ? request.FormId : null,
         };
-        await db.InTransactionAsync(async token =>
+        return await db.InTransactionAsync(async token =>
         {
+            // The case's row first (an update that changes nothing): posts from one case take turns,
+            // so the hour's count below is exact however many arrive at once (SQLite has one writer anyway).
+            await db.Cases.Where(c => c.Id == caseId).ExecuteUpdateAsync(c => c.SetProperty(x => x.UpdatedAt, x => x.UpdatedAt), token);
+            var hourAgo = now.AddHours(-1);
+            if (await db.CaseMessages.CountAsync(m => m.CaseId == caseId && m.Direction == MessageDirection.FromVictim && m.SentAt > hourAgo, token) >= MaxPerHour)
+            {
+                return new SendResult(SendOutcome.TooMany);
+            }
+
             db.CaseMessages.Add(message);
             entity.UpdatedAt = now;
             await db.SaveChangesAsync(token);
             await audit.AppendAsync(AuditEvent.Victim(AuditActions.MessageReceived, caseId, message.Id.ToString(CultureInfo.InvariantCulture)), token);
+            return new SendResult(SendOutcome.Sent, message.Id);
         }, cancellationToken);
-        return new(SendOutcome.Sent, message.Id);
     }
 }

@@ -284,6 +284,24 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task AVictimFlood_AllAtOnce_KeepsExactlyTheHoursLimit()
+    {
+        var (_, caseId) = await NewCaseAsync(contactEmail: null);
+        var results = await Task.WhenAll(Enumerable.Range(0, 2 * SendVictimMessageHandler.MaxPerHour).Select(async i =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<SendVictimMessageHandler>().HandleAsync(caseId, new SendMessage($"At once {i}", Guid.NewGuid().ToString()), CancellationToken.None);
+        }));
+
+        Assert.Equal(SendVictimMessageHandler.MaxPerHour, results.Count(r => r.Outcome == SendOutcome.Sent));
+        Assert.Equal(SendVictimMessageHandler.MaxPerHour, results.Count(r => r.Outcome == SendOutcome.TooMany));
+        await using var check = factory.Services.CreateAsyncScope();
+        var db = check.ServiceProvider.GetRequiredService<PortalDbContext>();
+        Assert.Equal(SendVictimMessageHandler.MaxPerHour, await db.CaseMessages.CountAsync(m => m.CaseId == caseId));
+        Assert.Equal(SendVictimMessageHandler.MaxPerHour, await db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.MessageReceived));
+    }
+
+    [Fact]
     public async Task CannedResponses_AreManagedBySupervisors_AndStartAMessageInTheVictimsLanguage()
     {
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
