@@ -11,7 +11,6 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
-using Portal.Web.Localization;
 using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Localization;
 using Portal.Core.Features.Evidence;
-using Portal.Web.Localization;
+using Portal.Core.Features.Reports;
 
 namespace Portal.Web.Evidence;
 

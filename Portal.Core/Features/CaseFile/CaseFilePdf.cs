@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.Options;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
@@ -46,11 +45,8 @@ public sealed record CaseFileContent(
 /// <see cref="CaseFileFonts"/> embedded (subset, with a Unicode map, so text can be copied and
 /// searched, e.g. by pdftotext).
 /// </summary>
-public sealed class CaseFilePdf(CaseFileFonts fonts, IOptions<ReportOptions> reports)
+public sealed class CaseFilePdf(CaseFileFonts fonts, VictimTime time)
 {
-    /// <summary>The zone of the victim's pages (Reports:TimeZone), so the PDF says what the documents page says.</summary>
-    private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(reports.Value.TimeZone);
-
     public byte[] Render(CaseFileContent content, CaseFileLanguage language)
     {
         using var layout = new PdfLayout(fonts, language, content.Reference);
@@ -161,12 +157,8 @@ public sealed class CaseFilePdf(CaseFileFonts fonts, IOptions<ReportOptions> rep
         layout.FileEntry(file.OriginalName, file.Entry, meta, file.Sha256);
     }
 
-    /// <summary>The victim's local time with its offset: easy to read, exact to check.</summary>
-    private string Instant(DateTime utc)
-    {
-        var instant = new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
-        return TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
-    }
+    /// <summary>The victim's local time, as the documents page shows it, with its offset: easy to read, exact to check.</summary>
+    private string Instant(DateTime utc) => time.Local(utc).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
 
     private static string Date(DateOnly date, CultureInfo culture) =>
         date.ToString("d", culture);

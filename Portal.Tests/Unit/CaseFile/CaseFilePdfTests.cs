@@ -11,7 +11,7 @@ namespace Portal.Tests.Unit.CaseFile;
 /// <summary>The printable case file as PDFsharp draws it with the system's DejaVu fonts, read back by Debian's pdftotext and pdfinfo.</summary>
 public sealed class CaseFilePdfTests
 {
-    private static readonly IOptions<ReportOptions> Helsinki = Options.Create(new ReportOptions());
+    private static readonly VictimTime Helsinki = new(Options.Create(new ReportOptions()));
 
     private static readonly CaseFileLanguage Keys = new(CultureInfo.InvariantCulture, key => key == "CaseFile.Pdf.Page" ? "{0} page {1}/{2}" : key);
 

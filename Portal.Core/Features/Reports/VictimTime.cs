@@ -1,8 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Portal.Core.Features.Reports;
 
-namespace Portal.Web.Localization;
+namespace Portal.Core.Features.Reports;
 
 /// <summary>
 /// Times on the victim's pages, in their time zone (Reports:TimeZone, Europe/Helsinki by default)
