@@ -310,45 +310,15 @@ public sealed class CampaignBundleHandler(
     }
 
     /// <summary>Passes writes through while hashing them: a member bundle's SHA-256 and size without holding it.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash sha) : Stream
+    private sealed class HashingStream(Stream inner, IncrementalHash sha) : ObservingWriteStream
     {
-        public long Written { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => Written;
-
-        public override long Position
-        {
-            get => Written;
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            sha.AppendData(buffer.Span);
-            Written += buffer.Length;
-            await inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            throw new NotSupportedException("Bundles are written asynchronously.");
-
         public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
         public override void Flush() => throw new NotSupportedException("Bundles are written asynchronously.");
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Observe(ReadOnlySpan<byte> bytes) => sha.AppendData(bytes);
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
+        protected override ValueTask PassOnAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+            inner.WriteAsync(bytes, cancellationToken);
     }
 }

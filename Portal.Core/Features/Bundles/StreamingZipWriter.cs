@@ -250,40 +250,11 @@ public sealed class StreamingZipWriter(Stream output, DateTime modifiedUtc)
     private sealed record CentralEntry(byte[] Name, ushort Flags, uint Crc, long Size, long Offset);
 
     /// <summary>Write-only view of one entry's content: counts it and keeps its CRC-32 on the way through.</summary>
-    private sealed class EntryStream(StreamingZipWriter writer) : Stream
+    private sealed class EntryStream(StreamingZipWriter writer) : ObservingWriteStream
     {
         private readonly Crc32 crc = new();
 
-        private long length;
-
         public uint Crc => crc.GetCurrentHashAsUInt32();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => length;
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            crc.Append(buffer.Span);
-            length += buffer.Length;
-            await writer.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            throw new NotSupportedException("Entries are written asynchronously: the response stream allows no synchronous writes.");
 
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -291,10 +262,9 @@ public sealed class StreamingZipWriter(Stream output, DateTime modifiedUtc)
         {
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Observe(ReadOnlySpan<byte> bytes) => crc.Append(bytes);
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
+        protected override ValueTask PassOnAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+            writer.WriteAsync(bytes, cancellationToken);
     }
 }
