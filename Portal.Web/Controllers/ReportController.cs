@@ -207,7 +207,9 @@ public sealed class ReportController(
             return BadRequest();
         }
 
-        var start = draft?.Answers ?? Fresh() with { SubmissionId = posted.SubmissionId == Guid.Empty ? Guid.NewGuid() : posted.SubmissionId };
+        // A new draft gets an id of its own: a step page kept open in another tab carries the id of a
+        // report already sent, and answers sent under it would be taken for a resend of that report.
+        var start = draft?.Answers ?? Fresh();
         var answers = ReportSteps.Merge(start, posted, step);
         var validation = await validator.ValidateAsync(answers, o => o.IncludeProperties(step.Fields.ToArray()), cancellationToken);
         var reached = validation.IsValid ? step.Number + 1 : step.Number;

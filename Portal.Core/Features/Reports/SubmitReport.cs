@@ -296,6 +296,14 @@ public sealed class SubmitReportHandler(
                         return new SubmitReportResult.Submitted(entity.Id, entity.Reference, receiptKey, priority, GuidanceRules.Select(GuidanceAnswers.From(entity)), ForwardingAddress: forwardingAddress);
                     }, cancellationToken);
 
+                if (result is null)
+                {
+                    // The same form with other answers (a page kept open in another tab, edited and
+                    // sent): a report of its own, never dropped. Its id comes from the form's and the
+                    // answers, so sending that page again is a resend of the new report, not a third.
+                    return await HandleAsync(request with { SubmissionId = OtherAnswersId(request.SubmissionId, digest) }, draftToken, cancellationToken);
+                }
+
                 CrashPoint.Reach(CrashPoint.ReportCommitted);
                 if (result is SubmitReportResult.Submitted { Reissued: false } && ReferralRules.NeedsCrisisReferral(entity))
                 {
@@ -313,14 +321,29 @@ public sealed class SubmitReportHandler(
         }
     }
 
-    private Task<SubmitReportResult> ResendInTransactionAsync(Guid submissionId, byte[] digest, string? draftToken, DateTime now, CancellationToken cancellationToken)
+    /// <summary>The submission id of a report sent from a form that was already sent with other answers.</summary>
+    private static Guid OtherAnswersId(Guid formId, byte[] digest)
+    {
+        Span<byte> seed = stackalloc byte[16 + 32];
+        formId.TryWriteBytes(seed);
+        digest.AsSpan(0, Math.Min(digest.Length, 32)).CopyTo(seed[16..]);
+        return new Guid(SHA256.HashData(seed)[..16]);
+    }
+
+    /// <summary>A resend of a filed report: a new key, "already sent", or null when the answers are not the ones filed.</summary>
+    private Task<SubmitReportResult?> ResendInTransactionAsync(Guid submissionId, byte[] digest, string? draftToken, DateTime now, CancellationToken cancellationToken)
     {
         var resendKey = ReceiptKey.New();
         var resendEnvelope = cipher.SealString(resendKey);
-        return db.InTransactionAsync(async token =>
+        return db.InTransactionAsync<SubmitReportResult?>(async token =>
         {
             var existing = await db.Cases.Where(c => c.SubmissionId == submissionId).SingleAsync(token);
-            var resent = await ResendAsync(existing, digest, resendKey, resendEnvelope, now, token);
+            if (existing.SubmissionDigest is { } stored && !CryptographicOperations.FixedTimeEquals(stored, digest))
+            {
+                return null;
+            }
+
+            var resent = await ResendAsync(existing, resendKey, resendEnvelope, now, token);
             if (resent is SubmitReportResult.Submitted)
             {
                 await drafts.MarkSubmittedAsync(draftToken, existing.Id, token);
@@ -330,10 +353,10 @@ public sealed class SubmitReportHandler(
         }, cancellationToken);
     }
 
-    private async Task<SubmitReportResult> ResendAsync(Case existing, byte[] digest, string receiptKey, byte[] keyEnvelope, DateTime now, CancellationToken cancellationToken)
+    private async Task<SubmitReportResult> ResendAsync(Case existing, string receiptKey, byte[] keyEnvelope, DateTime now, CancellationToken cancellationToken)
     {
-        var reissuable = existing.SubmissionDigest is { } stored
-            && CryptographicOperations.FixedTimeEquals(stored, digest)
+        // A report filed before answers were remembered cannot be told from its resend: no key.
+        var reissuable = existing.SubmissionDigest is not null
             && existing.ReceiptFirstUsedAt is null
             && now - existing.CreatedAt <= options.Value.ReceiptReissueWindow
             && existing.Status != CaseStatus.Closed;

@@ -159,7 +159,7 @@ public abstract class ReportJourneyTests<TFactory>(TFactory factory)
     }
 
     [Fact]
-    public async Task Resend_WithOtherAnswers_OrAfterTheKeyWasUsed_GivesNoKey()
+    public async Task TheSameForm_WithOtherAnswers_IsAReportOfItsOwn_NeverAKeyToTheFirst()
     {
         var client = Factory.CreatePortalClient();
         var form = await client.GetPageAsync("/report");
@@ -167,16 +167,38 @@ public abstract class ReportJourneyTests<TFactory>(TFactory factory)
         var firstPage = await HtmlForms.ParseAsync(first);
         var reference = firstPage.QuerySelector("[data-testid=reference]")?.TextContent ?? "";
         var key = firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+        var before = await CountCasesAsync();
 
-        using var changed = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("another telling"));
+        // The page kept open, edited and sent again: its words are not dropped as a resend.
+        var changedAnswers = ReportAnswers.Valid("another telling");
+        changedAnswers["RiskSelfHarm"] = "true";
+        using var changed = await client.SubmitAsync(form, "/report", changedAnswers);
         var changedPage = await HtmlForms.ParseAsync(changed);
-        Assert.Null(changedPage.QuerySelector("[data-testid=receipt-key]"));
-        Assert.Contains(reference, changedPage.Body?.TextContent ?? "", StringComparison.Ordinal);
+        var changedReference = changedPage.QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        var changedKey = changedPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(reference, changedReference);
+        Assert.Null(changedPage.QuerySelector("[data-testid=receipt-reissued]"));
+        Assert.NotNull(changedPage.QuerySelector("[data-testid=crisis-panel]"));
+        Assert.Equal(before + 1, await CountCasesAsync());
+        Assert.True(await Factory.QueryAsync(db => db.Cases.Where(c => c.Reference == changedReference).Select(c => c.RiskSelfHarm).SingleAsync()));
+        Assert.False(await OpensAsync(reference, changedKey));
 
+        // That edited page sent once more is a resend of the second report, not a third.
+        using var changedAgain = await client.SubmitAsync(form, "/report", changedAnswers);
+        var changedAgainPage = await HtmlForms.ParseAsync(changedAgain);
+        Assert.Equal(changedReference, changedAgainPage.QuerySelector("[data-testid=reference]")?.TextContent);
+        Assert.NotNull(changedAgainPage.QuerySelector("[data-testid=receipt-reissued]"));
+        Assert.Equal(before + 1, await CountCasesAsync());
+
+        // The first answers again, after their key was used: "already sent", no key.
         Assert.True(await OpensAsync(reference, key));
         using var afterUse = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("first telling"));
-        Assert.Null((await HtmlForms.ParseAsync(afterUse)).QuerySelector("[data-testid=receipt-key]"));
+        var afterUsePage = await HtmlForms.ParseAsync(afterUse);
+        Assert.Null(afterUsePage.QuerySelector("[data-testid=receipt-key]"));
+        Assert.Contains(reference, afterUsePage.Body?.TextContent ?? "", StringComparison.Ordinal);
         Assert.True(await OpensAsync(reference, key));
+        Assert.Equal(before + 1, await CountCasesAsync());
     }
 
     [Fact]

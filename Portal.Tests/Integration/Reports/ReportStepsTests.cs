@@ -196,6 +196,37 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task AStepKeptOpenInAnotherTab_AfterTheReportWasSent_StartsANewReport_ItsSafetyAnswersKept()
+    {
+        var client = factory.CreatePortalClient();
+        var check = await ReportStepsWalk.WalkAsync(client, ReportAnswers.Valid("First telling."));
+        var keptOpen = await client.GetPageAsync("/report/safety");
+        using var first = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+        var firstReference = (await HtmlForms.ParseAsync(first)).QuerySelector("[data-testid=reference]")?.TextContent;
+        Assert.NotNull(firstReference);
+
+        // The other tab's first step, answered differently and taken to the end.
+        var answers = ReportAnswers.Valid("Second telling, worse.");
+        answers["RiskSelfHarm"] = "true";
+        answers["RiskImmediateDanger"] = "true";
+        var page = keptOpen;
+        foreach (var step in ReportStepsWalk.Steps)
+        {
+            page = await ReportStepsWalk.ContinueAsync(client, page, step, answers);
+        }
+
+        using var second = await client.SubmitAsync(page, "/report", new Dictionary<string, string?>());
+        var secondPage = await HtmlForms.ParseAsync(second);
+        var secondReference = secondPage.QuerySelector("[data-testid=reference]")?.TextContent;
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.NotNull(secondPage.QuerySelector("[data-testid=receipt-key]"));
+        Assert.NotEqual(firstReference, secondReference);
+        Assert.NotNull(secondPage.QuerySelector("[data-testid=crisis-panel]"));
+        var stored = await factory.QueryAsync(db => db.Cases.Where(c => c.Reference == secondReference).Select(c => new { c.RiskSelfHarm, c.RiskImmediateDanger }).SingleAsync());
+        Assert.True(stored.RiskSelfHarm && stored.RiskImmediateDanger);
+    }
+
+    [Fact]
     public async Task StartAgain_DeletesTheAnswers()
     {
         var client = factory.CreatePortalClient();
