@@ -1,6 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
 using Microsoft.AspNetCore.Mvc.Razor;
+using Microsoft.Extensions.Localization;
 using Portal.Web.Security;
 
 namespace Portal.Web.Localization;
@@ -13,6 +16,7 @@ public static class LocalizationSetup
     {
         var cookies = PortalCookies.For(builder);
         builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+        builder.Services.AddSingleton<ShownPages>();
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
             var cultures = Languages.Select(l => new CultureInfo(l)).ToList();
@@ -29,6 +33,7 @@ public static class LocalizationSetup
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];
         });
+        builder.Services.AddOptions<MvcOptions>().Configure<IStringLocalizerFactory>((mvc, factory) => TranslateBindingMessages(mvc.ModelBindingMessageProvider, factory));
         builder.Services.AddControllersWithViews()
             .AddViewLocalization(LanguageViewLocationExpanderFormat.Suffix)
             .AddDataAnnotationsLocalization(options =>
@@ -37,6 +42,27 @@ public static class LocalizationSetup
     }
 
     public static void UsePortalLocalization(this WebApplication app) => app.UseRequestLocalization();
+
+    /// <summary>
+    /// Model binding's own messages ("The value 'x' is not valid for Audience.") in the page's
+    /// language. Only a hand-made post reaches them (the forms offer no such value); they do not
+    /// repeat what was sent.
+    /// </summary>
+    private static void TranslateBindingMessages(DefaultModelBindingMessageProvider messages, IStringLocalizerFactory factory)
+    {
+        var text = factory.Create(typeof(SharedResource));
+        messages.SetAttemptedValueIsInvalidAccessor((_, _) => text["Form.Value.Invalid"]);
+        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(_ => text["Form.Value.Invalid"]);
+        messages.SetUnknownValueIsInvalidAccessor(_ => text["Form.Value.Invalid"]);
+        messages.SetNonPropertyUnknownValueIsInvalidAccessor(() => text["Form.Value.Invalid"]);
+        messages.SetValueIsInvalidAccessor(_ => text["Form.Value.Invalid"]);
+        messages.SetValueMustBeANumberAccessor(_ => text["Form.Value.Number"]);
+        messages.SetNonPropertyValueMustBeANumberAccessor(() => text["Form.Value.Number"]);
+        messages.SetMissingBindRequiredValueAccessor(_ => text["Form.Value.Required"]);
+        messages.SetMissingKeyOrValueAccessor(() => text["Form.Value.Required"]);
+        messages.SetMissingRequestBodyRequiredValueAccessor(() => text["Form.Value.Required"]);
+        messages.SetValueMustNotBeNullAccessor(_ => text["Form.Value.Required"]);
+    }
 
     public static string CurrentLanguage => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName is var l && Languages.Contains(l) ? l : "en";
 }

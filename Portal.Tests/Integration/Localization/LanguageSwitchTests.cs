@@ -1,0 +1,49 @@
+using System.Net;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Integration.Localization;
+
+/// <summary>The language switcher, pressed on pages a browser reached by a form post.</summary>
+public sealed class LanguageSwitchTests(SqlitePortalFactory factory) : IClassFixture<SqlitePortalFactory>
+{
+    [Fact]
+    public async Task AfterAMessageWithAnError_SwitchingLanguage_ShowsTheCasePageInThatLanguage_NotA404()
+    {
+        var victim = await VictimSteps.FileAsync(factory);
+        var casePage = await victim.Client.GetPageAsync("/status");
+        using var empty = await victim.Client.SubmitAsync(casePage, "/status/messages", new Dictionary<string, string?> { ["Body"] = "" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
+        var errorPage = await HtmlForms.ParseAsync(empty);
+
+        // The switcher as that page rendered it: its own return address is the form's.
+        using var switched = await victim.Client.SubmitAsync(errorPage, "/language", new Dictionary<string, string?> { ["language"] = "sv" });
+
+        Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.Equal("/status", switched.Headers.Location?.OriginalString);
+        var shown = await victim.Client.GetPageAsync("/status");
+        Assert.Equal("sv", shown.DocumentElement.GetAttribute("lang"));
+        Assert.NotNull(shown.QuerySelector("[data-testid=status]"));
+    }
+
+    [Theory]
+    [InlineData("/status/messages", "/status")]
+    [InlineData("/status/evidence/paste", "/status/evidence")]
+    [InlineData("/status/evidence/confirm", "/status/evidence")]
+    [InlineData("/staff/cases/0b5ad5a8-50a6-4c6e-a1a2-6f5e3f1c9d10/messages", "/staff/cases/0b5ad5a8-50a6-4c6e-a1a2-6f5e3f1c9d10")]
+    [InlineData("/report", "/report")]
+    [InlineData("/report/demand", "/report/demand")]
+    [InlineData("/guidance?topic=money", "/guidance?topic=money")]
+    [InlineData("/status/open", "/status/open")]
+    [InlineData("/no/such/page", "/")]
+    [InlineData("/", "/")]
+    public async Task ReturnAddress_IsThePageItself_OrTheNearestPageAboveAFormsAddress(string returnUrl, string expected)
+    {
+        var client = factory.CreatePortalClient();
+        var page = await client.GetPageAsync("/");
+
+        using var switched = await client.SubmitAsync(page, "/language", new Dictionary<string, string?> { ["language"] = "fi", ["returnUrl"] = returnUrl });
+
+        Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.Equal(expected, switched.Headers.Location?.OriginalString);
+    }
+}
