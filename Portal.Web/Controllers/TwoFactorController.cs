@@ -77,6 +77,12 @@ public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthent
                 return Challenge();
             }
 
+            if (result.Outcome == EnrolmentOutcome.AlreadyEnabled)
+            {
+                // The form sent again (Back and send, a second click): it is on, which is what was asked.
+                return LocalRedirect("/account/two-factor");
+            }
+
             ModelState.AddModelError("code", localizer["Account.Code.Failed"]);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return View(Model(state));

@@ -89,6 +89,16 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
             Assert.Equal(HttpStatusCode.OK, staffNow.StatusCode);
         }
 
+        // The enrolment form sent again (Back and send): no "wrong code", the page says it is on.
+        using (var again = await client.SubmitAsync(enrol, "/account/two-factor", new Dictionary<string, string?> { ["code"] = account.CodeAt(factory.Clock.GetUtcNow()) }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+            Assert.Equal("/account/two-factor", again.Headers.Location?.OriginalString);
+            var on = await client.GetPageAsync("/account/two-factor");
+            Assert.Null(on.QuerySelector(".error-summary"));
+            Assert.Null(on.QuerySelector("[data-testid=shared-key]"));
+        }
+
         using var recovered = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
         using var reused = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
         Assert.Equal(HttpStatusCode.Redirect, recovered.StatusCode);
