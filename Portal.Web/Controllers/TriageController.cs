@@ -8,7 +8,11 @@ using Portal.Web.Accounts;
 
 namespace Portal.Web.Controllers;
 
-public sealed record QueueViewModel(TriageQueueQuery Filter, TriageQueue Queue, string? MessageKey);
+public sealed record QueueViewModel(TriageQueueQuery Filter, TriageQueue Queue, string? MessageKey)
+{
+    /// <summary>The message says the action did not happen (another has the case): shown as a problem, not a success.</summary>
+    public bool MessageIsProblem => MessageKey == "Queue.Message.held";
+}
 
 /// <summary>The volunteers' queue: open cases by risk, and claiming one to work it.</summary>
 [Authorize(Policy = StaffPolicies.Triage)]

@@ -98,7 +98,10 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         var token = secondQueue.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "";
         using var refused = await second.PostAsync($"/staff/queue/{caseId}/claim", new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token }));
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-        Assert.Equal("Someone else has just claimed this case.", (await HtmlForms.ParseAsync(refused)).QuerySelector("[data-testid=queue-message]")?.TextContent.Trim());
+        var refusal = (await HtmlForms.ParseAsync(refused)).QuerySelector("[data-testid=queue-message]");
+        Assert.Equal("Someone else has just claimed this case.", refusal?.TextContent.Trim());
+        Assert.Equal("alert", refusal?.GetAttribute("role"));
+        Assert.DoesNotContain("notice-success", refusal?.ClassName ?? "", StringComparison.Ordinal);
         var afterRefusal = (await first.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]");
         Assert.NotNull(afterRefusal);
         Assert.Equal(["not taken: someone else held the case"], afterRefusal.QuerySelectorAll("[data-testid=timeline-claim]").Select(e => e.TextContent).ToArray());
