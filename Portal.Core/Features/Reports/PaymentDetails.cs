@@ -37,9 +37,11 @@ public sealed class PaymentDetailsValidator : AbstractValidator<IPaymentDetails>
             .Must(c => ReportOptions.Currencies.Contains(c)).WithErrorCode("Report.Currency.Invalid").WithMessage("Choose a currency from the list.")
             .When(r => !string.IsNullOrWhiteSpace(r.Currency));
 
-        RuleFor(r => r.PaymentAddress)
+        // Checked as stored: without the spaces a paste carries around it, which the victim cannot see.
+        RuleFor(r => r.PaymentAddress!.Trim())
             .MaximumLength(128).WithErrorCode("Report.PaymentAddress.Invalid").WithMessage("The payment address looks wrong.")
             .Matches("^[A-Za-z0-9]+$").WithErrorCode("Report.PaymentAddress.Invalid").WithMessage("The payment address looks wrong.")
+            .OverridePropertyName(nameof(IPaymentDetails.PaymentAddress))
             .When(r => !string.IsNullOrWhiteSpace(r.PaymentAddress));
     }
 

@@ -66,6 +66,17 @@ public sealed class SubmitReportValidatorTests
     };
 
     [Theory]
+    [InlineData("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ")]
+    [InlineData("  bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")]
+    [InlineData("\tbc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\n")]
+    public void PaymentAddress_PastedWithSpacesAround_IsAccepted(string address)
+    {
+        var result = validator.Validate(Valid() with { PaymentAddress = address });
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => e.ErrorCode)));
+    }
+
+    [Theory]
     [InlineData("ransom@example.org")]
     [InlineData("  ransom@example.org  ")]
     [InlineData("first+tag@sub.example.fi")]
