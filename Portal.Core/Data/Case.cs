@@ -54,6 +54,9 @@ public sealed class Case
     /// </summary>
     public byte[]? SubmissionDigest { get; set; }
 
+    /// <summary>The email whose details the victim has answered (confirmed or corrected): they are not offered again.</summary>
+    public Guid? DetailsAnsweredFor { get; set; }
+
     /// <summary>When the receipt key was first used to open the case: from then on it has been seen and is never re-issued.</summary>
     public DateTime? ReceiptFirstUsedAt { get; set; }
 

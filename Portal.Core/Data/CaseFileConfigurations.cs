@@ -11,6 +11,7 @@ internal sealed class DiaryEntryConfiguration : IEntityTypeConfiguration<DiaryEn
         entity.HasKey(d => d.Id);
         entity.HasOne<Case>().WithMany().HasForeignKey(d => d.CaseId).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(d => new { d.CaseId, d.OccurredOn });
+        entity.HasIndex(d => new { d.CaseId, d.SubmissionId }).IsUnique();
     }
 }
 

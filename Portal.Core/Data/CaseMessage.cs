@@ -59,4 +59,7 @@ public sealed class CannedResponse
     public DateTime UpdatedAt { get; set; }
 
     public string? UpdatedById { get; set; }
+
+    /// <summary>The id of the form that created it: the same form sent again creates nothing more (null for an edited resend).</summary>
+    public Guid? SubmissionId { get; set; }
 }

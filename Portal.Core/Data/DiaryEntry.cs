@@ -30,4 +30,7 @@ public sealed class DiaryEntry
 
     /// <summary>Envelope of a small JSON document: kind, text and amount (see Features/CaseFile/Diary).</summary>
     public required byte[] Envelope { get; set; }
+
+    /// <summary>The id of the form that added the entry: the same form sent again adds nothing (null for an edited resend).</summary>
+    public Guid? SubmissionId { get; set; }
 }

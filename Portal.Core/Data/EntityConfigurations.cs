@@ -85,6 +85,7 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         entity.Property(n => n.AuthorId).HasMaxLength(450);
         entity.Property(n => n.AudienceBreachOrganisation).HasMaxLength(64);
         entity.HasIndex(n => n.PublishedAt);
+        entity.HasIndex(n => n.SubmissionId).IsUnique();
         entity.HasIndex(n => n.DeadlineOn);
     }
 }
@@ -252,6 +253,7 @@ internal sealed class CannedResponseConfiguration : IEntityTypeConfiguration<Can
         entity.Property(r => r.BodyEn).HasMaxLength(CannedResponse.MaxBodyLength);
         entity.Property(r => r.BodyFi).HasMaxLength(CannedResponse.MaxBodyLength);
         entity.Property(r => r.BodySv).HasMaxLength(CannedResponse.MaxBodyLength);
+        entity.HasIndex(r => r.SubmissionId).IsUnique();
         entity.Property(r => r.UpdatedById).HasMaxLength(450);
         entity.HasIndex(r => r.Title);
     }

@@ -43,4 +43,7 @@ public sealed class Notice
 
     /// <summary>The breach organisation's key when <see cref="Audience"/> is <see cref="DeadlineAudience.BreachOrganisation"/>.</summary>
     public string? AudienceBreachOrganisation { get; set; }
+
+    /// <summary>The id of the form that posted it: the same form sent again posts nothing more (null for an edited resend).</summary>
+    public Guid? SubmissionId { get; set; }
 }

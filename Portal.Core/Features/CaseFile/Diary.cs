@@ -28,6 +28,9 @@ public sealed record DiaryEntryForm
 
     public bool Shared { get; init; }
 
+    /// <summary>A new entry's form id: the same form sent twice (a second click, a retry) adds one entry.</summary>
+    public Guid? SubmissionId { get; init; }
+
     internal static bool TryParseDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
@@ -91,10 +94,13 @@ internal sealed record DiaryContent(DiaryEntryKind Kind, string Text, decimal? A
 
     public byte[] Seal(EnvelopeCipher cipher) => cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(this, Json));
 
+    public static DiaryContent From(EnvelopeCipher cipher, DiaryEntry entry) =>
+        JsonSerializer.Deserialize<DiaryContent>(cipher.Open(entry.Envelope), Json)
+            ?? throw new InvalidOperationException($"Diary entry {entry.Id} holds no content.");
+
     public static DiaryEntryView Open(EnvelopeCipher cipher, DiaryEntry entry)
     {
-        var content = JsonSerializer.Deserialize<DiaryContent>(cipher.Open(entry.Envelope), Json)
-            ?? throw new InvalidOperationException($"Diary entry {entry.Id} holds no content.");
+        var content = From(cipher, entry);
         return new DiaryEntryView(entry.Id, entry.OccurredOn, content.Kind, content.Text, content.Amount, entry.Shared);
     }
 }
@@ -143,9 +149,32 @@ public sealed class SaveDiaryEntryHandler(PortalDbContext db, EnvelopeCipher cip
         }
 
         decimal? amount = DiaryEntryForm.TryParseAmount(form.Amount, out var parsed) ? decimal.Round(parsed, 2) : null;
-        var envelope = new DiaryContent(form.Kind ?? DiaryEntryKind.Note, form.Text?.Trim() ?? "", amount).Seal(cipher);
+        var content = new DiaryContent(form.Kind ?? DiaryEntryKind.Note, form.Text?.Trim() ?? "", amount);
+        var envelope = content.Seal(cipher);
+        var written = new DiaryEntry { Id = Guid.CreateVersion7(), CaseId = caseId, OccurredOn = occurredOn, Shared = form.Shared, Envelope = envelope };
+        try
+        {
+            return await SaveAsync(caseId, entryId, form, written, content, actor, cancellationToken);
+        }
+        catch (DbUpdateException) when (entryId is null && written.SubmissionId is not null)
+        {
+            // The same form sent twice at once: the other post added it. Any other failure (a full
+            // disk) goes on as it came.
+            if (await SameEntryAsync(caseId, written, content, cancellationToken) is null)
+            {
+                throw;
+            }
 
-        return await db.InTransactionAsync(async token =>
+            return DiaryOutcome.Saved;
+        }
+    }
+
+    internal static string SharingDetail(bool shared) => shared ? "shared" : "private";
+
+    private Task<DiaryOutcome> SaveAsync(Guid caseId, Guid? entryId, DiaryEntryForm form, DiaryEntry written, DiaryContent content, Actor actor, CancellationToken cancellationToken)
+    {
+        var (occurredOn, envelope) = (written.OccurredOn, written.Envelope);
+        return db.InTransactionAsync(async token =>
         {
             DiaryEntry? entry;
             if (entryId is { } id)
@@ -170,15 +199,36 @@ public sealed class SaveDiaryEntryHandler(PortalDbContext db, EnvelopeCipher cip
                 return DiaryOutcome.Full;
             }
 
-            entry = new DiaryEntry { Id = Guid.CreateVersion7(), CaseId = caseId, OccurredOn = occurredOn, Shared = form.Shared, Envelope = envelope };
-            db.DiaryEntries.Add(entry);
+            if (form.SubmissionId is { } formId)
+            {
+                // Sent before with the same words: that entry is the answer. With other words (a page
+                // kept open, edited and sent), a new entry without the id.
+                var earlier = await db.DiaryEntries.AsNoTracking().FirstOrDefaultAsync(d => d.CaseId == caseId && d.SubmissionId == formId, token);
+                if (earlier is not null && Same(earlier, written, content))
+                {
+                    return DiaryOutcome.Saved;
+                }
+
+                written.SubmissionId = earlier is null ? formId : null;
+            }
+
+            db.DiaryEntries.Add(written);
             await db.SaveChangesAsync(token);
-            await audit.AppendAsync(actor.Event(AuditActions.DiaryEntryAdded, caseId, entry.Id.ToString(), form.Shared ? SharingDetail(true) : null), token);
+            await audit.AppendAsync(actor.Event(AuditActions.DiaryEntryAdded, caseId, written.Id.ToString(), form.Shared ? SharingDetail(true) : null), token);
             return DiaryOutcome.Saved;
         }, cancellationToken);
     }
 
-    internal static string SharingDetail(bool shared) => shared ? "shared" : "private";
+    private async Task<DiaryEntry?> SameEntryAsync(Guid caseId, DiaryEntry written, DiaryContent content, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var formId = written.SubmissionId;
+        var earlier = await db.DiaryEntries.AsNoTracking().FirstOrDefaultAsync(d => d.CaseId == caseId && d.SubmissionId == formId, cancellationToken);
+        return earlier is not null && Same(earlier, written, content) ? earlier : null;
+    }
+
+    private bool Same(DiaryEntry earlier, DiaryEntry written, DiaryContent content) =>
+        earlier.OccurredOn == written.OccurredOn && earlier.Shared == written.Shared && DiaryContent.From(cipher, earlier) == content;
 }
 
 /// <summary>Removes one entry of the victim's diary, with its audit entry, in one transaction.</summary>

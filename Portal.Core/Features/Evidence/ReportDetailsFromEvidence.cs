@@ -25,10 +25,11 @@ public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCiph
             .FirstOrDefaultAsync(cancellationToken);
         var current = await db.Cases.AsNoTracking()
             .Where(c => c.Id == caseId)
-            .Select(c => new { c.SenderAddress, c.PaymentAddress, c.AmountDemanded, c.Currency })
+            .Select(c => new { c.SenderAddress, c.PaymentAddress, c.AmountDemanded, c.Currency, c.DetailsAnsweredFor })
             .FirstOrDefaultAsync(cancellationToken);
-        if (latest is null || current is null)
+        if (latest is null || current is null || current.DetailsAnsweredFor == latest.Id)
         {
+            // Answered once (perhaps corrected): offering the email's reading again would undo the correction.
             return null;
         }
 
@@ -55,6 +56,9 @@ public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCiph
 /// <summary>The details the victim confirmed (and may have corrected) from the suggestion.</summary>
 public sealed record ConfirmReportDetails : IPaymentDetails
 {
+    /// <summary>The email the details were offered from.</summary>
+    public Guid? EvidenceId { get; init; }
+
     public string? SenderAddress { get; init; }
 
     public string? AmountDemanded { get; init; }
@@ -94,6 +98,12 @@ public sealed class ConfirmReportDetailsHandler(PortalDbContext db, TimeProvider
         {
             entity.AmountDemanded = amount;
             entity.Currency = request.Currency;
+        }
+
+        if (request.EvidenceId is { } offeredFrom
+            && await db.EvidenceFiles.AnyAsync(e => e.Id == offeredFrom && e.CaseId == caseId, cancellationToken))
+        {
+            entity.DetailsAnsweredFor = offeredFrom;
         }
 
         entity.UpdatedAt = clock.GetUtcNow().UtcDateTime;

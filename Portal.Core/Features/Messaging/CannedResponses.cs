@@ -26,6 +26,9 @@ public sealed record SaveCannedResponse
     public string? BodyFi { get; init; }
 
     public string? BodySv { get; init; }
+
+    /// <summary>A new reply's form id: the same form sent twice (a second click, a retry) creates one reply.</summary>
+    public Guid? SubmissionId { get; init; }
 }
 
 public sealed class SaveCannedResponseValidator : AbstractValidator<SaveCannedResponse>
@@ -62,17 +65,53 @@ public sealed class CannedResponsesHandler(PortalDbContext db, AuditTrail audit,
             .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Creates one (id null) or replaces one; false when the one to replace is gone.</summary>
-    public Task<(bool Found, int Id)> SaveAsync(int? id, SaveCannedResponse request, Actor actor, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async token =>
+    public async Task<(bool Found, int Id)> SaveAsync(int? id, SaveCannedResponse request, Actor actor, CancellationToken cancellationToken)
+    {
+        try
         {
-            var saved = await SaveChangesAsync(id, request, actor.StaffId ?? "", token);
-            if (saved.Found)
+            return await db.InTransactionAsync(async token =>
             {
-                await audit.AppendAsync(actor.Event(AuditActions.CannedResponseSaved, subject: saved.Id.ToString(CultureInfo.InvariantCulture)), token);
+                if (id is null && await EarlierFromThisFormAsync(request, token) is { } earlier)
+                {
+                    return (true, earlier);
+                }
+
+                var saved = await SaveChangesAsync(id, request, actor.StaffId ?? "", token);
+                if (saved.Found)
+                {
+                    await audit.AppendAsync(actor.Event(AuditActions.CannedResponseSaved, subject: saved.Id.ToString(CultureInfo.InvariantCulture)), token);
+                }
+
+                return saved;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException) when (id is null && request.SubmissionId is not null)
+        {
+            // Two posts of the form at once: the other one created it. Any other failure goes on as it came.
+            db.ChangeTracker.Clear();
+            if (await EarlierFromThisFormAsync(request, cancellationToken) is not { } twin)
+            {
+                throw;
             }
 
-            return saved;
-        }, cancellationToken);
+            return (true, twin);
+        }
+    }
+
+    /// <summary>The reply this form already created with the same words, if any.</summary>
+    private async Task<int?> EarlierFromThisFormAsync(SaveCannedResponse request, CancellationToken cancellationToken)
+    {
+        if (request.SubmissionId is not { } formId)
+        {
+            return null;
+        }
+
+        var earlier = await db.CannedResponses.AsNoTracking().FirstOrDefaultAsync(r => r.SubmissionId == formId, cancellationToken);
+        return earlier is not null
+            && (earlier.Title, earlier.BodyEn, earlier.BodyFi, earlier.BodySv) == ((request.Title ?? "").Trim(), (request.BodyEn ?? "").Trim(), (request.BodyFi ?? "").Trim(), (request.BodySv ?? "").Trim())
+            ? earlier.Id
+            : null;
+    }
 
     private async Task<(bool Found, int Id)> SaveChangesAsync(int? id, SaveCannedResponse request, string userId, CancellationToken cancellationToken)
     {
@@ -84,7 +123,9 @@ public sealed class CannedResponsesHandler(PortalDbContext db, AuditTrail audit,
 
         if (entity is null)
         {
-            entity = new CannedResponse { Title = "", BodyEn = "", BodyFi = "", BodySv = "" };
+            // An id already used (an edited resend of the form) is not kept twice.
+            var formIdUsed = request.SubmissionId is { } formId && await db.CannedResponses.AnyAsync(r => r.SubmissionId == formId, cancellationToken);
+            entity = new CannedResponse { Title = "", BodyEn = "", BodyFi = "", BodySv = "", SubmissionId = formIdUsed ? null : request.SubmissionId };
             db.CannedResponses.Add(entity);
         }
 

@@ -57,6 +57,9 @@ public sealed record PostNotice
     /// <summary>The breach organisation's key, when the deadline concerns that organisation's cases.</summary>
     public string? AudienceBreachOrganisation { get; init; }
 
+    /// <summary>The form's id: the same form sent twice (a second click, a retry) posts one notice.</summary>
+    public Guid? SubmissionId { get; init; }
+
     internal static bool TryParseDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 }
@@ -114,14 +117,46 @@ public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, Time
             Audience = deadline is null ? DeadlineAudience.AllCases : request.Audience,
             AudienceBreachOrganisation = deadline is not null && request.Audience == DeadlineAudience.BreachOrganisation ? request.AudienceBreachOrganisation : null,
         };
-        await db.InTransactionAsync(async token =>
+        try
         {
-            db.Notices.Add(notice);
-            await db.SaveChangesAsync(token);
-            await audit.AppendAsync(admin.Event(AuditActions.NoticePosted, subject: notice.Id.ToString(), detail: deadline?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), token);
-        }, cancellationToken);
-        return notice.Id;
+            return await db.InTransactionAsync(async token =>
+            {
+                if (request.SubmissionId is { } formId)
+                {
+                    // Posted before from this form: with the same words that notice is the answer; with
+                    // other words (a page kept open, edited and sent) this is a notice of its own.
+                    var earlier = await db.Notices.AsNoTracking().FirstOrDefaultAsync(n => n.SubmissionId == formId, token);
+                    if (earlier is not null && Same(earlier, notice))
+                    {
+                        return earlier.Id;
+                    }
+
+                    notice.SubmissionId = earlier is null ? formId : null;
+                }
+
+                db.Notices.Add(notice);
+                await db.SaveChangesAsync(token);
+                await audit.AppendAsync(admin.Event(AuditActions.NoticePosted, subject: notice.Id.ToString(), detail: deadline?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), token);
+                return notice.Id;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException) when (notice.SubmissionId is { } formId)
+        {
+            // Two posts of the form at once: the other one posted it. Any other failure goes on as it came.
+            db.ChangeTracker.Clear();
+            var twin = await db.Notices.AsNoTracking().FirstOrDefaultAsync(n => n.SubmissionId == formId, cancellationToken);
+            if (twin is null || !Same(twin, notice))
+            {
+                throw;
+            }
+
+            return twin.Id;
+        }
     }
+
+    private static bool Same(Notice earlier, Notice posted) =>
+        (earlier.TitleEn, earlier.BodyEn, earlier.TitleFi, earlier.BodyFi, earlier.TitleSv, earlier.BodySv, earlier.DeadlineOn, earlier.Audience, earlier.AudienceBreachOrganisation)
+        == (posted.TitleEn, posted.BodyEn, posted.TitleFi, posted.BodyFi, posted.TitleSv, posted.BodySv, posted.DeadlineOn, posted.Audience, posted.AudienceBreachOrganisation);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -84,6 +84,43 @@ public abstract class DiaryTests<TFactory>(TFactory factory) : IClassFixture<TFa
     }
 
     [Fact]
+    public async Task TheSameDiaryForm_SentAgainOrTwiceAtOnce_AddsOneEntry_AndAnEditedResendAddsAnother()
+    {
+        var (client, filed) = await CaseFileSteps.FileAsync(factory);
+        var page = await client.GetPageAsync("/status/diary");
+        var fields = new Dictionary<string, string?> { ["OccurredOn"] = "2026-11-19", ["Kind"] = "Cost", ["Text"] = "Taxi to the police station.", ["Amount"] = "45,50" };
+
+        // A second click, a retry after a lost answer, and six posts of the form at the same moment.
+        using (var first = await client.SubmitAsync(page, "/status/diary", fields))
+        using (var again = await client.SubmitAsync(page, "/status/diary", fields))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        }
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.SubmitAsync(page, "/status/diary", fields)));
+        Assert.All(burst, r => Assert.Equal(HttpStatusCode.Redirect, r.StatusCode));
+        foreach (var response in burst)
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(1, await factory.QueryAsync(db => db.DiaryEntries.CountAsync(d => d.CaseId == filed.Id)));
+        Assert.Equal(1, await factory.QueryAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == filed.Id && a.Action == AuditActions.DiaryEntryAdded)));
+        Assert.Single((await client.GetPageAsync("/status/diary")).QuerySelectorAll("[data-testid=diary-entry]"));
+
+        // The page kept open, its text changed and sent: that is a new entry, not a resend.
+        fields["Text"] = "Taxi back home.";
+        using (var edited = await client.SubmitAsync(page, "/status/diary", fields))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        }
+
+        Assert.Equal(2, await factory.QueryAsync(db => db.DiaryEntries.CountAsync(d => d.CaseId == filed.Id)));
+        Assert.Equal(2, await factory.QueryAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == filed.Id && a.Action == AuditActions.DiaryEntryAdded)));
+    }
+
+    [Fact]
     public async Task Entry_WithAFutureDateNoTextAndABadAmount_Answers422WithTheFields_AndStoresNothing()
     {
         var (client, filed) = await CaseFileSteps.FileAsync(factory);

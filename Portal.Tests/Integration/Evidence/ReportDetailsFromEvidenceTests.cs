@@ -56,6 +56,43 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
         Assert.Null((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=suggestion]"));
     }
 
+    [Fact]
+    public async Task CorrectedDetails_AreNotOfferedAgainFromTheSameEmail_ButANewEmailIsOffered()
+    {
+        var answers = ReportAnswers.Valid();
+        answers["AmountDemanded"] = "";
+        answers["Currency"] = "";
+        var (client, token) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "first.eml", "message/rfc822", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Pay 500 EUR within 24 hours."))))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        await EvidenceUploads.AnalysePendingAsync(factory);
+        var page = await EvidenceUploads.PageAsync(client);
+        Assert.Equal("500", page.QuerySelector("#AmountDemanded")?.GetAttribute("value"));
+        var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+
+        // The email was misread: the victim corrects the amount before adding it.
+        using (var corrected = await client.SubmitAsync(page, "/status/evidence/confirm", new Dictionary<string, string?> { ["AmountDemanded"] = "600" }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        }
+
+        Assert.Equal(600m, (await CaseAsync(reference)).AmountDemanded);
+        Assert.Null((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=suggestion]"));
+
+        // Another email, with something new in it, is offered.
+        using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "second.eml", "message/rfc822", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Pay 700 EUR now."))))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        await EvidenceUploads.AnalysePendingAsync(factory);
+        Assert.Equal("700", (await EvidenceUploads.PageAsync(client)).QuerySelector("#AmountDemanded")?.GetAttribute("value"));
+        Assert.Equal(600m, (await CaseAsync(reference)).AmountDemanded);
+    }
+
     private async Task<Case> CaseAsync(string? reference)
     {
         await using var scope = factory.Services.CreateAsyncScope();

@@ -302,6 +302,32 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task TheSameNewReplyForm_SentAgainOrTwiceAtOnce_CreatesOneReply_AndAnEditedResendAnother()
+    {
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        var form = await supervisor.GetPageAsync("/staff/canned-responses/new");
+        var title = $"Twice {Guid.NewGuid():N}"[..30];
+        var fields = new Dictionary<string, string?> { ["Title"] = title, ["BodyEn"] = "Keep the email.", ["BodyFi"] = "Säilytä viesti.", ["BodySv"] = "Spara mejlet." };
+
+        var posts = new List<HttpResponseMessage> { await supervisor.SubmitAsync(form, "/staff/canned-responses/new", fields) };
+        posts.AddRange(await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => supervisor.SubmitAsync(form, "/staff/canned-responses/new", fields))));
+        Assert.All(posts, p => Assert.Equal("/staff/canned-responses?saved=1", p.Headers.Location?.OriginalString));
+        posts.ForEach(p => p.Dispose());
+
+        Assert.Equal(1, await factory.QueryAsync(db => db.CannedResponses.CountAsync(r => r.Title == title)));
+        var id = await factory.QueryAsync(db => db.CannedResponses.Where(r => r.Title == title).Select(r => r.Id).SingleAsync());
+        Assert.Equal(1, await factory.QueryAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.CannedResponseSaved && a.Subject == id.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+        fields["BodyEn"] = "Keep the email and its headers.";
+        using (var edited = await supervisor.SubmitAsync(form, "/staff/canned-responses/new", fields))
+        {
+            Assert.Equal("/staff/canned-responses?saved=1", edited.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(2, await factory.QueryAsync(db => db.CannedResponses.CountAsync(r => r.Title == title)));
+    }
+
+    [Fact]
     public async Task CannedResponses_AreManagedBySupervisors_AndStartAMessageInTheVictimsLanguage()
     {
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);

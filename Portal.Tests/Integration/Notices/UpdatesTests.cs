@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Notices;
@@ -42,6 +44,34 @@ public sealed class UpdatesTests(SqlitePortalFactory factory) : IClassFixture<Sq
     }
 
     [Fact]
+    public async Task TheSameNoticeForm_SentAgainOrTwiceAtOnce_PostsOneNotice_AndAnEditedResendAnother()
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var form = await admin.GetPageAsync("/staff/updates/new");
+        var title = "Once " + Guid.NewGuid();
+        var fields = new Dictionary<string, string?> { ["TitleEn"] = title, ["BodyEn"] = "Helpline open on Sunday." };
+
+        var posts = new List<HttpResponseMessage> { await admin.SubmitAsync(form, "/staff/updates/new", fields) };
+        posts.AddRange(await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => admin.SubmitAsync(form, "/staff/updates/new", fields))));
+        Assert.All(posts, p => Assert.Equal(HttpStatusCode.Redirect, p.StatusCode));
+        posts.ForEach(p => p.Dispose());
+
+        var updates = await factory.CreatePortalClient().GetPageAsync("/updates");
+        Assert.Single(updates.QuerySelectorAll("h3"), h => h.TextContent.Contains(title, StringComparison.Ordinal));
+        Assert.Equal(1, await factory.QueryAsync(db => db.Notices.CountAsync(n => n.TitleEn == title)));
+        var id = await factory.QueryAsync(db => db.Notices.Where(n => n.TitleEn == title).Select(n => n.Id).SingleAsync());
+        Assert.Equal(1, await factory.QueryAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.NoticePosted && a.Subject == id.ToString())));
+
+        fields["BodyEn"] = "Helpline open on Sunday, 10-16.";
+        using (var edited = await admin.SubmitAsync(form, "/staff/updates/new", fields))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        }
+
+        Assert.Equal(2, await factory.QueryAsync(db => db.Notices.CountAsync(n => n.TitleEn == title)));
+    }
+
+    [Fact]
     public async Task Notice_WithoutEnglishTitle_IsRejected_AndNothingIsPosted()
     {
         var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
@@ -54,6 +84,31 @@ public sealed class UpdatesTests(SqlitePortalFactory factory) : IClassFixture<Sq
         Assert.Contains("#TitleEn", page.QuerySelectorAll(".error-summary a").Select(a => a.GetAttribute("href")));
         var updates = await factory.CreatePortalClient().GetPageAsync("/updates");
         Assert.DoesNotContain("Orphan body", updates.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("foo", "", "Tämä vastaus ei ole lomakkeen vaihtoehto. Valitse tai kirjoita se uudelleen.")]
+    [InlineData("7", "2027-01-01", "Tämä vastaus ei ole lomakkeen vaihtoehto. Valitse tai kirjoita se uudelleen.")]
+    public async Task Notice_WithAValueNoFieldOffers_IsRefusedInThePagesLanguage_AndNothingIsPosted(string audience, string deadline, string expected)
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var form = await admin.GetPageAsync("/staff/updates/new");
+        using (var finnish = await admin.SubmitAsync(form, "/language", new Dictionary<string, string?> { ["language"] = "fi", ["returnUrl"] = "/staff/updates/new" }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, finnish.StatusCode);
+        }
+
+        form = await admin.GetPageAsync("/staff/updates/new");
+        var title = "Hand-made " + Guid.NewGuid();
+        using var response = await admin.SubmitAsync(form, "/staff/updates/new", new Dictionary<string, string?> { ["TitleEn"] = title, ["BodyEn"] = "B", ["Audience"] = audience, ["DeadlineOn"] = deadline });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var page = await HtmlForms.ParseAsync(response);
+        Assert.Contains(expected, page.QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("is not valid", page.Body?.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("is invalid", page.Body?.TextContent, StringComparison.Ordinal);
+        var updates = await factory.CreatePortalClient().GetPageAsync("/updates");
+        Assert.DoesNotContain(title, updates.Body!.TextContent, StringComparison.Ordinal);
     }
 
     [Theory]

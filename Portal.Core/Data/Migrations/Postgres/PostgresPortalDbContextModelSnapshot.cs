@@ -475,6 +475,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .HasMaxLength(5000)
                         .HasColumnType("character varying(5000)");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -488,6 +491,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(450)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("SubmissionId")
+                        .IsUnique();
 
                     b.HasIndex("Title");
 
@@ -536,6 +542,9 @@ namespace Portal.Core.Data.Migrations.Postgres
 
                     b.Property<int>("DataPublished")
                         .HasColumnType("integer");
+
+                    b.Property<Guid?>("DetailsAnsweredFor")
+                        .HasColumnType("uuid");
 
                     b.Property<byte[]>("EarlierReceiptHashes")
                         .HasMaxLength(256)
@@ -824,9 +833,15 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<bool>("Shared")
                         .HasColumnType("boolean");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId", "OccurredOn");
+
+                    b.HasIndex("CaseId", "SubmissionId")
+                        .IsUnique();
 
                     b.ToTable("DiaryEntries", (string)null);
                 });
@@ -1089,6 +1104,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("TitleEn")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1107,6 +1125,9 @@ namespace Portal.Core.Data.Migrations.Postgres
                     b.HasIndex("DeadlineOn");
 
                     b.HasIndex("PublishedAt");
+
+                    b.HasIndex("SubmissionId")
+                        .IsUnique();
 
                     b.ToTable("Notices", (string)null);
                 });

@@ -458,6 +458,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasMaxLength(5000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -471,6 +474,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("SubmissionId")
+                        .IsUnique();
 
                     b.HasIndex("Title");
 
@@ -519,6 +525,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
                     b.Property<int>("DataPublished")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DetailsAnsweredFor")
+                        .HasColumnType("TEXT");
 
                     b.Property<byte[]>("EarlierReceiptHashes")
                         .HasMaxLength(256)
@@ -799,9 +808,15 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<bool>("Shared")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId", "OccurredOn");
+
+                    b.HasIndex("CaseId", "SubmissionId")
+                        .IsUnique();
 
                     b.ToTable("DiaryEntries", (string)null);
                 });
@@ -1060,6 +1075,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("PublishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TitleEn")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1078,6 +1096,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.HasIndex("DeadlineOn");
 
                     b.HasIndex("PublishedAt");
+
+                    b.HasIndex("SubmissionId")
+                        .IsUnique();
 
                     b.ToTable("Notices", (string)null);
                 });
