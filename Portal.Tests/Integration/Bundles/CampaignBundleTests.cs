@@ -203,6 +203,38 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task CampaignPages_ShowApprovalAndComputedTimes_InTheHelplinesZone_NotLabelledUtc()
+    {
+        var wallet = "bc1qapprovaltimezone8c3v5b7n9m1q2w4e6r8t0";
+        var first = await FileAsync(wallet, police: true);
+        await FileAsync(wallet, police: true);
+        var campaignId = await RecomputeAsync(first);
+        var page = $"/staff/campaigns/{campaignId}";
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        using (var approved = await supervisor.SubmitAsync(await supervisor.GetPageAsync(page), $"{page}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        }
+
+        DateTime approvedAt, computedAt;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            approvedAt = await db.CampaignExportApprovals.Where(a => a.CampaignId == campaignId).Select(a => a.ApprovedAt).SingleAsync();
+            computedAt = await db.CampaignClusteringStates.Select(s => s.LastRunAt).SingleAsync() ?? throw new InvalidOperationException("never computed");
+        }
+
+        var helsinki = TimeZoneInfo.FindSystemTimeZoneById("Europe/Helsinki");
+        string Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), helsinki).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var state = (await supervisor.GetPageAsync(page)).QuerySelector("[data-testid=export-state]")?.TextContent ?? "";
+        Assert.Contains($"on {Local(approvedAt)},", state, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", state, StringComparison.Ordinal);
+        var computed = (await supervisor.GetPageAsync("/staff/campaigns")).QuerySelector("[data-testid=campaigns-computed]")?.TextContent ?? "";
+        Assert.Contains($"Last computed {Local(computedAt)}", computed, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", computed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Volunteers_CannotApprove_AndPoliceCannotApproveEither()
     {
         var wallet = "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3";
