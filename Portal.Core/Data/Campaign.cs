@@ -55,7 +55,9 @@ public sealed class CampaignClusteringState
 /// <summary>
 /// A supervisor's approval that police may download a campaign's bundle: the first of two people
 /// (the downloader must be someone else). It covers the campaign's members as they were at
-/// <see cref="CampaignVersion"/>; a change of members needs a new approval.
+/// <see cref="CampaignVersion"/> and, of those, only the consenting cases in <see cref="CaseIds"/>;
+/// a change of members, or a case whose victim gives police consent later, needs a new approval
+/// (decision 0017).
 /// </summary>
 public sealed class CampaignExportApproval
 {
@@ -68,4 +70,7 @@ public sealed class CampaignExportApproval
     public required string ApprovedById { get; set; }
 
     public DateTime ApprovedAt { get; set; }
+
+    /// <summary>The cases with police consent when the supervisor approved: the most the bundle may hold.</summary>
+    public List<Guid> CaseIds { get; set; } = [];
 }

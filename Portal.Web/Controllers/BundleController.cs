@@ -24,7 +24,8 @@ public sealed class BundleController(DownloadCaseBundleHandler caseBundles, Camp
 {
     /// <summary>
     /// A campaign's bundle, for police only and only with a supervisor's approval of the campaign
-    /// as it is now, given by someone else (two people). Refusals are audited like downloads.
+    /// as it is now (no case has gained police consent since), given by someone else (two people).
+    /// Refusals are audited like downloads.
     /// </summary>
     [Authorize(Roles = StaffRoles.Police)]
     [HttpGet("staff/campaigns/{campaignId:guid}/bundle")]
@@ -37,9 +38,9 @@ public sealed class BundleController(DownloadCaseBundleHandler caseBundles, Camp
             case CampaignBundleResult.NotFound:
                 return NotFound();
 
-            case CampaignBundleResult.NotApproved or CampaignBundleResult.SamePerson:
+            case CampaignBundleResult.NotApproved or CampaignBundleResult.SamePerson or CampaignBundleResult.CasesAdded:
                 Response.StatusCode = StatusCodes.Status409Conflict;
-                return View("CampaignRefused", new CampaignBundleRefusal(campaignId, "CampaignBundle.Refused." + (result is CampaignBundleResult.NotApproved ? "NotApproved" : "SamePerson")));
+                return View("CampaignRefused", new CampaignBundleRefusal(campaignId, "CampaignBundle.Refused." + result.GetType().Name));
 
             case CampaignBundleResult.Blocked blocked:
                 Response.StatusCode = StatusCodes.Status409Conflict;

@@ -170,18 +170,22 @@ public sealed class CampaignsController(
         };
     }
 
-    /// <summary>The first of two people: a supervisor releases the campaign, as it is now, to police.</summary>
+    /// <summary>
+    /// The first of two people: a supervisor releases the campaign, as it is now, to police: the
+    /// consenting cases the page showed them (<paramref name="cases"/>). If those changed
+    /// meanwhile, the page is shown again with the cases as they are now.
+    /// </summary>
     [Authorize(Roles = StaffRoles.Supervisor)]
     [HttpPost("{campaignId:guid}/approve-export")]
-    public async Task<IActionResult> ApproveExport(Guid campaignId, CancellationToken cancellationToken)
+    public async Task<IActionResult> ApproveExport(Guid campaignId, [FromForm] string? cases, CancellationToken cancellationToken)
     {
-        var outcome = await approve.HandleAsync(campaignId, HttpContext.StaffActor(), cancellationToken);
+        var outcome = await approve.HandleAsync(campaignId, cases, HttpContext.StaffActor(), cancellationToken);
         if (outcome == CampaignApprovalOutcome.NotFound)
         {
             return NotFound();
         }
 
-        if (outcome == CampaignApprovalOutcome.NothingToExport)
+        if (outcome is CampaignApprovalOutcome.NothingToExport or CampaignApprovalOutcome.Changed)
         {
             var found = await campaigns.GetAsync(campaignId, Viewer, cancellationToken);
             if (found.Details is not { } details)
@@ -190,7 +194,7 @@ public sealed class CampaignsController(
             }
 
             Response.StatusCode = StatusCodes.Status409Conflict;
-            return View("Show", await ShowModelAsync(details, false, "CampaignBundle.NothingToExport", null, cancellationToken));
+            return View("Show", await ShowModelAsync(details, false, outcome == CampaignApprovalOutcome.Changed ? "CampaignBundle.Changed" : "CampaignBundle.NothingToExport", null, cancellationToken));
         }
 
         return LocalRedirect(PortalRoutes.StaffCampaign(campaignId) + "?approved=true");

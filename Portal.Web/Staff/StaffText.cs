@@ -14,12 +14,8 @@ public static class StaffText
     }
 
     /// <summary>The breach a report names: the configured organisation's name, "other or not sure", or nothing.</summary>
-    public static string? BreachOrganisationName(this IStringLocalizer localizer, ReportOptions options, string? key) => key switch
-    {
-        null or "" => null,
-        ReportOptions.OtherOrganisation => localizer["Report.BreachOrganisation.Other"].Value,
-        _ => options.BreachOrganisations.FirstOrDefault(o => o.Key == key)?.Name ?? key,
-    };
+    public static string? BreachOrganisationName(this IStringLocalizer localizer, ReportOptions options, string? key) =>
+        options.BreachOrganisationName(key, localizer["Report.BreachOrganisation.Other"].Value);
 
     /// <summary>A region's name, or "not answered" when the victim was not asked or did not say.</summary>
     public static string RegionName(this IStringLocalizer localizer, string? key) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Reports;
 using Portal.Core.Features.Triage;
 
 namespace Portal.Core.Features.Bundles;
@@ -54,7 +55,8 @@ public sealed class BuildCaseBundleHandler(
     EvidenceArchiver archiver,
     BundleSigningKey signingKey,
     TimeProvider clock,
-    IOptions<BundleOptions> options)
+    IOptions<BundleOptions> options,
+    IOptions<ReportOptions> reports)
 {
     public const string ManifestName = "manifest.json";
     public const string SignatureName = "manifest.json.sig";
@@ -113,7 +115,7 @@ public sealed class BuildCaseBundleHandler(
         }
 
         var custody = await CustodyAsync(found.Id, cancellationToken);
-        var documents = new BundleDocuments(found, names, generatedAt, GeneratorVersion);
+        var documents = new BundleDocuments(found, reports.Value, names, generatedAt, GeneratorVersion);
         await AddAsync(zip, entries, "case.json", "application/json", documents.CaseJson(), cancellationToken);
         await AddAsync(zip, entries, "case.html", "text/html", documents.CaseHtml(), cancellationToken);
         await AddAsync(zip, entries, "case.jsonld", "application/ld+json", CaseUcoGraph.Build(found, names, custody, generatedAt, GeneratorVersion), cancellationToken);

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Portal.Core.Features.Evidence;
+using Portal.Core.Features.Reports;
 using Portal.Core.Features.Triage;
 
 namespace Portal.Core.Features.Bundles;
@@ -12,9 +13,10 @@ namespace Portal.Core.Features.Bundles;
 /// The bundle's documents made from the database: the case summary (JSON and a printable,
 /// self-contained HTML page without scripts), the custody log and the manifest. The summary
 /// carries what police need (the report, the evidence, the attacker's indicators) and leaves out
-/// what they do not: the victim's risk answers, counselling consent and contact details.
+/// what they do not: the victim's risk answers, counselling consent and contact details. The
+/// JSON keeps stored keys for tools; the HTML page is for people, in English.
 /// </summary>
-public sealed class BundleDocuments(CaseDetails found, IReadOnlyDictionary<Guid, string> entryNames, DateTime generatedAt, string generatorVersion)
+public sealed class BundleDocuments(CaseDetails found, ReportOptions reports, IReadOnlyDictionary<Guid, string> entryNames, DateTime generatedAt, string generatorVersion)
 {
     public static readonly JsonWriterOptions JsonOptions = new()
     {
@@ -175,7 +177,7 @@ public sealed class BundleDocuments(CaseDetails found, IReadOnlyDictionary<Guid,
         Row(html, "Payment address", found.PaymentAddress, code: true);
         Row(html, "Paid", found.Paid.ToString());
         Row(html, "Data published", found.DataPublished.ToString());
-        Row(html, "Breached organisation", found.BreachOrganisation);
+        Row(html, "Breached organisation", reports.BreachOrganisationName(found.BreachOrganisation, "Other or not sure"));
         Row(html, "Victim under 18", found.IsUnder18 ? "Yes" : "No");
         Row(html, "Police consent", found.ConsentPolice ? "Yes" : "No");
         html.Append("</table>\n");

@@ -18,9 +18,21 @@ public enum CampaignApprovalOutcome
 
     /// <summary>Fewer consenting cases than police may see as a campaign: nothing to export.</summary>
     NothingToExport,
+
+    /// <summary>The consenting cases are no longer the ones the supervisor was shown: nothing is approved, they look again.</summary>
+    Changed,
 }
 
-public sealed record CampaignExportState(int Version, int ConsentingCases, CampaignExportApproval? Approval);
+/// <summary>
+/// Where a campaign's export stands. <see cref="Cases"/> stands for the consenting cases counted
+/// here, for the approval form to send back; <see cref="CasesAddedSinceApproval"/> says there is a
+/// live approval of this version, but a case has gained police consent since, so it no longer
+/// covers the bundle.
+/// </summary>
+public sealed record CampaignExportState(int Version, int ConsentingCases, string Cases, CampaignExportApproval? Approval, bool CasesAddedSinceApproval);
+
+/// <summary>The outcome of an approval and, when approved, the references of the cases it covers.</summary>
+public sealed record CampaignApprovalResult(CampaignApprovalOutcome Outcome, int Version, IReadOnlyList<string> References);
 
 public abstract record CampaignBundleResult
 {
@@ -36,6 +48,12 @@ public abstract record CampaignBundleResult
     /// <summary>The downloader approved it: two different people are needed.</summary>
     public sealed record SamePerson : CampaignBundleResult;
 
+    /// <summary>
+    /// A case gained police consent after the approval: the supervisor never saw it, so the
+    /// approval does not cover the bundle any more (<paramref name="References"/> are the cases added).
+    /// </summary>
+    public sealed record CasesAdded(IReadOnlyList<string> References) : CampaignBundleResult;
+
     /// <summary>A member case's evidence failed its integrity check; nothing is sent.</summary>
     public sealed record Blocked(Guid CaseId, CaseBundleResult.Blocked Case) : CampaignBundleResult;
 
@@ -46,8 +64,9 @@ public abstract record CampaignBundleResult
 /// A campaign's bundle: the signed bundle of every member case whose victim gave police consent,
 /// each under cases/, and a top-level manifest, SHA256SUMS and signature over them, in the case
 /// bundle's format so verify-bundle, sha256sum and openssl check it the same way. Two people:
-/// a supervisor approves the campaign as it is (its version), and a police user other than the
-/// approver downloads it while the approval lasts. Every download, refusal and integrity failure
+/// a supervisor approves the campaign as it is (its version and the consenting cases they were
+/// shown), and a police user other than the approver downloads it while the approval lasts and
+/// covers every case the bundle would hold. Every download, refusal and integrity failure
 /// is audited here; a failure, before or while streaming, also alerts supervisors (decision 0014).
 /// </summary>
 public sealed class CampaignBundleHandler(
@@ -69,21 +88,34 @@ public sealed class CampaignBundleHandler(
             return null;
         }
 
-        var consenting = await ConsentingCases(campaignId).CountAsync(cancellationToken);
-        return new CampaignExportState(campaign.Version, consenting, await LiveApprovalAsync(campaign, cancellationToken));
+        var cases = await ConsentingCasesAsync(campaignId, cancellationToken);
+        var approvals = await LiveApprovalsAsync(campaign, cancellationToken);
+        var approval = Covering(approvals, cases);
+        return new CampaignExportState(campaign.Version, cases.Count, CaseSet(cases), approval, approval is null && approvals.Count > 0);
     }
 
-    public async Task<(CampaignApprovalOutcome Outcome, int Version)> ApproveAsync(Guid campaignId, string supervisorId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the approval of exactly the consenting cases the supervisor was shown
+    /// (<paramref name="casesSeen"/>, from <see cref="CampaignExportState.Cases"/>); if a victim
+    /// gave or withdrew consent meanwhile, nothing is approved.
+    /// </summary>
+    public async Task<CampaignApprovalResult> ApproveAsync(Guid campaignId, string? casesSeen, string supervisorId, CancellationToken cancellationToken)
     {
         var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
         if (campaign is null)
         {
-            return (CampaignApprovalOutcome.NotFound, 0);
+            return new CampaignApprovalResult(CampaignApprovalOutcome.NotFound, 0, []);
         }
 
-        if (await ConsentingCases(campaignId).CountAsync(cancellationToken) < CampaignAccess.MinimumCasesForPolice)
+        var cases = await ConsentingCasesAsync(campaignId, cancellationToken);
+        if (cases.Count < CampaignAccess.MinimumCasesForPolice)
         {
-            return (CampaignApprovalOutcome.NothingToExport, campaign.Version);
+            return new CampaignApprovalResult(CampaignApprovalOutcome.NothingToExport, campaign.Version, []);
+        }
+
+        if (!string.Equals(casesSeen, CaseSet(cases), StringComparison.Ordinal))
+        {
+            return new CampaignApprovalResult(CampaignApprovalOutcome.Changed, campaign.Version, []);
         }
 
         db.CampaignExportApprovals.Add(new CampaignExportApproval
@@ -92,9 +124,10 @@ public sealed class CampaignBundleHandler(
             CampaignVersion = campaign.Version,
             ApprovedById = supervisorId,
             ApprovedAt = clock.GetUtcNow().UtcDateTime,
+            CaseIds = [.. cases.Select(c => c.Id)],
         });
         await db.SaveChangesAsync(cancellationToken);
-        return (CampaignApprovalOutcome.Approved, campaign.Version);
+        return new CampaignApprovalResult(CampaignApprovalOutcome.Approved, campaign.Version, [.. cases.Select(c => c.Reference)]);
     }
 
     /// <summary>
@@ -112,6 +145,9 @@ public sealed class CampaignBundleHandler(
                 break;
             case CampaignBundleResult.NotApproved or CampaignBundleResult.SamePerson:
                 await audit.AppendAsync(downloader.Event(AuditActions.CampaignBundleRefused, subject: campaignId.ToString(), detail: result is CampaignBundleResult.NotApproved ? "NotApproved" : "SamePerson"), cancellationToken);
+                break;
+            case CampaignBundleResult.CasesAdded added:
+                await audit.AppendAsync(downloader.Event(AuditActions.CampaignBundleRefused, subject: campaignId.ToString(), detail: $"CasesAdded: {string.Join(' ', added.References)}"), cancellationToken);
                 break;
             case CampaignBundleResult.Blocked blocked:
                 await alert.RaiseAsync(new EvidenceIntegrityFailure(blocked.CaseId, blocked.Case.Reference, blocked.Case.File.Id, blocked.Case.Problem, downloader.Event(AuditActions.EvidenceTampered)), alertLanguage, cancellationToken);
@@ -151,16 +187,23 @@ public sealed class CampaignBundleHandler(
     private async Task<CampaignBundleResult> DecideAsync(Guid campaignId, string downloaderId, CancellationToken cancellationToken)
     {
         var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
-        var cases = campaign is null ? [] : await ConsentingCases(campaignId).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
+        var cases = campaign is null ? [] : await ConsentingCasesAsync(campaignId, cancellationToken);
         if (campaign is null || cases.Count < CampaignAccess.MinimumCasesForPolice)
         {
             return new CampaignBundleResult.NotFound();
         }
 
-        var approval = await LiveApprovalAsync(campaign, cancellationToken);
-        if (approval is null)
+        var approvals = await LiveApprovalsAsync(campaign, cancellationToken);
+        if (approvals.Count == 0)
         {
             return new CampaignBundleResult.NotApproved();
+        }
+
+        // A case whose victim consented after the approval was never seen by the supervisor; one
+        // that withdrew is simply left out, which only narrows what was approved.
+        if (Covering(approvals, cases) is not { } approval)
+        {
+            return new CampaignBundleResult.CasesAdded([.. cases.Where(c => !approvals[0].CaseIds.Contains(c.Id)).Select(c => c.Reference)]);
         }
 
         if (approval.ApprovedById == downloaderId)
@@ -170,7 +213,7 @@ public sealed class CampaignBundleHandler(
 
         // Every member is checked before the first byte, as a case bundle checks its files.
         var members = new List<(Guid CaseId, CaseBundleResult.Ready Bundle)>();
-        foreach (var caseId in cases)
+        foreach (var caseId in cases.Select(c => c.Id))
         {
             switch (await caseBundles.HandleAsync(caseId, cancellationToken))
             {
@@ -280,23 +323,35 @@ public sealed class CampaignBundleHandler(
         await zip.FinishAsync(cancellationToken);
     }
 
-    private IQueryable<Case> ConsentingCases(Guid campaignId) =>
+    private Task<List<ConsentingCase>> ConsentingCasesAsync(Guid campaignId, CancellationToken cancellationToken) => (
         from m in db.CampaignCases
         join c in db.Cases on m.CaseId equals c.Id
         where m.CampaignId == campaignId && c.ConsentPolice
-        select c;
+        orderby c.CreatedAt, c.Id
+        select new ConsentingCase(c.Id, c.Reference)).ToListAsync(cancellationToken);
+
+    /// <summary>Which consenting cases a page showed, in one value its approval form sends back: a SHA-256 over their sorted ids.</summary>
+    private static string CaseSet(IEnumerable<ConsentingCase> cases) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(string.Join('\n', cases.Select(c => c.Id.ToString("D")).Order(StringComparer.Ordinal)))));
+
+    /// <summary>The newest of the approvals that covers every case the bundle would hold now, if any.</summary>
+    private static CampaignExportApproval? Covering(IReadOnlyList<CampaignExportApproval> approvals, IReadOnlyList<ConsentingCase> cases) =>
+        approvals.FirstOrDefault(a => cases.All(c => a.CaseIds.Contains(c.Id)));
 
     private Task<Campaign?> LiveCampaignAsync(Guid campaignId, CancellationToken cancellationToken) =>
         db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId && c.RetiredAt == null, cancellationToken);
 
-    private async Task<CampaignExportApproval?> LiveApprovalAsync(Campaign campaign, CancellationToken cancellationToken)
+    /// <summary>The approvals of the campaign's current version that have not expired, newest first.</summary>
+    private async Task<List<CampaignExportApproval>> LiveApprovalsAsync(Campaign campaign, CancellationToken cancellationToken)
     {
         var since = clock.GetUtcNow().UtcDateTime - options.Value.CampaignApprovalLifetime;
         return await db.CampaignExportApprovals.AsNoTracking()
             .Where(a => a.CampaignId == campaign.Id && a.CampaignVersion == campaign.Version && a.ApprovedAt > since)
-            .OrderByDescending(a => a.ApprovedAt)
-            .FirstOrDefaultAsync(cancellationToken);
+            .OrderByDescending(a => a.ApprovedAt).ThenByDescending(a => a.Id)
+            .ToListAsync(cancellationToken);
     }
+
+    private sealed record ConsentingCase(Guid Id, string Reference);
 
     /// <summary>Which member case the evidence that failed while streaming belongs to.</summary>
     private sealed class CampaignMemberIntegrityException(Guid caseId, string reference, EvidenceIntegrityException evidence)

@@ -97,7 +97,7 @@ public sealed class ExportCaseFileHandler(
             }
         }
 
-        var content = await ContentAsync(found, evidence, documents, cancellationToken);
+        var content = await ContentAsync(found, evidence, documents, language, cancellationToken);
         await audit.AppendAsync(actor.Event(AuditActions.CaseFileDownloaded, found.Id, detail: all.Count.ToString(CultureInfo.InvariantCulture)), cancellationToken);
         return new ExportCaseFileResult.Ready($"case-file-{found.Reference}.zip", async (output, token) =>
         {
@@ -127,7 +127,7 @@ public sealed class ExportCaseFileHandler(
         return files.Select((f, i) => new Listed(f, names[f.Id], rows[i].Shared)).ToList();
     }
 
-    private async Task<CaseFileContent> ContentAsync(Case found, List<Listed> evidence, List<Listed> documents, CancellationToken cancellationToken)
+    private async Task<CaseFileContent> ContentAsync(Case found, List<Listed> evidence, List<Listed> documents, CaseFileLanguage language, CancellationToken cancellationToken)
     {
         var policeReportNumber = await db.Referrals.AsNoTracking()
             .Where(r => r.CaseId == found.Id && r.PartnerType == PartnerType.Police && r.PoliceReportNumber != null)
@@ -146,9 +146,7 @@ public sealed class ExportCaseFileHandler(
                 .ToListAsync(cancellationToken))
             .Select(d => DiaryContent.Open(cipher, d))
             .ToList();
-        var organisation = found.BreachOrganisation is null
-            ? null
-            : reports.Value.BreachOrganisations.FirstOrDefault(o => o.Key == found.BreachOrganisation)?.Name ?? found.BreachOrganisation;
+        var organisation = reports.Value.BreachOrganisationName(found.BreachOrganisation, language.Text("Report.BreachOrganisation.Other"));
         static CaseFileListedFile List(Listed l, bool withSharing) =>
             new(l.Entry, l.File.FileName, l.File.ReceivedAt, l.File.Size, l.File.Sha256, withSharing ? l.Shared : null);
 

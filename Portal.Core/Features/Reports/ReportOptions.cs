@@ -20,6 +20,18 @@ public sealed class ReportOptions
 
     public const string OtherOrganisation = "other";
 
+    /// <summary>
+    /// The breach a report names, as people read it: the configured organisation's name,
+    /// <paramref name="other"/> (the reader's words for "other or not sure"), the key of one no
+    /// longer configured, or nothing.
+    /// </summary>
+    public string? BreachOrganisationName(string? key, string other) => key switch
+    {
+        null or "" => null,
+        OtherOrganisation => other,
+        _ => BreachOrganisations.FirstOrDefault(o => o.Key == key)?.Name ?? key,
+    };
+
     public const int MaxNarrativeLength = 10_000;
 
     /// <summary>

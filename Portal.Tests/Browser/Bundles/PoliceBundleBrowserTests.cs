@@ -81,7 +81,7 @@ public sealed class PoliceBundleBrowserTests(BrowserFixture fixture)
             var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
             var supervisorId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Users.Where(u => u.Email == supervisor.Email).Select(u => u.Id).SingleAsync();
             var bundles = scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Bundles.CampaignBundleHandler>();
-            Assert.Equal(Portal.Core.Features.Bundles.CampaignApprovalOutcome.Approved, (await bundles.ApproveAsync(campaignId, supervisorId, CancellationToken.None)).Outcome);
+            Assert.Equal(Portal.Core.Features.Bundles.CampaignApprovalOutcome.Approved, (await bundles.ApproveAsync(campaignId, (await bundles.StateAsync(campaignId, CancellationToken.None))?.Cases, supervisorId, CancellationToken.None)).Outcome);
         }
 
         await page.ReloadAsync();

@@ -76,7 +76,9 @@ public abstract class CampaignBundleIntegrityTests<TFactory>(TFactory factory) :
         await using var scope = factory.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<RecomputeCampaignsHandler>().HandleAsync(CancellationToken.None);
         var campaignId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CampaignCases.Where(m => m.CaseId == caseId).Select(m => m.CampaignId).SingleAsync();
-        var approved = await scope.ServiceProvider.GetRequiredService<CampaignBundleHandler>().ApproveAsync(campaignId, await UserIdAsync(supervisor.Email), CancellationToken.None);
+        var bundles = scope.ServiceProvider.GetRequiredService<CampaignBundleHandler>();
+        var shown = await bundles.StateAsync(campaignId, CancellationToken.None);
+        var approved = await bundles.ApproveAsync(campaignId, shown?.Cases, await UserIdAsync(supervisor.Email), CancellationToken.None);
         Assert.Equal(CampaignApprovalOutcome.Approved, approved.Outcome);
         return (campaignId, supervisor.Email);
     }

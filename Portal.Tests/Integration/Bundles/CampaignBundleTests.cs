@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using AngleSharp.Dom;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -133,6 +134,107 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task Approval_CoversOnlyTheCasesTheSupervisorSaw_AConsentGivenAfterItNeedsApprovingAgain()
+    {
+        var wallet = "bc1qcoveredcases7x4k2m9p0w3n8r5t6y1u2i3o4";
+        var (first, second, late) = (await FileAsync(wallet, police: true), await FileAsync(wallet, police: true), await FileAsync(wallet, police: true));
+        var campaignId = await RecomputeAsync(first);
+        var path = $"/staff/campaigns/{campaignId}/bundle";
+        var page = $"/staff/campaigns/{campaignId}";
+        var officer = await StaffAccounts.CreateAsync(factory, StaffRoles.Police);
+        var police = await BundleDownloads.SignInForExportAsync(factory, officer);
+        await BundleDownloads.ConfirmNowAsync(factory, police, officer);
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+
+        // One victim withdraws police consent; the supervisor sees two cases and approves those.
+        await ChangePoliceConsentAsync(late.Victim);
+        var shown = await supervisor.GetPageAsync(page);
+        Assert.Contains("each of the 2 cases", shown.QuerySelector("[data-testid=campaign-export]")?.TextContent, StringComparison.Ordinal);
+        using (var approved = await supervisor.SubmitAsync(shown, $"{page}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        }
+
+        // The victim gives consent again: the approval did not cover that case, so nothing goes out.
+        await ChangePoliceConsentAsync(late.Victim);
+        using (var refused = await police.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("gave police consent after a supervisor approved", (await HtmlForms.ParseAsync(refused)).QuerySelector("[data-testid=campaign-bundle-refused]")?.TextContent, StringComparison.Ordinal);
+        }
+
+        Assert.Null((await police.GetPageAsync(page)).QuerySelector("[data-testid=campaign-bundle-download]"));
+        var again = await supervisor.GetPageAsync(page);
+        Assert.Contains("no longer covers the bundle", again.QuerySelector("[data-testid=export-state]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("each of the 3 cases", again.QuerySelector("[data-testid=campaign-export]")?.TextContent, StringComparison.Ordinal);
+
+        // A page shown before a consent changed approves nothing: the supervisor looks again.
+        await ChangePoliceConsentAsync(second.Victim);
+        using (var stale = await supervisor.SubmitAsync(again, $"{page}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+            Assert.Contains("changed while you were looking", (await HtmlForms.ParseAsync(stale)).QuerySelector("[data-testid=campaign-export]")?.TextContent, StringComparison.Ordinal);
+        }
+
+        await ChangePoliceConsentAsync(second.Victim);
+        using (var approved = await supervisor.SubmitAsync(await supervisor.GetPageAsync(page), $"{page}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        }
+
+        Assert.Equal(new[] { first.Reference, second.Reference, late.Reference }.Order(), await BundledCasesAsync(police, path));
+
+        // A victim who withdraws is left out: that narrows what was approved, it does not widen it.
+        await ChangePoliceConsentAsync(second.Victim);
+        Assert.Equal(new[] { first.Reference, late.Reference }.Order(), await BundledCasesAsync(police, path));
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var trail = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.Subject == campaignId.ToString() && (e.Action == AuditActions.CampaignExportApproved || e.Action == AuditActions.CampaignBundleRefused))
+            .OrderBy(e => e.Id).Select(e => new { e.Action, e.Detail }).ToListAsync();
+        Assert.Equal([AuditActions.CampaignExportApproved, AuditActions.CampaignBundleRefused, AuditActions.CampaignExportApproved], trail.Select(e => e.Action));
+        static string Cases(string? detail) => string.Join(' ', (detail ?? "").Split(": ")[^1].Split(' ').Order());
+        Assert.StartsWith("v1 2 cases: ", trail[0].Detail, StringComparison.Ordinal);
+        Assert.Equal(string.Join(' ', new[] { first.Reference, second.Reference }.Order()), Cases(trail[0].Detail));
+        Assert.Equal($"CasesAdded: {late.Reference}", trail[1].Detail);
+        Assert.Equal(string.Join(' ', new[] { first.Reference, second.Reference, late.Reference }.Order()), Cases(trail[2].Detail));
+        Assert.Equal(2, await db.CampaignExportApprovals.CountAsync(a => a.CampaignId == campaignId));
+    }
+
+    [Fact]
+    public async Task CampaignPages_ShowApprovalAndComputedTimes_InTheHelplinesZone_NotLabelledUtc()
+    {
+        var wallet = "bc1qapprovaltimezone8c3v5b7n9m1q2w4e6r8t0";
+        var first = await FileAsync(wallet, police: true);
+        await FileAsync(wallet, police: true);
+        var campaignId = await RecomputeAsync(first);
+        var page = $"/staff/campaigns/{campaignId}";
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        using (var approved = await supervisor.SubmitAsync(await supervisor.GetPageAsync(page), $"{page}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        }
+
+        DateTime approvedAt, computedAt;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            approvedAt = await db.CampaignExportApprovals.Where(a => a.CampaignId == campaignId).Select(a => a.ApprovedAt).SingleAsync();
+            computedAt = await db.CampaignClusteringStates.Select(s => s.LastRunAt).SingleAsync() ?? throw new InvalidOperationException("never computed");
+        }
+
+        var helsinki = TimeZoneInfo.FindSystemTimeZoneById("Europe/Helsinki");
+        string Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), helsinki).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var state = (await supervisor.GetPageAsync(page)).QuerySelector("[data-testid=export-state]")?.TextContent ?? "";
+        Assert.Contains($"on {Local(approvedAt)},", state, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", state, StringComparison.Ordinal);
+        var computed = (await supervisor.GetPageAsync("/staff/campaigns")).QuerySelector("[data-testid=campaigns-computed]")?.TextContent ?? "";
+        Assert.Contains($"Last computed {Local(computedAt)}", computed, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", computed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Volunteers_CannotApprove_AndPoliceCannotApproveEither()
     {
         var wallet = "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3";
@@ -153,7 +255,25 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
         Assert.False(await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CampaignExportApprovals.AnyAsync(a => a.CampaignId == campaignId));
     }
 
-    private async Task<(Guid Id, string Reference)> FileAsync(string wallet, bool police, bool withEmail = false)
+    /// <summary>The victim presses the police consent button on their status page (withdraw, or give again).</summary>
+    private static async Task ChangePoliceConsentAsync(HttpClient victim)
+    {
+        var form = (await victim.GetPageAsync("/status")).QuerySelector<AngleSharp.Html.Dom.IHtmlFormElement>("[data-testid=consent-police] form[action='/status/consent']");
+        Assert.NotNull(form);
+        using var response = await victim.PostAsync("/status/consent", new FormUrlEncodedContent(HtmlForms.DefaultValues(form)));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+    }
+
+    /// <summary>Downloads the campaign bundle and returns the references of the cases in it, in its order.</summary>
+    private static async Task<List<string>> BundledCasesAsync(HttpClient police, string path)
+    {
+        using var response = await police.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var archive = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        return [.. archive.Entries.Where(e => e.FullName.StartsWith("cases/evidence-bundle-", StringComparison.Ordinal)).Select(e => e.FullName["cases/evidence-bundle-".Length..^".zip".Length]).Order()];
+    }
+
+    private async Task<Filed> FileAsync(string wallet, bool police, bool withEmail = false)
     {
         var answers = ReportAnswers.Valid();
         answers["PaymentAddress"] = wallet;
@@ -169,10 +289,10 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
         var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent ?? "";
         await using var scope = factory.Services.CreateAsyncScope();
         var id = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
-        return (id, reference);
+        return new Filed(id, reference, client);
     }
 
-    private async Task<Guid> RecomputeAsync((Guid Id, string Reference) member)
+    private async Task<Guid> RecomputeAsync(Filed member)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<RecomputeCampaignsHandler>().HandleAsync(CancellationToken.None);
@@ -180,6 +300,8 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
+
+    private sealed record Filed(Guid Id, string Reference, HttpClient Victim);
 }
 
 public sealed class SqliteCampaignBundleTests(SqlitePortalFactory factory) : CampaignBundleTests<SqlitePortalFactory>(factory);

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Bundles;
 using Portal.Tests.Support;
 using Portal.Web.Cli;
 
@@ -115,6 +116,26 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
         var downloads = await AuditAsync(AuditActions.BundleDownloaded);
         Assert.Contains(downloads, e => e.CaseId == caseId && e.ActorId != null && e.IpAddress == PortalFactory.ClientAddress.ToString());
         Assert.Contains(await AuditAsync(AuditActions.StaffReauthenticated), e => e.ActorId == downloads.Last(d => d.CaseId == caseId).ActorId);
+    }
+
+    [Fact]
+    public async Task CaseHtml_OfABreachNamedOtherOrNotSure_SaysSo_NotTheStoredKey()
+    {
+        var answers = ReportAnswers.Valid();
+        answers["BreachOrganisation"] = "other";
+        var (client, _) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        await using var scope = factory.Services.CreateAsyncScope();
+        var caseId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
+
+        var bundle = Assert.IsType<CaseBundleResult.Ready>(await scope.ServiceProvider.GetRequiredService<BuildCaseBundleHandler>().HandleAsync(caseId, CancellationToken.None));
+        using var written = new MemoryStream();
+        await bundle.WriteToAsync(written, CancellationToken.None);
+        using var archive = new ZipArchive(new MemoryStream(written.ToArray()));
+        using var reader = new StreamReader(archive.GetEntry("case.html")?.Open() ?? throw new InvalidOperationException("no case.html"));
+        var html = await reader.ReadToEndAsync();
+
+        Assert.Contains("<tr><th>Breached organisation</th><td>Other or not sure</td></tr>", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -95,6 +95,23 @@ public abstract class CaseFileExportTests<TFactory>(TFactory factory) : IClassFi
         Assert.Equal((AuditActor.Victim, null, "2"), (entry.ActorKind, entry.IpAddress, entry.Detail));
     }
 
+    [Theory]
+    [InlineData("en", "Other or not sure")]
+    [InlineData("fi", "Muu tai en ole varma")]
+    [InlineData("sv", "Annan eller osäker")]
+    public async Task CaseFile_OfABreachNamedOtherOrNotSure_SaysSoInTheVictimsLanguage(string language, string other)
+    {
+        var (victim, filed) = await CaseFileSteps.FileAsync(factory, new Dictionary<string, string?> { ["BreachOrganisation"] = "other" }, language);
+
+        using var response = await CaseFileSteps.DownloadAsync(victim, filed.ReceiptKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var extracted = await CaseFileSteps.UnzipAsync(await response.Content.ReadAsByteArrayAsync());
+        var text = await CaseFileSteps.PdfTextAsync(Path.Combine(extracted, $"case-file-{filed.Reference}.pdf"));
+        Assert.Contains(other, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(text.Split('\n'), line => line.Trim() == "other" || line.TrimEnd().EndsWith(" other", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task CaseFile_OfALongDiary_BreaksAcrossPages_AndHoldsTheReportNumberAndPartners()
     {

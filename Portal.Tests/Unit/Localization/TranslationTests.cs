@@ -76,7 +76,7 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Evidence.EvidenceRejection>().Select(v => $"Evidence.Rejected.{v}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Notice.Language.{l}"));
         used.UnionWith(new[] { "En", "Fi", "Sv" }.Select(l => $"Canned.Language.{l}"));
-        used.UnionWith(new[] { "NotApproved", "SamePerson" }.Select(r => $"CampaignBundle.Refused.{r}"));
+        used.UnionWith(new[] { "NotApproved", "SamePerson", "CasesAdded" }.Select(r => $"CampaignBundle.Refused.{r}"));
         used.UnionWith(Portal.Web.Controllers.StaffInvitationsController.Messages.Select(m => $"Invitations.Message.{m}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.ReassignOutcome>().Where(o => o != "NotFound").Select(v => $"Case.Reassign.{v}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Triage.ReassignOutcome>().Select(v => $"Case.Timeline.Reassign.{v}"));

@@ -430,6 +430,10 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int>("CampaignVersion")
                         .HasColumnType("INTEGER");
 
+                    b.PrimitiveCollection<string>("CaseIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CampaignId", "CampaignVersion");
