@@ -11,7 +11,7 @@ using Portal.Core.Data;
 namespace Portal.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261207003931_FormResendsAndAnsweredDetails")]
+    [Migration("20261207005916_FormResendsAndAnsweredDetails")]
     partial class FormResendsAndAnsweredDetails
     {
         /// <inheritdoc />
@@ -432,6 +432,10 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
                     b.Property<int>("CampaignVersion")
                         .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("CaseIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
