@@ -10,7 +10,7 @@ using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Security;
 
-// Operator verbs (migrate, create-admin, verify-audit, inspect-email, verify-bundle; --help).
+// Operator verbs (migrate, create-admin, verify-audit, inspect-email, verify-bundle; --help, --version).
 if (PortalCommands.IsCommand(args))
 {
     return await PortalCommands.RunAsync(args, () => WebApplication.CreateBuilder(PortalHost.Options(args)).AddPortal().Build(), Console.Out, Console.Error);

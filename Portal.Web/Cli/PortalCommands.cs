@@ -14,10 +14,17 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class PortalCommands
 {
-    private static readonly string[] Verbs = ["migrate", "create-admin", "verify-audit", InspectEmailCommand.Verb, VerifyBundleCommand.Verb, "--help", "-h", "-?"];
+    // The root's own options as System.CommandLine names them: --help and its aliases, --version.
+    private static readonly string[] RootOptions = [.. new RootCommand().Options.SelectMany(o => o.Aliases.Prepend(o.Name))];
 
-    /// <summary>Whether these arguments ask for a verb rather than the web server.</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+    /// <summary>
+    /// Whether these arguments ask for a verb rather than the web server. The web host's own
+    /// arguments are options (--urls x, /environment x) or key=value pairs, so any bare word is
+    /// taken as a verb: a mistyped one is answered instead of starting the server.
+    /// </summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && (RootOptions.Contains(args[0]) || IsBareWord(args[0]));
+
+    private static bool IsBareWord(string arg) => arg.Length > 0 && arg[0] is not '-' and not '/' && !arg.Contains('=');
 
     /// <summary>Runs the verb; <paramref name="host"/> builds the portal for verbs that need it (null: offline only).</summary>
     public static async Task<int> RunAsync(string[] args, Func<WebApplication>? host, TextWriter output, TextWriter errors)
@@ -91,6 +98,18 @@ public static class PortalCommands
             return 1;
         });
         root.Subcommands.Add(verifyAudit);
+
+        if (args is [var first, ..] && IsBareWord(first) && !root.Subcommands.Any(c => c.Name == first || c.Aliases.Contains(first)))
+        {
+            await errors.WriteLineAsync($"Unknown command '{first}'. The commands are:");
+            foreach (var command in root.Subcommands)
+            {
+                await errors.WriteLineAsync($"  {command.Name,-14} {command.Description}");
+            }
+
+            await errors.WriteLineAsync("Without a command, Portal.Web serves the portal. Run with --help for usage.");
+            return 2;
+        }
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -34,12 +34,35 @@ public sealed class CliHelpTests
         Assert.Contains("--help", errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("verify-audt")]
+    [InlineData("help")]
+    public async Task UnknownCommand_SaysSo_AndListsTheVerbs_WithoutBuildingThePortal(string word)
+    {
+        using var errors = new StringWriter();
+
+        var exit = await PortalCommands.RunAsync([word], () => throw new InvalidOperationException("an unknown command must not build the host"), TextWriter.Null, errors);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"Unknown command '{word}'.", errors.ToString(), StringComparison.Ordinal);
+        foreach (var verb in new[] { "migrate", "create-admin", "verify-audit", "inspect-email", "verify-bundle" })
+        {
+            Assert.Contains(verb, errors.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
-    public void Verbs_AreRecognised_AndAnythingElseStartsTheServer()
+    public void VerbsAndBareWords_AreCommands_AndTheHostsOwnArgumentsStartTheServer()
     {
         Assert.True(PortalCommands.IsCommand(["verify-audit"]));
         Assert.True(PortalCommands.IsCommand(["--help"]));
+        Assert.True(PortalCommands.IsCommand(["--version"]));
+        Assert.True(PortalCommands.IsCommand(["verify-audt"]));
+        Assert.True(PortalCommands.IsCommand(["help"]));
         Assert.False(PortalCommands.IsCommand([]));
         Assert.False(PortalCommands.IsCommand(["--urls", "http://127.0.0.1:5080"]));
+        Assert.False(PortalCommands.IsCommand(["--environment", "Development"]));
+        Assert.False(PortalCommands.IsCommand(["/urls", "http://127.0.0.1:5080"]));
+        Assert.False(PortalCommands.IsCommand(["urls=http://127.0.0.1:5080"]));
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Portal.Tests.Support;
 
@@ -91,6 +92,29 @@ public sealed class OperatorVerbTests
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Version_PrintsThePortalsVersion_AndExits()
+    {
+        var (exit, output, error) = await RunAsync("--version");
+
+        Assert.True(exit == 0, error);
+        var version = typeof(Portal.Web.Cli.PortalCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        Assert.Equal(version, output.Trim());
+    }
+
+    [Theory]
+    [InlineData("verify-audt")]
+    [InlineData("help")]
+    public async Task UnknownCommand_IsAnswered_WithoutStartingTheServer(string word)
+    {
+        var (exit, _, error) = await RunAsync(word);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"Unknown command '{word}'.", error, StringComparison.Ordinal);
+        Assert.Contains("verify-audit", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "portal.db")), "the web server started and migrated the database");
+    }
+
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(true, args);
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args)
@@ -117,7 +141,19 @@ public sealed class OperatorVerbTests
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A verb that does not end is most likely the web server, started by mistake: stop it
+            // rather than leave it running after the tests.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"Portal.Web {string.Join(' ', args)} was still running after 2 minutes. Its errors:\n{await error}");
+        }
+
         return (process.ExitCode, await output, await error);
     }
 }
