@@ -68,4 +68,22 @@ public static class KeySetup
             return false;
         }
     }
+
+    /// <summary>Null when the master key and this one MAC secret load; otherwise what is wrong, in one line.</summary>
+    public static string? SecretProblem(IServiceProvider services, string name) =>
+        KeysProblem(() => services.GetRequiredService<IKeySource>().GetSecret(name));
+
+    private static string? KeysProblem(Action load)
+    {
+        try
+        {
+            load();
+            return null;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // Configuration, not a bug: the message says what is missing, a stack trace would bury it.
+            return exception.Message;
+        }
+    }
 }

@@ -10,7 +10,7 @@ public sealed class CliHelpTests
     {
         using var output = new StringWriter();
 
-        var exit = await PortalCommands.RunAsync(["--help"], () => throw new InvalidOperationException("--help must not build the host"), output, TextWriter.Null);
+        var exit = await PortalCommands.RunAsync(["--help"], _ => throw new InvalidOperationException("--help must not build the host"), output, TextWriter.Null);
 
         Assert.Equal(0, exit);
         foreach (var verb in new[] { "migrate", "create-admin", "verify-audit", "inspect-email", "verify-bundle" })
@@ -28,7 +28,7 @@ public sealed class CliHelpTests
     {
         using var errors = new StringWriter();
 
-        var exit = await PortalCommands.RunAsync(args, () => throw new InvalidOperationException("wrong usage must not build the host"), TextWriter.Null, errors);
+        var exit = await PortalCommands.RunAsync(args, _ => throw new InvalidOperationException("wrong usage must not build the host"), TextWriter.Null, errors);
 
         Assert.Equal(2, exit);
         Assert.Contains("--help", errors.ToString(), StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class CliHelpTests
     {
         using var errors = new StringWriter();
 
-        var exit = await PortalCommands.RunAsync([word], () => throw new InvalidOperationException("an unknown command must not build the host"), TextWriter.Null, errors);
+        var exit = await PortalCommands.RunAsync([word], _ => throw new InvalidOperationException("an unknown command must not build the host"), TextWriter.Null, errors);
 
         Assert.Equal(2, exit);
         Assert.Contains($"Unknown command '{word}'.", errors.ToString(), StringComparison.Ordinal);

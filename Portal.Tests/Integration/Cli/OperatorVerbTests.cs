@@ -115,6 +115,36 @@ public sealed class OperatorVerbTests
         Assert.False(File.Exists(Path.Combine(dataDirectory, "portal.db")), "the web server started and migrated the database");
     }
 
+    [Fact]
+    public async Task VerifyAudit_WithoutTheAuditKey_SaysItIsMissing_AndNeverGeneratesOne()
+    {
+        var (created, _, createError) = await RunAsync("create-admin", "--email", "audited@example.org");
+        Assert.True(created == 0, createError);
+        var auditKey = Path.Combine(dataDirectory, "keys", "audit-mac.key");
+        File.Delete(auditKey);
+
+        // Keys:CreateIfMissing (as in Development) generates keys for the server, never for a check.
+        foreach (var createKeys in new[] { true, false })
+        {
+            var (exit, output, error) = await RunAsync(createKeys, "verify-audit");
+
+            Assert.Equal(1, exit);
+            Assert.Equal($"The secret 'audit-mac' is missing: expected the base64 of 32 random bytes in {auditKey}.", error.Trim());
+            Assert.DoesNotContain("BROKEN", output + error, StringComparison.Ordinal);
+            Assert.False(File.Exists(auditKey), "verify-audit generated an audit key");
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAudit_OnAnEmptyDataDirectory_SaysToMigrate_AndCreatesNothing()
+    {
+        var (exit, _, error) = await RunAsync("verify-audit");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("The database has not been migrated: run `migrate` first.", error.Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dataDirectory));
+    }
+
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(true, args);
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args)
