@@ -59,8 +59,23 @@ public static class PortalCommands
 
         async Task<int> WithPortalAsync(PortalAccess access, Func<WebApplication, Task<int>> verb)
         {
-            await using var app = host?.Invoke(access) ?? throw new InvalidOperationException("This verb needs the portal's configuration and database.");
-            return await verb(app);
+            WebApplication app;
+            try
+            {
+                app = host?.Invoke(access) ?? throw new InvalidOperationException("This verb needs the portal's configuration and database.");
+            }
+            catch (InvalidOperationException exception)
+            {
+                // Configuration the portal cannot be built from (a data directory that cannot be
+                // made, a value that does not parse): the message says what, a stack trace would bury it.
+                await errors.WriteLineAsync(exception.Message);
+                return 1;
+            }
+
+            await using (app)
+            {
+                return await verb(app);
+            }
         }
 
         var migrate = new Command("migrate", "Apply database migrations and create the staff roles.");
@@ -81,6 +96,13 @@ public static class PortalCommands
         };
         createAdmin.SetAction((result, cancellationToken) => WithPortalAsync(PortalAccess.ReadWrite, async app =>
         {
+            // Keys first: an account made before a missing key is found would have no audit entry.
+            if (KeySetup.PortalKeysProblem(app.Services) is { } missing)
+            {
+                await errors.WriteLineAsync(missing);
+                return 1;
+            }
+
             await DataSetup.MigrateAsync(app.Services, cancellationToken);
             var generated = !result.GetValue(passwordStdin);
             var password = generated ? GeneratePassword() : (Console.In.ReadLine() ?? "").Trim();

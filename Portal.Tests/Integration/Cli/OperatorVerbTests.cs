@@ -145,9 +145,40 @@ public sealed class OperatorVerbTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dataDirectory));
     }
 
+    [Fact]
+    public async Task CreateAdmin_OutsideDevelopment_WithoutKeys_SaysWhichKey_AndCreatesNoAccount()
+    {
+        var (exit, output, error) = await RunAsync(createKeys: false, "create-admin", "--email", "unaudited@example.org");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("No master key found", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("created", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "portal.db")));
+    }
+
+    [Theory]
+    [InlineData("migrate")]
+    [InlineData("verify-audit")]
+    [InlineData("create-admin", "--email", "nowhere@example.org")]
+    public async Task Verbs_WithAnUnusableDataDirectory_SayWhichAndWhy_InOneLine(params string[] args)
+    {
+        var notADirectory = Path.Combine(dataDirectory, "a-file");
+        await File.WriteAllTextAsync(notADirectory, "");
+        var unusable = Path.Combine(notADirectory, "data");
+
+        var (exit, _, error) = await RunAsync(true, new Dictionary<string, string> { ["Portal__DataDirectory"] = unusable }, args);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"The data directory {unusable} cannot be used: ", error.Trim(), StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(true, args);
 
-    private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args)
+    private Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args) => RunAsync(createKeys, new Dictionary<string, string>(), args);
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -166,6 +197,10 @@ public sealed class OperatorVerbTests
         start.Environment["Keys__CreateIfMissing"] = createKeys ? "true" : "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var output = process.StandardOutput.ReadToEndAsync();
