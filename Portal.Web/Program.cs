@@ -10,10 +10,10 @@ using Portal.Web.Keys;
 using Portal.Web.Localization;
 using Portal.Web.Security;
 
-// Operator verbs (migrate, create-admin, verify-audit, inspect-email, verify-bundle; --help).
+// Operator verbs (migrate, create-admin, verify-audit, inspect-email, verify-bundle; --help, --version).
 if (PortalCommands.IsCommand(args))
 {
-    return await PortalCommands.RunAsync(args, () => WebApplication.CreateBuilder(PortalHost.Options(args)).AddPortal().Build(), Console.Out, Console.Error);
+    return await PortalCommands.RunAsync(args, access => PortalCommands.BuildPortal(args, access), Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(PortalHost.Options(args));

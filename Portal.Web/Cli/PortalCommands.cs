@@ -4,8 +4,17 @@ using Microsoft.AspNetCore.Identity;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Web.Data;
+using Portal.Web.Hosting;
+using Portal.Web.Keys;
 
 namespace Portal.Web.Cli;
+
+/// <summary>What a verb may do to the portal's files: a check only reads, so it must not generate keys or create a database.</summary>
+public enum PortalAccess
+{
+    ReadWrite,
+    ReadOnly,
+}
 
 /// <summary>
 /// Every operator verb of the Portal.Web executable, in one System.CommandLine tree with --help:
@@ -14,13 +23,33 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class PortalCommands
 {
-    private static readonly string[] Verbs = ["migrate", "create-admin", "verify-audit", InspectEmailCommand.Verb, VerifyBundleCommand.Verb, "--help", "-h", "-?"];
+    // The root's own options as System.CommandLine names them: --help and its aliases, --version.
+    private static readonly string[] RootOptions = [.. new RootCommand().Options.SelectMany(o => o.Aliases.Prepend(o.Name))];
 
-    /// <summary>Whether these arguments ask for a verb rather than the web server.</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+    /// <summary>
+    /// Whether these arguments ask for a verb rather than the web server. The web host's own
+    /// arguments are options (--urls x, /environment x) or key=value pairs, so any bare word is
+    /// taken as a verb: a mistyped one is answered instead of starting the server.
+    /// </summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && (RootOptions.Contains(args[0]) || IsBareWord(args[0]));
+
+    private static bool IsBareWord(string arg) => arg.Length > 0 && arg[0] is not '-' and not '/' && !arg.Contains('=');
+
+    /// <summary>The portal as the web server builds it, without starting it; read-only access never generates keys.</summary>
+    public static WebApplication BuildPortal(string[] args, PortalAccess access)
+    {
+        var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
+        if (access == PortalAccess.ReadOnly)
+        {
+            // The last source wins over Development's default and over an explicit Keys:CreateIfMissing.
+            builder.Configuration.AddInMemoryCollection([new("Keys:CreateIfMissing", "false")]);
+        }
+
+        return builder.AddPortal().Build();
+    }
 
     /// <summary>Runs the verb; <paramref name="host"/> builds the portal for verbs that need it (null: offline only).</summary>
-    public static async Task<int> RunAsync(string[] args, Func<WebApplication>? host, TextWriter output, TextWriter errors)
+    public static async Task<int> RunAsync(string[] args, Func<PortalAccess, WebApplication>? host, TextWriter output, TextWriter errors)
     {
         var root = new RootCommand("Portal: the victim support helpline portal. Without a verb, Portal.Web serves the portal.")
         {
@@ -28,16 +57,34 @@ public static class PortalCommands
             VerifyBundleCommand.Create(output, errors),
         };
 
-        WebApplication Host() => host?.Invoke() ?? throw new InvalidOperationException("This verb needs the portal's configuration and database.");
+        async Task<int> WithPortalAsync(PortalAccess access, Func<WebApplication, Task<int>> verb)
+        {
+            WebApplication app;
+            try
+            {
+                app = host?.Invoke(access) ?? throw new InvalidOperationException("This verb needs the portal's configuration and database.");
+            }
+            catch (InvalidOperationException exception)
+            {
+                // Configuration the portal cannot be built from (a data directory that cannot be
+                // made, a value that does not parse): the message says what, a stack trace would bury it.
+                await errors.WriteLineAsync(exception.Message);
+                return 1;
+            }
+
+            await using (app)
+            {
+                return await verb(app);
+            }
+        }
 
         var migrate = new Command("migrate", "Apply database migrations and create the staff roles.");
-        migrate.SetAction(async (_, cancellationToken) =>
+        migrate.SetAction((_, cancellationToken) => WithPortalAsync(PortalAccess.ReadWrite, async app =>
         {
-            await using var app = Host();
             await DataSetup.MigrateAsync(app.Services, cancellationToken);
             await output.WriteLineAsync("Database is up to date.");
             return 0;
-        });
+        }));
         root.Subcommands.Add(migrate);
 
         var email = new Option<string>("--email") { Description = "The first admin's email address.", Required = true };
@@ -47,9 +94,15 @@ public static class PortalCommands
         {
             email, name, passwordStdin,
         };
-        createAdmin.SetAction(async (result, cancellationToken) =>
+        createAdmin.SetAction((result, cancellationToken) => WithPortalAsync(PortalAccess.ReadWrite, async app =>
         {
-            await using var app = Host();
+            // Keys first: an account made before a missing key is found would have no audit entry.
+            if (KeySetup.PortalKeysProblem(app.Services) is { } missing)
+            {
+                await errors.WriteLineAsync(missing);
+                return 1;
+            }
+
             await DataSetup.MigrateAsync(app.Services, cancellationToken);
             var generated = !result.GetValue(passwordStdin);
             var password = generated ? GeneratePassword() : (Console.In.ReadLine() ?? "").Trim();
@@ -72,13 +125,25 @@ public static class PortalCommands
             }
 
             return 0;
-        });
+        }));
         root.Subcommands.Add(createAdmin);
 
         var verifyAudit = new Command("verify-audit", "Walk the audit trail's hash chain and report the first entry that does not verify.");
-        verifyAudit.SetAction(async (_, cancellationToken) =>
+        verifyAudit.SetAction((_, cancellationToken) => WithPortalAsync(PortalAccess.ReadOnly, async app =>
         {
-            await using var app = Host();
+            if (!await DataSetup.IsMigratedAsync(app.Services, cancellationToken))
+            {
+                await errors.WriteLineAsync("The database has not been migrated: run `migrate` first.");
+                return 1;
+            }
+
+            // Read-only: a key generated now would only report every entry as changed.
+            if (KeySetup.SecretProblem(app.Services, AuditTrail.SecretName) is { } missing)
+            {
+                await errors.WriteLineAsync(missing);
+                return 1;
+            }
+
             await using var scope = app.Services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<VerifyAuditTrail>().HandleAsync(cancellationToken);
             if (result.IsIntact)
@@ -89,8 +154,20 @@ public static class PortalCommands
 
             await errors.WriteLineAsync($"Audit trail BROKEN at entry {result.BrokenEntryId}: {result.Problem}. {result.EntriesChecked} entries before it verified.");
             return 1;
-        });
+        }));
         root.Subcommands.Add(verifyAudit);
+
+        if (args is [var first, ..] && IsBareWord(first) && !root.Subcommands.Any(c => c.Name == first || c.Aliases.Contains(first)))
+        {
+            await errors.WriteLineAsync($"Unknown command '{first}'. The commands are:");
+            foreach (var command in root.Subcommands)
+            {
+                await errors.WriteLineAsync($"  {command.Name,-14} {command.Description}");
+            }
+
+            await errors.WriteLineAsync("Without a command, Portal.Web serves the portal. Run with --help for usage.");
+            return 2;
+        }
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

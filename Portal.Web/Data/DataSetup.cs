@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
@@ -120,6 +122,18 @@ public static class DataSetup
                 await roles.CreateAsync(new IdentityRole(role));
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the database exists with every migration applied. Asks without creating anything
+    /// (a SQLite file is only looked for), so a verb that only reads can refuse an empty directory.
+    /// </summary>
+    public static async Task<bool> IsMigratedAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        return await db.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken)
+            && !(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
     }
 
     public static void MapPortalHealthChecks(this WebApplication app)

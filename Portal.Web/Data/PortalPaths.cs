@@ -12,7 +12,16 @@ public static class PortalPathsSetup
     {
         var configured = builder.Configuration["Portal:DataDirectory"];
         var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "data" : configured, builder.Environment.ContentRootPath);
-        Directory.CreateDirectory(directory);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Configuration, not a bug: say which directory, for the operator verbs and the server alike.
+            throw new InvalidOperationException($"The data directory {directory} cannot be used: {exception.Message}", exception);
+        }
+
         builder.Services.AddSingleton(new PortalPaths(directory));
         return builder;
     }

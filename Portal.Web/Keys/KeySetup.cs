@@ -52,20 +52,40 @@ public static class KeySetup
     /// </summary>
     public static bool EnsurePortalKeys(this WebApplication app)
     {
+        if (PortalKeysProblem(app.Services) is not { } problem)
+        {
+            return true;
+        }
+
+        Console.Error.WriteLine($"Portal cannot start: {problem}");
+        return false;
+    }
+
+    /// <summary>Null when every key the portal uses loads (or is generated, where allowed); otherwise what is wrong, in one line.</summary>
+    public static string? PortalKeysProblem(IServiceProvider services) => KeysProblem(() =>
+    {
+        var keys = services.GetRequiredService<IKeySource>();
+        keys.GetSecret(ReceiptHasher.SecretName);
+        keys.GetSecret(AuditTrail.SecretName);
+        services.GetRequiredService<BundleSigningKey>();
+        keys.GetSecret(SubjectFingerprint.SecretName);
+    });
+
+    /// <summary>Null when the master key and this one MAC secret load; otherwise what is wrong, in one line.</summary>
+    public static string? SecretProblem(IServiceProvider services, string name) =>
+        KeysProblem(() => services.GetRequiredService<IKeySource>().GetSecret(name));
+
+    private static string? KeysProblem(Action load)
+    {
         try
         {
-            var keys = app.Services.GetRequiredService<IKeySource>();
-            keys.GetSecret(ReceiptHasher.SecretName);
-            keys.GetSecret(AuditTrail.SecretName);
-            app.Services.GetRequiredService<BundleSigningKey>();
-            keys.GetSecret(SubjectFingerprint.SecretName);
-            return true;
+            load();
+            return null;
         }
         catch (InvalidOperationException exception)
         {
             // Configuration, not a bug: the message says what is missing, a stack trace would bury it.
-            Console.Error.WriteLine($"Portal cannot start: {exception.Message}");
-            return false;
+            return exception.Message;
         }
     }
 }

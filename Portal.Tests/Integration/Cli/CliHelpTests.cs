@@ -10,7 +10,7 @@ public sealed class CliHelpTests
     {
         using var output = new StringWriter();
 
-        var exit = await PortalCommands.RunAsync(["--help"], () => throw new InvalidOperationException("--help must not build the host"), output, TextWriter.Null);
+        var exit = await PortalCommands.RunAsync(["--help"], _ => throw new InvalidOperationException("--help must not build the host"), output, TextWriter.Null);
 
         Assert.Equal(0, exit);
         foreach (var verb in new[] { "migrate", "create-admin", "verify-audit", "inspect-email", "verify-bundle" })
@@ -28,18 +28,41 @@ public sealed class CliHelpTests
     {
         using var errors = new StringWriter();
 
-        var exit = await PortalCommands.RunAsync(args, () => throw new InvalidOperationException("wrong usage must not build the host"), TextWriter.Null, errors);
+        var exit = await PortalCommands.RunAsync(args, _ => throw new InvalidOperationException("wrong usage must not build the host"), TextWriter.Null, errors);
 
         Assert.Equal(2, exit);
         Assert.Contains("--help", errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("verify-audt")]
+    [InlineData("help")]
+    public async Task UnknownCommand_SaysSo_AndListsTheVerbs_WithoutBuildingThePortal(string word)
+    {
+        using var errors = new StringWriter();
+
+        var exit = await PortalCommands.RunAsync([word], _ => throw new InvalidOperationException("an unknown command must not build the host"), TextWriter.Null, errors);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"Unknown command '{word}'.", errors.ToString(), StringComparison.Ordinal);
+        foreach (var verb in new[] { "migrate", "create-admin", "verify-audit", "inspect-email", "verify-bundle" })
+        {
+            Assert.Contains(verb, errors.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
-    public void Verbs_AreRecognised_AndAnythingElseStartsTheServer()
+    public void VerbsAndBareWords_AreCommands_AndTheHostsOwnArgumentsStartTheServer()
     {
         Assert.True(PortalCommands.IsCommand(["verify-audit"]));
         Assert.True(PortalCommands.IsCommand(["--help"]));
+        Assert.True(PortalCommands.IsCommand(["--version"]));
+        Assert.True(PortalCommands.IsCommand(["verify-audt"]));
+        Assert.True(PortalCommands.IsCommand(["help"]));
         Assert.False(PortalCommands.IsCommand([]));
         Assert.False(PortalCommands.IsCommand(["--urls", "http://127.0.0.1:5080"]));
+        Assert.False(PortalCommands.IsCommand(["--environment", "Development"]));
+        Assert.False(PortalCommands.IsCommand(["/urls", "http://127.0.0.1:5080"]));
+        Assert.False(PortalCommands.IsCommand(["urls=http://127.0.0.1:5080"]));
     }
 }

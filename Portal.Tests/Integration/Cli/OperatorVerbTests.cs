@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Portal.Tests.Support;
 
@@ -91,9 +92,93 @@ public sealed class OperatorVerbTests
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Version_PrintsThePortalsVersion_AndExits()
+    {
+        var (exit, output, error) = await RunAsync("--version");
+
+        Assert.True(exit == 0, error);
+        var version = typeof(Portal.Web.Cli.PortalCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        Assert.Equal(version, output.Trim());
+    }
+
+    [Theory]
+    [InlineData("verify-audt")]
+    [InlineData("help")]
+    public async Task UnknownCommand_IsAnswered_WithoutStartingTheServer(string word)
+    {
+        var (exit, _, error) = await RunAsync(word);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"Unknown command '{word}'.", error, StringComparison.Ordinal);
+        Assert.Contains("verify-audit", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "portal.db")), "the web server started and migrated the database");
+    }
+
+    [Fact]
+    public async Task VerifyAudit_WithoutTheAuditKey_SaysItIsMissing_AndNeverGeneratesOne()
+    {
+        var (created, _, createError) = await RunAsync("create-admin", "--email", "audited@example.org");
+        Assert.True(created == 0, createError);
+        var auditKey = Path.Combine(dataDirectory, "keys", "audit-mac.key");
+        File.Delete(auditKey);
+
+        // Keys:CreateIfMissing (as in Development) generates keys for the server, never for a check.
+        foreach (var createKeys in new[] { true, false })
+        {
+            var (exit, output, error) = await RunAsync(createKeys, "verify-audit");
+
+            Assert.Equal(1, exit);
+            Assert.Equal($"The secret 'audit-mac' is missing: expected the base64 of 32 random bytes in {auditKey}.", error.Trim());
+            Assert.DoesNotContain("BROKEN", output + error, StringComparison.Ordinal);
+            Assert.False(File.Exists(auditKey), "verify-audit generated an audit key");
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAudit_OnAnEmptyDataDirectory_SaysToMigrate_AndCreatesNothing()
+    {
+        var (exit, _, error) = await RunAsync("verify-audit");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("The database has not been migrated: run `migrate` first.", error.Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dataDirectory));
+    }
+
+    [Fact]
+    public async Task CreateAdmin_OutsideDevelopment_WithoutKeys_SaysWhichKey_AndCreatesNoAccount()
+    {
+        var (exit, output, error) = await RunAsync(createKeys: false, "create-admin", "--email", "unaudited@example.org");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("No master key found", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("created", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "portal.db")));
+    }
+
+    [Theory]
+    [InlineData("migrate")]
+    [InlineData("verify-audit")]
+    [InlineData("create-admin", "--email", "nowhere@example.org")]
+    public async Task Verbs_WithAnUnusableDataDirectory_SayWhichAndWhy_InOneLine(params string[] args)
+    {
+        var notADirectory = Path.Combine(dataDirectory, "a-file");
+        await File.WriteAllTextAsync(notADirectory, "");
+        var unusable = Path.Combine(notADirectory, "data");
+
+        var (exit, _, error) = await RunAsync(true, new Dictionary<string, string> { ["Portal__DataDirectory"] = unusable }, args);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"The data directory {unusable} cannot be used: ", error.Trim(), StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(true, args);
 
-    private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args)
+    private Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, params string[] args) => RunAsync(createKeys, new Dictionary<string, string>(), args);
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(bool createKeys, Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -112,12 +197,28 @@ public sealed class OperatorVerbTests
         start.Environment["Keys__CreateIfMissing"] = createKeys ? "true" : "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A verb that does not end is most likely the web server, started by mistake: stop it
+            // rather than leave it running after the tests.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"Portal.Web {string.Join(' ', args)} was still running after 2 minutes. Its errors:\n{await error}");
+        }
+
         return (process.ExitCode, await output, await error);
     }
 }
