@@ -7,7 +7,7 @@ using Portal.Web.Security;
 namespace Portal.Web.Controllers;
 
 [AllowAnonymous]
-public sealed class LanguageController(PortalCookies cookies, ShownPages pages) : Controller
+public sealed class LanguageController(PortalCookies cookies) : Controller
 {
     /// <summary>The language switcher: a plain form post, so it works without JavaScript.</summary>
     [HttpPost("/language")]
@@ -26,6 +26,6 @@ public sealed class LanguageController(PortalCookies cookies, ShownPages pages) 
                 Path = "/",
                 IsEssential = true,
             });
-        return LocalRedirect(pages.Nearest(LocalReturnUrl.Resolve(Url, returnUrl, "/")));
+        return LocalRedirect(LocalReturnUrl.Resolve(Url, returnUrl, "/"));
     }
 }

@@ -6,13 +6,20 @@ namespace Portal.Web.Localization;
 /// Which addresses a browser can open (a GET). The language switcher comes back to the page it was
 /// pressed on, but a page shown in answer to a form post (a message with an error, a pasted email
 /// that needs a fix) has only its form's address, which a GET answers with 404: it comes back to
-/// the nearest page above that address instead (/status/messages to /status).
+/// the nearest page above that address instead (/status/messages to /status). A page a browser
+/// opened itself, a "not found" page included, comes back to its own address.
 /// </summary>
 public sealed class ShownPages(EndpointDataSource endpoints, IInlineConstraintResolver constraints)
 {
     private IReadOnlyList<Page>? pages;
 
-    /// <summary><paramref name="address"/> (local, already checked) if a GET shows it, else the nearest shown page above it, else "/".</summary>
+    /// <summary>Where the language switcher on this answer's page comes back to.</summary>
+    public string ReturnAddress(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            ? (request.Path + request.QueryString).ToString()
+            : Nearest(request.Path.Value ?? "/");
+
+    /// <summary><paramref name="address"/> if a GET shows it, else the nearest shown page above it, else "/".</summary>
     public string Nearest(string address)
     {
         var query = address.IndexOfAny(['?', '#']);
