@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using Portal.Tests.Support;
 
 namespace Portal.Tests.Browser.ReportJourney;
 
@@ -128,23 +130,36 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(email)), (await page.TextContentAsync("[data-testid=evidence-sha256]"))?.Trim());
 
         // The email is read by a job a moment after the upload; until then the page offers to look again.
-        await Support.Eventually.WaitAsync(
-            async () =>
-            {
-                if (await page.Locator("#SenderAddress").CountAsync() > 0)
+        try
+        {
+            await Support.Eventually.WaitAsync(
+                async () =>
                 {
-                    return true;
-                }
+                    if (await page.Locator("#SenderAddress").CountAsync() > 0)
+                    {
+                        return true;
+                    }
 
-                if (await page.Locator("[data-testid=analysis-pending] a").CountAsync() > 0)
-                {
-                    await page.ClickAsync("[data-testid=analysis-pending] a");
-                }
+                    if (await page.Locator("[data-testid=analysis-pending] a").CountAsync() > 0)
+                    {
+                        await page.ClickAsync("[data-testid=analysis-pending] a");
+                    }
 
-                return false;
-            },
-            "the details read from the uploaded email",
-            TimeSpan.FromSeconds(60));
+                    return false;
+                },
+                "the details read from the uploaded email",
+                TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // Once seen in a full run, never alone: say what the file and the jobs were doing.
+            var sha = SHA256.HashData(email);
+            var file = await fixture.Portal.QueryAsync(db => db.EvidenceFiles.Where(f => f.Sha256 == sha).Select(f => new { f.AnalysisState, f.AnalysisAttempts, f.AnalysisNote }).FirstOrDefaultAsync());
+            var logs = fixture.Portal.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)
+                || (l.StartsWith("Information", StringComparison.Ordinal) && (l.Contains("Hangfire", StringComparison.Ordinal) || l.Contains(".Jobs.", StringComparison.Ordinal)))).TakeLast(20);
+            Assert.Fail($"The uploaded email was not read within 60 s. File: {file}. The portal logged:\n{string.Join("\n", logs)}");
+        }
+
         Assert.Equal("ransom@extortion.example", await page.InputValueAsync("#SenderAddress"));
         Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", await page.InputValueAsync("#PaymentAddress"));
         Assert.Equal("0.25", await page.InputValueAsync("#AmountDemanded"));
