@@ -108,10 +108,11 @@ public sealed class AdministerStaffHandler(PortalDbContext db, UserManager<Staff
                 return new StaffChangeResult(StaffChangeOutcome.Refused, refused.Distinct(StringComparer.Ordinal).ToList());
             }
 
+            // The entry commits with the change: a change nobody can see in the trail is never kept.
+            await audit.AppendAsync(admin.Event(action, subject: user.Id, detail: detail), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await audit.AppendAsync(admin.Event(action, subject: user.Id, detail: detail), cancellationToken);
         return StaffChangeResult.Changed;
     }
 }

@@ -65,7 +65,11 @@ public sealed class EnrolAuthenticatorHandler(PortalDbContext db, UserManager<St
     }
 
     /// <summary>Turns two-factor sign-in on if the code comes from the member's key; gives recovery codes, shown once.</summary>
-    public async Task<EnrolmentResult> ConfirmAsync(StaffActor actor, string? code, CancellationToken cancellationToken)
+    public Task<EnrolmentResult> ConfirmAsync(StaffActor actor, string? code, CancellationToken cancellationToken) =>
+        // Two-factor turned on, its recovery codes and the entry saying so commit together.
+        db.InTransactionAsync(token => ConfirmInTransactionAsync(actor, code, token), cancellationToken);
+
+    private async Task<EnrolmentResult> ConfirmInTransactionAsync(StaffActor actor, string? code, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(actor.UserId);
         if (user is null)

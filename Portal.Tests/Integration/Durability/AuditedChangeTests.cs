@@ -123,6 +123,78 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
         Assert.Single(await TestMailbox.Smtp.WaitForAsync(partner.ContactEmail));
     }
 
+    [Fact]
+    public async Task TwoFactorEnrolment_WhenItsAuditEntryCannotBeWritten_IsNotTurnedOn_AndGivesNoRecoveryCodes()
+    {
+        var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer, twoFactor: false);
+        var client = factory.CreatePortalClient();
+        var signIn = await client.GetPageAsync("/account/sign-in");
+        (await client.SubmitAsync(signIn, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = account.Email, ["Password"] = StaffAccounts.Password })).Dispose();
+        var enrol = await client.GetPageAsync("/account/two-factor");
+        var userId = await WithDbAsync(factory, db => db.Users.Where(u => u.Email == account.Email).Select(u => u.Id).SingleAsync());
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await client.SubmitAsync(enrol, "/account/two-factor", new Dictionary<string, string?> { ["code"] = account.CodeAt(factory.Clock.GetUtcNow()) });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        Assert.False(await WithDbAsync(factory, db => db.Users.Where(u => u.Id == userId).Select(u => u.TwoFactorEnabled).SingleAsync()));
+        Assert.Empty(await WithDbAsync(factory, db => db.UserTokens.Where(t => t.UserId == userId && t.Name == "RecoveryCodes").ToListAsync()));
+        Assert.Empty(await StaffEntriesAsync(userId, AuditActions.TwoFactorEnabled));
+        await AssertTrailIntactAsync();
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        using (var enabled = await client.SubmitAsync(enrol, "/account/two-factor", new Dictionary<string, string?> { ["code"] = account.CodeAt(factory.Clock.GetUtcNow()) }))
+        {
+            Assert.Equal(HttpStatusCode.OK, enabled.StatusCode);
+        }
+
+        Assert.True(await WithDbAsync(factory, db => db.Users.Where(u => u.Id == userId).Select(u => u.TwoFactorEnabled).SingleAsync()));
+        Assert.Single(await StaffEntriesAsync(userId, AuditActions.TwoFactorEnabled));
+    }
+
+    [Fact]
+    public async Task DisablingAnAccount_WhenItsAuditEntryCannotBeWritten_LeavesItEnabled()
+    {
+        var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        var memberId = await WithDbAsync(factory, db => db.Users.Where(u => u.Email == member.Email).Select(u => u.Id).SingleAsync());
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var users = await admin.GetPageAsync("/staff/users");
+        var disable = users.QuerySelectorAll("[data-testid=user-row]").Single(r => r.GetAttribute("data-email") == member.Email).QuerySelector("form[action$='/disable']")?.GetAttribute("action") ?? "";
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await admin.SubmitAsync(users, disable, new Dictionary<string, string?>());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        Assert.Null(await WithDbAsync(factory, db => db.Users.Where(u => u.Id == memberId).Select(u => u.LockoutEnd).SingleAsync()));
+        Assert.Empty(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == memberId && e.Action == AuditActions.UserDisabled).ToListAsync()));
+        await AssertTrailIntactAsync();
+
+        using (var disabled = await admin.SubmitAsync(users, disable, new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, disabled.StatusCode);
+        }
+
+        Assert.NotNull(await WithDbAsync(factory, db => db.Users.Where(u => u.Id == memberId).Select(u => u.LockoutEnd).SingleAsync()));
+        Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == memberId && e.Action == AuditActions.UserDisabled).ToListAsync()));
+    }
+
+    private Task<List<AuditEntry>> StaffEntriesAsync(string actorId, string action) =>
+        WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.ActorId == actorId && e.Action == action).ToListAsync());
+
     private Task<List<AuditEntry>> EntriesAsync(Guid caseId, string action) =>
         WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.CaseId == caseId && e.Action == action).ToListAsync());
 
