@@ -171,10 +171,8 @@ public sealed class SaveDiaryEntryHandler(PortalDbContext db, EnvelopeCipher cip
 
     internal static string SharingDetail(bool shared) => shared ? "shared" : "private";
 
-    private Task<DiaryOutcome> SaveAsync(Guid caseId, Guid? entryId, DiaryEntryForm form, DiaryEntry written, DiaryContent content, Actor actor, CancellationToken cancellationToken)
-    {
-        var (occurredOn, envelope) = (written.OccurredOn, written.Envelope);
-        return db.InTransactionAsync(async token =>
+    private Task<DiaryOutcome> SaveAsync(Guid caseId, Guid? entryId, DiaryEntryForm form, DiaryEntry written, DiaryContent content, Actor actor, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
         {
             DiaryEntry? entry;
             if (entryId is { } id)
@@ -186,24 +184,19 @@ public sealed class SaveDiaryEntryHandler(PortalDbContext db, EnvelopeCipher cip
                 }
 
                 var sharingChanged = entry.Shared != form.Shared;
-                entry.OccurredOn = occurredOn;
+                entry.OccurredOn = written.OccurredOn;
                 entry.Shared = form.Shared;
-                entry.Envelope = envelope;
+                entry.Envelope = written.Envelope;
                 await db.SaveChangesAsync(token);
                 await audit.AppendAsync(actor.Event(AuditActions.DiaryEntryChanged, caseId, id.ToString(), sharingChanged ? SharingDetail(form.Shared) : null), token);
                 return DiaryOutcome.Saved;
-            }
-
-            if (await db.DiaryEntries.CountAsync(d => d.CaseId == caseId, token) >= options.Value.MaxDiaryEntries)
-            {
-                return DiaryOutcome.Full;
             }
 
             if (form.SubmissionId is { } formId)
             {
                 // Sent before with the same words: that entry is the answer. With other words (a page
                 // kept open, edited and sent), a new entry without the id.
-                var earlier = await db.DiaryEntries.AsNoTracking().FirstOrDefaultAsync(d => d.CaseId == caseId && d.SubmissionId == formId, token);
+                var earlier = await EarlierAsync(caseId, formId, token);
                 if (earlier is not null && Same(earlier, written, content))
                 {
                     return DiaryOutcome.Saved;
@@ -212,20 +205,28 @@ public sealed class SaveDiaryEntryHandler(PortalDbContext db, EnvelopeCipher cip
                 written.SubmissionId = earlier is null ? formId : null;
             }
 
+            // After the resend check: the entry that filled the diary, sent again, is still "saved".
+            if (await db.DiaryEntries.CountAsync(d => d.CaseId == caseId, token) >= options.Value.MaxDiaryEntries)
+            {
+                return DiaryOutcome.Full;
+            }
+
             db.DiaryEntries.Add(written);
             await db.SaveChangesAsync(token);
             await audit.AppendAsync(actor.Event(AuditActions.DiaryEntryAdded, caseId, written.Id.ToString(), form.Shared ? SharingDetail(true) : null), token);
             return DiaryOutcome.Saved;
         }, cancellationToken);
-    }
 
     private async Task<DiaryEntry?> SameEntryAsync(Guid caseId, DiaryEntry written, DiaryContent content, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        var formId = written.SubmissionId;
-        var earlier = await db.DiaryEntries.AsNoTracking().FirstOrDefaultAsync(d => d.CaseId == caseId && d.SubmissionId == formId, cancellationToken);
+        var earlier = written.SubmissionId is { } formId ? await EarlierAsync(caseId, formId, cancellationToken) : null;
         return earlier is not null && Same(earlier, written, content) ? earlier : null;
     }
+
+    /// <summary>The entry this case's form <paramref name="formId"/> added, if any.</summary>
+    private Task<DiaryEntry?> EarlierAsync(Guid caseId, Guid formId, CancellationToken cancellationToken) =>
+        db.DiaryEntries.AsNoTracking().FirstOrDefaultAsync(d => d.CaseId == caseId && d.SubmissionId == formId, cancellationToken);
 
     private bool Same(DiaryEntry earlier, DiaryEntry written, DiaryContent content) =>
         earlier.OccurredOn == written.OccurredOn && earlier.Shared == written.Shared && DiaryContent.From(cipher, earlier) == content;

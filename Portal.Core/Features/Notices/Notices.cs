@@ -125,7 +125,7 @@ public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, Time
                 {
                     // Posted before from this form: with the same words that notice is the answer; with
                     // other words (a page kept open, edited and sent) this is a notice of its own.
-                    var earlier = await db.Notices.AsNoTracking().FirstOrDefaultAsync(n => n.SubmissionId == formId, token);
+                    var earlier = await EarlierAsync(formId, token);
                     if (earlier is not null && Same(earlier, notice))
                     {
                         return earlier.Id;
@@ -144,7 +144,7 @@ public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, Time
         {
             // Two posts of the form at once: the other one posted it. Any other failure goes on as it came.
             db.ChangeTracker.Clear();
-            var twin = await db.Notices.AsNoTracking().FirstOrDefaultAsync(n => n.SubmissionId == formId, cancellationToken);
+            var twin = await EarlierAsync(formId, cancellationToken);
             if (twin is null || !Same(twin, notice))
             {
                 throw;
@@ -153,6 +153,10 @@ public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, Time
             return twin.Id;
         }
     }
+
+    /// <summary>The notice the form <paramref name="formId"/> posted, if any.</summary>
+    private Task<Notice?> EarlierAsync(Guid formId, CancellationToken cancellationToken) =>
+        db.Notices.AsNoTracking().FirstOrDefaultAsync(n => n.SubmissionId == formId, cancellationToken);
 
     private static bool Same(Notice earlier, Notice posted) =>
         (earlier.TitleEn, earlier.BodyEn, earlier.TitleFi, earlier.BodyFi, earlier.TitleSv, earlier.BodySv, earlier.DeadlineOn, earlier.Audience, earlier.AudienceBreachOrganisation)
