@@ -103,8 +103,12 @@ public sealed class DeadlineReminderJob(SendDeadlineRemindersHandler handler)
 /// <summary>
 /// Reads evidence waiting for analysis, in batches, until none is left. A file whose reading
 /// throws stays pending (its attempt was counted) and is given up after its attempts; the others
-/// are not held back by it. Runs may overlap: each file is claimed before it is read.
+/// are not held back by it. One run at a time, on any node: two at once would both count an
+/// attempt on the same file (the claim counts, it does not reserve) and race each other's
+/// inserts of a case's indicators. A run that finds one going ends at once; the going one reads
+/// until nothing is pending, and the dispatcher's next look finds anything it missed.
 /// </summary>
+[SingleRun]
 public sealed class EvidenceAnalysisJob(AnalyseEvidenceHandler handler, ILogger<EvidenceAnalysisJob> logger)
 {
     private const int BatchSize = 50;

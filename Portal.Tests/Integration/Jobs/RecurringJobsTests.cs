@@ -168,6 +168,40 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EvidenceAnalysis_WhileARunIsReading_ASecondRunReadsNothing_AndLeavesTheFileForTheNext()
+    {
+        // Two runs at once would both count an attempt on the same file (using up its tries) and
+        // race each other's inserts of the case's indicators.
+        var jobs = portal.Services.GetRequiredService<PortalRecurringJobs>();
+        Guid fileId;
+        using (var connection = portal.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection())
+        using (connection.AcquireDistributedLock("portal:single-run:" + nameof(EvidenceAnalysisJob), TimeSpan.FromSeconds(5)))
+        {
+            // As a run elsewhere holds it: the upload's own nudge and a run by hand both end at once,
+            // cancelled by the filter (Hangfire files such a job as deleted, not failed).
+            var (client, token) = await EvidenceUploads.NewCaseAsync(portal);
+            using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "demand.eml", "message/rfc822", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail())))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Redirect, uploaded.StatusCode);
+            }
+
+            var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+            var second = await Eventually.WaitAsync(() => Task.FromResult(jobs.Enqueue(PortalJobKeys.EvidenceAnalysis)), "a run of the analysis to be enqueued");
+            await portal.WaitForJobAsync(second, "Deleted");
+            var waiting = await portal.QueryAsync(db => db.EvidenceFiles.AsNoTracking().SingleAsync(e => db.Cases.Any(c => c.Id == e.CaseId && c.Reference == reference)));
+            fileId = waiting.Id;
+            Assert.Equal(AnalysisState.Pending, waiting.AnalysisState);
+            Assert.Equal(0, waiting.AnalysisAttempts);
+        }
+
+        var next = await Eventually.WaitAsync(() => Task.FromResult(jobs.Enqueue(PortalJobKeys.EvidenceAnalysis)), "a run of the analysis to be enqueued");
+        await portal.WaitForJobAsync(next, "Succeeded");
+        var read = await portal.QueryAsync(db => db.EvidenceFiles.AsNoTracking().SingleAsync(e => e.Id == fileId));
+        Assert.Equal(AnalysisState.Done, read.AnalysisState);
+        Assert.Equal(1, read.AnalysisAttempts);
+    }
+
+    [Fact]
     public async Task CampaignRecompute_JoinsReportsThatShareAWallet()
     {
         var wallet = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
