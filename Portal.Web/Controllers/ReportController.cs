@@ -53,10 +53,11 @@ public sealed class ReportController(
         return View("Step", new ReportStepViewModel(step, draft.Answers, draft.ReachedStep, Resumed: true));
     }
 
-    /// <summary>Every question on one page.</summary>
+    /// <summary>Every question on one page, with the answers kept so far (a change of language after an error, Back).</summary>
     [AllowAnonymous]
     [HttpGet("all")]
-    public IActionResult All() => View("New", Fresh());
+    public async Task<IActionResult> All(CancellationToken cancellationToken) =>
+        View("New", (await LoadOpenDraftAsync(cancellationToken))?.Answers ?? Fresh());
 
     [AllowAnonymous]
     [HttpGet("{step:regex(^[[a-z-]]{{1,20}}$)}")]
@@ -112,6 +113,10 @@ public sealed class ReportController(
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             if (draft is null)
             {
+                // Kept as a step's answers are, so that a change of language (which opens
+                // /report/all again) or coming back later does not lose what was typed.
+                var firstProblem = ReportSteps.StepOf(validation.Errors.OrderBy(e => ReportSteps.OrderOf(e.PropertyName)).First().PropertyName);
+                await KeepOnePageAsync(answers, firstProblem.Number, cancellationToken);
                 return View("New", answers);
             }
 
@@ -125,10 +130,18 @@ public sealed class ReportController(
             // The victim keeps what they typed, and is told how long to wait.
             ModelState.AddModelError("", localizer["Report.TooMany", (int)Math.Ceiling(wait.TotalMinutes)]);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            return draft is null ? View("New", answers) : View("Step", new ReportStepViewModel(ReportSteps.Check, answers, draft.ReachedStep));
+            if (draft is null)
+            {
+                await KeepOnePageAsync(answers, ReportSteps.Check.Number, cancellationToken);
+                return View("New", answers);
+            }
+
+            return View("Step", new ReportStepViewModel(ReportSteps.Check, answers, draft.ReachedStep));
         }
 
-        var result = await handler.HandleAsync(answers, draft is null ? null : DraftToken, cancellationToken);
+        // The one-page form's answers may have been kept after an error: that draft is sent with them.
+        var sentFrom = draft ?? (await LoadOpenDraftAsync(cancellationToken) is { } kept && kept.Answers.SubmissionId == answers.SubmissionId ? kept : null);
+        var result = await handler.HandleAsync(answers, sentFrom is null ? null : DraftToken, cancellationToken);
         switch (result)
         {
             case SubmitReportResult.Submitted submitted:
@@ -213,17 +226,7 @@ public sealed class ReportController(
         var answers = ReportSteps.Merge(start, posted, step);
         var validation = await validator.ValidateAsync(answers, o => o.IncludeProperties(step.Fields.ToArray()), cancellationToken);
         var reached = validation.IsValid ? step.Number + 1 : step.Number;
-        var token = await drafts.SaveAsync(DraftToken, answers, reached, cancellationToken);
-        Response.Cookies.Append(cookies.Name(PortalCookies.Draft), token, new CookieOptions
-        {
-            Path = "/",
-            HttpOnly = true,
-            Secure = cookies.HttpsOnly || Request.IsHttps,
-            SameSite = SameSiteMode.Strict,
-            IsEssential = true,
-            MaxAge = options.Value.DraftLifetime,
-        });
-
+        RememberDraft(await drafts.SaveAsync(DraftToken, answers, reached, cancellationToken));
         if (!validation.IsValid)
         {
             AddInFormOrder(validation);
@@ -233,6 +236,28 @@ public sealed class ReportController(
 
         return LocalRedirect("/report/" + ReportSteps.ByNumber(step.Number + 1).Name);
     }
+
+    /// <summary>The one-page form's answers, kept as a draft; a client over its limit of new drafts keeps them only on the page it is shown.</summary>
+    private async Task KeepOnePageAsync(SubmitReport answers, int reachedStep, CancellationToken cancellationToken)
+    {
+        if (await LoadOpenDraftAsync(cancellationToken) is null && limits.TryStartDraft(HttpContext) is not null)
+        {
+            return;
+        }
+
+        RememberDraft(await drafts.SaveAsync(DraftToken, answers, reachedStep, cancellationToken));
+    }
+
+    private void RememberDraft(string token) =>
+        Response.Cookies.Append(cookies.Name(PortalCookies.Draft), token, new CookieOptions
+        {
+            Path = "/",
+            HttpOnly = true,
+            Secure = cookies.HttpsOnly || Request.IsHttps,
+            SameSite = SameSiteMode.Strict,
+            IsEssential = true,
+            MaxAge = options.Value.DraftLifetime,
+        });
 
     private string? DraftToken => Request.Cookies[cookies.Name(PortalCookies.Draft)];
 

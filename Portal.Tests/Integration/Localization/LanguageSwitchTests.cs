@@ -28,6 +28,37 @@ public sealed class LanguageSwitchTests(SqlitePortalFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task OnTheOnePageForm_AfterAnError_SwitchingLanguage_KeepsWhatWasTyped_AndNothingIsLeftOnceSent()
+    {
+        var client = factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report/all");
+        var answers = ReportAnswers.Valid("Sähköpostissa uhattiin julkaista terapiamuistiinpanoni.");
+        answers["SenderAddress"] = "not an address";
+        using var failed = await client.SubmitAsync(form, "/report", answers);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.StatusCode);
+        var errorPage = await HtmlForms.ParseAsync(failed);
+
+        using var switched = await client.SubmitAsync(errorPage, "/language", new Dictionary<string, string?> { ["language"] = "fi" });
+
+        Assert.Equal("/report/all", switched.Headers.Location?.OriginalString);
+        var shown = await client.GetPageAsync("/report/all");
+        Assert.Equal("fi", shown.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("Sähköpostissa uhattiin julkaista terapiamuistiinpanoni.", shown.QuerySelector("#WhatHappened")?.TextContent.Trim());
+        Assert.Equal("not an address", shown.QuerySelector("#SenderAddress")?.GetAttribute("value"));
+        Assert.Equal(errorPage.QuerySelector("input[name=SubmissionId]")?.GetAttribute("value"), shown.QuerySelector("input[name=SubmissionId]")?.GetAttribute("value"));
+
+        // Corrected and sent: filed, and the kept answers are not offered to whoever opens the form next.
+        answers["SenderAddress"] = "extort@example.org";
+        using var sent = await client.SubmitAsync(shown, "/report", answers);
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        Assert.NotNull((await HtmlForms.ParseAsync(sent)).QuerySelector("[data-testid=receipt-key]"));
+        var next = await client.GetPageAsync("/report/all");
+        Assert.Equal("", next.QuerySelector("#WhatHappened")?.TextContent.Trim());
+        Assert.NotEqual(errorPage.QuerySelector("input[name=SubmissionId]")?.GetAttribute("value"), next.QuerySelector("input[name=SubmissionId]")?.GetAttribute("value"));
+        Assert.Equal("", (await client.GetPageAsync("/report/what-happened")).QuerySelector("#WhatHappened")?.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task OnANotFoundPage_SwitchingLanguage_StaysOnThatAddress()
     {
         var client = factory.CreatePortalClient();
