@@ -22,7 +22,7 @@ public sealed record TwoFactorCodeForm
     public string? ReturnUrl { get; init; }
 }
 
-public sealed record EnrolmentViewModel(bool Enabled, string? SharedKey, string? QrCodeDataUri);
+public sealed record EnrolmentViewModel(bool Enabled, string? SharedKey, string? QrCodeDataUri, int RecoveryCodesLeft = 0);
 
 /// <summary>Staff two-factor sign-in: enrolling an authenticator app, and the code step of signing in.</summary>
 [Route("account")]
@@ -96,11 +96,39 @@ public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthent
         return View("RecoveryCodes", recoveryCodes.ToList());
     }
 
+    /// <summary>New recovery codes, against a current code from the app; the old ones stop working.</summary>
+    [Authorize]
+    [HttpPost("two-factor/recovery-codes")]
+    [EnableRateLimiting(RateLimitPolicies.SignIn)]
+    public async Task<IActionResult> RecoveryCodes([FromForm] string? code, CancellationToken cancellationToken)
+    {
+        var result = await enrolment.ReplaceRecoveryCodesAsync(HttpContext.StaffActor(), code, cancellationToken);
+        if (result is { Outcome: EnrolmentOutcome.Enabled, RecoveryCodes: { } recoveryCodes })
+        {
+            return View("RecoveryCodes", recoveryCodes.ToList());
+        }
+
+        if (result.Outcome == EnrolmentOutcome.NoAccount || await enrolment.StateAsync(HttpContext.StaffActor().UserId, cancellationToken) is not { } state)
+        {
+            return Challenge();
+        }
+
+        if (result.Outcome == EnrolmentOutcome.NotEnabled)
+        {
+            // Nothing to replace: the page says how to turn two-factor sign-in on.
+            return LocalRedirect("/account/two-factor");
+        }
+
+        ModelState.AddModelError("recovery-code", localizer["Account.Code.Failed"]);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return View("Enrol", Model(state));
+    }
+
     private static EnrolmentViewModel Model(EnrolmentState state)
     {
         if (state.Enabled || state.SharedKey is not { } key)
         {
-            return new EnrolmentViewModel(true, null, null);
+            return new EnrolmentViewModel(true, null, null, state.RecoveryCodesLeft);
         }
 
         var uri = $"otpauth://totp/Portal:{Uri.EscapeDataString(state.Email)}?secret={key}&issuer=Portal&digits=6&period=30";

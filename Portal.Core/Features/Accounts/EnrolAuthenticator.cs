@@ -4,8 +4,8 @@ using Portal.Core.Features.Audit;
 
 namespace Portal.Core.Features.Accounts;
 
-/// <summary>What the enrolment page shows: the key to add to an authenticator app, or that two-factor sign-in is on.</summary>
-public sealed record EnrolmentState(string Email, bool Enabled, string? SharedKey);
+/// <summary>What the enrolment page shows: the key to add to an authenticator app, or that two-factor sign-in is on (and how many recovery codes are left).</summary>
+public sealed record EnrolmentState(string Email, bool Enabled, string? SharedKey, int RecoveryCodesLeft = 0);
 
 public enum EnrolmentOutcome
 {
@@ -13,6 +13,9 @@ public enum EnrolmentOutcome
     WrongCode,
     AlreadyEnabled,
     NoAccount,
+
+    /// <summary>New recovery codes were asked for, but two-factor sign-in is off (there are none to replace).</summary>
+    NotEnabled,
 }
 
 public sealed record EnrolmentResult(EnrolmentOutcome Outcome, StaffUser? User = null, IReadOnlyList<string>? RecoveryCodes = null);
@@ -40,7 +43,7 @@ public sealed class EnrolAuthenticatorHandler(PortalDbContext db, UserManager<St
         var email = user.Email ?? user.UserName ?? "";
         if (user.TwoFactorEnabled)
         {
-            return new EnrolmentState(email, true, null);
+            return new EnrolmentState(email, true, null, await users.CountRecoveryCodesAsync(user));
         }
 
         var key = await users.GetAuthenticatorKeyAsync(user);
@@ -96,6 +99,38 @@ public sealed class EnrolAuthenticatorHandler(PortalDbContext db, UserManager<St
         var recoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToList()
             ?? throw new InvalidOperationException("No recovery codes were made.");
         await audit.AppendAsync(actor.Event(AuditActions.TwoFactorEnabled), cancellationToken);
+        return new(EnrolmentOutcome.Enabled, user, recoveryCodes);
+    }
+
+    /// <summary>
+    /// New recovery codes for a member with two-factor sign-in on (the page with the old ones was
+    /// lost, or most are used), against a current code from their app; the old codes stop working.
+    /// The codes and the entry saying so commit together.
+    /// </summary>
+    public Task<EnrolmentResult> ReplaceRecoveryCodesAsync(StaffActor actor, string? code, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(token => ReplaceInTransactionAsync(actor, code, token), cancellationToken);
+
+    private async Task<EnrolmentResult> ReplaceInTransactionAsync(StaffActor actor, string? code, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(actor.UserId);
+        if (user is null)
+        {
+            return new(EnrolmentOutcome.NoAccount);
+        }
+
+        if (!user.TwoFactorEnabled)
+        {
+            return new(EnrolmentOutcome.NotEnabled, user);
+        }
+
+        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code ?? ""))
+        {
+            return new(EnrolmentOutcome.WrongCode, user);
+        }
+
+        var recoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToList()
+            ?? throw new InvalidOperationException("No recovery codes were made.");
+        await audit.AppendAsync(actor.Event(AuditActions.RecoveryCodesReplaced), cancellationToken);
         return new(EnrolmentOutcome.Enabled, user, recoveryCodes);
     }
 }

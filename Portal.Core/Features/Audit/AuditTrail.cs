@@ -29,11 +29,13 @@ public static class AuditActions
     public const string StaffSignInFailed = "staff.sign-in-failed";
     public const string StaffSignOut = "staff.sign-out";
     public const string TwoFactorEnabled = "staff.two-factor-enabled";
+    public const string RecoveryCodesReplaced = "staff.recovery-codes-replaced";
     public const string AdminCreated = "admin.created";
     public const string NoticePosted = "notice.posted";
     public const string ReportSubmitted = "report.submitted";
     public const string CaseOpenedWithReceipt = "case.opened-with-receipt";
     public const string ReceiptReissued = "report.receipt-reissued";
+    public const string ReportDetailsConfirmed = "report.details-confirmed";
     public const string CaseSessionEnded = "case.session-ended";
     public const string ReceiptReissuedByEmail = "receipt.reissued-by-email";
     public const string ReceiptKeyEmailed = "receipt.key-emailed";

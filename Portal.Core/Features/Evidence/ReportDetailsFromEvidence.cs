@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Reports;
 
@@ -73,10 +74,25 @@ public sealed class ConfirmReportDetailsValidator : AbstractValidator<ConfirmRep
     public ConfirmReportDetailsValidator() => Include(new PaymentDetailsValidator());
 }
 
-/// <summary>Writes confirmed details into the report; a field left empty keeps what the report already says.</summary>
-public sealed class ConfirmReportDetailsHandler(PortalDbContext db, TimeProvider clock)
+/// <summary>
+/// Writes confirmed details into the report; a field left empty keeps what the report already says.
+/// The change and its audit entry (which fields changed, never their values) commit together; a
+/// confirmation that changes nothing (the same form sent again) records nothing.
+/// </summary>
+public sealed class ConfirmReportDetailsHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<bool> HandleAsync(Guid caseId, ConfirmReportDetails request, CancellationToken cancellationToken)
+    /// <summary>The report's details a confirmation can change, by the name the audit entry gives them.</summary>
+    private static readonly (string Name, string[] Properties)[] ChangedDetails =
+    [
+        ("sender", [nameof(Case.SenderAddress)]),
+        ("payment-address", [nameof(Case.PaymentAddress)]),
+        ("amount", [nameof(Case.AmountDemanded), nameof(Case.Currency)]),
+    ];
+
+    public Task<bool> HandleAsync(Guid caseId, ConfirmReportDetails request, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(token => ConfirmAsync(caseId, request, token), cancellationToken);
+
+    private async Task<bool> ConfirmAsync(Guid caseId, ConfirmReportDetails request, CancellationToken cancellationToken)
     {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
         if (entity is null)
@@ -100,14 +116,27 @@ public sealed class ConfirmReportDetailsHandler(PortalDbContext db, TimeProvider
             entity.Currency = request.Currency;
         }
 
-        if (request.EvidenceId is { } offeredFrom
-            && await db.EvidenceFiles.AnyAsync(e => e.Id == offeredFrom && e.CaseId == caseId, cancellationToken))
+        Guid? answeredFor = request.EvidenceId is { } offeredFrom
+            && await db.EvidenceFiles.AnyAsync(e => e.Id == offeredFrom && e.CaseId == caseId, cancellationToken)
+                ? offeredFrom
+                : null;
+        if (answeredFor is not null)
         {
-            entity.DetailsAnsweredFor = offeredFrom;
+            entity.DetailsAnsweredFor = answeredFor;
+        }
+
+        var tracked = db.Entry(entity);
+        var changed = ChangedDetails.Where(d => d.Properties.Any(p => tracked.Property(p).IsModified)).Select(d => d.Name).ToList();
+        if (changed.Count == 0 && !tracked.Property(nameof(Case.DetailsAnsweredFor)).IsModified)
+        {
+            return true;
         }
 
         entity.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(
+            AuditEvent.Victim(AuditActions.ReportDetailsConfirmed, caseId, answeredFor?.ToString(), changed.Count == 0 ? "none" : string.Join(',', changed)),
+            cancellationToken);
         return true;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
@@ -108,6 +109,53 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
         var user = await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().FindByEmailAsync(account.Email);
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         Assert.Contains(db.AuditEntries, e => e.Action == AuditActions.TwoFactorEnabled && e.ActorId == (user == null ? null : user.Id));
+    }
+
+    [Fact]
+    public async Task LostRecoveryCodes_AreReplacedAgainstACodeFromTheApp_AndTheOldOnesStopWorking()
+    {
+        var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        List<string> old;
+        string userId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+            var user = await users.FindByEmailAsync(account.Email) ?? throw new InvalidOperationException("no account");
+            userId = user.Id;
+            old = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
+        }
+
+        var client = await StaffAccounts.SignInAsync(factory, account);
+        var page = await client.GetPageAsync("/account/two-factor");
+        Assert.Contains("10", page.QuerySelector("[data-testid=recovery-codes-left]")?.TextContent, StringComparison.Ordinal);
+
+        using (var wrong = await client.SubmitAsync(page, "/account/two-factor/recovery-codes", new Dictionary<string, string?> { ["code"] = "000000" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            var refused = await HtmlForms.ParseAsync(wrong);
+            Assert.Equal("#recovery-code", refused.QuerySelector(".error-summary a")?.GetAttribute("href"));
+            Assert.NotNull(refused.QuerySelector("#recovery-code"));
+        }
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        using var replaced = await client.SubmitAsync(page, "/account/two-factor/recovery-codes", new Dictionary<string, string?> { ["code"] = account.CodeAt(factory.Clock.GetUtcNow()) });
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        var codes = (await HtmlForms.ParseAsync(replaced)).QuerySelectorAll("[data-testid=recovery-codes] code").Select(c => c.TextContent).ToList();
+        Assert.Equal(10, codes.Count);
+        Assert.Empty(codes.Intersect(old));
+
+        using (var oldCode = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: old[1]))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, oldCode.StatusCode);
+        }
+
+        using (var newCode = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, newCode.StatusCode);
+        }
+
+        Assert.Contains("9", (await client.GetPageAsync("/account/two-factor")).QuerySelector("[data-testid=recovery-codes-left]")?.TextContent, StringComparison.Ordinal);
+        Assert.Single(await factory.QueryAsync(db => db.AuditEntries.Where(e => e.ActorId == userId && e.Action == AuditActions.RecoveryCodesReplaced).ToListAsync()));
     }
 }
 

@@ -160,6 +160,51 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task NewRecoveryCodes_WhenTheirAuditEntryCannotBeWritten_LeaveTheOldOnesWorking()
+    {
+        var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        string userId;
+        List<string> old;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<StaffUser>>();
+            var user = await users.FindByEmailAsync(account.Email) ?? throw new InvalidOperationException("no account");
+            userId = user.Id;
+            old = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
+        }
+
+        var client = await StaffAccounts.SignInAsync(factory, account);
+        var page = await client.GetPageAsync("/account/two-factor");
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await client.SubmitAsync(page, "/account/two-factor/recovery-codes", new Dictionary<string, string?> { ["code"] = account.CodeAt(factory.Clock.GetUtcNow()) });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        Assert.Empty(await StaffEntriesAsync(userId, AuditActions.RecoveryCodesReplaced));
+        await AssertTrailIntactAsync();
+        using (var oldCode = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: old[0]))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, oldCode.StatusCode);
+        }
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        using (var replaced = await client.SubmitAsync(page, "/account/two-factor/recovery-codes", new Dictionary<string, string?> { ["code"] = account.CodeAt(factory.Clock.GetUtcNow()) }))
+        {
+            Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        }
+
+        Assert.Single(await StaffEntriesAsync(userId, AuditActions.RecoveryCodesReplaced));
+    }
+
+    [Fact]
     public async Task DisablingAnAccount_WhenItsAuditEntryCannotBeWritten_LeavesItEnabled()
     {
         var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
@@ -190,6 +235,51 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
 
         Assert.NotNull(await WithDbAsync(factory, db => db.Users.Where(u => u.Id == memberId).Select(u => u.LockoutEnd).SingleAsync()));
         Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == memberId && e.Action == AuditActions.UserDisabled).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task ConfirmingDetailsFromAnEmail_WhenItsAuditEntryCannotBeWritten_LeavesTheReportAsItWas()
+    {
+        var answers = ReportAnswers.Valid();
+        answers["AmountDemanded"] = "";
+        answers["Currency"] = "";
+        var (client, token) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "demand.eml", "message/rfc822", System.Text.Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Pay 500 EUR within 24 hours."))))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        await EvidenceUploads.AnalysePendingAsync(factory);
+        var page = await EvidenceUploads.PageAsync(client);
+        Assert.NotNull(page.QuerySelector("[data-testid=suggestion]"));
+        var reference = (await client.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+        var caseId = await WithDbAsync(factory, db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync());
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await client.SubmitAsync(page, "/status/evidence/confirm", new Dictionary<string, string?>());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        var unchanged = await WithDbAsync(factory, db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId));
+        Assert.Null(unchanged.AmountDemanded);
+        Assert.Null(unchanged.DetailsAnsweredFor);
+        Assert.Empty(await EntriesAsync(caseId, AuditActions.ReportDetailsConfirmed));
+        Assert.NotNull((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=suggestion]"));
+        await AssertTrailIntactAsync();
+
+        using (var confirmed = await client.SubmitAsync(page, "/status/evidence/confirm", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        }
+
+        Assert.Equal(500m, await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId).Select(c => c.AmountDemanded).SingleAsync()));
+        Assert.Single(await EntriesAsync(caseId, AuditActions.ReportDetailsConfirmed));
     }
 
     private Task<List<AuditEntry>> StaffEntriesAsync(string actorId, string action) =>

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Evidence;
@@ -54,6 +55,20 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
         Assert.Equal(0.35m, stored.AmountDemanded);
         Assert.Equal("BTC", stored.Currency);
         Assert.Null((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=suggestion]"));
+
+        // In the trail by case: which email, which details (never their values).
+        var entry = Assert.Single(await ConfirmationsAsync(stored.Id));
+        Assert.Null(entry.ActorId);
+        Assert.Equal(stored.DetailsAnsweredFor?.ToString(), entry.Subject);
+        Assert.Equal("sender,payment-address,amount", entry.Detail);
+
+        // The same form sent again (a double click) changes nothing and records nothing.
+        using (var again = await client.SubmitAsync(page, "/status/evidence/confirm", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        }
+
+        Assert.Single(await ConfirmationsAsync(stored.Id));
     }
 
     [Fact]
@@ -79,7 +94,9 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
             Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
         }
 
-        Assert.Equal(600m, (await CaseAsync(reference)).AmountDemanded);
+        var afterCorrection = await CaseAsync(reference);
+        Assert.Equal(600m, afterCorrection.AmountDemanded);
+        Assert.Equal("sender,amount", Assert.Single(await ConfirmationsAsync(afterCorrection.Id)).Detail);
         Assert.Null((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=suggestion]"));
 
         // Another email, with something new in it, is offered.
@@ -91,6 +108,13 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
         await EvidenceUploads.AnalysePendingAsync(factory);
         Assert.Equal("700", (await EvidenceUploads.PageAsync(client)).QuerySelector("#AmountDemanded")?.GetAttribute("value"));
         Assert.Equal(600m, (await CaseAsync(reference)).AmountDemanded);
+    }
+
+    private async Task<List<AuditEntry>> ConfirmationsAsync(Guid caseId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.AsNoTracking()
+            .Where(e => e.CaseId == caseId && e.Action == AuditActions.ReportDetailsConfirmed).ToListAsync();
     }
 
     private async Task<Case> CaseAsync(string? reference)
