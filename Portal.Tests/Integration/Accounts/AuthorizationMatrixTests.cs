@@ -30,7 +30,7 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
     [
         ("*", Rx(@"^(|updates|privacy|language|leave|report(/all|/discard|/\{step\})?|guidance(/.*)?|status/(open|close|closed|new-key)|account/sign-in(/code)?|account/denied|account/invitation|keys/bundle-signing\.pem|error(/.*)?|\{\*path\})$"), [Anonymous]),
         ("*", Rx(@"^(report/receipt(/saved)?|status(/messages|/consent|/evidence(/.*)?|/diary(/.*)?|/documents(/.*)?|/case-file|/forwarding-address)?)$"), [Victim]),
-        ("*", Rx(@"^(staff|account/sign-out|account/two-factor|account/confirm(/done)?)$"), [AnyStaff]),
+        ("*", Rx(@"^(staff|account/sign-out|account/two-factor(/recovery-codes)?|account/confirm(/done)?)$"), [AnyStaff]),
         ("*", Rx(@"^staff/cases/\{caseId\}/(reassign|release-claim)$"), [StaffRoles.Supervisor]),
         ("*", Rx(@"^staff/cases/\{caseId\}/bundle$"), [StaffRoles.Supervisor, StaffRoles.Police]),
         ("*", Rx(@"^staff/(queue(/.*)?|cases/.*|messages)$"), [StaffRoles.Volunteer, StaffRoles.Supervisor]),
