@@ -19,7 +19,8 @@ public sealed record StaffUsersViewModel(IReadOnlyList<StaffUserRow> Users, IRea
 /// Admins assign roles and disable accounts. Disabling locks the account and changes its
 /// security stamp, and stamps are checked on every request, so a disabled member's open session
 /// is refused on its next request. Counsellors and police are linked here to their partner
-/// organisation. A change Identity refuses is shown as an error and recorded nowhere.
+/// organisation. A member who lost their phone and recovery codes has two-factor sign-in reset here.
+/// A change Identity refuses is shown as an error and recorded nowhere.
 /// </summary>
 [Authorize(Policy = StaffPolicies.Admin)]
 [Route("staff/users")]
@@ -44,6 +45,11 @@ public sealed class StaffUsersController(UserManager<StaffUser> users, PartnersQ
     [HttpPost("{userId}/enable")]
     public async Task<IActionResult> Enable(string userId, CancellationToken cancellationToken) =>
         await AnswerAsync(await administer.SetDisabledAsync(HttpContext.StaffActor(), userId, false, cancellationToken), cancellationToken);
+
+    /// <summary>A member who lost their phone and recovery codes sets up two-factor sign-in again at their next sign-in.</summary>
+    [HttpPost("{userId}/two-factor/reset")]
+    public async Task<IActionResult> ResetTwoFactor(string userId, CancellationToken cancellationToken) =>
+        await AnswerAsync(await administer.ResetTwoFactorAsync(HttpContext.StaffActor(), userId, cancellationToken), cancellationToken);
 
     private static bool IsDisabled(StaffUser user) => user.LockoutEnd == StaffUser.DisabledUntil;
 

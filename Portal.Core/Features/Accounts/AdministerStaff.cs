@@ -22,14 +22,15 @@ public sealed record StaffChangeResult(StaffChangeOutcome Outcome, IReadOnlyList
 }
 
 /// <summary>
-/// Admins assign roles, link partner staff to their organisation and disable or enable accounts.
+/// Admins assign roles, link partner staff to their organisation, disable or enable accounts and
+/// reset a member's two-factor sign-in.
 /// Each change is Identity's steps plus a new security stamp (stamps are checked on every
 /// request, so the member's open session sees the change on its next request), in one
 /// transaction. Every Identity result is checked: if one step is refused, the transaction rolls
 /// back, the refusal is returned for the page to show, and the audit trail records only changes
 /// that were made.
 /// </summary>
-public sealed class AdministerStaffHandler(PortalDbContext db, UserManager<StaffUser> users, AuditTrail audit)
+public sealed class AdministerStaffHandler(PortalDbContext db, UserManager<StaffUser> users, IUserStore<StaffUser> store, AuditTrail audit)
 {
     public async Task<StaffChangeResult> SetRolesAsync(StaffActor admin, string userId, IEnumerable<string> roles, CancellationToken cancellationToken)
     {
@@ -76,6 +77,28 @@ public sealed class AdministerStaffHandler(PortalDbContext db, UserManager<Staff
             await users.SetLockoutEnabledAsync(user, true),
             await users.SetLockoutEndDateAsync(user, disabled ? StaffUser.DisabledUntil : null),
         ], cancellationToken);
+    }
+
+    /// <summary>
+    /// For a member who has lost their phone and their recovery codes: two-factor sign-in goes off,
+    /// with a new key nobody has seen and no recovery codes, and their sessions end. At their next
+    /// sign-in they set up their app again before they see anything. Not for oneself: one's own
+    /// recovery codes are for that, and another admin can do it.
+    /// </summary>
+    public async Task<StaffChangeResult> ResetTwoFactorAsync(StaffActor admin, string userId, CancellationToken cancellationToken)
+    {
+        if (userId == admin.UserId)
+        {
+            return StaffChangeResult.NotFound;
+        }
+
+        var codes = store as IUserTwoFactorRecoveryCodeStore<StaffUser>
+            ?? throw new InvalidOperationException("The user store keeps no recovery codes.");
+        return await ChangeAsync(admin, userId, AuditActions.TwoFactorReset, null, async user =>
+        {
+            await codes.ReplaceCodesAsync(user, [], cancellationToken);
+            return [await users.SetTwoFactorEnabledAsync(user, false), await users.ResetAuthenticatorKeyAsync(user)];
+        }, cancellationToken);
     }
 
     private async Task<StaffChangeResult> ChangeAsync(StaffActor admin, string userId, string action, string? detail, Func<StaffUser, Task<IdentityResult[]>> change, CancellationToken cancellationToken)

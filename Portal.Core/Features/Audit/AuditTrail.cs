@@ -56,6 +56,7 @@ public static class AuditActions
     public const string RolesChanged = "admin.roles-changed";
     public const string UserDisabled = "admin.user-disabled";
     public const string UserEnabled = "admin.user-enabled";
+    public const string TwoFactorReset = "admin.two-factor-reset";
 
     // Messaging
     public const string MessageSent = "message.sent";

@@ -56,6 +56,78 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task TwoFactorReset_ForAMemberWhoLostTheirPhone_EndsTheirSessions_AndTheySetUpTheAppAgainAtSignIn()
+    {
+        var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        string memberId;
+        List<string> codes;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var userManager = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+            var user = await userManager.FindByEmailAsync(member.Email) ?? throw new InvalidOperationException("no account");
+            memberId = user.Id;
+            codes = (await userManager.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
+        }
+
+        Assert.Equal(10, codes.Count);
+        var memberClient = await StaffAccounts.SignInAsync(factory, member);
+        var adminAccount = await StaffAccounts.CreateAsync(factory, StaffRoles.Admin);
+        var admin = await StaffAccounts.SignInAsync(factory, adminAccount);
+        var users = await admin.GetPageAsync("/staff/users");
+        var rows = users.QuerySelectorAll("[data-testid=user-row]").ToList();
+        var reset = rows.Single(r => r.GetAttribute("data-email") == member.Email).QuerySelector("form[action$='/two-factor/reset']")?.GetAttribute("action") ?? "";
+        Assert.Equal($"/staff/users/{memberId}/two-factor/reset", reset);
+
+        // Not offered for the admin's own account, and refused if sent by hand.
+        var ownRow = rows.Single(r => r.GetAttribute("data-email") == adminAccount.Email);
+        Assert.Null(ownRow.QuerySelector("form[action$='/two-factor/reset']"));
+        var ownReset = (ownRow.QuerySelector("form[action$='/roles']")?.GetAttribute("action") ?? "").Replace("/roles", "/two-factor/reset", StringComparison.Ordinal);
+        using (var own = await admin.PostAsync(ownReset, new FormUrlEncodedContent([new("__af", users.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "")])))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, own.StatusCode);
+        }
+
+        using (var done = await admin.SubmitAsync(users, reset, new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        }
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        using (var ended = await memberClient.GetAsync("/staff/queue"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+            Assert.Contains("/account/sign-in", ended.Headers.Location?.ToString(), StringComparison.Ordinal);
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var userManager = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+            var user = await userManager.FindByIdAsync(memberId) ?? throw new InvalidOperationException("no account");
+            Assert.False(user.TwoFactorEnabled);
+            Assert.Equal(0, await userManager.CountRecoveryCodesAsync(user));
+            Assert.NotEqual(member.AuthenticatorKey, await userManager.GetAuthenticatorKeyAsync(user));
+        }
+
+        Assert.Single(await factory.QueryAsync(db => db.AuditEntries.Where(e => e.Action == AuditActions.TwoFactorReset && e.Subject == memberId).ToListAsync()));
+
+        // The password alone leads only to setting up the app again, with a key nobody has seen.
+        var client = factory.CreatePortalClient();
+        var signIn = await client.GetPageAsync("/account/sign-in");
+        using (var password = await client.SubmitAsync(signIn, "/account/sign-in", new Dictionary<string, string?> { ["Email"] = member.Email, ["Password"] = StaffAccounts.Password }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+        }
+
+        using (var queue = await client.GetAsync("/staff/queue"))
+        {
+            Assert.Equal("/account/two-factor", queue.Headers.Location?.OriginalString);
+        }
+
+        var enrol = await client.GetPageAsync("/account/two-factor");
+        Assert.NotEqual(member.AuthenticatorKey.ToLowerInvariant(), enrol.QuerySelector("[data-testid=shared-key]")?.TextContent.Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RoleChange_TakesEffectAtOnce()
     {
         var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
