@@ -75,6 +75,23 @@ public static class RoutingSteps
         return (account, await StaffAccounts.SignInAsync(factory, account));
     }
 
+    /// <summary>
+    /// A police officer as production has them: the Police role and membership of a police unit
+    /// (inactive, so that routing never sends it a referral the test did not ask for).
+    /// </summary>
+    public static async Task<StaffAccount> PoliceOfficerAsync(PortalFactory factory, string role = StaffRoles.Police)
+    {
+        var unit = await AddPartnerAsync(factory, PartnerType.Police, "nowhere", active: false);
+        return await MemberAsync(factory, await StaffAccounts.CreateAsync(factory, role), unit.Id);
+    }
+
+    /// <summary>Makes <paramref name="account"/> a staff member of the partner (or of none).</summary>
+    public static async Task<StaffAccount> MemberAsync(PortalFactory factory, StaffAccount account, long? partnerId)
+    {
+        await WithDbAsync(factory, db => db.Users.Where(u => u.Email == account.Email).ExecuteUpdateAsync(s => s.SetProperty(u => u.PartnerId, partnerId)));
+        return account;
+    }
+
     /// <summary>Signs a volunteer in, claims the case and posts the decision; returns the decision's answer.</summary>
     public static async Task<HttpResponseMessage> DecideAsync(PortalFactory factory, Guid caseId, string route) =>
         await DecideAsync(await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer), caseId, route);

@@ -8,6 +8,7 @@ using Portal.Core.Email;
 using Portal.Core.Features.Bundles;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Controllers;
 
@@ -17,9 +18,10 @@ public sealed record CampaignBundleRefusal(Guid CampaignId, string MessageKey);
 /// A case's signed evidence bundle, streamed as a ZIP. Only after signing in again within five
 /// minutes; who may have which case is decided in Portal.Core (<see cref="CaseBundleAccess"/>),
 /// and a case they may not have answers 404 like one that does not exist. Every download,
-/// refusal and integrity failure is audited.
+/// refusal and integrity failure is audited; a HEAD is refused, so only a download is recorded as one.
 /// </summary>
 [Authorize(Roles = StaffRoles.Supervisor + "," + StaffRoles.Police)]
+[GetOnly]
 public sealed class BundleController(DownloadCaseBundleHandler caseBundles, CampaignBundleHandler campaignBundles) : Controller
 {
     /// <summary>

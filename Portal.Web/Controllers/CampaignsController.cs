@@ -5,6 +5,7 @@ using Portal.Core.Data;
 using Portal.Core.Features;
 using Portal.Core.Features.Bundles;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Routing;
 using Portal.Core.Features.Messaging;
 using Portal.Web.Accounts;
 
@@ -52,19 +53,20 @@ public sealed class CampaignsController(
     PreviewCampaignActionHandler previewAction,
     StartCampaignActionHandler startAction,
     CampaignActionProgressQuery actions,
-    CannedResponsesHandler replies) : Controller
+    CannedResponsesHandler replies,
+    PartnerMembershipQuery membership) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromQuery] bool updated, CancellationToken cancellationToken)
     {
-        var list = await campaigns.ViewListAsync(Viewer, HttpContext.StaffActor(), cancellationToken);
+        var list = await campaigns.ViewListAsync(await ViewerAsync(cancellationToken), HttpContext.StaffActor(), cancellationToken);
         return View(new CampaignListViewModel(list, User.IsInRole(StaffRoles.Supervisor), updated));
     }
 
     [HttpGet("{campaignId:guid}")]
     public async Task<IActionResult> Show(Guid campaignId, [FromQuery] bool approved, CancellationToken cancellationToken)
     {
-        var found = await campaigns.ViewAsync(campaignId, Viewer, HttpContext.StaffActor(), cancellationToken);
+        var found = await campaigns.ViewAsync(campaignId, await ViewerAsync(cancellationToken), HttpContext.StaffActor(), cancellationToken);
         if (found.MergedInto is { } merged)
         {
             return LocalRedirect(PortalRoutes.StaffCampaign(merged));
@@ -149,7 +151,7 @@ public sealed class CampaignsController(
 
     private async Task<IActionResult> RefusedAsync(Guid campaignId, CampaignActionProblem problem, CancellationToken cancellationToken)
     {
-        var found = await campaigns.GetAsync(campaignId, Viewer, cancellationToken);
+        var found = await campaigns.GetAsync(campaignId, await ViewerAsync(cancellationToken), cancellationToken);
         if (found.Details is not { } details)
         {
             return NotFound();
@@ -187,7 +189,7 @@ public sealed class CampaignsController(
 
         if (outcome is CampaignApprovalOutcome.NothingToExport or CampaignApprovalOutcome.Changed)
         {
-            var found = await campaigns.GetAsync(campaignId, Viewer, cancellationToken);
+            var found = await campaigns.GetAsync(campaignId, await ViewerAsync(cancellationToken), cancellationToken);
             if (found.Details is not { } details)
             {
                 return NotFound();
@@ -209,5 +211,6 @@ public sealed class CampaignsController(
         return LocalRedirect(PortalRoutes.StaffCampaigns + "?updated=true");
     }
 
-    private CampaignViewer Viewer => CampaignViewer.From(User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", User.IsInRole);
+    private Task<CampaignViewer> ViewerAsync(CancellationToken cancellationToken) =>
+        CampaignViewer.ForAsync(User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", User.IsInRole, membership, cancellationToken);
 }

@@ -146,6 +146,13 @@ public sealed class ReportController(
         {
             case SubmitReportResult.Submitted submitted:
                 await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(new CaseSessionTicket(submitted.CaseId, submitted.SessionGeneration)));
+                if (sentFrom is not null && DraftToken is { } sentDraft)
+                {
+                    // Sent: the answers are kept only for a resend after a lost answer, which comes
+                    // at once. The cookie now ends with the browser, so on a shared computer the
+                    // next person cannot send them again for a new key to the case.
+                    AppendDraftCookie(sentDraft, persistent: false);
+                }
 
                 // The key is in this answer; the page is also kept (sealed, briefly) at /report/receipt,
                 // where a change of language or a reload shows it again (docs/decisions/0028).
@@ -226,7 +233,7 @@ public sealed class ReportController(
         var answers = ReportSteps.Merge(start, posted, step);
         var validation = await validator.ValidateAsync(answers, o => o.IncludeProperties(step.Fields.ToArray()), cancellationToken);
         var reached = validation.IsValid ? step.Number + 1 : step.Number;
-        RememberDraft(await drafts.SaveAsync(DraftToken, answers, reached, cancellationToken));
+        AppendDraftCookie(await drafts.SaveAsync(DraftToken, answers, reached, cancellationToken), persistent: true);
         if (!validation.IsValid)
         {
             AddInFormOrder(validation);
@@ -245,10 +252,13 @@ public sealed class ReportController(
             return;
         }
 
-        RememberDraft(await drafts.SaveAsync(DraftToken, answers, reachedStep, cancellationToken));
+        AppendDraftCookie(await drafts.SaveAsync(DraftToken, answers, reachedStep, cancellationToken), persistent: true);
     }
 
-    private void RememberDraft(string token) =>
+    private string? DraftToken => Request.Cookies[cookies.Name(PortalCookies.Draft)];
+
+    /// <summary>A report in progress outlives the browser (the victim may come back); a sent one does not.</summary>
+    private void AppendDraftCookie(string token, bool persistent) =>
         Response.Cookies.Append(cookies.Name(PortalCookies.Draft), token, new CookieOptions
         {
             Path = "/",
@@ -256,10 +266,8 @@ public sealed class ReportController(
             Secure = cookies.HttpsOnly || Request.IsHttps,
             SameSite = SameSiteMode.Strict,
             IsEssential = true,
-            MaxAge = options.Value.DraftLifetime,
+            MaxAge = persistent ? options.Value.DraftLifetime : null,
         });
-
-    private string? DraftToken => Request.Cookies[cookies.Name(PortalCookies.Draft)];
 
     /// <summary>The draft behind the browser's token, also one already sent (a resend of it gets a new key).</summary>
     private async Task<ReportDraftView?> LoadDraftAsync(CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Features.Statistics;
 using Portal.Web.Accounts;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Controllers;
 
@@ -21,6 +22,7 @@ public sealed class StatisticsController(HelplineStatisticsHandler statistics, T
         View(await statistics.HandleAsync(Valid(by), cancellationToken));
 
     [HttpGet("export")]
+    [GetOnly]
     public async Task<IActionResult> Export([FromQuery] StatisticsPeriod by, CancellationToken cancellationToken)
     {
         var period = Valid(by);

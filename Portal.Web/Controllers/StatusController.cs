@@ -35,6 +35,7 @@ public sealed class StatusController(
     IValidator<RequestNewReceiptKey> newKeyValidator,
     ClientLimits limits,
     GuidanceLibrary guidance,
+    PortalCookies cookies,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     /// <summary>The messages the case page shows after a redirect, by what the query says happened.</summary>
@@ -156,15 +157,18 @@ public sealed class StatusController(
 
     /// <summary>
     /// "Close my case page": ends the session on the server (every copy of the cookie stops working)
-    /// and in this browser. Public, so a page left open past the session's end still closes cleanly.
+    /// and in this browser, with the answers of a report this browser already sent (a resend of them
+    /// would hand the next person at a shared computer a new key to the case). Public, so a page
+    /// left open past the session's end still closes cleanly.
     /// </summary>
     [AllowAnonymous]
     [HttpPost("close")]
     public async Task<IActionResult> Close(CancellationToken cancellationToken)
     {
-        if (await CaseSession.CurrentAsync(HttpContext) is { } session)
+        var draftToken = Request.Cookies[cookies.Name(PortalCookies.Draft)];
+        if (await endSession.HandleAsync(await CaseSession.CurrentAsync(HttpContext), draftToken, CaseSessionEnd.Closed, Actor.Victim, cancellationToken))
         {
-            await endSession.HandleAsync(session, CaseSessionEnd.Closed, Actor.Victim, cancellationToken);
+            cookies.Delete(Response, PortalCookies.Draft);
         }
 
         await HttpContext.SignOutAsync(CaseSession.Scheme);

@@ -8,6 +8,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Campaigns;
+using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Bundles;
 
@@ -65,7 +66,7 @@ public abstract record CampaignBundleResult
 /// each under cases/, and a top-level manifest, SHA256SUMS and signature over them, in the case
 /// bundle's format so verify-bundle, sha256sum and openssl check it the same way. Two people:
 /// a supervisor approves the campaign as it is (its version and the consenting cases they were
-/// shown), and a police user other than the approver downloads it while the approval lasts and
+/// shown), and a police user of a police unit, other than the approver, downloads it while the approval lasts and
 /// covers every case the bundle would hold. Every download, refusal and integrity failure
 /// is audited here; a failure, before or while streaming, also alerts supervisors (decision 0014).
 /// </summary>
@@ -76,6 +77,7 @@ public sealed class CampaignBundleHandler(
     AuditTrail audit,
     EvidenceIntegrityAlert alert,
     IOptions<BundleOptions> options,
+    PartnerMembershipQuery membership,
     TimeProvider clock)
 {
     public const string Format = "portal-campaign-bundle/1";
@@ -186,6 +188,12 @@ public sealed class CampaignBundleHandler(
 
     private async Task<CampaignBundleResult> DecideAsync(Guid campaignId, string downloaderId, CancellationToken cancellationToken)
     {
+        // Police of a police unit only, as for case bundles: to anyone else there is no such bundle.
+        if (!await CampaignViewer.IsPoliceOfficerAsync(downloaderId, membership, cancellationToken))
+        {
+            return new CampaignBundleResult.NotFound();
+        }
+
         var campaign = await LiveCampaignAsync(campaignId, cancellationToken);
         var cases = campaign is null ? [] : await ConsentingCasesAsync(campaignId, cancellationToken);
         if (campaign is null || cases.Count < CampaignAccess.MinimumCasesForPolice)

@@ -1,17 +1,28 @@
 using Portal.Core.Data;
+using Portal.Core.Features.Routing;
 
 namespace Portal.Core.Features.Campaigns;
 
 /// <summary>Who is looking at campaigns: supervisors of the charity or police.</summary>
 public sealed record CampaignViewer(string UserId, bool IsSupervisor, bool IsPolice)
 {
-    public static CampaignViewer From(string userId, Func<string, bool> isInRole) =>
-        new(userId, isInRole(StaffRoles.Supervisor), isInRole(StaffRoles.Police));
+    /// <summary>
+    /// Police count as police only as members of a police unit (<see cref="PartnerMembershipQuery"/>),
+    /// as for referrals and case bundles: a police account outside one (not linked yet, taken out
+    /// of its unit, or in a counselling partner) sees no campaign.
+    /// </summary>
+    public static async Task<CampaignViewer> ForAsync(string userId, Func<string, bool> isInRole, PartnerMembershipQuery membership, CancellationToken cancellationToken) =>
+        new(userId, isInRole(StaffRoles.Supervisor), isInRole(StaffRoles.Police) && await IsPoliceOfficerAsync(userId, membership, cancellationToken));
+
+    /// <summary>A member, in the Police role, of a police unit.</summary>
+    public static async Task<bool> IsPoliceOfficerAsync(string userId, PartnerMembershipQuery membership, CancellationToken cancellationToken) =>
+        await membership.HandleAsync(userId, cancellationToken) is { Type: PartnerType.Police };
 }
 
 /// <summary>
 /// The one place that decides which cases a campaign viewer may count and list. Supervisors see
-/// every case of the charity. Police see only cases whose victim gave police consent, and a
+/// every case of the charity. Police (members of a police unit, see <see cref="CampaignViewer.ForAsync"/>)
+/// see only cases whose victim gave police consent, and a
 /// campaign only when at least two such cases remain in it: one consenting case alone is a case,
 /// not a campaign, and showing it as one would tell police that non-consenting reports exist.
 /// When partner organisations land, police will further see only cases referred to their own

@@ -95,14 +95,19 @@ public sealed class ReportDrafts(PortalDbContext db, EnvelopeCipher cipher, IOpt
         }
     }
 
-    /// <summary>Deletes the draft behind the token, if any (start again, quick exit, receipt shown).</summary>
-    public async Task DiscardAsync(string? token, CancellationToken cancellationToken)
-    {
-        if (HashOf(token) is { } hash)
-        {
-            await db.ReportDrafts.Where(d => d.TokenHash == hash).ExecuteDeleteAsync(cancellationToken);
-        }
-    }
+    /// <summary>
+    /// Deletes the draft behind the token if it already became a report (the case page closed):
+    /// its only use left is a resend, which gets a new key to the case, and the victim has left.
+    /// A draft still being filled in stays for them to come back to. True when one was deleted.
+    /// </summary>
+    public async Task<bool> DiscardSentAsync(string? token, CancellationToken cancellationToken) =>
+        HashOf(token) is { } hash
+        && await db.ReportDrafts.Where(d => d.TokenHash == hash && d.SubmittedCaseId != null).ExecuteDeleteAsync(cancellationToken) > 0;
+
+    /// <summary>Deletes the draft behind the token, if any (start again, quick exit, receipt shown); true when one was deleted.</summary>
+    public async Task<bool> DiscardAsync(string? token, CancellationToken cancellationToken) =>
+        HashOf(token) is { } hash
+        && await db.ReportDrafts.Where(d => d.TokenHash == hash).ExecuteDeleteAsync(cancellationToken) > 0;
 
     private static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
 

@@ -188,8 +188,8 @@ public abstract record SubmitReportResult
 /// Files a report: the case, an urgent case's crisis-line referral, the sealed copy of the receipt
 /// key its page may be shown again from (docs/decisions/0028) and the audit entry commit in one
 /// transaction, and the job engine is nudged to route the referral. A resend of the same
-/// form with the same answers, before the key was ever used and within the re-issue window,
-/// gets a fresh receipt key (the first answer may never have reached the browser); the keys it
+/// form with the same answers, before the key was ever used or a session of the case ended, and
+/// within the re-issue window, gets a fresh receipt key (the first answer may never have reached the browser); the keys it
 /// replaces keep working until one key is first used, because the resend's answer may be lost
 /// too. Nothing else can obtain a key. A report sent from the stepped form's draft marks the
 /// draft as sent in the same transaction, so a crash can never leave a filed report whose draft
@@ -356,8 +356,12 @@ public sealed class SubmitReportHandler(
     private async Task<SubmitReportResult> ResendAsync(Case existing, string receiptKey, byte[] keyEnvelope, DateTime now, CancellationToken cancellationToken)
     {
         // A report filed before answers were remembered cannot be told from its resend: no key.
+        // Nor once a session of the case has been ended (closed, quick exit, a key by email): the
+        // session came in the answer that carried the key, so that answer arrived, and a resend
+        // now is someone at the same browser going Back after the victim left (a shared computer).
         var reissuable = existing.SubmissionDigest is not null
             && existing.ReceiptFirstUsedAt is null
+            && existing.SessionGeneration == 0
             && now - existing.CreatedAt <= options.Value.ReceiptReissueWindow
             && existing.Status != CaseStatus.Closed;
         if (!reissuable)

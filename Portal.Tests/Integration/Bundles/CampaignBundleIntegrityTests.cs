@@ -29,7 +29,7 @@ public abstract class CampaignBundleIntegrityTests<TFactory>(TFactory factory) :
         await FlipStoredByteAsync(damaged.Id, fromEnd: large.Length / 2);
         var (campaignId, approver) = await ApprovedCampaignAsync(damaged.Id);
 
-        var officer = await StaffAccounts.CreateAsync(factory, StaffRoles.Police);
+        var officer = await RoutingSteps.PoliceOfficerAsync(factory);
         var police = await BundleDownloads.SignInForExportAsync(factory, officer);
         await BundleDownloads.ConfirmNowAsync(factory, police, officer);
         var received = new MemoryStream();

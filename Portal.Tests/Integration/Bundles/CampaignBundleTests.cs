@@ -28,7 +28,7 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
         var withheld = await FileAsync(wallet, police: false);
         var campaignId = await RecomputeAsync(consenting[0]);
 
-        var officer = await StaffAccounts.CreateAsync(factory, StaffRoles.Police);
+        var officer = await RoutingSteps.PoliceOfficerAsync(factory);
         var police = await BundleDownloads.SignInForExportAsync(factory, officer);
         await BundleDownloads.ConfirmNowAsync(factory, police, officer);
         var path = $"/staff/campaigns/{campaignId}/bundle";
@@ -40,8 +40,8 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
             Assert.Contains("has not approved", (await HtmlForms.ParseAsync(early)).QuerySelector("[data-testid=campaign-bundle-refused]")?.TextContent, StringComparison.Ordinal);
         }
 
-        // A supervisor who is also a police user approves, and cannot then download it alone.
-        var approverAccount = await StaffAccounts.CreateAsync(factory, StaffRoles.Supervisor);
+        // A supervisor who is also a police officer approves, and cannot then download it alone.
+        var approverAccount = await RoutingSteps.PoliceOfficerAsync(factory, StaffRoles.Supervisor);
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
@@ -141,7 +141,7 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
         var campaignId = await RecomputeAsync(first);
         var path = $"/staff/campaigns/{campaignId}/bundle";
         var page = $"/staff/campaigns/{campaignId}";
-        var officer = await StaffAccounts.CreateAsync(factory, StaffRoles.Police);
+        var officer = await RoutingSteps.PoliceOfficerAsync(factory);
         var police = await BundleDownloads.SignInForExportAsync(factory, officer);
         await BundleDownloads.ConfirmNowAsync(factory, police, officer);
         var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
@@ -253,6 +253,54 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
 
         await using var scope = factory.Services.CreateAsyncScope();
         Assert.False(await scope.ServiceProvider.GetRequiredService<PortalDbContext>().CampaignExportApprovals.AnyAsync(a => a.CampaignId == campaignId));
+    }
+
+    /// <summary>
+    /// A police account that belongs to no police unit (invited and not linked yet, taken out of
+    /// its unit, or put in a counselling partner) is refused the partner workspace and every case
+    /// bundle; it listed every campaign with consenting cases and downloaded the whole bundle of
+    /// an approved one. Police see campaigns as members of a police unit only.
+    /// </summary>
+    [Fact]
+    public async Task PoliceOutsideAPoliceUnit_SeeNoCampaign_AndGetNoCampaignBundle()
+    {
+        var wallet = "bc1qnounit9x8c7v6b5n4m3l2k1j0h9g8f7d6s5a4";
+        await FileAsync(wallet, police: true);
+        var second = await FileAsync(wallet, police: true);
+        var campaignId = await RecomputeAsync(second);
+        var path = $"/staff/campaigns/{campaignId}/bundle";
+        var supervisor = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Supervisor);
+        using (var approved = await supervisor.SubmitAsync(await supervisor.GetPageAsync($"/staff/campaigns/{campaignId}"), $"/staff/campaigns/{campaignId}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal($"/staff/campaigns/{campaignId}?approved=true", approved.Headers.Location?.OriginalString);
+        }
+
+        var counselling = await RoutingSteps.AddPartnerAsync(factory, PartnerType.Counselling, "nowhere", active: false);
+        foreach (var partnerId in new long?[] { null, counselling.Id })
+        {
+            var officer = await RoutingSteps.MemberAsync(factory, await StaffAccounts.CreateAsync(factory, StaffRoles.Police), partnerId);
+            var outsider = await BundleDownloads.SignInForExportAsync(factory, officer);
+            await BundleDownloads.ConfirmNowAsync(factory, outsider, officer);
+
+            Assert.Empty((await outsider.GetPageAsync("/staff/campaigns")).QuerySelectorAll("[data-testid=campaign-row]"));
+            using (var page = await outsider.GetAsync($"/staff/campaigns/{campaignId}"))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+            }
+
+            using var bundle = await outsider.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, bundle.StatusCode);
+            Assert.NotEqual("application/zip", bundle.Content.Headers.ContentType?.MediaType);
+        }
+
+        // An officer of a police unit is given it under the same approval.
+        var member = await RoutingSteps.PoliceOfficerAsync(factory);
+        var police = await BundleDownloads.SignInForExportAsync(factory, member);
+        await BundleDownloads.ConfirmNowAsync(factory, police, member);
+        Assert.Single((await police.GetPageAsync("/staff/campaigns")).QuerySelectorAll($"[data-testid=campaign-row] a[href='/staff/campaigns/{campaignId}']"));
+        Assert.Equal(2, (await BundledCasesAsync(police, path)).Count);
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.Equal(2, await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.CountAsync(e => e.Subject == campaignId.ToString() && e.Action == AuditActions.AccessDenied && e.Detail == "campaign-bundle"));
     }
 
     /// <summary>The victim presses the police consent button on their status page (withdraw, or give again).</summary>

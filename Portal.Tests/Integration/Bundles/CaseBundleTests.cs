@@ -432,6 +432,32 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
         Assert.Single(await AuditAsync(AuditActions.BundleDownloaded), e => e.CaseId == caseId);
     }
 
+    /// <summary>
+    /// HEAD is answered as GET (monitors, link checkers), so a HEAD of a bundle built it, checked
+    /// every file and wrote "bundle downloaded" into the case's custody log, which goes into every
+    /// later bundle, though nothing was sent. A download is a GET only.
+    /// </summary>
+    [Fact]
+    public async Task Head_OfABundle_IsRefused_AndPutsNoDownloadInTheCustodyLog()
+    {
+        var (caseId, client) = await CaseWithEvidenceAsync(("h.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("Head " + Guid.NewGuid()))));
+        client.Dispose();
+        var supervisor = await StaffAccounts.CreateAsync(factory, StaffRoles.Supervisor);
+        var staff = await BundleDownloads.SignInForExportAsync(factory, supervisor);
+        await BundleDownloads.ConfirmNowAsync(factory, staff, supervisor);
+
+        using (var head = await staff.SendAsync(new HttpRequestMessage(HttpMethod.Head, BundleDownloads.BundlePath(caseId))))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, head.StatusCode);
+            Assert.Contains("GET", head.Content.Headers.Allow);
+        }
+
+        Assert.False(await factory.QueryAsync(db => db.AuditEntries.AnyAsync(e => e.CaseId == caseId && e.Action == AuditActions.BundleDownloaded)));
+        using var get = await staff.GetAsync(BundleDownloads.BundlePath(caseId));
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.True(await factory.QueryAsync(db => db.AuditEntries.AnyAsync(e => e.CaseId == caseId && e.Action == AuditActions.BundleDownloaded)));
+    }
+
     [Fact]
     public async Task PublicKey_IsPublishedAnonymously_AndShownWithItsFingerprintOnTheCasePage()
     {

@@ -316,7 +316,7 @@ public abstract class CampaignActionTests<TFactory> : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
 
-        var police = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Police);
+        var police = await StaffAccounts.SignInAsync(factory, await RoutingSteps.PoliceOfficerAsync(factory));
         var policePage = await police.GetPageAsync($"/staff/campaigns/{seeded.CampaignId}");
         Assert.Null(policePage.QuerySelector("[data-testid=surge-tools]"));
         var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);

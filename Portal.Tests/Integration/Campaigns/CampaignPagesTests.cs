@@ -56,7 +56,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
         Assert.Equal(["1", "1", "0", "1"], timeline);
         Assert.NotNull(page.QuerySelector($"a[href^='/staff/cases/']"));
 
-        var police = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Police);
+        var police = await StaffAccounts.SignInAsync(factory, await RoutingSteps.PoliceOfficerAsync(factory));
         var policeList = await police.GetPageAsync("/staff/campaigns");
         Assert.Equal("2", Assert.Single(policeList.QuerySelectorAll("[data-testid=campaign-row]")).QuerySelector("[data-testid=campaign-victims]")?.TextContent);
         Assert.Null(policeList.QuerySelector("form[action='/staff/campaigns/recompute']"));
@@ -90,7 +90,7 @@ public abstract class CampaignPagesTests<TFactory> : IAsyncLifetime
         var href = (await supervisor.GetPageAsync("/staff/campaigns")).QuerySelector("[data-testid=campaign-row] a")?.GetAttribute("href") ?? "";
         Assert.StartsWith("/staff/campaigns/", href, StringComparison.Ordinal);
 
-        var police = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Police);
+        var police = await StaffAccounts.SignInAsync(factory, await RoutingSteps.PoliceOfficerAsync(factory));
         Assert.Empty((await police.GetPageAsync("/staff/campaigns")).QuerySelectorAll("[data-testid=campaign-row]"));
         using var refused = await police.GetAsync(href);
         Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);

@@ -218,6 +218,38 @@ public abstract class ReportJourneyTests<TFactory>(TFactory factory)
         Assert.True(await OpensAsync(reference, key));
     }
 
+    /// <summary>
+    /// A shared computer: the victim files on the one-page form, sees the key, goes to the case
+    /// page and closes it. The next person at the browser goes Back to the answered form and sends
+    /// it again: that resend was given a new key and the victim's case. A victim who ended their
+    /// case session had the answer with the key (the session came with it), so no resend needs one.
+    /// </summary>
+    [Fact]
+    public async Task Resend_AfterTheVictimClosedTheirCasePage_GivesNoKey_ToTheNextPersonAtTheBrowser()
+    {
+        var client = Factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        using var first = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("Filed on a library computer."));
+        var firstPage = await HtmlForms.ParseAsync(first);
+        var reference = firstPage.QuerySelector("[data-testid=reference]")?.TextContent ?? "";
+        var key = firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent ?? "";
+        using (var closed = await client.SubmitAsync(await client.GetPageAsync("/status"), "/status/close", new Dictionary<string, string?>()))
+        {
+            Assert.Equal("/status/closed", closed.Headers.Location?.OriginalString);
+        }
+
+        using var again = await client.SubmitAsync(form, "/report", ReportAnswers.Valid("Filed on a library computer."));
+
+        var againPage = await HtmlForms.ParseAsync(again);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Null(againPage.QuerySelector("[data-testid=receipt-key]"));
+        Assert.Contains(reference, againPage.Body?.TextContent ?? "", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/status")).StatusCode);
+        Assert.False(await Factory.QueryAsync(db =>
+            (from e in db.AuditEntries join c in db.Cases on e.CaseId equals c.Id where c.Reference == reference && e.Action == AuditActions.ReceiptReissued select e).AnyAsync()));
+        Assert.True(await OpensAsync(reference, key));
+    }
+
     private async Task<bool> OpensAsync(string reference, string key)
     {
         var other = Factory.CreatePortalClient();

@@ -195,6 +195,60 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
         Assert.NotEqual(firstPage.QuerySelector("[data-testid=receipt-key]")?.TextContent, againPage.QuerySelector("[data-testid=receipt-key]")?.TextContent);
     }
 
+    /// <summary>
+    /// A shared computer: the victim sends the report, goes to their case page and closes it. The
+    /// answers the report was sent from must go with the session: with them, the next person at
+    /// the browser sent the check step again and was given a new receipt key and the victim's case
+    /// (its case file, narrative included, downloads with that key).
+    /// </summary>
+    [Fact]
+    public async Task ClosingTheCasePage_AfterSending_DeletesTheSentAnswers_SoNobodyAtTheBrowserCanGetANewKey()
+    {
+        var client = factory.CreatePortalClient();
+        var check = await ReportStepsWalk.WalkAsync(client, ReportAnswers.Valid("Filed on a library computer."));
+        using var sent = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+        var reference = (await HtmlForms.ParseAsync(sent)).QuerySelector("[data-testid=reference]")?.TextContent.Trim();
+        var caseId = await factory.QueryAsync(db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync());
+
+        using (var closed = await client.SubmitAsync(await client.GetPageAsync("/status"), "/status/close", new Dictionary<string, string?>()))
+        {
+            Assert.Equal("/status/closed", closed.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(0, await factory.QueryAsync(db => db.ReportDrafts.CountAsync(d => d.SubmittedCaseId == caseId)));
+        using var again = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+        var againPage = await HtmlForms.ParseAsync(again);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, again.StatusCode);
+        Assert.Null(againPage.QuerySelector("[data-testid=receipt-key]"));
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/status")).StatusCode);
+    }
+
+    /// <summary>
+    /// Once the report is sent, the browser keeps its answers only while it stays open (a resend
+    /// after a lost answer happens at once): the draft cookie had a day's Max-Age, so closing the
+    /// browser on a shared computer left the next person able to send the check step again and
+    /// be given a new key to the case. An unsent draft keeps its lifetime (come back later).
+    /// </summary>
+    [Fact]
+    public async Task SendingTheReport_TurnsTheDraftCookieIntoOneThatEndsWithTheBrowser()
+    {
+        var client = factory.CreatePortalClient();
+        var check = await ReportStepsWalk.WalkAsync(client, ReportAnswers.Valid("Sent, then the browser closed."));
+
+        using var sent = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var draftCookie = Assert.Single(sent.Headers.GetValues("Set-Cookie"), c => c.StartsWith("__Host-portal-draft=", StringComparison.Ordinal));
+        Assert.DoesNotContain("max-age", draftCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("expires", draftCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", draftCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", draftCookie, StringComparison.OrdinalIgnoreCase);
+
+        // In the same browser session a resend after a lost answer still gets a key.
+        using var again = await client.SubmitAsync(check, "/report", new Dictionary<string, string?>());
+        Assert.NotNull((await HtmlForms.ParseAsync(again)).QuerySelector("[data-testid=receipt-reissued]"));
+    }
+
     [Fact]
     public async Task AStepKeptOpenInAnotherTab_AfterTheReportWasSent_StartsANewReport_ItsSafetyAnswersKept()
     {
