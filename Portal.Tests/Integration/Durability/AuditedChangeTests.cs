@@ -192,6 +192,56 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
         Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == memberId && e.Action == AuditActions.UserDisabled).ToListAsync()));
     }
 
+    [Fact]
+    public async Task Retention_WhenItsAuditEntryCannotBeWritten_KeepsTheCaseWithItsEvidenceFiles_AndTheRetryRemovesBoth()
+    {
+        var before = await WithDbAsync(factory, db => db.Cases.Select(c => c.Id).ToListAsync());
+        var (victim, token) = await EvidenceUploads.NewCaseAsync(factory, ReportAnswers.Valid("my therapy notes were stolen"));
+        using (victim)
+        using (var uploaded = await EvidenceUploads.UploadAsync(victim, token, "ransom.eml", "message/rfc822", System.Text.Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail())))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        var caseId = await WithDbAsync(factory, db => db.Cases.Where(c => !before.Contains(c.Id)).Select(c => c.Id).SingleAsync());
+        var fileId = await WithDbAsync(factory, db => db.EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).SingleAsync());
+        var longAgo = factory.Clock.GetUtcNow().UtcDateTime.AddDays(-400);
+        await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.Status, CaseStatus.Closed).SetProperty(x => x.UpdatedAt, longAgo)));
+        var store = factory.Services.GetRequiredService<Portal.Core.Features.Evidence.IEvidenceStore>();
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            await Assert.ThrowsAnyAsync<DbUpdateException>(RetainAsync);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        // Nothing was retained, so the case's evidence row still stands, and so must its file:
+        // a row without its file is what a tampered store looks like (a false alarm on the next
+        // bundle or opening).
+        Assert.Null(await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId).Select(c => c.RetainedAt).SingleAsync()));
+        Assert.True(await WithDbAsync(factory, db => db.EvidenceFiles.AnyAsync(e => e.Id == fileId)));
+        Assert.True(store.Exists(fileId), "the evidence file was deleted though its row and the case's content were kept");
+        Assert.Empty(await EntriesAsync(caseId, AuditActions.CaseRetained));
+        await AssertTrailIntactAsync();
+
+        await RetainAsync();
+        Assert.NotNull(await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId).Select(c => c.RetainedAt).SingleAsync()));
+        Assert.False(await WithDbAsync(factory, db => db.EvidenceFiles.AnyAsync(e => e.Id == fileId)));
+        Assert.False(store.Exists(fileId));
+        Assert.Single(await EntriesAsync(caseId, AuditActions.CaseRetained));
+
+        async Task RetainAsync()
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Retention.ApplyRetentionHandler>().HandleAsync(CancellationToken.None);
+        }
+    }
+
     private Task<List<AuditEntry>> StaffEntriesAsync(string actorId, string action) =>
         WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.ActorId == actorId && e.Action == action).ToListAsync());
 
