@@ -1,13 +1,16 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Email;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Messaging;
+using Portal.Core.Features.Reports;
 using Portal.Tests.Support;
+using Portal.Web.Jobs;
 
 namespace Portal.Tests.Integration.Messaging;
 
@@ -59,6 +62,66 @@ public sealed class RefusedAddressTests(RefusedAddressTests.Factory factory) : I
 
         Assert.Single(TestMailbox.Smtp.To(deliverable));
         Assert.Single(await NotifiedEntriesAsync(second));
+    }
+
+    [Fact]
+    public async Task AReceiptKeyTheServerRefuses_HoldsBackNeitherOtherKeysNorUpdateEmails()
+    {
+        var refused = $"refused-{Guid.NewGuid():N}@test.example";
+        var deliverable = $"victim-{Guid.NewGuid():N}@test.example";
+        var waiting = await CaseWithMessageAsync($"victim-{Guid.NewGuid():N}@test.example");
+        var lost = await ReferenceOfNewCaseAsync(refused);
+        var found = await ReferenceOfNewCaseAsync(deliverable);
+
+        // The refused address asked first, so its key waits first.
+        await RequestKeyAsync(lost, refused);
+        await Assert.ThrowsAsync<EmailDeliveryException>(RunVictimEmailsAsync);
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await RequestKeyAsync(found, deliverable);
+        await Assert.ThrowsAsync<EmailDeliveryException>(RunVictimEmailsAsync);
+
+        var key = Assert.Single(await TestMailbox.Smtp.WaitForAsync(deliverable));
+        Assert.Contains(found, key.TextBody, StringComparison.Ordinal);
+        Assert.Empty(TestMailbox.Smtp.To(refused));
+        Assert.False(await PendingAsync(waiting));
+        Assert.True(await factory.QueryAsync(db => db.Cases.AnyAsync(c => c.Reference == lost && c.ReceiptKeyEmailEnvelope != null)));
+        Assert.False(await factory.QueryAsync(db => db.Cases.AnyAsync(c => c.Reference == found && c.ReceiptKeyEmailEnvelope != null)));
+    }
+
+    /// <summary>The job that sends victims' emails (new receipt keys, then update emails), with the mail server up.</summary>
+    private async Task RunVictimEmailsAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var keys = new SendNewReceiptKeysHandler(
+            services.GetRequiredService<PortalDbContext>(),
+            services.GetRequiredService<EnvelopeCipher>(),
+            services.GetRequiredService<ReceiptHasher>(),
+            services.GetRequiredService<EmailComposer>(),
+            new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock),
+            services.GetRequiredService<AuditTrail>(),
+            services.GetRequiredService<IOptions<ReportOptions>>(),
+            factory.Clock);
+        var job = new VictimNotificationJob(NotifierWithWorkingMail(services), keys, NullLogger<VictimNotificationJob>.Instance);
+        await job.RunAsync(CancellationToken.None);
+    }
+
+    private async Task<string> ReferenceOfNewCaseAsync(string contact)
+    {
+        var answers = ReportAnswers.Valid();
+        answers["ContactPreference"] = "Email";
+        answers["ContactEmail"] = contact;
+        var (victim, _) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        using (victim)
+        {
+            return (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent ?? throw new InvalidOperationException("No reference shown.");
+        }
+    }
+
+    private async Task RequestKeyAsync(string reference, string email)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RequestNewReceiptKeyHandler>().HandleAsync(new RequestNewReceiptKey(reference, email), CancellationToken.None);
     }
 
     private NotifyVictimsHandler NotifierWithWorkingMail(IServiceProvider services) =>
