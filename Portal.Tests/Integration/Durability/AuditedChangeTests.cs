@@ -242,6 +242,61 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task Invitation_WhenItsAuditEntryCannotBeWritten_LeavesNoLinkThatWorks_UntilAResendIsRecorded()
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var recipient = $"invitee-{Guid.NewGuid():N}@test.example";
+        var page = await admin.GetPageAsync("/staff/invitations");
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await admin.SubmitAsync(page, "/staff/invitations", new Dictionary<string, string?> { ["Email"] = recipient, ["Roles"] = StaffRoles.Supervisor, ["Language"] = "en" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        // The email went before its entry failed: its link must not open a supervisor's account
+        // that the trail never saw granted.
+        var link = InvitationLinkIn(Assert.Single(await TestMailbox.Smtp.WaitForAsync(recipient)).TextBody);
+        using (var opened = await factory.CreatePortalClient().GetAsync(link))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, opened.StatusCode);
+        }
+
+        var normalized = recipient.ToUpperInvariant();
+        var invitationId = await WithDbAsync(factory, db => db.StaffInvitations.Where(i => i.NormalizedEmail == normalized).Select(i => i.Id).SingleAsync());
+        Assert.Empty(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == invitationId.ToString()).ToListAsync()));
+        await AssertTrailIntactAsync();
+
+        // The admins' list shows it not sent yet; a resend is recorded and its link works.
+        var list = await admin.GetPageAsync("/staff/invitations");
+        var row = list.QuerySelectorAll("[data-testid=invitation-row]").Single(r => r.GetAttribute("data-email") == recipient);
+        using (var resent = await admin.SubmitAsync(list, row.QuerySelector("form[action$='/resend']")?.GetAttribute("action") ?? "", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, resent.StatusCode);
+        }
+
+        var newLink = InvitationLinkIn((await TestMailbox.Smtp.WaitForAsync(recipient, count: 2)).Select(m => m.TextBody).Single(body => !(body ?? "").Contains(link, StringComparison.Ordinal)));
+        using (var works = await factory.CreatePortalClient().GetAsync(newLink))
+        {
+            Assert.Equal(HttpStatusCode.OK, works.StatusCode);
+        }
+
+        Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == invitationId.ToString() && e.Action == AuditActions.InvitationResent).ToListAsync()));
+    }
+
+    private static string InvitationLinkIn(string? body)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(body ?? "", @"https?://[^/\s]+(?<path>/account/invitation\?token=[A-Za-z0-9_-]+)");
+        Assert.True(match.Success, "the email has no invitation link");
+        return match.Groups["path"].Value;
+    }
+
     private Task<List<AuditEntry>> StaffEntriesAsync(string actorId, string action) =>
         WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.ActorId == actorId && e.Action == action).ToListAsync());
 
