@@ -8,7 +8,9 @@ refuses mail until the client has signed in (AUTH PLAIN or LOGIN) with that user
 which it accepts only over TLS. Each saved message
 starts with lines the tests read: X-Envelope-To (the RCPT TO addresses), X-Sink-Connection (one
 id per TCP connection, so a test can tell how many connections a batch used) and X-Sink-Tls (the
-TLS version of the connection, or "none").
+TLS version of the connection, or "none"). A recipient whose address begins with "refused-" is
+refused at RCPT TO with 550, as a relay refuses a mailbox or domain it knows does not exist, so
+tests can see what one undeliverable address does to the mail around it.
 """
 import argparse
 import asyncio
@@ -24,6 +26,12 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 class SaveToDirectory:
     def __init__(self, directory):
         self.directory = directory
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("refused-"):
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         # The SMTP protocol object lives as long as the connection (the session is replaced

@@ -36,12 +36,20 @@ public interface IEmailBatch : IAsyncDisposable
 /// </summary>
 public sealed class EmailDeliveryException : Exception
 {
-    public EmailDeliveryException(string message, int? smtpStatus = null, Exception? innerException = null)
+    public EmailDeliveryException(string message, int? smtpStatus = null, Exception? innerException = null, bool recipientRefused = false)
         : base(message, innerException)
     {
         SmtpStatus = smtpStatus;
+        RecipientRefused = recipientRefused;
     }
 
     /// <summary>The SMTP reply code when the server refused a command (e.g. 550), otherwise null.</summary>
     public int? SmtpStatus { get; }
+
+    /// <summary>
+    /// The server refused a recipient of this message (RCPT TO), for now (4xx) or for good (5xx):
+    /// the fault is this message's address, not the connection, so the other messages of a batch
+    /// can still go. A job sends them, and then throws for this one.
+    /// </summary>
+    public bool RecipientRefused { get; }
 }

@@ -125,7 +125,7 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
             catch (SmtpCommandException refused)
             {
                 // The server's own words are left out: a refusal often quotes the recipient.
-                throw new EmailDeliveryException($"The SMTP server {server} refused the message ({(int)refused.StatusCode}, {refused.ErrorCode}).", (int)refused.StatusCode);
+                throw new EmailDeliveryException($"The SMTP server {server} refused the message ({(int)refused.StatusCode}, {refused.ErrorCode}).", (int)refused.StatusCode, recipientRefused: refused.ErrorCode == SmtpErrorCode.RecipientNotAccepted);
             }
             catch (ServiceNotAuthenticatedException)
             {

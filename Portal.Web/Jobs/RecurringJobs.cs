@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.Extensions.Options;
+using Portal.Core.Email;
 using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
@@ -66,11 +67,28 @@ public sealed class VictimNotificationJob(NotifyVictimsHandler handler, SendNewR
     [DisplayName("Messages: pending update emails to victims")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var keys = await newKeys.HandleAsync(cancellationToken);
+        // A victim's address the mail server refused stops neither kind: the updates still go
+        // after a key was refused, and the refusal is thrown once both are done, so it is retried.
+        var keys = 0;
+        EmailDeliveryException? refused = null;
+        try
+        {
+            keys = await newKeys.HandleAsync(cancellationToken);
+        }
+        catch (EmailDeliveryException exception) when (exception.RecipientRefused)
+        {
+            refused = exception;
+        }
+
         var sent = await handler.HandleAsync(null, cancellationToken);
         if (sent + keys > 0)
         {
             logger.LogInformation("Sent {Emails} pending update email(s) and {Keys} new receipt key(s) to victims.", sent, keys);
+        }
+
+        if (refused is not null)
+        {
+            throw refused;
         }
     }
 }

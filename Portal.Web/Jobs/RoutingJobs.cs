@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Hangfire.Common;
+using Portal.Core.Email;
 using Portal.Core.Features.Routing;
 
 namespace Portal.Web.Jobs;
@@ -54,6 +55,7 @@ public sealed class ReferralSweeperJob(PendingReferrals pending, RouteReferralHa
         // Round after round while intake keeps a backlog; a referral is tried once per run, so
         // one that stays waiting (no partner yet) cannot keep the sweep going.
         var tried = new HashSet<long>();
+        EmailDeliveryException? refused = null;
         while (true)
         {
             var waiting = (await pending.HandleAsync(cancellationToken, limit: PageSize + tried.Count)).Where(id => !tried.Contains(id)).ToList();
@@ -65,12 +67,25 @@ public sealed class ReferralSweeperJob(PendingReferrals pending, RouteReferralHa
                     logger.LogInformation("Referral sweep: {Routed} referral(s) routed in batches, {Scheduled} given a routing job each.", tried.Count, waiting.Count);
                 }
 
+                if (refused is not null)
+                {
+                    throw refused;
+                }
+
                 return;
             }
 
             foreach (var batch in waiting.Chunk(BatchSize))
             {
-                await router.HandleManyAsync(batch, cancellationToken);
+                try
+                {
+                    await router.HandleManyAsync(batch, cancellationToken);
+                }
+                catch (EmailDeliveryException exception) when (exception.RecipientRefused)
+                {
+                    // A partner's address refused: the other batches still go; the sweep throws at the end.
+                    refused ??= exception;
+                }
             }
 
             tried.UnionWith(waiting);

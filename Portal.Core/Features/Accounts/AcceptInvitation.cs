@@ -57,6 +57,9 @@ public sealed record AcceptResult(AcceptOutcome Outcome, StaffUser? User = null,
 /// account is created with the invited roles: two parallel accepts of one link cannot both win,
 /// and a failure after the mark leaves the invitation unused. The acceptance and the new member's
 /// first sign-in (the caller signs them in once this returns) are recorded in that transaction.
+/// A link works only once its sending is recorded (sent, or tried and failed), which commits with
+/// the admin's audit entry: a link emailed by a run that then could not write that entry (a crash,
+/// a full disk) grants no roles the trail never saw being granted.
 /// </summary>
 public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<StaffUser> users, AuditTrail audit, TimeProvider clock)
 {
@@ -69,7 +72,7 @@ public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<Staf
 
         var now = clock.GetUtcNow().UtcDateTime;
         var found = await db.StaffInvitations.AsNoTracking()
-            .Where(i => i.TokenHash == hash && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
+            .Where(i => i.TokenHash == hash && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now && (i.SentAt != null || i.DeliveryFailed))
             .Select(i => new { i.Id, i.Email, i.Roles })
             .FirstOrDefaultAsync(cancellationToken);
         return found is null ? null : new OpenInvitation(found.Id, found.Email, found.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries));
@@ -116,7 +119,7 @@ public sealed class AcceptInvitationHandler(PortalDbContext db, UserManager<Staf
         var hash = InvitationTokens.Hash(request.Token ?? "");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var taken = await db.StaffInvitations
-            .Where(i => i.Id == invitation.Id && i.TokenHash == hash && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
+            .Where(i => i.Id == invitation.Id && i.TokenHash == hash && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now && (i.SentAt != null || i.DeliveryFailed))
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.AcceptedAt, now), cancellationToken);
         if (taken != 1)
         {

@@ -108,7 +108,8 @@ public static class InvitationTokens
 /// starts the lifetime again. Inviting an address again while its invitation is live is
 /// refused; once that invitation has expired or been revoked, the new one takes over its row.
 /// Whether the email went is recorded on the invitation together with the audit entry that says
-/// so (admin.invitation-sent / -resent, with the roles granted).
+/// so (admin.invitation-sent / -resent, with the roles granted). Until then its link does not
+/// work (AcceptInvitationHandler), since the row and its new link commit before the email is tried.
 /// </summary>
 public sealed class InviteStaffHandler(
     PortalDbContext db,
@@ -219,7 +220,10 @@ public sealed class InviteStaffHandler(
         var expires = now + options.Value.Lifetime;
         var renewed = await db.StaffInvitations
             .Where(i => i.Id == invitationId && i.AcceptedAt == null && i.RevokedAt == null)
-            .ExecuteUpdateAsync(i => i.SetProperty(x => x.TokenHash, hash).SetProperty(x => x.ExpiresAt, expires), cancellationToken);
+            .ExecuteUpdateAsync(
+                i => i.SetProperty(x => x.TokenHash, hash).SetProperty(x => x.ExpiresAt, expires)
+                    .SetProperty(x => x.SentAt, (DateTime?)null).SetProperty(x => x.DeliveryFailed, false),
+                cancellationToken);
         if (renewed == 0)
         {
             var exists = await db.StaffInvitations.AnyAsync(i => i.Id == invitationId, cancellationToken);

@@ -7,7 +7,8 @@ using Portal.Core.Features.Messaging;
 
 namespace Portal.Core.Features.Campaigns;
 
-public sealed record CampaignActionStart(CampaignActionProblem Problem, long? ActionId = null);
+/// <summary>How a confirmation ended: the action it started, or the one it repeats (<see cref="Resent"/>), or why nothing started.</summary>
+public sealed record CampaignActionStart(CampaignActionProblem Problem, long? ActionId = null, bool Resent = false);
 
 /// <summary>
 /// A supervisor confirms a previewed campaign action. The action (with a reply's texts as they
@@ -15,6 +16,10 @@ public sealed record CampaignActionStart(CampaignActionProblem Problem, long? Ac
 /// case is touched yet. The campaign must still be the version that was previewed, and no other
 /// action may be running on it. The job engine is nudged once committed, and runs the cases in
 /// batches (<see cref="RunCampaignActionsHandler"/>).
+/// The same reply confirmed again by the same supervisor on the same version of the campaign once
+/// it has run (a second click, or Back and Confirm; while it runs, it is refused as running) is
+/// answered with the action it started, writing and recording nothing: otherwise every victim got
+/// the reply twice.
 /// </summary>
 public sealed class StartCampaignActionHandler(PortalDbContext db, CannedResponsesHandler replies, AuditTrail audit, IFollowUpSignal followUp, TimeProvider clock)
 {
@@ -24,6 +29,11 @@ public sealed class StartCampaignActionHandler(PortalDbContext db, CannedRespons
         var started = await db.InTransactionAsync(async token =>
         {
             var result = await StartAsync(campaignId, previewedVersion, request, supervisorId, token);
+            if (result.Resent)
+            {
+                return result;
+            }
+
             await audit.AppendAsync(
                 result.ActionId is { } id
                     ? actor.Event(AuditActions.CampaignActionStarted, subject: campaignId.ToString(), detail: string.Create(CultureInfo.InvariantCulture, $"action {id}: ") + PreviewCampaignActionHandler.Describe(request.Kind, request, null) + string.Create(CultureInfo.InvariantCulture, $", v{previewedVersion}"))
@@ -34,7 +44,7 @@ public sealed class StartCampaignActionHandler(PortalDbContext db, CannedRespons
             return result;
         }, cancellationToken);
 
-        if (started.ActionId is not null)
+        if (started is { ActionId: not null, Resent: false })
         {
             followUp.Notify(FollowUpWork.CampaignActions);
         }
@@ -68,6 +78,11 @@ public sealed class StartCampaignActionHandler(PortalDbContext db, CannedRespons
         if (await db.CampaignActions.AnyAsync(a => a.CampaignId == campaignId && a.State == CampaignActionState.Running, cancellationToken))
         {
             return new(CampaignActionProblem.AlreadyRunning);
+        }
+
+        if (reply is not null && await SameReplyAsync(campaign, reply, supervisorId, cancellationToken) is { } earlier)
+        {
+            return new(CampaignActionProblem.None, earlier, Resent: true);
         }
 
         var caseIds = await db.CampaignCases.Where(m => m.CampaignId == campaignId).Select(m => m.CaseId).ToListAsync(cancellationToken);
@@ -107,4 +122,14 @@ public sealed class StartCampaignActionHandler(PortalDbContext db, CannedRespons
 
         return new(CampaignActionProblem.None, action.Id);
     }
+
+    /// <summary>The action this supervisor already started with this reply, as it reads now, on this version of the campaign.</summary>
+    private Task<long?> SameReplyAsync(Campaign campaign, CannedResponseView reply, string supervisorId, CancellationToken cancellationToken) =>
+        db.CampaignActions.AsNoTracking()
+            .Where(a => a.CampaignId == campaign.Id && a.CampaignVersion == campaign.Version && a.Kind == CampaignActionKind.Reply
+                && a.RequestedById == supervisorId && a.CannedResponseId == reply.Id
+                && a.ReplyEn == reply.BodyEn && a.ReplyFi == reply.BodyFi && a.ReplySv == reply.BodySv)
+            .OrderByDescending(a => a.Id)
+            .Select(a => (long?)a.Id)
+            .FirstOrDefaultAsync(cancellationToken);
 }

@@ -69,8 +69,10 @@ public sealed class CaseDeadlinesQuery(PortalDbContext db, IOptions<CaseFileOpti
 /// transaction as its audit entry. Another run may take a claim only once it is older than
 /// CaseFile:ReminderClaimTimeout, so the email goes twice only if a run dies between the mail
 /// server taking it and the mark (the Message-ID is the same, so mail clients show one). A failed
-/// send releases the unsent claims and throws, so the job retries. When a deadline is published
-/// late, only the nearest stage that is due is sent (no "14 days" email two days before).
+/// send releases the unsent claims and throws, so the job retries; an address the server refuses
+/// holds back only its own reminder, which the run gives back and throws for once the rest went.
+/// When a deadline is published late, only the nearest stage that is due is sent (no "14 days"
+/// email two days before).
 /// </summary>
 public sealed class SendDeadlineRemindersHandler(
     PortalDbContext db,
@@ -93,6 +95,29 @@ public sealed class SendDeadlineRemindersHandler(
         var today = settings.Today(clock);
         var deadlines = await db.Notices.AsNoTracking().Open(now, today).OrderBy(n => n.DeadlineOn).ToListAsync(cancellationToken);
         var sent = 0;
+        var refused = new List<(long ReminderId, EmailDeliveryException Error)>();
+        try
+        {
+            sent = await SendDueAsync(deadlines, stages, today, refused, cancellationToken);
+        }
+        finally
+        {
+            // Given back only now, so this run does not take them again; the retry does at once.
+            await ReleaseAsync(refused.Select(r => r.ReminderId).ToList());
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new EmailDeliveryException(
+                $"The mail server refused the address of {refused.Count} deadline reminder(s); {sent} other(s) were sent.", refused[0].Error.SmtpStatus, refused[0].Error, recipientRefused: true);
+        }
+
+        return sent;
+    }
+
+    private async Task<int> SendDueAsync(List<Notice> deadlines, IReadOnlyList<int> stages, DateOnly today, List<(long ReminderId, EmailDeliveryException Error)> refused, CancellationToken cancellationToken)
+    {
+        var sent = 0;
         foreach (var deadline in deadlines)
         {
             var daysLeft = (deadline.DeadlineOn ?? today).DayNumber - today.DayNumber;
@@ -112,7 +137,7 @@ public sealed class SendDeadlineRemindersHandler(
                     break;
                 }
 
-                sent += await SendAsync(deadline, stage, claimed, cancellationToken);
+                sent += await SendAsync(deadline, stage, claimed, refused, cancellationToken);
                 if (claimed.Count < BatchSize)
                 {
                     break;
@@ -182,7 +207,18 @@ public sealed class SendDeadlineRemindersHandler(
             .ToListAsync(cancellationToken);
     }
 
-    private async Task<int> SendAsync(Notice deadline, int stage, List<Claimed> claimed, CancellationToken cancellationToken)
+    private Task ReleaseAsync(List<long> reminderIds) =>
+        reminderIds.Count == 0
+            ? Task.CompletedTask
+            : db.DeadlineReminders.Where(r => reminderIds.Contains(r.Id) && r.SentAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.ClaimedAt, (DateTime?)null), CancellationToken.None);
+
+    /// <summary>
+    /// Sends the claimed reminders. An address the mail server refuses is noted in
+    /// <paramref name="refused"/> and held (released at the end of the run): the others still go,
+    /// where ending the run there would meet that address first again at every retry.
+    /// </summary>
+    private async Task<int> SendAsync(Notice deadline, int stage, List<Claimed> claimed, List<(long ReminderId, EmailDeliveryException Error)> refused, CancellationToken cancellationToken)
     {
         var done = new HashSet<long>();
         var sent = 0;
@@ -200,7 +236,17 @@ public sealed class SendDeadlineRemindersHandler(
                     {
                         ["Link"] = composer.Link("/status/open"),
                     });
-                    await batch.SendAsync(message, cancellationToken);
+                    try
+                    {
+                        await batch.SendAsync(message, cancellationToken);
+                    }
+                    catch (EmailDeliveryException exception) when (exception.RecipientRefused)
+                    {
+                        refused.Add((item.ReminderId, exception));
+                        done.Add(item.ReminderId);
+                        continue;
+                    }
+
                     sent++;
                 }
 

@@ -15,6 +15,9 @@ namespace Portal.Core.Features.Messaging;
 /// Sent before it is marked, so a crash in between repeats the email rather than losing it (with
 /// the same Message-ID); the mark and the audit entry then commit together. A failed send throws
 /// and leaves the message pending for the next attempt. One connection serves the whole run.
+/// An address the mail server refuses (RCPT TO) stops only its own email: the run sends the rest,
+/// then throws, so that email is retried and, if it never goes, shows as the job's failure. Ended
+/// at the refusal, every retry would meet the same address first and no victim would be told anything.
 /// </summary>
 public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher cipher, EmailComposer composer, IEmailSender sender, AuditTrail audit, TimeProvider clock)
 {
@@ -31,6 +34,7 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
             .ToListAsync(cancellationToken);
 
         var sent = 0;
+        var refused = new List<EmailDeliveryException>();
         await using var batch = sender.StartBatch();
         foreach (var item in pending)
         {
@@ -41,7 +45,11 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
                 {
                     ["Link"] = composer.Link(PortalRoutes.StatusOpen),
                 });
-                await batch.SendAsync(message, cancellationToken);
+                if (!await TrySendAsync(batch, message, refused, cancellationToken))
+                {
+                    continue;
+                }
+
                 sent++;
             }
 
@@ -61,7 +69,30 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
             }, CancellationToken.None);
         }
 
-        return sent + await NotifyForwardedEvidenceAsync(batch, caseId, cancellationToken);
+        sent += await NotifyForwardedEvidenceAsync(batch, caseId, refused, cancellationToken);
+        if (refused.Count > 0)
+        {
+            // Sent what could go; the refused stay pending for the retry.
+            throw new EmailDeliveryException(
+                $"The mail server refused the address of {refused.Count} update email(s); {sent} other(s) were sent.", refused[0].SmtpStatus, refused[0], recipientRefused: true);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Sends, or notes a refused recipient and answers false; any other failure (the server down) ends the run.</summary>
+    private static async Task<bool> TrySendAsync(IEmailBatch batch, EmailMessage message, List<EmailDeliveryException> refused, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await batch.SendAsync(message, cancellationToken);
+            return true;
+        }
+        catch (EmailDeliveryException exception) when (exception.RecipientRefused)
+        {
+            refused.Add(exception);
+            return false;
+        }
     }
 
     /// <summary>
@@ -69,7 +100,7 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
     /// case for those that came since the last, about their ids (a resend after a crash is the
     /// same message), then they are marked.
     /// </summary>
-    private async Task<int> NotifyForwardedEvidenceAsync(IEmailBatch batch, Guid? caseId, CancellationToken cancellationToken)
+    private async Task<int> NotifyForwardedEvidenceAsync(IEmailBatch batch, Guid? caseId, List<EmailDeliveryException> refused, CancellationToken cancellationToken)
     {
         var pending = await (
             from e in db.EvidenceFiles.Where(e => e.NotificationPending)
@@ -92,7 +123,11 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
                 {
                     ["Link"] = composer.Link(PortalRoutes.StatusOpen),
                 });
-                await batch.SendAsync(message, cancellationToken);
+                if (!await TrySendAsync(batch, message, refused, cancellationToken))
+                {
+                    continue;
+                }
+
                 sent++;
             }
 

@@ -61,6 +61,8 @@ public sealed class RequestNewReceiptKeyHandler(PortalDbContext db, EnvelopeCiph
 /// one transaction with the request's deletion; any other request is simply deleted. Then each key
 /// waiting to be sent is emailed to the case's address in the case's language, and cleared once
 /// sent: a failed send is retried with the same key, a crash in between sends the same key twice.
+/// An address the mail server refuses holds back only its own key: the rest are sent, then the
+/// run throws so that one is retried (keys wait oldest first, so ending at it would stop them all).
 /// The email carries the reference, the key and the address to use them at, nothing else.
 /// </summary>
 public sealed class SendNewReceiptKeysHandler(
@@ -133,6 +135,7 @@ public sealed class SendNewReceiptKeysHandler(
             .ToListAsync(cancellationToken);
 
         var sent = 0;
+        var refused = new List<EmailDeliveryException>();
         await using var batch = sender.StartBatch();
         foreach (var item in waiting)
         {
@@ -150,7 +153,17 @@ public sealed class SendNewReceiptKeysHandler(
                     ["Key"] = cipher.OpenString(envelope),
                     ["Link"] = composer.Link("/status/open"),
                 });
-                await batch.SendAsync(message, cancellationToken);
+                try
+                {
+                    await batch.SendAsync(message, cancellationToken);
+                }
+                catch (EmailDeliveryException exception) when (exception.RecipientRefused)
+                {
+                    // This address only: the keys after it still go, and this one waits for the retry.
+                    refused.Add(exception);
+                    continue;
+                }
+
                 sent++;
             }
 
@@ -160,6 +173,12 @@ public sealed class SendNewReceiptKeysHandler(
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.ReceiptKeyEmailEnvelope, (byte[]?)null), token);
                 await audit.AppendAsync(AuditEvent.System(AuditActions.ReceiptKeyEmailed, item.Id), token);
             }, cancellationToken);
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new EmailDeliveryException(
+                $"The mail server refused the address of {refused.Count} new receipt key email(s); {sent} other(s) were sent.", refused[0].SmtpStatus, refused[0], recipientRefused: true);
         }
 
         return sent;

@@ -30,9 +30,10 @@ public sealed record RetentionResult(int CasesRetained, int FilesDeleted);
 /// messages, indicators, staff notes and partners' outcome notes; the case row stays with its anonymous fields (status, priority,
 /// dates, risk flags, consents) so counts remain. Audit entries stay, with their free-text
 /// details replaced by the digest the chain covers.
-/// Safe to stop anywhere: files go first (a case whose files are gone but whose row is not yet
-/// marked is simply done again), and the database changes of one case commit together with its
-/// case.retained entry, so the trail records exactly the cases whose content is gone.
+/// Safe to stop anywhere: the database changes of one case commit together with its
+/// case.retained entry, so the trail records exactly the cases whose content is gone, and the
+/// files go after that commit (a case stopped before it is simply done again, whole; files left
+/// by a stop after it have no row and are deleted by the evidence cleanup).
 /// </summary>
 public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore store, EnvelopeCipher cipher, AuditTrail audit, IOptions<RetentionOptions> options, TimeProvider clock)
 {
@@ -99,14 +100,10 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
 
     private async Task<int> RetainAsync(Guid caseId, CancellationToken cancellationToken)
     {
-        var evidenceIds = await db.EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).ToListAsync(cancellationToken);
-        foreach (var id in evidenceIds)
+        var evidenceIds = await db.InTransactionAsync(async token =>
         {
-            store.Delete(id);
-        }
-
-        await db.InTransactionAsync(async token =>
-        {
+            // Read inside the transaction, so every row it deletes has its file deleted after.
+            var ids = await db.EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).ToListAsync(token);
             await db.CaseIndicators.Where(i => i.CaseId == caseId).ExecuteDeleteAsync(token);
             await db.EvidenceFiles.Where(e => e.CaseId == caseId).ExecuteDeleteAsync(token);
             await db.CaseMessages.Where(m => m.CaseId == caseId).ExecuteDeleteAsync(token);
@@ -133,9 +130,20 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
             await audit.RedactCaseDetailsAsync(caseId, ContentlessDetails, token);
 
             // Last, with the change it records: the chain head is held only until the commit.
-            await audit.AppendAsync(Actor.Automatic.Event(AuditActions.CaseRetained, caseId, detail: evidenceIds.Count.ToString(CultureInfo.InvariantCulture)), token);
+            await audit.AppendAsync(Actor.Automatic.Event(AuditActions.CaseRetained, caseId, detail: ids.Count.ToString(CultureInfo.InvariantCulture)), token);
+            return ids;
         }, cancellationToken);
         db.ChangeTracker.Clear();
+
+        // The files go once the rows naming them are gone, never before: a failure or crash before
+        // the commit keeps the case whole for the next run (deleting first left evidence rows
+        // without files, which every later bundle or opening reports as tampering). One after the
+        // commit leaves only unreferenced encrypted files, which the evidence cleanup deletes.
+        foreach (var id in evidenceIds)
+        {
+            store.Delete(id);
+        }
+
         return evidenceIds.Count;
     }
 }

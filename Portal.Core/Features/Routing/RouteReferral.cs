@@ -34,7 +34,8 @@ public enum RoutingOutcome
 /// content. Idempotent: a second run finds the assignment and the recorded notification and does
 /// nothing; two concurrent runs cannot both assign (referral version, one assignment per partner)
 /// nor both send (the run that assigns claims the notification; a later run claims it only by a
-/// conditional update once the claim has expired). A failure to send throws, so the job retries;
+/// conditional update once the claim has expired). A failure to send throws, so the job retries
+/// (a partner address the mail server refuses only after the rest of the batch was sent);
 /// an email is sent twice only if the process dies between the SMTP server accepting it and the
 /// notification being recorded. Many referrals can be routed in one call (one transaction for the
 /// assignments and their audit entries), which is how a backlog drains quickly.
@@ -231,6 +232,7 @@ public sealed class RouteReferralHandler(
         var partners = await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
         var recipients = await PartnerRecipientsAsync(partners.Values, cancellationToken);
         var sent = new List<long>();
+        var refused = new List<(long ReferralId, EmailDeliveryException Error)>();
         try
         {
             await using var batch = email.StartBatch();
@@ -245,7 +247,17 @@ public sealed class RouteReferralHandler(
                     ["Reference"] = cases[referral.CaseId].Reference,
                     ["Link"] = composer.Link(PortalRoutes.PartnerReferral(referral.Id)),
                 });
-                await batch.SendAsync(message, cancellationToken);
+                try
+                {
+                    await batch.SendAsync(message, cancellationToken);
+                }
+                catch (EmailDeliveryException exception) when (exception.RecipientRefused)
+                {
+                    // This partner's address only: the rest of the batch still goes.
+                    refused.Add((referral.Id, exception));
+                    continue;
+                }
+
                 sent.Add(referral.Id);
             }
         }
@@ -265,6 +277,17 @@ public sealed class RouteReferralHandler(
                 await db.ReferralAssignments.Where(a => sent.Contains(a.ReferralId) && a.NotifiedAt == null && a.EndedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotifiedAt, at), CancellationToken.None);
             }
+        }
+
+        if (refused.Count > 0)
+        {
+            // Given back, so the retry (this job's, or the sweep's) tries them at once; ending the
+            // batch at the first refusal held back every referral after it, at every retry.
+            var unsent = refused.Select(r => r.ReferralId).ToList();
+            await db.ReferralAssignments.Where(a => unsent.Contains(a.ReferralId) && a.NotifiedAt == null && a.EndedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.NotificationClaimedAt, (DateTime?)null), CancellationToken.None);
+            throw new EmailDeliveryException(
+                $"The mail server refused an address of {refused.Count} partner(s) given a referral; {sent.Count} other(s) were told.", refused[0].Error.SmtpStatus, refused[0].Error, recipientRefused: true);
         }
     }
 

@@ -257,6 +257,30 @@ public abstract class CampaignActionTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSameReply_ConfirmedAgainAfterItRan_IsAnsweredWithThatAction_AndNoVictimGetsItTwice()
+    {
+        var seeded = await SeedAsync(count: 60);
+        var (supervisor, supervisorId) = await SupervisorAsync();
+        var replyId = await ReplyAsync(supervisorId);
+        var page = await supervisor.GetPageAsync($"/staff/campaigns/{seeded.CampaignId}");
+        using var previewResponse = await PostAsync(supervisor, page, $"/staff/campaigns/{seeded.CampaignId}/actions/preview", new() { ["kind"] = "Reply", ["cannedResponseId"] = replyId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var preview = await HtmlForms.ParseAsync(previewResponse);
+        var actionUrl = await ConfirmAsync(supervisor, preview, seeded.CampaignId);
+        await RunAsync();
+        var messages = await factory.QueryAsync(db => db.CaseMessages.CountAsync());
+        Assert.True(messages > 0);
+        var entries = await factory.QueryAsync(db => db.AuditEntries.CountAsync());
+
+        // Confirm pressed again once the first had run (a second click, or Back and Confirm).
+        Assert.Equal(actionUrl, await ConfirmAsync(supervisor, preview, seeded.CampaignId));
+        await RunAsync();
+
+        Assert.Equal(messages, await factory.QueryAsync(db => db.CaseMessages.CountAsync()));
+        Assert.Equal(1, await factory.QueryAsync(db => db.CampaignActions.CountAsync()));
+        Assert.Equal(entries, await factory.QueryAsync(db => db.AuditEntries.CountAsync()));
+    }
+
+    [Fact]
     public async Task ACampaignThatChangedSinceThePreview_OrOneAlreadyBeingWorked_StartsNothing()
     {
         var seeded = await SeedAsync(count: 60);

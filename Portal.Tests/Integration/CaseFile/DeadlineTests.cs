@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Email;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.CaseFile;
 using Portal.Tests.Integration.Jobs;
@@ -177,9 +178,31 @@ public abstract class DeadlineTests<TFactory> : IAsyncLifetime
 
     private string Days(int days) => DateOnly.FromDateTime(portal.Clock.GetUtcNow().UtcDateTime).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task<(HttpClient Client, Victim Victim)> FileAsync(string organisation, bool email = false)
+    [Fact]
+    public async Task AReminderTheServerRefuses_HoldsBackNoOtherReminder_AndIsTriedAgainAtOnce()
     {
-        var address = $"victim-{Guid.NewGuid():N}@test.example";
+        // Filed first, so its reminder is claimed and sent first.
+        var (_, refused) = await FileAsync("vastaamo", email: true, address: $"refused-{Guid.NewGuid():N}@test.example");
+        var (_, concerned) = await FileAsync("vastaamo", email: true);
+        var noticeId = await PublishAsync("Claims by " + Guid.NewGuid().ToString("N")[..6], Days(10), DeadlineAudience.BreachOrganisation, "vastaamo");
+
+        // The run tells the engine (which retries, and in the end shows the failure), after sending the rest.
+        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(SendRemindersAsync);
+        Assert.Equal(550, failure.SmtpStatus);
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(concerned.Email));
+        Assert.Empty(TestMailbox.Smtp.To(refused.Email));
+        var held = await portal.QueryAsync(db => db.DeadlineReminders.AsNoTracking().SingleAsync(r => r.NoticeId == noticeId && r.CaseId == refused.Case.Id));
+        Assert.Null(held.SentAt);
+        Assert.Null(held.ClaimedAt);
+
+        await Assert.ThrowsAsync<EmailDeliveryException>(SendRemindersAsync);
+        Assert.Single(TestMailbox.Smtp.To(concerned.Email));
+        Assert.Single(await portal.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == AuditActions.DeadlineReminderSent && a.Subject == noticeId.ToString()).ToListAsync()));
+    }
+
+    private async Task<(HttpClient Client, Victim Victim)> FileAsync(string organisation, bool email = false, string? address = null)
+    {
+        address ??= $"victim-{Guid.NewGuid():N}@test.example";
         var changes = new Dictionary<string, string?> { ["BreachOrganisation"] = organisation };
         if (email)
         {

@@ -282,6 +282,111 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
         Assert.Single(await EntriesAsync(caseId, AuditActions.ReportDetailsConfirmed));
     }
 
+    [Fact]
+    public async Task Retention_WhenItsAuditEntryCannotBeWritten_KeepsTheCaseWithItsEvidenceFiles_AndTheRetryRemovesBoth()
+    {
+        var before = await WithDbAsync(factory, db => db.Cases.Select(c => c.Id).ToListAsync());
+        var (victim, token) = await EvidenceUploads.NewCaseAsync(factory, ReportAnswers.Valid("my therapy notes were stolen"));
+        using (victim)
+        using (var uploaded = await EvidenceUploads.UploadAsync(victim, token, "ransom.eml", "message/rfc822", System.Text.Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail())))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        var caseId = await WithDbAsync(factory, db => db.Cases.Where(c => !before.Contains(c.Id)).Select(c => c.Id).SingleAsync());
+        var fileId = await WithDbAsync(factory, db => db.EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).SingleAsync());
+        var longAgo = factory.Clock.GetUtcNow().UtcDateTime.AddDays(-400);
+        await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.Status, CaseStatus.Closed).SetProperty(x => x.UpdatedAt, longAgo)));
+        var store = factory.Services.GetRequiredService<Portal.Core.Features.Evidence.IEvidenceStore>();
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            await Assert.ThrowsAnyAsync<DbUpdateException>(RetainAsync);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        // Nothing was retained, so the case's evidence row still stands, and so must its file:
+        // a row without its file is what a tampered store looks like (a false alarm on the next
+        // bundle or opening).
+        Assert.Null(await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId).Select(c => c.RetainedAt).SingleAsync()));
+        Assert.True(await WithDbAsync(factory, db => db.EvidenceFiles.AnyAsync(e => e.Id == fileId)));
+        Assert.True(store.Exists(fileId), "the evidence file was deleted though its row and the case's content were kept");
+        Assert.Empty(await EntriesAsync(caseId, AuditActions.CaseRetained));
+        await AssertTrailIntactAsync();
+
+        await RetainAsync();
+        Assert.NotNull(await WithDbAsync(factory, db => db.Cases.Where(c => c.Id == caseId).Select(c => c.RetainedAt).SingleAsync()));
+        Assert.False(await WithDbAsync(factory, db => db.EvidenceFiles.AnyAsync(e => e.Id == fileId)));
+        Assert.False(store.Exists(fileId));
+        Assert.Single(await EntriesAsync(caseId, AuditActions.CaseRetained));
+
+        async Task RetainAsync()
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Retention.ApplyRetentionHandler>().HandleAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Invitation_WhenItsAuditEntryCannotBeWritten_LeavesNoLinkThatWorks_UntilAResendIsRecorded()
+    {
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var recipient = $"invitee-{Guid.NewGuid():N}@test.example";
+        var page = await admin.GetPageAsync("/staff/invitations");
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await admin.SubmitAsync(page, "/staff/invitations", new Dictionary<string, string?> { ["Email"] = recipient, ["Roles"] = StaffRoles.Supervisor, ["Language"] = "en" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        // The email went before its entry failed: its link must not open a supervisor's account
+        // that the trail never saw granted.
+        var link = InvitationLinkIn(Assert.Single(await TestMailbox.Smtp.WaitForAsync(recipient)).TextBody);
+        using (var opened = await factory.CreatePortalClient().GetAsync(link))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, opened.StatusCode);
+        }
+
+        var normalized = recipient.ToUpperInvariant();
+        var invitationId = await WithDbAsync(factory, db => db.StaffInvitations.Where(i => i.NormalizedEmail == normalized).Select(i => i.Id).SingleAsync());
+        Assert.Empty(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == invitationId.ToString()).ToListAsync()));
+        await AssertTrailIntactAsync();
+
+        // The admins' list shows it not sent yet; a resend is recorded and its link works.
+        var list = await admin.GetPageAsync("/staff/invitations");
+        var row = list.QuerySelectorAll("[data-testid=invitation-row]").Single(r => r.GetAttribute("data-email") == recipient);
+        using (var resent = await admin.SubmitAsync(list, row.QuerySelector("form[action$='/resend']")?.GetAttribute("action") ?? "", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, resent.StatusCode);
+        }
+
+        var newLink = InvitationLinkIn((await TestMailbox.Smtp.WaitForAsync(recipient, count: 2)).Select(m => m.TextBody).Single(body => !(body ?? "").Contains(link, StringComparison.Ordinal)));
+        using (var works = await factory.CreatePortalClient().GetAsync(newLink))
+        {
+            Assert.Equal(HttpStatusCode.OK, works.StatusCode);
+        }
+
+        Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == invitationId.ToString() && e.Action == AuditActions.InvitationResent).ToListAsync()));
+    }
+
+    private static string InvitationLinkIn(string? body)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(body ?? "", @"https?://[^/\s]+(?<path>/account/invitation\?token=[A-Za-z0-9_-]+)");
+        Assert.True(match.Success, "the email has no invitation link");
+        return match.Groups["path"].Value;
+    }
+
     private Task<List<AuditEntry>> StaffEntriesAsync(string actorId, string action) =>
         WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.ActorId == actorId && e.Action == action).ToListAsync());
 

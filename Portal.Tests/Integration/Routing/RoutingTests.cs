@@ -561,6 +561,54 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         }
     }
 
+    [Fact]
+    public async Task APartnerAddressTheServerRefuses_HoldsBackNoOtherReferralOfTheBatch_AndIsTriedAgainAtOnce()
+    {
+        var refusing = await AddPartnerAsync(factory, PartnerType.Police, "paijat-hame");
+        var refusedAddress = $"refused-{Guid.NewGuid():N}@partner.test";
+        await WithDbAsync(factory, db => db.Partners.Where(p => p.Id == refusing.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.ContactEmail, refusedAddress)));
+        var working = await AddPartnerAsync(factory, PartnerType.Police, "etela-karjala");
+        var first = await PoliceReferralAsync("paijat-hame");
+        var second = await PoliceReferralAsync("etela-karjala");
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            // The batch tells the engine (which retries), after sending what it could.
+            var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() => scope.ServiceProvider.GetRequiredService<RouteReferralHandler>().HandleManyAsync([first, second], CancellationToken.None));
+            Assert.Equal(550, failure.SmtpStatus);
+        }
+
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(working.ContactEmail));
+        Assert.Empty(TestMailbox.Smtp.To(refusedAddress));
+        var sent = await WithDbAsync(factory, db => db.ReferralAssignments.AsNoTracking().SingleAsync(a => a.ReferralId == second));
+        Assert.NotNull(sent.NotifiedAt);
+
+        // Assigned, not told, and its claim given back, so the retry tries it at once.
+        var held = await WithDbAsync(factory, db => db.ReferralAssignments.AsNoTracking().SingleAsync(a => a.ReferralId == first));
+        Assert.Equal(refusing.Id, held.PartnerId);
+        Assert.Null(held.NotifiedAt);
+        Assert.Null(held.NotificationClaimedAt);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await Assert.ThrowsAsync<EmailDeliveryException>(() => scope.ServiceProvider.GetRequiredService<RouteReferralHandler>().HandleManyAsync([first, second], CancellationToken.None));
+        }
+
+        Assert.Single(TestMailbox.Smtp.To(working.ContactEmail));
+    }
+
+    private async Task<long> PoliceReferralAsync(string region)
+    {
+        var filed = await FileAsync(factory, new Dictionary<string, string?> { ["Region"] = region });
+        return await WithDbAsync(factory, async db =>
+        {
+            var referral = ReferralRules.Create(await db.Cases.SingleAsync(c => c.Id == filed.Id), PartnerType.Police, factory.Clock.GetUtcNow().UtcDateTime);
+            db.Referrals.Add(referral);
+            await db.SaveChangesAsync();
+            return referral.Id;
+        });
+    }
+
     private async Task<IReadOnlyList<long>> EscalateAsync()
     {
         await using var scope = factory.Services.CreateAsyncScope();
