@@ -38,6 +38,7 @@ public static class IdentitySetup
         builder.Services.AddScoped<EnrolAuthenticatorHandler>();
         builder.Services.AddScoped<SignOutStaffHandler>();
         builder.Services.AddScoped<AdministerStaffHandler>();
+        builder.Services.AddScoped<CreateAdminHandler>();
 
         builder.Services.ConfigureApplicationCookie(options =>
         {

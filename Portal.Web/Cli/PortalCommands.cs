@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
-using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Web.Data;
 using Portal.Web.Hosting;
@@ -188,29 +188,7 @@ public static class PortalCommands
     public static async Task<IdentityResult> CreateAdminAsync(IServiceProvider services, string email, string name, string password)
     {
         await using var scope = services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
-        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
-        if (await users.FindByEmailAsync(email) is not null)
-        {
-            return IdentityResult.Failed(new IdentityError { Code = "Exists", Description = $"An account for {email} already exists." });
-        }
-
-        var user = new StaffUser
-        {
-            UserName = email,
-            Email = email,
-            EmailConfirmed = true,
-            DisplayName = name,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        var created = await users.CreateAsync(user, password);
-        var result = created.Succeeded ? await users.AddToRoleAsync(user, StaffRoles.Admin) : created;
-        if (result.Succeeded)
-        {
-            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(AuditEvent.System(AuditActions.AdminCreated, subject: user.Id), CancellationToken.None);
-        }
-
-        return result;
+        return await scope.ServiceProvider.GetRequiredService<CreateAdminHandler>().HandleAsync(email, name, password, CancellationToken.None);
     }
 
     /// <summary>20 random characters, drawn again until they meet Identity's rules (a digit, a lower- and an upper-case letter).</summary>

@@ -205,6 +205,35 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task CreatingAnAdmin_WhenItsAuditEntryCannotBeWritten_LeavesNoAccount()
+    {
+        var email = $"first-admin-{Guid.NewGuid():N}@portal.test";
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            await Assert.ThrowsAnyAsync<DbUpdateException>(() => Portal.Web.Cli.PortalCommands.CreateAdminAsync(factory.Services, email, "First Admin", StaffAccounts.Password));
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        Assert.False(await WithDbAsync(factory, db => db.Users.AnyAsync(u => u.Email == email)));
+        await AssertTrailIntactAsync();
+
+        var created = await Portal.Web.Cli.PortalCommands.CreateAdminAsync(factory.Services, email, "First Admin", StaffAccounts.Password);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        var userId = await WithDbAsync(factory, db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
+        Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.AsNoTracking().Where(e => e.Subject == userId && e.Action == AuditActions.AdminCreated).ToListAsync()));
+
+        // Refused by Identity (a password it does not accept): nothing is left either.
+        var weak = await Portal.Web.Cli.PortalCommands.CreateAdminAsync(factory.Services, "second-" + email, "Second Admin", "short");
+        Assert.False(weak.Succeeded);
+        Assert.False(await WithDbAsync(factory, db => db.Users.AnyAsync(u => u.Email == "second-" + email)));
+    }
+
+    [Fact]
     public async Task DisablingAnAccount_WhenItsAuditEntryCannotBeWritten_LeavesItEnabled()
     {
         var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
