@@ -80,14 +80,9 @@ public sealed class EnrolAuthenticatorHandler(PortalDbContext db, UserManager<St
             return new(EnrolmentOutcome.NoAccount);
         }
 
-        if (user.TwoFactorEnabled)
+        if (await RefusalAsync(user, code, twoFactorOn: false) is { } refused)
         {
-            return new(EnrolmentOutcome.AlreadyEnabled, user);
-        }
-
-        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code ?? ""))
-        {
-            return new(EnrolmentOutcome.WrongCode, user);
+            return refused;
         }
 
         var enabled = await users.SetTwoFactorEnabledAsync(user, true);
@@ -96,10 +91,7 @@ public sealed class EnrolAuthenticatorHandler(PortalDbContext db, UserManager<St
             throw new InvalidOperationException("Two-factor sign-in could not be turned on: " + string.Join(", ", enabled.Errors.Select(e => e.Code)));
         }
 
-        var recoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToList()
-            ?? throw new InvalidOperationException("No recovery codes were made.");
-        await audit.AppendAsync(actor.Event(AuditActions.TwoFactorEnabled), cancellationToken);
-        return new(EnrolmentOutcome.Enabled, user, recoveryCodes);
+        return await NewRecoveryCodesAsync(actor, user, AuditActions.TwoFactorEnabled, cancellationToken);
     }
 
     /// <summary>
@@ -118,19 +110,29 @@ public sealed class EnrolAuthenticatorHandler(PortalDbContext db, UserManager<St
             return new(EnrolmentOutcome.NoAccount);
         }
 
-        if (!user.TwoFactorEnabled)
+        return await RefusalAsync(user, code, twoFactorOn: true)
+            ?? await NewRecoveryCodesAsync(actor, user, AuditActions.RecoveryCodesReplaced, cancellationToken);
+    }
+
+    /// <summary>Why the step cannot go on (two-factor sign-in is not as it needs, or the code is not from the app); null when it can.</summary>
+    private async Task<EnrolmentResult?> RefusalAsync(StaffUser user, string? code, bool twoFactorOn)
+    {
+        if (user.TwoFactorEnabled != twoFactorOn)
         {
-            return new(EnrolmentOutcome.NotEnabled, user);
+            return new(twoFactorOn ? EnrolmentOutcome.NotEnabled : EnrolmentOutcome.AlreadyEnabled, user);
         }
 
-        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code ?? ""))
-        {
-            return new(EnrolmentOutcome.WrongCode, user);
-        }
+        return await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code ?? "")
+            ? null
+            : new(EnrolmentOutcome.WrongCode, user);
+    }
 
+    /// <summary>Recovery codes (the old ones stop working) and the entry saying why they were made.</summary>
+    private async Task<EnrolmentResult> NewRecoveryCodesAsync(StaffActor actor, StaffUser user, string action, CancellationToken cancellationToken)
+    {
         var recoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToList()
             ?? throw new InvalidOperationException("No recovery codes were made.");
-        await audit.AppendAsync(actor.Event(AuditActions.RecoveryCodesReplaced), cancellationToken);
+        await audit.AppendAsync(actor.Event(action), cancellationToken);
         return new(EnrolmentOutcome.Enabled, user, recoveryCodes);
     }
 }
