@@ -7,11 +7,14 @@ namespace Portal.Web.Forms;
 /// <summary>
 /// Ties an invalid field to its message: aria-invalid plus aria-describedby pointing at the
 /// hint and the error, so screen readers announce both. Works on inputs, selects and textareas
-/// that carry an explicit id and a name.
+/// that carry an explicit id and a name, and on the fieldset of a group of radio buttons or
+/// checkboxes, where the description is what a screen reader announces on entering the group
+/// (a fieldset is no widget, so it gets no aria-invalid).
 /// </summary>
 [HtmlTargetElement("input", Attributes = "portal-field", TagStructure = TagStructure.WithoutEndTag)]
 [HtmlTargetElement("textarea", Attributes = "portal-field")]
 [HtmlTargetElement("select", Attributes = "portal-field")]
+[HtmlTargetElement("fieldset", Attributes = "portal-field")]
 public sealed class FieldTagHelper : TagHelper
 {
     [HtmlAttributeName("portal-field")]
@@ -36,7 +39,11 @@ public sealed class FieldTagHelper : TagHelper
 
         if (ViewContext?.ViewData.ModelState.TryGetValue(Field, out var entry) == true && entry.Errors.Count > 0)
         {
-            output.Attributes.SetAttribute("aria-invalid", "true");
+            if (output.TagName != "fieldset")
+            {
+                output.Attributes.SetAttribute("aria-invalid", "true");
+            }
+
             describedBy.Add($"{Field}-error");
         }
 
