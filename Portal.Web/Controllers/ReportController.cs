@@ -111,17 +111,16 @@ public sealed class ReportController(
         {
             AddInFormOrder(validation);
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            var first = ReportSteps.StepOf(validation.Errors.OrderBy(e => ReportSteps.OrderOf(e.PropertyName)).First().PropertyName);
             if (draft is null)
             {
                 // Kept as a step's answers are, so that a change of language (which opens
                 // /report/all again) or coming back later does not lose what was typed.
-                var firstProblem = ReportSteps.StepOf(validation.Errors.OrderBy(e => ReportSteps.OrderOf(e.PropertyName)).First().PropertyName);
-                await KeepOnePageAsync(answers, firstProblem.Number, cancellationToken);
+                await KeepOnePageAsync(answers, first.Number, cancellationToken);
                 return View("New", answers);
             }
 
             // From the check step: back to the first step with a problem, its errors shown there.
-            var first = ReportSteps.StepOf(validation.Errors.OrderBy(e => ReportSteps.OrderOf(e.PropertyName)).First().PropertyName);
             return View("Step", new ReportStepViewModel(first, answers, draft.ReachedStep));
         }
 
