@@ -29,6 +29,9 @@ public sealed class JobFailure
 public enum SupervisorAlertKind
 {
     UrgentUnclaimed = 0,
+
+    /// <summary>Evidence of the case failed its integrity check; raised again, the row is pending again.</summary>
+    EvidenceIntegrity = 1,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.Extensions.Options;
 using Portal.Core.Email;
+using Portal.Core.Features.Bundles;
 using Portal.Core.Features.Campaigns;
 using Portal.Core.Features.CaseFile;
 using Portal.Core.Features.Evidence;
@@ -41,13 +42,22 @@ public sealed class DailyDigestJob(SendDailyDigestHandler handler, ILogger<Daily
     }
 }
 
-/// <summary>Once per case: an urgent case unclaimed for Triage:UrgentUnclaimedFlag alerts supervisors.</summary>
+/// <summary>
+/// Alerts to supervisors: once per case, an urgent case unclaimed for Triage:UrgentUnclaimedFlag;
+/// and an evidence integrity alert that the request which found the damage could not send.
+/// </summary>
 [SingleRun]
-public sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handler, ILogger<UrgentUnclaimedAlertJob> logger)
+public sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handler, EvidenceIntegrityAlert integrity, ILogger<UrgentUnclaimedAlertJob> logger)
 {
-    [DisplayName("Alert: urgent cases nobody has claimed")]
+    [DisplayName("Alert: urgent cases nobody has claimed, damaged evidence")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var integrityAlerts = await integrity.SendPendingAsync(cancellationToken);
+        if (integrityAlerts > 0)
+        {
+            logger.LogInformation("Supervisors alerted about damaged evidence in {Cases} case(s) after the first try failed.", integrityAlerts);
+        }
+
         var cases = await handler.HandleAsync(cancellationToken);
         if (cases > 0)
         {

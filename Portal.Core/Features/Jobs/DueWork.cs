@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Email;
+using Portal.Core.Features.Bundles;
 using Portal.Core.Features.Routing;
 using Portal.Core.Features.Triage;
 
@@ -21,7 +23,7 @@ public enum DueWork
     /// <summary>Messages or forwarded files whose victim is still to be told by email, and requests for a new receipt key.</summary>
     VictimNotifications = 4,
 
-    /// <summary>Urgent cases unclaimed for Triage:UrgentUnclaimedFlag without an alert, or an alert not yet sent.</summary>
+    /// <summary>Urgent cases unclaimed for Triage:UrgentUnclaimedFlag without an alert, an alert not yet sent, or an integrity alert its request did not send.</summary>
     UrgentAlerts = 8,
 
     /// <summary>Assignments not acknowledged within Routing:AcknowledgeWithin (UrgentAcknowledgeWithin for urgent referrals).</summary>
@@ -40,7 +42,7 @@ public enum DueWork
 /// EscalateReferralsHandler); a difference only costs a run that finds nothing, or a run left to
 /// the job's schedule.
 /// </summary>
-public sealed class DueWorkQuery(PortalDbContext db, IOptions<RoutingOptions> routing, IOptions<TriageOptions> triage, TimeProvider clock)
+public sealed class DueWorkQuery(PortalDbContext db, IOptions<RoutingOptions> routing, IOptions<TriageOptions> triage, IOptions<EmailOptions> email, TimeProvider clock)
 {
     public async Task<DueWork> HandleAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +51,7 @@ public sealed class DueWorkQuery(PortalDbContext db, IOptions<RoutingOptions> ro
         var unclaimedSince = now - triage.Value.UrgentUnclaimedFlag;
         var normalAckBefore = now - routing.Value.AcknowledgeWithin;
         var urgentAckBefore = now - routing.Value.UrgentAcknowledgeWithin;
+        var integrityAlertsBefore = now - EvidenceIntegrityAlert.TakeOverAfter(email.Value);
 
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -76,7 +79,8 @@ public sealed class DueWorkQuery(PortalDbContext db, IOptions<RoutingOptions> ro
             if (await db.Cases.AnyAsync(c => (c.Status == CaseStatus.Received || c.Status == CaseStatus.InTriage)
                     && c.Priority == CasePriority.Urgent && c.ClaimedById == null && c.CreatedAt <= unclaimedSince
                     && !db.SupervisorAlerts.Any(a => a.CaseId == c.Id && a.Kind == SupervisorAlertKind.UrgentUnclaimed), cancellationToken)
-                || await db.SupervisorAlerts.AnyAsync(a => a.Kind == SupervisorAlertKind.UrgentUnclaimed && a.SentAt == null, cancellationToken))
+                || await db.SupervisorAlerts.AnyAsync(a => a.Kind == SupervisorAlertKind.UrgentUnclaimed && a.SentAt == null, cancellationToken)
+                || await db.SupervisorAlerts.AnyAsync(a => a.Kind == SupervisorAlertKind.EvidenceIntegrity && a.SentAt == null && a.RaisedAt <= integrityAlertsBefore, cancellationToken))
             {
                 due |= DueWork.UrgentAlerts;
             }

@@ -6,7 +6,11 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Email;
+using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Bundles;
 using Portal.Tests.Support;
@@ -284,6 +288,81 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
         var alert = alerts.Single(m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true);
         Assert.Contains($"/staff/cases/{caseId}", alert.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, alert.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IntegrityAlert_TheMailServerRefusedAtFirst_IsKeptAndSentByTheAlertJob_Once()
+    {
+        var (caseId, client) = await CaseWithEvidenceAsync(("kept.txt", Encoding.ASCII.GetBytes("Evidence whose alert must not be lost.\n")));
+        client.Dispose();
+        var supervisor = await StaffAccounts.CreateAsync(factory, StaffRoles.Supervisor);
+        var reference = await ReferenceAsync(caseId);
+        Guid evidenceId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            evidenceId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EvidenceFiles.Where(e => e.CaseId == caseId).Select(e => e.Id).SingleAsync();
+        }
+
+        // Found while the mail server is down: the request records it and cannot send.
+        var failure = new EvidenceIntegrityFailure(caseId, reference, evidenceId, "test: damaged", AuditEvent.System(AuditActions.EvidenceTampered));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var down = TestMailbox.SmtpOptions();
+            down.Port = TestMailbox.ClosedPort();
+            await AlertWith(scope.ServiceProvider, new SmtpEmailSender(Options.Create(down), factory.Clock)).RaiseAsync(failure, "fi", CancellationToken.None);
+        }
+
+        Assert.Contains(await AuditAsync(AuditActions.EvidenceTampered), e => e.CaseId == caseId && e.Subject == evidenceId.ToString());
+        Assert.Null(await IntegrityAlertSentAtAsync(caseId));
+        Assert.DoesNotContain(TestMailbox.Smtp.To(supervisor.Email), m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true);
+
+        // The job leaves it to the request for as long as a send can take, then sends it once.
+        var takeOver = EvidenceIntegrityAlert.TakeOverAfter(factory.Services.GetRequiredService<IOptions<EmailOptions>>().Value);
+        factory.Clock.Advance(takeOver - TimeSpan.FromSeconds(5));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<EvidenceIntegrityAlert>().SendPendingAsync(CancellationToken.None));
+        }
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(10));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<EvidenceIntegrityAlert>().SendPendingAsync(CancellationToken.None) >= 1);
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<EvidenceIntegrityAlert>().SendPendingAsync(CancellationToken.None));
+        }
+
+        var alert = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email), m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true);
+        Assert.Contains($"/staff/cases/{caseId}", alert.TextBody, StringComparison.Ordinal);
+        Assert.NotNull(await IntegrityAlertSentAtAsync(caseId));
+
+        // Damage found again later is a new alert.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<EvidenceIntegrityAlert>().RaiseAsync(failure, "en", CancellationToken.None);
+        }
+
+        await TestMailbox.Smtp.WaitForAsync(supervisor.Email, count: 2);
+        Assert.Equal(2, TestMailbox.Smtp.To(supervisor.Email).Count(m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true));
+        Assert.NotNull(await IntegrityAlertSentAtAsync(caseId));
+    }
+
+    private static EvidenceIntegrityAlert AlertWith(IServiceProvider services, IEmailSender sender) => new(
+        services.GetRequiredService<PortalDbContext>(),
+        services.GetRequiredService<AuditTrail>(),
+        services.GetRequiredService<StaffRecipients>(),
+        sender,
+        services.GetRequiredService<EmailComposer>(),
+        services.GetRequiredService<IOptions<EmailOptions>>(),
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<ILogger<EvidenceIntegrityAlert>>());
+
+    private async Task<DateTime?> IntegrityAlertSentAtAsync(Guid caseId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().SupervisorAlerts
+            .Where(a => a.CaseId == caseId && a.Kind == SupervisorAlertKind.EvidenceIntegrity)
+            .Select(a => a.SentAt)
+            .SingleAsync();
     }
 
     [Fact]

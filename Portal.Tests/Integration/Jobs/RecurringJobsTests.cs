@@ -168,6 +168,43 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIntegrityAlertThatCouldNotGo_IsDue_AndSentByTheAlertJob_Once()
+    {
+        var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
+        var (client, _) = await EvidenceUploads.NewCaseAsync(portal);
+        client.Dispose();
+        Guid caseId;
+        string reference;
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            // As a bundle download leaves it when the mail server was down at the time.
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            (caseId, reference) = await db.Cases.OrderByDescending(c => c.CreatedAt).Select(c => new ValueTuple<Guid, string>(c.Id, c.Reference)).FirstAsync();
+            db.SupervisorAlerts.Add(new SupervisorAlert { CaseId = caseId, Kind = SupervisorAlertKind.EvidenceIntegrity, RaisedAt = portal.Clock.GetUtcNow().UtcDateTime });
+            await db.SaveChangesAsync();
+        }
+
+        var takeOver = Portal.Core.Features.Bundles.EvidenceIntegrityAlert.TakeOverAfter(portal.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Portal.Core.Email.EmailOptions>>().Value);
+        portal.Clock.Advance(takeOver + TimeSpan.FromSeconds(1));
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            Assert.True((await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Jobs.DueWorkQuery>().HandleAsync(CancellationToken.None)).HasFlag(Portal.Core.Features.Jobs.DueWork.UrgentAlerts));
+        }
+
+        portal.RunRecurring(PortalJobKeys.UrgentAlert);
+        var alert = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email), m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true);
+        Assert.Contains($"/staff/cases/{caseId}", alert.TextBody, StringComparison.Ordinal);
+        await Eventually.WaitAsync(() => portal.QueryAsync(db => db.SupervisorAlerts.AnyAsync(a => a.CaseId == caseId && a.SentAt != null)), "the alert to be marked sent");
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Bundles.EvidenceIntegrityAlert>().SendPendingAsync(CancellationToken.None));
+        }
+
+        Assert.Single(TestMailbox.Smtp.To(supervisor.Email), m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task EvidenceAnalysis_WhileARunIsReading_ASecondRunReadsNothing_AndLeavesTheFileForTheNext()
     {
         // Two runs at once would both count an attempt on the same file (using up its tries) and
