@@ -106,7 +106,6 @@ public static class StaffSession
 {
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(12);
-    private const string SignedInAtKey = "portal.signed-in-at";
 
     /// <summary>
     /// Replaces Identity's security stamp validator, which on every request (the interval we need
@@ -115,20 +114,12 @@ public static class StaffSession
     /// </summary>
     public static void CheckEveryRequest(CookieAuthenticationEvents events)
     {
-        events.OnSigningIn = context =>
-        {
-            var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-            // A re-issue of the same session (a confirmation of both factors, a refresh) keeps its start.
-            context.Properties.Items.TryAdd(SignedInAtKey, clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return Task.CompletedTask;
-        };
+        // A re-issue of the same session (a confirmation of both factors, a refresh) keeps its start.
+        events.OnSigningIn = SessionStart.RecordAsync;
 
         events.OnValidatePrincipal = async context =>
         {
-            var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-            var expired = !context.Properties.Items.TryGetValue(SignedInAtKey, out var value)
-                || !long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-                || clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > AbsoluteLifetime;
+            var expired = SessionStart.IsOlderThan(context, AbsoluteLifetime);
             if (expired || !await StampIsCurrentAsync(context))
             {
                 context.RejectPrincipal();
@@ -228,12 +219,22 @@ public static class CaseSession
         return result.Succeeded ? Ticket(result.Principal) : null;
     }
 
+    /// <summary>
+    /// However active, a case session ends this long after the receipt opened it (or the report
+    /// was filed): on a shared or taken computer a tab kept busy does not hold the case open for
+    /// ever. A victim reading, writing and uploading has hours; then the receipt opens it again.
+    /// </summary>
+    public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(4);
+
     /// <summary>One indexed read per victim request: the case still exists and the session was not ended.</summary>
-    public static void CheckEveryRequest(CookieAuthenticationEvents events) =>
+    public static void CheckEveryRequest(CookieAuthenticationEvents events)
+    {
+        events.OnSigningIn = SessionStart.RecordAsync;
         events.OnValidatePrincipal = async context =>
         {
             var ticket = Ticket(context.Principal);
             var current = ticket is not null
+                && !SessionStart.IsOlderThan(context, AbsoluteLifetime)
                 && await context.HttpContext.RequestServices.GetRequiredService<CaseSessionCheck>().IsCurrentAsync(ticket, context.HttpContext.RequestAborted);
             if (!current)
             {
@@ -241,4 +242,30 @@ public static class CaseSession
                 await context.HttpContext.SignOutAsync(Scheme);
             }
         };
+    }
+}
+
+/// <summary>
+/// When a session began, kept in its ticket's properties, which survive each sliding renewal
+/// (and a re-issue of the same session), so an absolute lifetime can be enforced on top of the
+/// idle one. A ticket without it predates the rule and counts as expired.
+/// </summary>
+internal static class SessionStart
+{
+    private const string Key = "portal.signed-in-at";
+
+    public static Task RecordAsync(CookieSigningInContext context)
+    {
+        var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        context.Properties.Items.TryAdd(Key, clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Task.CompletedTask;
+    }
+
+    public static bool IsOlderThan(CookieValidatePrincipalContext context, TimeSpan lifetime)
+    {
+        var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        return !context.Properties.Items.TryGetValue(Key, out var value)
+            || !long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            || clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > lifetime;
+    }
 }

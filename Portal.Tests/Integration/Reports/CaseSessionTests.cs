@@ -34,6 +34,28 @@ public abstract class CaseSessionTests<TFactory>(TFactory factory)
         Assert.True(await VictimSteps.SeesCaseAsync(again));
     }
 
+    [Fact]
+    public async Task Session_EndsFourHoursAfterItBegan_EvenWhenActive_AndTheReceiptOpensItAgain()
+    {
+        var victim = await VictimSteps.FileAsync(factory);
+        for (var minutes = 0; minutes < (3 * 60) + 40; minutes += 20)
+        {
+            factory.Clock.Advance(TimeSpan.FromMinutes(20));
+            Assert.True(await VictimSteps.SeesCaseAsync(victim.Client), $"the case page closed after {minutes + 20} active minutes");
+        }
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(25));
+        using (var expired = await victim.Client.GetAsync("/status"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, expired.StatusCode);
+            Assert.Contains("/status/open", expired.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        var again = await VictimSteps.OpenAsync(factory, victim.Case.Reference, victim.Case.ReceiptKey);
+        Assert.NotNull(again);
+        Assert.True(await VictimSteps.SeesCaseAsync(again));
+    }
+
     [Theory]
     [InlineData("/status")]
     [InlineData("/status/evidence")]
