@@ -20,11 +20,16 @@ internal sealed class PortalProcess : IDisposable
 
     public int ProcessId => process.Id;
 
-    public static PortalProcess Start(string portalDll, string workDirectory, IReadOnlyDictionary<string, string> settings)
+    public static PortalProcess Start(string portalDll, string workDirectory, IReadOnlyDictionary<string, string> settings, params string[] arguments)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workDirectory };
         start.ArgumentList.Add(portalDll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["Portal__DataDirectory"] = Path.Combine(workDirectory, "portal");

@@ -26,6 +26,7 @@ var number = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureIn
 return args[0] switch
 {
     "submit" => await SubmitBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
+    "floor-server" => await MvcFloor.ServeAsync(),
     "upload" => await UploadBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
     "queue" => await QueueBenchmark.RunAsync(portalDll, number > 0 ? number : 20),

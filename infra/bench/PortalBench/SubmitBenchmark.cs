@@ -21,6 +21,11 @@ internal static class SubmitBenchmark
         // --- the portal, as an operator runs it ------------------------------------------------------
         using var portal = PortalProcess.Start(portalDll, work.FullName, new Dictionary<string, string> { ["RateLimits__ReportPermits"] = "100000000" });
 
+        // --- the floor under any MVC use case, in a process of its own (see MvcFloor) ---------------
+        var floorDirectory = Path.Combine(work.FullName, "floor");
+        Directory.CreateDirectory(floorDirectory);
+        using var floor = PortalProcess.Start(typeof(MvcFloor).Assembly.Location, floorDirectory, new Dictionary<string, string>(), "floor-server", "-");
+
         // --- the bare endpoint: one insert, same provider and pragmas --------------------------------
         var barePort = PortalProcess.FreePort();
         var bareDirectory = Path.Combine(work.FullName, "bare");
@@ -49,18 +54,24 @@ internal static class SubmitBenchmark
             await portal.WaitReadyAsync();
             var sessions = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Session.OpenAsync(portalBase)));
             var bareClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{barePort}") };
+            await floor.WaitReadyAsync();
+            var floorSessions = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Session.OpenAsync(floor.Address, "/floor")));
 
             // Warm up both (JIT, connection pools, SQLite page cache). The portal's is long: on two
             // busy cores tiered compilation of MVC, EF Core and Razor goes on for well over 10 s,
             // and a shorter warm-up measured the JIT (a third of the portal's CPU) as much as the portal.
             await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 8, TimeSpan.FromSeconds(30));
             await ClosedLoopAsync(_ => PostBareAsync(bareClient), 8, TimeSpan.FromSeconds(3));
+            await ClosedLoopAsync(i => floorSessions[i % floorSessions.Length].SubmitAsync(), 8, TimeSpan.FromSeconds(15));
 
             var duration = TimeSpan.FromSeconds(seconds);
             var cpuBefore = portal.ProcessorTime();
             var portalMax = await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 16, duration);
             var cpuAfter = portal.ProcessorTime();
             var bareMax = await ClosedLoopAsync(_ => PostBareAsync(bareClient), 16, duration);
+            var floorCpuBefore = floor.ProcessorTime();
+            var floorMax = await ClosedLoopAsync(i => floorSessions[i % floorSessions.Length].SubmitAsync(), 16, duration);
+            var floorCpuAfter = floor.ProcessorTime();
             var portalFixed = await FixedRateAsync(i => sessions[i % sessions.Length].SubmitAsync(), 90, duration);
             var bareFixed = await FixedRateAsync(_ => PostBareAsync(bareClient), 90, duration);
 
@@ -69,12 +80,21 @@ internal static class SubmitBenchmark
             Console.WriteLine("|---|---|---|---|---|---|---|");
             Print("portal submit, 16 concurrent (max)", portalMax);
             Print("bare insert, 16 concurrent (max)", bareMax);
+            Print("MVC floor, 16 concurrent (max)", floorMax);
             Print("portal submit, fixed 90/s", portalFixed);
             Print("bare insert, fixed 90/s", bareFixed);
             Console.WriteLine();
             var cpuPerReport = (cpuAfter.User + cpuAfter.System - cpuBefore.User - cpuBefore.System).TotalMilliseconds / Math.Max(1, portalMax.Count);
             Console.WriteLine($"Portal.Web CPU per report in the 16-client phase: {cpuPerReport:0.00} ms (user and system)");
+            var floorCpuPerReport = (floorCpuAfter.User + floorCpuAfter.System - floorCpuBefore.User - floorCpuBefore.System).TotalMilliseconds / Math.Max(1, floorMax.Count);
+            Console.WriteLine($"MVC floor CPU per report in the 16-client phase: {floorCpuPerReport:0.00} ms (user and system)");
             Console.WriteLine($"portal / bare throughput: {portalMax.Rate / bareMax.Rate:0.00} ({portalMax.Rate:0} vs {bareMax.Rate:0} per second)");
+            Console.WriteLine($"MVC floor / bare throughput: {floorMax.Rate / bareMax.Rate:0.00} ({floorMax.Rate:0} vs {bareMax.Rate:0} per second); portal / MVC floor: {portalMax.Rate / floorMax.Rate:0.00}");
+            if (Session.FirstError is { } error)
+            {
+                Console.WriteLine($"first refused submission: {error}");
+            }
+
             Console.WriteLine($"targets: >= 100/s sustained: {(portalMax.Rate >= 100 && portalMax.Errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}");
             return portalMax.Rate >= 100 && portalFixed.P99 < 250 && portalMax.Errors + portalFixed.Errors == 0 ? 0 : 1;
         }
@@ -166,24 +186,34 @@ internal sealed record Phase(int Count, int Errors, double Rate, double P50, dou
 }
 
 /// <summary>A browser-like visitor: its own antiforgery cookie and token, fetched once, reused for many posts.</summary>
-internal sealed partial class Session(HttpClient client, string token)
+internal sealed partial class Session(HttpClient client, string token, string form = "/report")
 {
     /// <summary>The visitor's client, holding its cookies (after a submission, its case session).</summary>
     public HttpClient Client => client;
 
-    public static async Task<Session> OpenAsync(Uri portal)
+    public static async Task<Session> OpenAsync(Uri portal, string form = "/report")
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = portal, Timeout = TimeSpan.FromMinutes(30) };
-        var html = await client.GetStringAsync("/report");
+        var html = await client.GetStringAsync(form);
         var token = TokenField().Match(html);
-        return token.Success ? new Session(client, WebUtility.HtmlDecode(token.Groups[1].Value)) : throw new InvalidOperationException("No antiforgery token on /report.");
+        var value = token.Groups[1].Success ? token.Groups[1].Value : token.Groups[2].Value;
+        return token.Success ? new Session(client, WebUtility.HtmlDecode(value), form) : throw new InvalidOperationException($"No antiforgery token on {form}: {html[..Math.Min(html.Length, 600)]}");
     }
+
+    /// <summary>The first refused submission of the run, to say why errors were counted.</summary>
+    public static string? FirstError { get; private set; }
 
     public async Task<bool> SubmitAsync()
     {
         using var response = await PostReportAsync();
         var body = await response.Content.ReadAsStringAsync();
-        return response.StatusCode == HttpStatusCode.OK && body.Contains("data-testid=\"receipt-key\"", StringComparison.Ordinal);
+        var ok = response.StatusCode == HttpStatusCode.OK && body.Contains("data-testid=\"receipt-key\"", StringComparison.Ordinal);
+        if (!ok && FirstError is null)
+        {
+            FirstError = $"{form}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 300)]}";
+        }
+
+        return ok;
     }
 
     /// <summary>Files a report and returns the receipt key the page shows (the case session stays in the client).</summary>
@@ -215,7 +245,7 @@ internal sealed partial class Session(HttpClient client, string token)
             ["ContactEmail"] = "victim@example.net",
             ["PreferredLanguage"] = "fi",
         });
-        return await client.PostAsync("/report", content);
+        return await client.PostAsync(form, content);
     }
 
     [GeneratedRegex("data-testid=\"receipt-key\">([^<]+)<")]
