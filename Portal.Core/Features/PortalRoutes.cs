@@ -60,6 +60,9 @@ public static class PortalRoutes
     /// <summary>The partner workspace: the referrals an organisation holds.</summary>
     public const string PartnerReferrals = "/partner/referrals";
 
+    /// <summary>Staff sign in here (password, then the authenticator's code).</summary>
+    public const string AccountSignIn = "/account/sign-in";
+
     /// <summary>Where a new staff member sets up two-factor sign-in.</summary>
     public const string AccountTwoFactor = "/account/two-factor";
 

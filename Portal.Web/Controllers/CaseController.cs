@@ -27,6 +27,9 @@ public sealed record CaseViewModel(CaseDetails Case, Guid? ReasonMissingFor, boo
     /// <summary>Where the case was referred and who holds each referral now.</summary>
     public IReadOnlyList<ReferralSummary> Referrals { get; init; } = [];
 
+    /// <summary>An open case nobody holds: its page offers the claim, so a volunteer who came by a link need not go back to the queue.</summary>
+    public bool MayClaim => Case.ClaimedById is null && Case.Status is CaseStatus.Received or CaseStatus.InTriage;
+
     public bool MessageIsSuccess => MessageKey is "Case.Decision.Decided" or "Message.Sent" or "Case.Reassign.Reassigned" or "Case.Reassign.Released" or "Case.Claimed";
 }
 
@@ -52,7 +55,7 @@ public sealed class CaseController(
     public const int MinimumReasonLength = 5;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, [FromQuery] string? claimed, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, [FromQuery] string? claimed, [FromQuery] string? claim, CancellationToken cancellationToken)
     {
         var found = await details.ViewAsync(caseId, HttpContext.StaffActor(), cancellationToken);
         if (found is null)
@@ -67,6 +70,7 @@ public sealed class CaseController(
             : sent == "later" ? "Message.SentNotifyLater"
             : sent is not null ? "Message.Sent"
             : claimed is not null ? "Case.Claimed"
+            : claim == "held" ? "Queue.Message.held"
             : null;
         return View(await ModelAsync(found, null, messageKey, draft, cancellationToken));
     }

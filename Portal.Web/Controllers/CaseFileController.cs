@@ -20,6 +20,11 @@ public sealed record DiaryPageViewModel(string Reference, IReadOnlyList<DiaryEnt
 
 public sealed record DiaryEntryPageViewModel(Guid Id, DiaryEntryForm Form);
 
+/// <summary>The page that asks before an entry or a document is deleted, naming what would go.</summary>
+public sealed record DeleteDiaryEntryPageViewModel(DiaryEntryView Entry);
+
+public sealed record DeleteDocumentPageViewModel(DocumentView Document);
+
 public sealed record DocumentsPageViewModel(string Reference, IReadOnlyList<DocumentView> Documents, EvidenceOptions Limits, string? MessageKey = null, bool IsError = false, Guid? Highlight = null, int WaitMinutes = 0);
 
 public sealed record CaseFilePageViewModel(string Reference, string? ErrorKey = null);
@@ -116,6 +121,22 @@ public sealed class CaseFileController(
             : NotFound();
     }
 
+    /// <summary>
+    /// Asks first: a deleted entry cannot be brought back, and a delete button one slip away from
+    /// the change form's own took it with one click. The page's form posts the delete itself.
+    /// </summary>
+    [HttpGet("diary/{entryId:guid}/delete")]
+    public async Task<IActionResult> ConfirmDeleteEntry(Guid entryId, CancellationToken cancellationToken)
+    {
+        if (CaseSession.CaseId(User) is not { } caseId)
+        {
+            return Challenge(CaseSession.Scheme);
+        }
+
+        var entry = await listDiary.FindAsync(caseId, entryId, cancellationToken);
+        return entry is null ? NotFound() : View("DeleteEntry", new DeleteDiaryEntryPageViewModel(entry));
+    }
+
     [HttpPost("diary/{entryId:guid}/delete")]
     public async Task<IActionResult> DeleteEntry(Guid entryId, CancellationToken cancellationToken)
     {
@@ -187,6 +208,19 @@ public sealed class CaseFileController(
         return await shareDocument.HandleAsync(caseId, documentId, shared, Actor.Victim, cancellationToken) == DocumentOutcome.Done
             ? Redirect($"/status/documents?changed={documentId}#document-{documentId}")
             : NotFound();
+    }
+
+    /// <summary>Asks first, as for a diary entry: the list's delete button used to delete with one click.</summary>
+    [HttpGet("documents/{documentId:guid}/delete")]
+    public async Task<IActionResult> ConfirmDeleteDocument(Guid documentId, CancellationToken cancellationToken)
+    {
+        if (CaseSession.CaseId(User) is not { } caseId)
+        {
+            return Challenge(CaseSession.Scheme);
+        }
+
+        var document = (await listDocuments.HandleAsync(caseId, cancellationToken)).FirstOrDefault(d => d.File.Id == documentId);
+        return document is null ? NotFound() : View("DeleteDocument", new DeleteDocumentPageViewModel(document));
     }
 
     [HttpPost("documents/{documentId:guid}/delete")]

@@ -73,7 +73,10 @@ public sealed class EvidenceController(
         }
 
         await confirmDetails.HandleAsync(caseId.Value, details, cancellationToken);
-        return Redirect(PortalRoutes.StatusEvidence + "?confirmed=1");
+
+        // At the notice that says so: without a fragment of its own the redirect would keep the
+        // form's (#error-summary), and the page would open at its top, the notice out of sight.
+        return Redirect(PortalRoutes.StatusEvidence + "?confirmed=1#evidence-message");
     }
 
     [HttpPost("")]

@@ -19,6 +19,9 @@ public sealed record QueueViewModel(TriageQueueQuery Filter, TriageQueue Queue, 
 [Route("staff/queue")]
 public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler claims) : Controller
 {
+    /// <summary>What the claim form sends as <c>returnTo</c> from the case page: a name, never an address.</summary>
+    public const string FromCasePage = "case";
+
     [HttpGet("")]
     public async Task<IActionResult> Index([FromQuery] CaseStatus? status, [FromQuery] CasePriority? priority, [FromQuery] string? language, [FromQuery] bool? under18, [FromQuery] bool mine, [FromQuery] int page, [FromQuery] string? message, CancellationToken cancellationToken)
     {
@@ -28,13 +31,23 @@ public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler 
         return View(new QueueViewModel(filter, result, known));
     }
 
+    /// <summary>
+    /// Claims from the queue or from the case page (<paramref name="returnTo"/> is
+    /// <see cref="FromCasePage"/>); either way a claim made opens the case. A claim someone else
+    /// made first is answered where it was tried: the queue, or the case page saying who holds it.
+    /// </summary>
     [HttpPost("{caseId:guid}/claim")]
-    public async Task<IActionResult> Claim(Guid caseId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Claim(Guid caseId, [FromForm] string? returnTo, CancellationToken cancellationToken)
     {
         var outcome = await claims.HandleAsync(caseId, HttpContext.StaffActor(), cancellationToken);
         if (outcome == ClaimOutcome.NotFound)
         {
             return NotFound();
+        }
+
+        if (outcome == ClaimOutcome.HeldBySomeoneElse && returnTo == FromCasePage)
+        {
+            return LocalRedirect(PortalRoutes.StaffCase(caseId) + "?claim=held");
         }
 
         if (outcome == ClaimOutcome.HeldBySomeoneElse)

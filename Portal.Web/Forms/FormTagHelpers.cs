@@ -11,6 +11,13 @@ namespace Portal.Web.Forms;
 /// checkboxes, where the description is what a screen reader announces on entering the group
 /// (a fieldset is no widget, so it gets no aria-invalid).
 /// </summary>
+/// <remarks>
+/// The error summary links to <c>#Field</c>. In a group that link must land on something that
+/// takes focus, or a keyboard or screen-reader user stays on the link: where the group's first
+/// input carries the field's name as its id (the report's questions), that input does; otherwise
+/// the invalid fieldset itself is made the target (its id, tabindex="-1"), and focus lands on the
+/// group, which announces its legend and error, the next Tab reaching its choices.
+/// </remarks>
 [HtmlTargetElement("input", Attributes = "portal-field", TagStructure = TagStructure.WithoutEndTag)]
 [HtmlTargetElement("textarea", Attributes = "portal-field")]
 [HtmlTargetElement("select", Attributes = "portal-field")]
@@ -29,7 +36,7 @@ public sealed class FieldTagHelper : TagHelper
 
     public override int Order => 1000;
 
-    public override void Process(TagHelperContext context, TagHelperOutput output)
+    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
     {
         var describedBy = new List<string>();
         if (HasHint)
@@ -37,20 +44,39 @@ public sealed class FieldTagHelper : TagHelper
             describedBy.Add($"{Field}-hint");
         }
 
-        if (ViewContext?.ViewData.ModelState.TryGetValue(Field, out var entry) == true && entry.Errors.Count > 0)
+        var invalid = ViewContext?.ViewData.ModelState.TryGetValue(Field, out var entry) == true && entry?.Errors.Count > 0;
+        if (invalid)
         {
+            describedBy.Add($"{Field}-error");
             if (output.TagName != "fieldset")
             {
                 output.Attributes.SetAttribute("aria-invalid", "true");
             }
+            else if (!await AnInputIsTheTargetAsync(output))
+            {
+                if (!output.Attributes.ContainsName("id"))
+                {
+                    output.Attributes.SetAttribute("id", Field);
+                }
 
-            describedBy.Add($"{Field}-error");
+                if (output.Attributes["id"]?.Value?.ToString() == Field)
+                {
+                    output.Attributes.SetAttribute("tabindex", "-1");
+                }
+            }
         }
 
         if (describedBy.Count > 0)
         {
             output.Attributes.SetAttribute("aria-describedby", string.Join(' ', describedBy));
         }
+    }
+
+    /// <summary>Whether an element inside the group carries the field's name as its id (the error summary's target).</summary>
+    private async Task<bool> AnInputIsTheTargetAsync(TagHelperOutput output)
+    {
+        var content = (await output.GetChildContentAsync()).GetContent();
+        return content.Contains($"id=\"{Field}\"", StringComparison.Ordinal);
     }
 }
 

@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Portal.Web.Security;
 
@@ -50,6 +51,9 @@ public static class RateLimitPolicies
     public const string NewReceiptKey = "new-receipt-key";
     /// <summary>HttpContext item: how long a refused client must wait, for the page that says so.</summary>
     public const string RetryAfterItem = "portal:retry-after";
+
+    /// <summary>HttpContext item: the policy that refused the request, so the page speaks to whom it refused (staff signing in, or a victim).</summary>
+    public const string RefusedByItem = "portal:refused-by";
 }
 
 public static class SecuritySetup
@@ -110,6 +114,9 @@ public static class SecuritySetup
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 context.HttpContext.Items[RateLimitPolicies.RetryAfterItem] = retryAfter;
+
+                // Read now: the error page is re-executed without the endpoint.
+                context.HttpContext.Items[RateLimitPolicies.RefusedByItem] = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
                 return ValueTask.CompletedTask;
             };
         });

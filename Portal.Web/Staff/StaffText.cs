@@ -17,6 +17,21 @@ public static class StaffText
     public static string? BreachOrganisationName(this IStringLocalizer localizer, ReportOptions options, string? key) =>
         options.BreachOrganisationName(key, localizer["Report.BreachOrganisation.Other"].Value);
 
+    /// <summary>
+    /// A language's name in the page's language ("en" is "englanti" on a Finnish page), as the
+    /// partner forms name them; a code the portal does not offer, as stored.
+    /// </summary>
+    public static string LanguageName(this IStringLocalizer localizer, string? code)
+    {
+        if (string.IsNullOrEmpty(code))
+        {
+            return "";
+        }
+
+        var name = localizer["Partner.Language." + code];
+        return name.ResourceNotFound ? code : name.Value;
+    }
+
     /// <summary>A region's name, or "not answered" when the victim was not asked or did not say.</summary>
     public static string RegionName(this IStringLocalizer localizer, string? key) =>
         key is not null && Regions.IsAnswer(key) ? localizer[Regions.NameKey(key)].Value : localizer["Region.Unknown"].Value;

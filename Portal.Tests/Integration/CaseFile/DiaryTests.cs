@@ -66,7 +66,7 @@ public abstract class DiaryTests<TFactory>(TFactory factory) : IClassFixture<TFa
             Assert.Contains($"\"kind\":{(int)DiaryEntryKind.TherapyVisit}", opened, StringComparison.Ordinal);
         }
 
-        var again = await client.GetPageAsync($"/status/diary/{row.Id}");
+        var again = await client.GetPageAsync($"/status/diary/{row.Id}/delete");
         using (var deleted = await client.SubmitAsync(again, $"/status/diary/{row.Id}/delete", new Dictionary<string, string?>()))
         {
             Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);

@@ -90,7 +90,7 @@ public abstract class DocumentsTests<TFactory>(TFactory factory) : IClassFixture
             Assert.Equal(HttpStatusCode.NotFound, refusedAgain.StatusCode);
         }
 
-        var page = await victim.GetPageAsync("/status/documents");
+        var page = await victim.GetPageAsync($"/status/documents/{document.Id}/delete");
         using (var deleted = await victim.SubmitAsync(page, $"/status/documents/{document.Id}/delete", new Dictionary<string, string?>()))
         {
             Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);

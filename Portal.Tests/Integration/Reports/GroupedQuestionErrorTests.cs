@@ -46,6 +46,48 @@ public sealed class GroupedQuestionErrorTests(SqlitePortalFactory factory) : ICl
         AssertGroupDescribedByError(await HtmlForms.ParseAsync(response), "Roles", "#invite-role-Volunteer");
     }
 
+    [Fact]
+    public async Task ErrorSummaryLinks_ToUnansweredGroups_LandOnSomethingThatTakesFocus()
+    {
+        // The invitation's groups carry the question's name on the fieldset itself; the report's on
+        // its first radio button. A link whose target cannot take focus leaves a keyboard or
+        // screen-reader user on the link, however often they follow it.
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var invitations = await admin.GetPageAsync("/staff/invitations");
+        using (var refused = await admin.SubmitAsync(invitations, "/staff/invitations", new Dictionary<string, string?> { ["Email"] = "nobody@test.example", ["Roles"] = null, ["Language"] = null }))
+        {
+            Assert.Equal((HttpStatusCode)422, refused.StatusCode);
+            AssertSummaryLinksTakeFocus(await HtmlForms.ParseAsync(refused), "#Roles", "#Language");
+        }
+
+        var client = factory.CreatePortalClient();
+        var report = await client.GetPageAsync("/report/all");
+        var answers = ReportAnswers.Valid();
+        answers["Paid"] = null;
+        answers["ContactPreference"] = null;
+        using var unanswered = await client.SubmitAsync(report, "/report", answers);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unanswered.StatusCode);
+        AssertSummaryLinksTakeFocus(await HtmlForms.ParseAsync(unanswered), "#Paid", "#ContactPreference");
+    }
+
+    private static void AssertSummaryLinksTakeFocus(IDocument page, params string[] expected)
+    {
+        var links = page.QuerySelectorAll(".error-summary a[href^='#']").Select(a => a.GetAttribute("href") ?? "").ToList();
+        Assert.All(expected, link => Assert.Contains(link, links));
+        foreach (var link in links)
+        {
+            var target = page.GetElementById(link[1..]);
+            Assert.True(target is not null, $"the error summary links to {link}, which the page does not have");
+            Assert.True(TakesFocus(target), $"the error summary links to {link}, a <{target.LocalName}> that cannot take focus");
+        }
+    }
+
+    private static bool TakesFocus(IElement element) =>
+        element.HasAttribute("tabindex")
+        || (element.LocalName is "input" && element.GetAttribute("type") != "hidden")
+        || element.LocalName is "select" or "textarea" or "button"
+        || (element.LocalName is "a" && element.HasAttribute("href"));
+
     private static void AssertGroupDescribedByError(IDocument page, string question, string anInputOfTheGroup)
     {
         var error = page.QuerySelector($"#{question}-error");

@@ -23,6 +23,8 @@
     if (!link) { return; }
     var field = document.getElementById(link.getAttribute('href').slice(1));
     if (!field) { return; }
+    // A group named on its fieldset: its chosen answer, or else its first choice.
+    if (field.tagName === 'FIELDSET') { field = field.querySelector('input:checked') || field.querySelector('input, select, textarea') || field; }
     event.preventDefault();
     var group = field.closest('fieldset');
     var question = (group && group.querySelector('legend')) || document.querySelector('label[for="' + field.id + '"]') || field;
