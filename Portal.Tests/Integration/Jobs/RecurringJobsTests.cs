@@ -168,6 +168,36 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStaffMessage_NudgesTheNotificationJob_WhichEmailsTheVictimOnce()
+    {
+        var contact = $"victim-{Guid.NewGuid():N}@test.example";
+        var answers = ReportAnswers.Valid();
+        answers["ContactPreference"] = "Email";
+        answers["ContactEmail"] = contact;
+        var (victim, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+        victim.Dispose();
+        var caseId = await portal.QueryAsync(db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync());
+        var volunteer = await StaffAccounts.SignedInClientAsync(portal, StaffRoles.Volunteer);
+        (await volunteer.SubmitAsync(await volunteer.GetPageAsync("/staff/queue"), $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>())).Dispose();
+        using (var sent = await volunteer.SubmitAsync(await volunteer.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = "Told by the job" }))
+        {
+            Assert.Equal($"/staff/cases/{caseId}?sent=1#messages", sent.Headers.Location?.OriginalString);
+        }
+
+        // Nobody runs the job here: the send's nudge does, at once.
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        await Eventually.WaitAsync(() => portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == caseId && m.NotifiedAt != null && !m.NotificationPending)), "the message to be marked notified");
+
+        // Another run (the schedule's), once the nudged one is over, finds nothing more to send or record.
+        var nudged = portal.LastJobOf(PortalJobKeys.OfRecurring(PortalJobKeys.VictimNotifications)) ?? throw new InvalidOperationException("No notification job was enqueued.");
+        await portal.WaitForJobAsync(nudged, "Succeeded");
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.VictimNotifications), "Succeeded");
+        Assert.Single(TestMailbox.Smtp.To(contact));
+        Assert.Equal(1, await portal.QueryAsync(db => db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.VictimNotified)));
+    }
+
+    [Fact]
     public async Task EvidenceAnalysis_WhileARunIsReading_ASecondRunReadsNothing_AndLeavesTheFileForTheNext()
     {
         // Two runs at once would both count an attempt on the same file (using up its tries) and
