@@ -130,6 +130,32 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UrgentAlert_WithOneSupervisorsAddressRefused_ReachesTheOther_AndIsMarkedSent()
+    {
+        // The mail server refuses this mailbox at RCPT TO (infra/smtp_sink.py), as a relay refuses one it knows is gone.
+        var gone = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor, email: $"refused-{Guid.NewGuid():N}@portal.test");
+        var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
+        var answers = ReportAnswers.Valid();
+        answers["RiskSelfHarm"] = "true";
+        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        client.Dispose();
+        var reference = await portal.QueryAsync(db => db.Cases.Where(c => c.Priority == CasePriority.Urgent).Select(c => c.Reference).SingleAsync());
+
+        portal.Clock.Advance(TimeSpan.FromMinutes(16));
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.UrgentAlert), "Succeeded");
+
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
+        Assert.Contains(reference, mail.TextBody);
+        var envelope = mail.Headers.First(h => h.Name.Equals("X-Envelope-To", StringComparison.OrdinalIgnoreCase)).Value;
+        Assert.Equal(supervisor.Email, envelope.Trim(), ignoreCase: true);
+        Assert.True(await portal.QueryAsync(db => db.SupervisorAlerts.AllAsync(a => a.SentAt != null)));
+
+        // What was refused is logged as a count, without the address.
+        Assert.Contains(portal.Logs.Lines, line => line.Contains("refused 1 of the 2 addresses", StringComparison.Ordinal));
+        Assert.DoesNotContain(portal.Logs.Lines, line => line.Contains(gone.Email, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task AnUpdateEmailThatCouldNotGo_IsSentByTheRecurringJob_Once()
     {
         var contact = $"victim-{Guid.NewGuid():N}@test.example";
