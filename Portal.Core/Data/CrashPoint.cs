@@ -24,6 +24,9 @@ public static class CrashPoint
     /// <summary>An evidence file's analysis attempt is counted; nothing of its reading is stored.</summary>
     public const string AnalysisStarted = "analysis.started";
 
+    /// <summary>What an intake message carried is stored or its refusal recorded; the message is not yet flagged in the mailbox.</summary>
+    public const string IntakeMessageTaken = "intake.message-taken";
+
     private static readonly string? Armed = Environment.GetEnvironmentVariable(Variable);
 
     public static void Reach(string name)

@@ -10,7 +10,9 @@ public sealed record EmailMessage(IReadOnlyList<string> To, string Subject, stri
 /// <summary>
 /// Sends email. A failure throws <see cref="EmailDeliveryException"/> (the server refused, could
 /// not be reached, or offered no TLS where TLS is required) so that the caller, usually a job,
-/// retries and finally fails visibly instead of dropping the message.
+/// retries and finally fails visibly instead of dropping the message. A message to several
+/// addresses goes to those the server accepts and counts as sent; it fails only when the server
+/// refuses them all.
 /// </summary>
 public interface IEmailSender
 {
@@ -47,7 +49,8 @@ public sealed class EmailDeliveryException : Exception
     public int? SmtpStatus { get; }
 
     /// <summary>
-    /// The server refused a recipient of this message (RCPT TO), for now (4xx) or for good (5xx):
+    /// The server refused the recipients of this message (RCPT TO; every one of them, when it has
+    /// several), for now (4xx) or for good (5xx):
     /// the fault is this message's address, not the connection, so the other messages of a batch
     /// can still go. A job sends them, and then throws for this one.
     /// </summary>

@@ -3,6 +3,7 @@ using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -12,9 +13,11 @@ namespace Portal.Core.Email;
 /// MailKit behind <see cref="IEmailSender"/>: SMTP with implicit TLS or STARTTLS (plain only
 /// where Email:AllowInsecure says so), authentication when a user name is set, and timeouts for
 /// connecting and for each command. Without Email:Host the same messages are written as .eml
-/// files to the pickup directory, so nothing leaves a development machine.
+/// files to the pickup directory, so nothing leaves a development machine. A message to several
+/// addresses (the staff's group emails) goes to those the server accepts at RCPT TO; it fails
+/// only when the server accepts none of them.
 /// </summary>
-public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider clock) : IEmailSender
+public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider clock, ILogger<SmtpEmailSender> logger) : IEmailSender
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
@@ -25,7 +28,7 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
     public IEmailBatch StartBatch()
     {
         var settings = options.Value;
-        return string.IsNullOrWhiteSpace(settings.Host) ? new PickupBatch(settings, clock) : new SmtpBatch(settings, settings.Host, clock);
+        return string.IsNullOrWhiteSpace(settings.Host) ? new PickupBatch(settings, clock) : new SmtpBatch(settings, settings.Host, clock, logger);
     }
 
     /// <summary>
@@ -96,9 +99,9 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
     }
 
     /// <summary>One SMTP connection, opened at the first message; a connection lost midway is opened again for the next.</summary>
-    private sealed class SmtpBatch(EmailOptions settings, string host, TimeProvider clock) : IEmailBatch
+    private sealed class SmtpBatch(EmailOptions settings, string host, TimeProvider clock, ILogger logger) : IEmailBatch
     {
-        private readonly SmtpClient client = new();
+        private readonly AcceptedRecipientsClient client = new();
         private readonly string server = $"{host}:{settings.Port}";
 
         public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
@@ -118,6 +121,7 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
                 }
             }
 
+            client.Refused = 0;
             try
             {
                 await client.SendAsync(mime, cancellationToken);
@@ -135,6 +139,12 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
             catch (Exception exception) when (IsNetworkFailure(exception, cancellationToken))
             {
                 throw new EmailDeliveryException($"Sending through the SMTP server {server} failed ({Describe(exception)}).", innerException: exception);
+            }
+
+            if (client.Refused > 0)
+            {
+                // The count only: an address may be a victim's, and the others have the email.
+                logger.LogWarning("The SMTP server {Server} refused {Refused} of the {Recipients} addresses of an email; it went to the others.", server, client.Refused, mime.To.Count);
             }
         }
 
@@ -230,5 +240,29 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider
             OperationCanceledException or TimeoutException => "timed out",
             _ => exception.GetType().Name,
         };
+    }
+
+    /// <summary>
+    /// MailKit's client, sending a message to the recipients the server accepts: by default the
+    /// first address refused at RCPT TO ends the whole message, so one supervisor's dead mailbox
+    /// kept every group email from everyone, and every retry met it again. Refusals are counted;
+    /// when none is accepted the message fails as a refused recipient (with the server's code),
+    /// as a message to one refused address always has.
+    /// </summary>
+    private sealed class AcceptedRecipientsClient : SmtpClient
+    {
+        private SmtpStatusCode lastRefusal = SmtpStatusCode.MailboxUnavailable;
+
+        /// <summary>Addresses of the message being sent that the server refused; reset before each message.</summary>
+        public int Refused { get; set; }
+
+        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+        {
+            Refused++;
+            lastRefusal = response.StatusCode;
+        }
+
+        protected override void OnNoRecipientsAccepted(MimeMessage message) =>
+            throw new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, lastRefusal, "The server accepted none of the message's recipients.");
     }
 }

@@ -18,11 +18,12 @@ public static class StaffAccounts
 {
     public const string Password = "Test-Password-2026";
 
-    public static async Task<StaffAccount> CreateAsync(PortalFactory factory, string role, bool twoFactor = true)
+    /// <summary>A new account in the role, under <paramref name="email"/> or an address of its own.</summary>
+    public static async Task<StaffAccount> CreateAsync(PortalFactory factory, string role, bool twoFactor = true, string? email = null)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
-        var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@portal.test";
+        email ??= $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@portal.test";
         var user = new StaffUser { UserName = email, Email = email, DisplayName = role, EmailConfirmed = true };
         var created = await users.CreateAsync(user, Password);
         Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));

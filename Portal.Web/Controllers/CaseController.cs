@@ -67,7 +67,6 @@ public sealed class CaseController(
         var messageKey = decided is not null ? "Case.Decision.Decided"
             : reassigned == "released" ? "Case.Reassign.Released"
             : reassigned is not null ? "Case.Reassign.Reassigned"
-            : sent == "later" ? "Message.SentNotifyLater"
             : sent is not null ? "Message.Sent"
             : claimed is not null ? "Case.Claimed"
             : claim == "held" ? "Queue.Message.held"
@@ -102,7 +101,7 @@ public sealed class CaseController(
 
     /// <summary>
     /// A message to the victim, sealed at rest. A victim who chose email contact is told, without
-    /// content, that there is an update; if that email cannot go now it stays pending and is retried.
+    /// content, that there is an update, by the notification job once the message is kept.
     /// </summary>
     [HttpPost("messages")]
     public async Task<IActionResult> SendMessage(Guid caseId, [FromForm] SendMessage request, CancellationToken cancellationToken)
@@ -118,7 +117,7 @@ public sealed class CaseController(
 
         if (result?.Outcome == SendOutcome.Sent)
         {
-            return LocalRedirect(PortalRoutes.StaffCase(caseId) + (result.NotificationDeferred ? "?sent=later" : "?sent=1") + "#messages");
+            return LocalRedirect(PortalRoutes.StaffCase(caseId) + "?sent=1#messages");
         }
 
         var found = await details.AfterRefusedActionAsync(caseId, "message", HttpContext.StaffActor(), cancellationToken);

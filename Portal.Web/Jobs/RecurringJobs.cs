@@ -67,9 +67,10 @@ public sealed class UrgentUnclaimedAlertJob(AlertUrgentUnclaimedHandler handler,
 }
 
 /// <summary>
-/// Sends the "there is an update" emails that could not go when the message was written (the
-/// SMTP server was down), and new receipt keys victims asked for by email; a failure throws, so
-/// the engine retries and finally reports it.
+/// Sends the "there is an update" emails that messages and forwarded evidence leave pending (their
+/// use cases nudge this job after committing), and new receipt keys victims asked for by email.
+/// The only sender of these emails, one run at a time; a failure throws, so the engine retries and
+/// finally reports it.
 /// </summary>
 [SingleRun]
 public sealed class VictimNotificationJob(NotifyVictimsHandler handler, SendNewReceiptKeysHandler newKeys, ILogger<VictimNotificationJob> logger)

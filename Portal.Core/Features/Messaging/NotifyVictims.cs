@@ -13,7 +13,10 @@ namespace Portal.Core.Features.Messaging;
 /// or a file that arrived by forwarding): the email says only that, with a link to the receipt
 /// page; never the message, the file, the reference or anything from the case.
 /// Sent before it is marked, so a crash in between repeats the email rather than losing it (with
-/// the same Message-ID); the mark and the audit entry then commit together. A failed send throws
+/// the same Message-ID); the mark and the audit entry then commit together, the entry only when
+/// this run's mark changed the row: a second run that read the same pending row before the first
+/// marked it (two runs at once) records nothing more. Only the notification job calls this, one
+/// run at a time; use cases leave the rows and nudge it. A failed send throws
 /// and leaves the message pending for the next attempt. One connection serves the whole run.
 /// An address the mail server refuses (RCPT TO) stops only its own email: the run sends the rest,
 /// then throws, so that email is retried and, if it never goes, shows as the job's failure. Ended
@@ -59,10 +62,10 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
             await db.InTransactionAsync(async token =>
             {
                 var now = clock.GetUtcNow().UtcDateTime;
-                await db.CaseMessages
+                var marked = await db.CaseMessages
                     .Where(m => m.Id == item.MessageId && m.NotificationPending)
                     .ExecuteUpdateAsync(m => m.SetProperty(x => x.NotificationPending, false).SetProperty(x => x.NotifiedAt, now), token);
-                if (notified)
+                if (notified && marked > 0)
                 {
                     await audit.AppendAsync(Actor.Automatic.Event(AuditActions.VictimNotified, item.CaseId, item.MessageId.ToString(CultureInfo.InvariantCulture)), token);
                 }
@@ -131,14 +134,15 @@ public sealed class NotifyVictimsHandler(PortalDbContext db, EnvelopeCipher ciph
                 sent++;
             }
 
-            // As for messages: the mark and the entry saying an email went commit together.
+            // As for messages: the mark and the entry saying an email went commit together, the
+            // entry only when this run marked the files.
             var notified = !string.IsNullOrWhiteSpace(email);
             await db.InTransactionAsync(async token =>
             {
-                await db.EvidenceFiles
+                var marked = await db.EvidenceFiles
                     .Where(e => ids.Contains(e.Id) && e.NotificationPending)
                     .ExecuteUpdateAsync(e => e.SetProperty(x => x.NotificationPending, false), token);
-                if (notified)
+                if (notified && marked > 0)
                 {
                     await audit.AppendAsync(Actor.Automatic.Event(AuditActions.VictimNotified, files.Key, "evidence " + ids[0], ids.Count.ToString(CultureInfo.InvariantCulture)), token);
                 }

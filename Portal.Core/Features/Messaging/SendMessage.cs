@@ -1,12 +1,11 @@
 using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
-using Portal.Core.Email;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Jobs;
 using Portal.Core.Features.Triage;
 
 namespace Portal.Core.Features.Messaging;
@@ -46,11 +45,10 @@ public enum SendOutcome
 }
 
 /// <summary>
-/// <see cref="NotificationDeferred"/>: the victim's update email could not go at once and stays
-/// pending for the retry. <see cref="Resent"/>: the form had been sent before with the same words;
-/// <see cref="MessageId"/> is the message it left then, and nothing was added.
+/// <see cref="Resent"/>: the form had been sent before with the same words; <see cref="MessageId"/>
+/// is the message it left then, and nothing was added.
 /// </summary>
-public sealed record SendResult(SendOutcome Outcome, long? MessageId = null, bool NotificationDeferred = false, bool Resent = false);
+public sealed record SendResult(SendOutcome Outcome, long? MessageId = null, bool Resent = false);
 
 /// <summary>
 /// A message form sent again (the browser's retry after a lost answer, a second press of Send)
@@ -94,27 +92,30 @@ internal static class MessageResends
 /// conversation belongs to whoever works the case, and writing counts as activity on the claim);
 /// once the case is decided, the volunteer who decided it and supervisors may. The text is sealed
 /// before it is stored; a victim who chose email contact is marked to be told there is an update.
-/// The message, that mark and the audit entry commit together; the email is then tried at once,
-/// and if it cannot go now it stays pending for the notification job.
+/// The message, that mark and the audit entry commit together, and the handler is done: the email
+/// is follow-up work, sent by the notification job (<see cref="NotifyVictimsHandler"/>), which
+/// this nudges after the commit. Sent here as well, it went twice whenever the job ran at the same
+/// moment (docs/decisions/0016).
 /// </summary>
 public sealed class SendStaffMessageHandler(
     PortalDbContext db,
     EnvelopeCipher cipher,
     AuditTrail audit,
-    NotifyVictimsHandler notifyVictims,
+    IFollowUpSignal followUp,
     IOptions<TriageOptions> options,
-    TimeProvider clock,
-    ILogger<SendStaffMessageHandler> logger)
+    TimeProvider clock)
 {
     public async Task<SendResult> HandleAsync(Guid caseId, SendMessage request, Actor actor, bool isSupervisor, CancellationToken cancellationToken)
     {
         var userId = ClaimCaseHandler.StaffIdOf(actor);
         SendResult result;
+        var notifyVictim = false;
         try
         {
             result = await db.InTransactionAsync(async token =>
             {
-                var sent = await SendAsync(caseId, request, userId, isSupervisor, token);
+                var (sent, pending) = await SendAsync(caseId, request, userId, isSupervisor, token);
+                notifyVictim = pending;
                 if (sent.Outcome == SendOutcome.NotFound)
                 {
                     await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, caseId, detail: "message"), token);
@@ -138,48 +139,40 @@ public sealed class SendStaffMessageHandler(
             throw;
         }
 
-        if (result.Outcome != SendOutcome.Sent || result.Resent)
+        if (notifyVictim)
         {
-            return result;
+            followUp.Notify(FollowUpWork.VictimNotifications);
         }
 
-        try
-        {
-            await notifyVictims.HandleAsync(caseId, cancellationToken);
-            return result;
-        }
-        catch (EmailDeliveryException exception)
-        {
-            logger.LogWarning("The update email for case {CaseId} could not be sent now ({Error}); it stays pending", caseId, exception.Message);
-            return result with { NotificationDeferred = true };
-        }
+        return result;
     }
 
-    private async Task<SendResult> SendAsync(Guid caseId, SendMessage request, string userId, bool isSupervisor, CancellationToken cancellationToken)
+    /// <summary>The outcome, and whether the message left an update email for the job.</summary>
+    private async Task<(SendResult Result, bool NotificationPending)> SendAsync(Guid caseId, SendMessage request, string userId, bool isSupervisor, CancellationToken cancellationToken)
     {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
         if (entity is null)
         {
-            return new(SendOutcome.NotFound);
+            return (new(SendOutcome.NotFound), false);
         }
 
         // Sent before, with these words: that message is the answer, whoever holds the case now.
         var earlier = await MessageResends.FindAsync(db, cipher, caseId, request, cancellationToken);
         if (earlier is { SameWords: true })
         {
-            return new(SendOutcome.Sent, earlier.MessageId, Resent: true);
+            return (new(SendOutcome.Sent, earlier.MessageId, Resent: true), false);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
         if (!await MaySendAsync(entity, userId, isSupervisor, now, cancellationToken))
         {
-            return new(SendOutcome.NotHolder);
+            return (new(SendOutcome.NotHolder), false);
         }
 
         var message = await AddAsync(entity, request.Text, userId, now, cancellationToken);
         message.SubmissionId = earlier is null ? request.FormId : null;
         await db.SaveChangesAsync(cancellationToken);
-        return new(SendOutcome.Sent, message.Id);
+        return (new(SendOutcome.Sent, message.Id), message.NotificationPending);
     }
 
     /// <summary>

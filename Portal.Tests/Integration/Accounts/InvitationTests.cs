@@ -535,7 +535,7 @@ public sealed class InvitationWithSmtpDownTests(InvitationWithSmtpDownTests.Fact
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var services = scope.ServiceProvider;
-            var working = new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock);
+            var working = new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock, NullLogger<SmtpEmailSender>.Instance);
             var handler = new InviteStaffHandler(
                 services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<UserManager<StaffUser>>(), services.GetRequiredService<EmailComposer>(),
                 working, services.GetRequiredService<AuditTrail>(), services.GetRequiredService<IOptions<InvitationOptions>>(), factory.Clock, NullLogger<InviteStaffHandler>.Instance);

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Email;
@@ -309,7 +310,7 @@ public abstract partial class CaseBundleTests<TFactory>(TFactory factory) where 
         {
             var down = TestMailbox.SmtpOptions();
             down.Port = TestMailbox.ClosedPort();
-            await AlertWith(scope.ServiceProvider, new SmtpEmailSender(Options.Create(down), factory.Clock)).RaiseAsync(failure, "fi", CancellationToken.None);
+            await AlertWith(scope.ServiceProvider, new SmtpEmailSender(Options.Create(down), factory.Clock, NullLogger<SmtpEmailSender>.Instance)).RaiseAsync(failure, "fi", CancellationToken.None);
         }
 
         Assert.Contains(await AuditAsync(AuditActions.EvidenceTampered), e => e.CaseId == caseId && e.Subject == evidenceId.ToString());

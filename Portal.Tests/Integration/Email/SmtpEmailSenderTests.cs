@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Portal.Core.Email;
@@ -7,16 +8,26 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Integration.Email;
 
 /// <summary>The sender against the real SMTP servers infra/test starts: plain, STARTTLS and implicit TLS with a throwaway CA.</summary>
-public sealed class SmtpEmailSenderTests
+public sealed class SmtpEmailSenderTests : IDisposable
 {
     private readonly TestClock clock = new();
+    private readonly CapturedLogs logs = new();
+    private readonly ILoggerFactory loggers;
+
+    public SmtpEmailSenderTests() => loggers = new LoggerFactory([logs]);
+
+    public void Dispose() => loggers.Dispose();
 
     private static EmailMessage Message(string to, string messageId = "victim-update.0123456789abcdef@test.example") =>
         new([to], "Päivitys: ärende åäö", "Hello\n\nhttps://portal.example/status", "<p>Hello</p>", messageId);
 
     private static string Recipient() => $"{Guid.NewGuid():N}@test.example";
 
-    private SmtpEmailSender Sender(EmailOptions options) => new(Options.Create(options), clock);
+    private SmtpEmailSender Sender(EmailOptions options) => new(Options.Create(options), clock, loggers.CreateLogger<SmtpEmailSender>());
+
+    /// <summary>The addresses the SMTP server accepted for a delivered message (infra/smtp_sink.py's X-Envelope-To).</summary>
+    private static string[] EnvelopeTo(ParsedEmail mail) =>
+        (Header(mail, "X-Envelope-To") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static string? Header(ParsedEmail mail, string name) =>
         mail.Headers.FirstOrDefault(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase))?.Value;
@@ -139,6 +150,43 @@ public sealed class SmtpEmailSenderTests
         var error = await Assert.ThrowsAsync<EmailDeliveryException>(() => sender.SendAsync(Message("nobody@test.example"), CancellationToken.None));
 
         Assert.Contains("ConnectionRefused", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_ToSeveralAddresses_OneRefused_GoesToTheOthers_AndLogsOnlyHowMany()
+    {
+        var first = Recipient();
+        var refused = "refused-" + Recipient();
+        var last = Recipient();
+        var next = Recipient();
+        await using (var batch = Sender(TestMailbox.SmtpOptions()).StartBatch())
+        {
+            await batch.SendAsync(new EmailMessage([first, refused, last], "Group", "Hello all", "<p>Hello all</p>", "digest.2026-12-07@test.example"), CancellationToken.None);
+
+            // The connection is still good for the next message.
+            await batch.SendAsync(Message(next), CancellationToken.None);
+        }
+
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(first));
+        Assert.Equal([first, last], EnvelopeTo(mail));
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(next));
+        Assert.Contains(logs.Lines, line => line.Contains("refused 1 of the 3 addresses", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(refused, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Send_WhenEveryAddressIsRefused_FailsAsARefusedRecipient_AndTheBatchGoesOn()
+    {
+        var after = Recipient();
+        await using (var batch = Sender(TestMailbox.SmtpOptions()).StartBatch())
+        {
+            var error = await Assert.ThrowsAsync<EmailDeliveryException>(() => batch.SendAsync(new EmailMessage(["refused-" + Recipient(), "refused-" + Recipient()], "Group", "Hello", "<p>Hello</p>", "alert.1@test.example"), CancellationToken.None));
+            Assert.True(error.RecipientRefused);
+            Assert.Equal(550, error.SmtpStatus);
+            await batch.SendAsync(Message(after), CancellationToken.None);
+        }
+
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(after));
     }
 
     [Fact]

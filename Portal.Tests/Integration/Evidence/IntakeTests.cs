@@ -354,6 +354,61 @@ public sealed class IntakeLimitTests(SmallLimitsIntakePortal factory) : IClassFi
     }
 }
 
+/// <summary>
+/// The intake reader in a real process, killed (SIGKILL) after it recorded a refusal and before it
+/// flagged the message in the mailbox: the next run meets the message again, deletes it, and
+/// records nothing more.
+/// </summary>
+public sealed class IntakeCrashTests : IAsyncLifetime
+{
+    /// <summary>In process, for the victim's side and the next run; its data directory, keys and database are the node's.</summary>
+    private readonly SmallLimitsIntakePortal portal = new();
+
+    public async Task InitializeAsync()
+    {
+        await portal.InitializeAsync();
+        _ = portal.Server;
+    }
+
+    public async Task DisposeAsync() => await ((IAsyncLifetime)portal).DisposeAsync();
+
+    [Fact]
+    public async Task KilledAfterRefusingAMessageOverTheLimit_TheNextRunDeletesIt_AndTheRefusalIsRecordedOnce()
+    {
+        var victim = await ForwardedMail.NewCaseAsync(portal);
+        var huge = ForwardedMail.Inline(victim.Address, string.Join('\n', Enumerable.Repeat("over the limit " + new string('y', 70), 20_000)));
+        await portal.Mailbox.AppendAsync(huge);
+
+        // A node that runs jobs reads the intake at start; it dies once the refusal is committed.
+        var node = new Dictionary<string, string?>(portal.Mailbox.Settings())
+        {
+            ["Jobs:Enabled"] = "true",
+            ["Evidence:MaxFileBytes"] = SmallLimitsIntakePortal.MaxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var (doomed, _) = await PortalNodeProcess.StartServingAsync(portal, CrashPoint.IntakeMessageTaken, node, mayCrashAtStart: true);
+        await using (doomed)
+        {
+            await doomed.WaitForCrashAsync();
+        }
+
+        Assert.Equal((1, 1), await RecordedAsync(victim.CaseId));
+        Assert.Equal(1, await portal.Mailbox.CountAsync());
+
+        var run = await IntakeTestMailbox.ReadAsync(portal);
+
+        Assert.Equal((1, 1, 0), (run.Messages, run.Refused, run.Stored));
+        Assert.Equal(0, await portal.Mailbox.CountAsync());
+        Assert.Equal((1, 1), await RecordedAsync(victim.CaseId));
+        var page = await EvidenceUploads.PageAsync(victim.Client);
+        Assert.Single(page.QuerySelectorAll("[data-testid=forwarded-refusal]"));
+    }
+
+    /// <summary>The case's refusal rows and refusal audit entries.</summary>
+    private async Task<(int Rows, int Entries)> RecordedAsync(Guid caseId) =>
+        (await portal.QueryAsync(db => db.EvidenceRefusals.CountAsync(r => r.CaseId == caseId)),
+         await portal.QueryAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == caseId && a.Action == AuditActions.EvidenceRefused)));
+}
+
 /// <summary>The per-case limits (Evidence:MaxFilesPerCase, MaxBytesPerCase) hold for forwarded mail as for uploads.</summary>
 public sealed class IntakeCaseLimitTests(SmallLimitsIntakePortal factory) : IClassFixture<SmallLimitsIntakePortal>
 {

@@ -130,6 +130,32 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UrgentAlert_WithOneSupervisorsAddressRefused_ReachesTheOther_AndIsMarkedSent()
+    {
+        // The mail server refuses this mailbox at RCPT TO (infra/smtp_sink.py), as a relay refuses one it knows is gone.
+        var gone = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor, email: $"refused-{Guid.NewGuid():N}@portal.test");
+        var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
+        var answers = ReportAnswers.Valid();
+        answers["RiskSelfHarm"] = "true";
+        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        client.Dispose();
+        var reference = await portal.QueryAsync(db => db.Cases.Where(c => c.Priority == CasePriority.Urgent).Select(c => c.Reference).SingleAsync());
+
+        portal.Clock.Advance(TimeSpan.FromMinutes(16));
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.UrgentAlert), "Succeeded");
+
+        var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(supervisor.Email));
+        Assert.Contains(reference, mail.TextBody);
+        var envelope = mail.Headers.First(h => h.Name.Equals("X-Envelope-To", StringComparison.OrdinalIgnoreCase)).Value;
+        Assert.Equal(supervisor.Email, envelope.Trim(), ignoreCase: true);
+        Assert.True(await portal.QueryAsync(db => db.SupervisorAlerts.AllAsync(a => a.SentAt != null)));
+
+        // What was refused is logged as a count, without the address.
+        Assert.Contains(portal.Logs.Lines, line => line.Contains("refused 1 of the 2 addresses", StringComparison.Ordinal));
+        Assert.DoesNotContain(portal.Logs.Lines, line => line.Contains(gone.Email, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task AnUpdateEmailThatCouldNotGo_IsSentByTheRecurringJob_Once()
     {
         var contact = $"victim-{Guid.NewGuid():N}@test.example";
@@ -202,6 +228,36 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
         }
 
         Assert.Single(TestMailbox.Smtp.To(supervisor.Email), m => m.Subject?.Contains(reference, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task AStaffMessage_NudgesTheNotificationJob_WhichEmailsTheVictimOnce()
+    {
+        var contact = $"victim-{Guid.NewGuid():N}@test.example";
+        var answers = ReportAnswers.Valid();
+        answers["ContactPreference"] = "Email";
+        answers["ContactEmail"] = contact;
+        var (victim, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
+        victim.Dispose();
+        var caseId = await portal.QueryAsync(db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync());
+        var volunteer = await StaffAccounts.SignedInClientAsync(portal, StaffRoles.Volunteer);
+        (await volunteer.SubmitAsync(await volunteer.GetPageAsync("/staff/queue"), $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>())).Dispose();
+        using (var sent = await volunteer.SubmitAsync(await volunteer.GetPageAsync($"/staff/cases/{caseId}"), $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = "Told by the job" }))
+        {
+            Assert.Equal($"/staff/cases/{caseId}?sent=1#messages", sent.Headers.Location?.OriginalString);
+        }
+
+        // Nobody runs the job here: the send's nudge does, at once.
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        await Eventually.WaitAsync(() => portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == caseId && m.NotifiedAt != null && !m.NotificationPending)), "the message to be marked notified");
+
+        // Another run (the schedule's), once the nudged one is over, finds nothing more to send or record.
+        var nudged = portal.LastJobOf(PortalJobKeys.OfRecurring(PortalJobKeys.VictimNotifications)) ?? throw new InvalidOperationException("No notification job was enqueued.");
+        await portal.WaitForJobAsync(nudged, "Succeeded");
+        await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.VictimNotifications), "Succeeded");
+        Assert.Single(TestMailbox.Smtp.To(contact));
+        Assert.Equal(1, await portal.QueryAsync(db => db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.VictimNotified)));
     }
 
     [Fact]

@@ -2,11 +2,11 @@ using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Email;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence;
 using Portal.Core.Features.Messaging;
 using Portal.Tests.Support;
 
@@ -32,6 +32,8 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
             Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
             Assert.Equal($"/staff/cases/{caseId}?sent=1#messages", sent.Headers.Location?.OriginalString);
         }
+
+        Assert.Equal(1, await RunNotificationsAsync(caseId));
 
         // The email says there is an update and links to the receipt page; nothing from the case.
         var mail = Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
@@ -87,10 +89,12 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
 
         (await SendAsStaffAsync(volunteer, caseId, "First message")).Dispose();
         (await SendAsStaffAsync(volunteer, caseId, "Second message, still unread")).Dispose();
+        await RunNotificationsAsync(caseId);
         Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
 
         await victim.GetPageAsync("/status");
         (await SendAsStaffAsync(volunteer, caseId, "Third message, after the victim looked")).Dispose();
+        await RunNotificationsAsync(caseId);
         Assert.Equal(2, (await TestMailbox.Smtp.WaitForAsync(contact, count: 2)).Count);
     }
 
@@ -384,7 +388,96 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task AStaffMessage_LeavesItsUpdateEmailToTheJob_WhichSendsItOnce()
+    {
+        var contact = Recipient();
+        var (_, caseId) = await NewCaseAsync(contact);
+        var volunteer = await ClaimAsync(caseId);
+        using (var sent = await SendAsStaffAsync(volunteer, caseId, "Kept now, told by the job"))
+        {
+            Assert.Equal($"/staff/cases/{caseId}?sent=1#messages", sent.Headers.Location?.OriginalString);
+        }
+
+        // The send keeps the message and its pending email; sending it is the job's alone (a send
+        // of its own went twice whenever the job ran at the same moment).
+        Assert.True(await factory.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == caseId && m.NotificationPending && m.NotifiedAt == null)));
+        Assert.Empty(TestMailbox.Smtp.To(contact));
+        Assert.Empty(await NotifiedEntriesAsync(caseId));
+
+        Assert.Equal(1, await RunNotificationsAsync(caseId));
+        Assert.Equal(0, await RunNotificationsAsync(caseId));
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        Assert.Single(await NotifiedEntriesAsync(caseId));
+        Assert.False(await factory.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == caseId && m.NotificationPending)));
+    }
+
+    [Fact]
+    public async Task TwoNotificationRunsReadingTheSamePendingEmail_RecordItOnce_ForAMessageAndForAForwardedFile()
+    {
+        var messaged = Recipient();
+        var (_, messageCase) = await NewCaseAsync(messaged);
+        var forwardedTo = Recipient();
+        var (_, fileCase) = await NewCaseAsync(forwardedTo);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            // A message and a file forwarded to the case's address, each leaving its email pending.
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            db.CaseMessages.Add(new CaseMessage
+            {
+                CaseId = messageCase,
+                Direction = MessageDirection.ToVictim,
+                BodyEnvelope = scope.ServiceProvider.GetRequiredService<EnvelopeCipher>().SealString("Read by two runs"),
+                SentAt = factory.Clock.GetUtcNow().UtcDateTime,
+                NotificationPending = true,
+            });
+            await db.SaveChangesAsync();
+            var forwarded = new AddEvidence(fileCase, "forwarded.eml", "message/rfc822", EvidenceSource.Forwarded) { NotifyVictim = true };
+            await using var content = new MemoryStream(Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail($"forwarded {Guid.NewGuid():N}")));
+            Assert.IsType<AddEvidenceResult.Stored>(await scope.ServiceProvider.GetRequiredService<AddEvidenceHandler>().HandleAsync(forwarded, content, CancellationToken.None));
+        }
+
+        foreach (var (caseId, contact) in new[] { (messageCase, messaged), (fileCase, forwardedTo) })
+        {
+            await TwoRunsAtOnceAsync(caseId);
+
+            // The email went twice (the price of sending before marking); the trail says so once.
+            Assert.Equal(2, (await TestMailbox.Smtp.WaitForAsync(contact, count: 2)).Count);
+            Assert.Single(await NotifiedEntriesAsync(caseId));
+        }
+
+        Assert.False(await factory.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == messageCase && m.NotificationPending)));
+        Assert.False(await factory.QueryAsync(db => db.EvidenceFiles.AnyAsync(e => e.CaseId == fileCase && e.NotificationPending)));
+    }
+
+    /// <summary>
+    /// Two notification runs for a case at once, in the order that went wrong: the second reads the
+    /// pending email while the first is sending it, sends it too and marks it first.
+    /// </summary>
+    private async Task TwoRunsAtOnceAsync(Guid caseId)
+    {
+        await using var first = factory.Services.CreateAsyncScope();
+        await using var second = factory.Services.CreateAsyncScope();
+        var secondRun = second.ServiceProvider.GetRequiredService<NotifyVictimsHandler>();
+        var sender = new SenderRunningFirst(factory.Services.GetRequiredService<IEmailSender>(), async () => Assert.Equal(1, await secondRun.HandleAsync(caseId, CancellationToken.None)));
+        var services = first.ServiceProvider;
+        var firstRun = new NotifyVictimsHandler(
+            services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<EnvelopeCipher>(), services.GetRequiredService<EmailComposer>(),
+            sender, services.GetRequiredService<AuditTrail>(), factory.Clock);
+        Assert.Equal(1, await firstRun.HandleAsync(caseId, CancellationToken.None));
+    }
+
     protected static string Recipient() => $"victim-{Guid.NewGuid():N}@test.example";
+
+    /// <summary>What the notification job does for one case when a send nudges it (these portals run no jobs); returns the emails sent.</summary>
+    protected async Task<int> RunNotificationsAsync(Guid caseId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<NotifyVictimsHandler>().HandleAsync(caseId, CancellationToken.None);
+    }
+
+    private Task<List<AuditEntry>> NotifiedEntriesAsync(Guid caseId) =>
+        factory.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(e => e.CaseId == caseId && e.Action == AuditActions.VictimNotified).ToListAsync());
 
     protected async Task<(HttpClient Victim, Guid CaseId)> NewCaseAsync(string? contactEmail, Dictionary<string, string?>? answers = null)
     {
@@ -440,16 +533,33 @@ public sealed class SqliteMessagingTests(SmtpSqlitePortalFactory factory) : Mess
 
 public sealed class PostgresMessagingTests(SmtpPostgresPortalFactory factory) : MessagingTests<SmtpPostgresPortalFactory>(factory);
 
-/// <summary>An SMTP server that is down: the message is kept, the email stays pending and goes out later.</summary>
+/// <summary>
+/// An SMTP server that is down when the message is sent, and comes back: the message is kept and
+/// shown as sent, its email waits, and the first run of the job after the server is back sends it once.
+/// </summary>
 public sealed class MessagingWithSmtpDownTests(MessagingWithSmtpDownTests.Factory factory) : IClassFixture<MessagingWithSmtpDownTests.Factory>
 {
     public sealed class Factory : SqlitePortalFactory
     {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => TestMailbox.DownSettings(TestMailbox.ClosedPort());
+        private bool smtpStopped;
+
+        public SwitchableSmtp Smtp { get; } = new();
+
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => Smtp.Settings;
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            if (!smtpStopped)
+            {
+                smtpStopped = true;
+                await Smtp.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
-    public async Task Message_IsKept_AndTheEmailIsSentWhenTheServerIsBack()
+    public async Task Message_IsKeptAndShownAsSent_AndItsEmailGoesOnce_WhenTheServerIsBack()
     {
         var contact = $"victim-{Guid.NewGuid():N}@test.example";
         var answers = ReportAnswers.Valid();
@@ -457,11 +567,7 @@ public sealed class MessagingWithSmtpDownTests(MessagingWithSmtpDownTests.Factor
         answers["ContactEmail"] = contact;
         var (victim, _) = await EvidenceUploads.NewCaseAsync(factory, answers);
         var reference = (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=reference]")?.TextContent;
-        Guid caseId;
-        await using (var scope = factory.Services.CreateAsyncScope())
-        {
-            caseId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync();
-        }
+        var caseId = await factory.QueryAsync(db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync());
 
         var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
         var queue = await volunteer.GetPageAsync("/staff/queue");
@@ -469,26 +575,74 @@ public sealed class MessagingWithSmtpDownTests(MessagingWithSmtpDownTests.Factor
         var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
         using (var sent = await volunteer.SubmitAsync(page, $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = "Kept despite the mail server" }))
         {
-            Assert.Equal($"/staff/cases/{caseId}?sent=later#messages", sent.Headers.Location?.OriginalString);
+            Assert.Equal($"/staff/cases/{caseId}?sent=1#messages", sent.Headers.Location?.OriginalString);
         }
 
-        var after = await volunteer.GetPageAsync($"/staff/cases/{caseId}?sent=later");
-        Assert.Contains("could not be sent now", after.QuerySelector("[data-testid=case-message]")?.TextContent, StringComparison.Ordinal);
+        var after = await volunteer.GetPageAsync($"/staff/cases/{caseId}?sent=1");
+        Assert.Equal("Your message was sent.", after.QuerySelector("[data-testid=case-message]")?.TextContent.Trim());
         Assert.Contains("update email not sent yet", after.QuerySelector("[data-testid=message]")?.TextContent, StringComparison.Ordinal);
         Assert.Contains("Kept despite the mail server", (await victim.GetPageAsync("/status")).QuerySelector("[data-testid=conversation]")?.TextContent, StringComparison.Ordinal);
 
-        // The server is back: the pending email goes out once.
-        await using (var scope = factory.Services.CreateAsyncScope())
+        // A run while the server is down fails (so the engine retries it) and leaves the email pending.
+        await Assert.ThrowsAsync<EmailDeliveryException>(RunNotificationsAsync);
+        Assert.True(await PendingAsync(caseId));
+        Assert.Equal(0, await NotifiedEntriesAsync(caseId));
+
+        // The server is back: the next run sends it, once, and records it once.
+        factory.Smtp.Up();
+        Assert.Equal(1, await RunNotificationsAsync());
+        Assert.Equal(0, await RunNotificationsAsync());
+        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        Assert.Equal(1, await NotifiedEntriesAsync(caseId));
+        Assert.False(await PendingAsync(caseId));
+        Assert.DoesNotContain("update email not sent yet", (await volunteer.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=message]")?.TextContent, StringComparison.Ordinal);
+    }
+
+    private async Task<int> RunNotificationsAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<NotifyVictimsHandler>().HandleAsync(null, CancellationToken.None);
+    }
+
+    private Task<bool> PendingAsync(Guid caseId) =>
+        factory.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == caseId && m.NotificationPending));
+
+    private Task<int> NotifiedEntriesAsync(Guid caseId) =>
+        factory.QueryAsync(db => db.AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.VictimNotified));
+}
+
+/// <summary>
+/// The portal's sender, running something of the test's just before its first email goes: two
+/// notification runs at once, in the order the test needs, with nothing sent by a stand-in.
+/// </summary>
+internal sealed class SenderRunningFirst(IEmailSender inner, Func<Task> beforeFirst) : IEmailSender
+{
+    private int started;
+
+    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    {
+        await BeforeAsync();
+        await inner.SendAsync(message, cancellationToken);
+    }
+
+    public IEmailBatch StartBatch() => new Batch(this, inner.StartBatch());
+
+    private async Task BeforeAsync()
+    {
+        if (Interlocked.Exchange(ref started, 1) == 0)
         {
-            var services = scope.ServiceProvider;
-            var working = new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock);
-            var notify = new NotifyVictimsHandler(
-                services.GetRequiredService<PortalDbContext>(), services.GetRequiredService<EnvelopeCipher>(), services.GetRequiredService<EmailComposer>(),
-                working, services.GetRequiredService<AuditTrail>(), factory.Clock);
-            Assert.Equal(1, await notify.HandleAsync(caseId, CancellationToken.None));
-            Assert.Equal(0, await notify.HandleAsync(caseId, CancellationToken.None));
+            await beforeFirst();
+        }
+    }
+
+    private sealed class Batch(SenderRunningFirst sender, IEmailBatch inner) : IEmailBatch
+    {
+        public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+        {
+            await sender.BeforeAsync();
+            await inner.SendAsync(message, cancellationToken);
         }
 
-        Assert.Single(await TestMailbox.Smtp.WaitForAsync(contact));
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

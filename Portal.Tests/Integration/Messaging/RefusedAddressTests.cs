@@ -98,7 +98,7 @@ public sealed class RefusedAddressTests(RefusedAddressTests.Factory factory) : I
             services.GetRequiredService<EnvelopeCipher>(),
             services.GetRequiredService<ReceiptHasher>(),
             services.GetRequiredService<EmailComposer>(),
-            new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock),
+            new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock, NullLogger<SmtpEmailSender>.Instance),
             services.GetRequiredService<AuditTrail>(),
             services.GetRequiredService<IOptions<ReportOptions>>(),
             factory.Clock);
@@ -129,7 +129,7 @@ public sealed class RefusedAddressTests(RefusedAddressTests.Factory factory) : I
             services.GetRequiredService<PortalDbContext>(),
             services.GetRequiredService<EnvelopeCipher>(),
             services.GetRequiredService<EmailComposer>(),
-            new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock),
+            new SmtpEmailSender(Options.Create(TestMailbox.SmtpOptions()), factory.Clock, NullLogger<SmtpEmailSender>.Instance),
             services.GetRequiredService<AuditTrail>(),
             factory.Clock);
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Email;
@@ -500,7 +501,7 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var services = scope.ServiceProvider;
-            var down = new SmtpEmailSender(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = deadPort, TimeoutSeconds = 5 }), factory.Clock);
+            var down = new SmtpEmailSender(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = deadPort, TimeoutSeconds = 5 }), factory.Clock, NullLogger<SmtpEmailSender>.Instance);
             var handler = new RouteReferralHandler(
                 services.GetRequiredService<PortalDbContext>(), down, services.GetRequiredService<EmailComposer>(), services.GetRequiredService<AuditTrail>(),
                 services.GetRequiredService<IOptions<RoutingOptions>>(), factory.Clock, services.GetRequiredService<ILogger<RouteReferralHandler>>());

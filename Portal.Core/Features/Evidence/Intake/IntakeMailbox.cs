@@ -36,8 +36,15 @@ internal sealed class IntakeMailbox : IAsyncDisposable
         this.server = server;
     }
 
-    /// <summary>A message waiting in the mailbox: its UID and size as the server reports them.</summary>
-    public sealed record Item(UniqueId Uid, long? Size);
+    /// <summary>A message waiting in the mailbox: its UID, the folder's UIDVALIDITY and its size as the server reports them.</summary>
+    public sealed record Item(UniqueId Uid, long? Size, uint UidValidity)
+    {
+        /// <summary>
+        /// Names this message in this mailbox for good (RFC 3501: a UID is never given to another
+        /// message under the same UIDVALIDITY), known before anything of it is fetched.
+        /// </summary>
+        public string Key => $"{UidValidity}.{Uid.Id}";
+    }
 
     public bool CanIdle => client.Capabilities.HasFlag(ImapCapabilities.Idle);
 
@@ -110,7 +117,7 @@ internal sealed class IntakeMailbox : IAsyncDisposable
             var first = uids.OrderBy(u => u.Id).Take(count).ToList();
             var summaries = await folder.FetchAsync(first, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size), cancellationToken);
             var sizes = summaries.ToDictionary(s => s.UniqueId, s => (long?)s.Size);
-            return first.Select(uid => new Item(uid, sizes.GetValueOrDefault(uid))).ToList();
+            return first.Select(uid => new Item(uid, sizes.GetValueOrDefault(uid), folder.UidValidity)).ToList();
         }, cancellationToken);
 
     /// <summary>The message's header block as it is stored, at most <see cref="MaxHeaderBytes"/>.</summary>

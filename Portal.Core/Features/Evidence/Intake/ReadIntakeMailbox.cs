@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Portal.Core.Data;
 
 namespace Portal.Core.Features.Evidence.Intake;
 
@@ -16,7 +17,8 @@ public sealed record IntakeRun(bool Enabled, int Messages, int Stored, int Dupli
 /// intake mailbox in batches of Intake:BatchSize, decides about each message from its header
 /// block and size before fetching its body, stores it (<see cref="StoreForwardedMailHandler"/>),
 /// and only then flags it \Deleted; each batch is expunged and counted. A crash between storing
-/// and deleting reads the message again next time, where it is recognised as a duplicate. When the
+/// and deleting reads the message again next time, where it is recognised as a duplicate, and a
+/// refusal already recorded for it (under the message's UID) is not recorded again. When the
 /// mailbox is empty and the server offers IDLE, the run waits for new mail until Intake:RunTime
 /// has passed, so a forward is stored within seconds; <c>stopping</c> (the host shutting down)
 /// ends the wait and the run between messages. A run that finds nothing writes nothing to the
@@ -61,6 +63,7 @@ public sealed class ReadIntakeMailboxHandler(StoreForwardedMailHandler store, In
                     }
 
                     tally.Message(await TakeAsync(mailbox, item, cancellationToken));
+                    CrashPoint.Reach(CrashPoint.IntakeMessageTaken);
                     await mailbox.DeleteAsync(item, cancellationToken);
                     done.Add(item);
                 }
@@ -106,11 +109,11 @@ public sealed class ReadIntakeMailboxHandler(StoreForwardedMailHandler store, In
         };
         if (message is not null)
         {
-            return await store.StoreAsync(cases, message, cancellationToken);
+            return await store.StoreAsync(cases, message, item.Key, cancellationToken);
         }
 
         // Over the limit by its reported size, or (no size reported) found to be while it was fetched.
-        await store.RefuseAsync(cases, item.Size ?? store.MaxMessageBytes + 1, cancellationToken);
+        await store.RefuseAsync(cases, item.Size ?? store.MaxMessageBytes + 1, item.Key, cancellationToken);
         return [.. cases.Select(_ => IntakeOutcome.Refused)];
     }
 }

@@ -67,6 +67,9 @@ public sealed class StoreForwardedMailHandler(
     IOptions<EvidenceOptions> evidenceOptions,
     TimeProvider clock)
 {
+    /// <summary>The audit subject of a refusal starts with this and the intake message's key.</summary>
+    public const string RefusalSubjectPrefix = "intake ";
+
     /// <summary>The largest intake message read: one file at its limit, base64-encoded in a forward, with room for the forward's own text.</summary>
     public long MaxMessageBytes => (evidenceOptions.Value.MaxFileBytes * 4 / 3) + (1024 * 1024);
 
@@ -102,15 +105,18 @@ public sealed class StoreForwardedMailHandler(
         return size > MaxMessageBytes ? new IntakeDecision.Refuse(cases) : new IntakeDecision.Take(cases);
     }
 
-    /// <summary>Stores what the message carries for each case: one outcome per email and case.</summary>
-    public async Task<IReadOnlyList<IntakeOutcome>> StoreAsync(IReadOnlyList<IntakeCase> cases, byte[] message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores what the message carries for each case: one outcome per email and case.
+    /// <paramref name="messageKey"/> names the intake message in its mailbox (<see cref="IntakeMailbox.Item.Key"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<IntakeOutcome>> StoreAsync(IReadOnlyList<IntakeCase> cases, byte[] message, string messageKey, CancellationToken cancellationToken)
     {
         var forwarding = cipher.Seal(IntakeMessage.HeaderBlockOf(message).Span);
         var originals = IntakeMessage.Originals(message);
         var outcomes = new List<IntakeOutcome>();
         foreach (var target in cases)
         {
-            foreach (var original in originals)
+            foreach (var (original, index) in originals.Select((o, i) => (o, i)))
             {
                 var source = original.Inline ? EvidenceSource.ForwardedInline : EvidenceSource.Forwarded;
                 var request = new AddEvidence(target.CaseId, FileName(original), "message/rfc822", source)
@@ -130,7 +136,7 @@ public sealed class StoreForwardedMailHandler(
                         outcomes.Add(IntakeOutcome.Duplicate);
                         break;
                     case AddEvidenceResult.Rejected rejected:
-                        await RefuseAsync(target.CaseId, source, rejected.Reason, original.Content.Length, cancellationToken);
+                        await RefuseAsync(target.CaseId, source, rejected.Reason, original.Content.Length, $"{RefusalSubjectPrefix}{messageKey} #{index + 1}", cancellationToken);
                         outcomes.Add(IntakeOutcome.Refused);
                         break;
                 }
@@ -143,11 +149,11 @@ public sealed class StoreForwardedMailHandler(
     }
 
     /// <summary>A message over the per-message limit: refused on each case it was for, without reading it.</summary>
-    public async Task RefuseAsync(IReadOnlyList<IntakeCase> cases, long size, CancellationToken cancellationToken)
+    public async Task RefuseAsync(IReadOnlyList<IntakeCase> cases, long size, string messageKey, CancellationToken cancellationToken)
     {
         foreach (var target in cases)
         {
-            await RefuseAsync(target.CaseId, EvidenceSource.Forwarded, EvidenceRejection.TooLarge, size, cancellationToken);
+            await RefuseAsync(target.CaseId, EvidenceSource.Forwarded, EvidenceRejection.TooLarge, size, RefusalSubjectPrefix + messageKey, cancellationToken);
         }
 
         db.ChangeTracker.Clear();
@@ -172,14 +178,24 @@ public sealed class StoreForwardedMailHandler(
         }
     }
 
-    private async Task RefuseAsync(Guid caseId, EvidenceSource source, EvidenceRejection reason, long size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a refusal on the case with its audit entry, whose subject names the intake message
+    /// (and the email in it): the message is flagged in the mailbox only after this commits, so a
+    /// run after a crash in between meets it again, and finds its refusal already recorded.
+    /// </summary>
+    private async Task RefuseAsync(Guid caseId, EvidenceSource source, EvidenceRejection reason, long size, string subject, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await db.InTransactionAsync(async token =>
         {
+            if (await db.AuditEntries.AnyAsync(a => a.CaseId == caseId && a.Action == AuditActions.EvidenceRefused && a.Subject == subject, token))
+            {
+                return;
+            }
+
             db.EvidenceRefusals.Add(new EvidenceRefusal { CaseId = caseId, Source = source, Reason = reason.ToString(), Size = size, RefusedAt = now });
             await db.SaveChangesAsync(token);
-            await audit.AppendAsync(AuditEvent.System(AuditActions.EvidenceRefused, caseId, detail: $"{reason} forwarded {size} bytes"), token);
+            await audit.AppendAsync(AuditEvent.System(AuditActions.EvidenceRefused, caseId, subject, $"{reason} forwarded {size} bytes"), token);
         }, cancellationToken);
     }
 
