@@ -9,7 +9,10 @@ namespace Portal.Tests.Browser;
 /// but a slash) and its document has been parsed. It watches the page's address and asks the
 /// document for its readyState rather than waiting for Playwright's navigation and load events:
 /// in full runs WaitForURLAsync, and then WaitForLoadStateAsync, now and then waited out their
-/// minute with the page already at the expected address.
+/// minute with the page already at the expected address. A glob without a fragment matches the
+/// address whatever its fragment: a redirect keeps the fragment of the form that was sent (a
+/// victim's form posts to #error-summary, so that a refusal opens at its error), unless it names
+/// its own; a glob with one must match it too.
 /// </summary>
 public static class PageAddress
 {
@@ -46,5 +49,6 @@ public static class PageAddress
     }
 
     public static Regex Pattern(string glob) =>
-        new("^" + Regex.Escape(glob).Replace(@"\*\*", ".*", StringComparison.Ordinal).Replace(@"\*", "[^/]*", StringComparison.Ordinal) + "$");
+        new("^" + Regex.Escape(glob).Replace(@"\*\*", ".*", StringComparison.Ordinal).Replace(@"\*", "[^/]*", StringComparison.Ordinal)
+            + (glob.Contains('#', StringComparison.Ordinal) ? "$" : "(#[^#]*)?$"));
 }

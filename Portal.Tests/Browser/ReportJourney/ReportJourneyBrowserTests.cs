@@ -167,7 +167,7 @@ public sealed class ReportJourneyBrowserTests(BrowserFixture fixture)
         await BrowserFixture.AssertAccessibleAsync(page);
 
         await page.ClickAsync("[data-testid=suggestion] button[type=submit]");
-        await fixture.WaitForUrlAsync(page, "**/status/evidence?confirmed=1");
+        await fixture.WaitForUrlAsync(page, "**/status/evidence?confirmed=1#evidence-message");
         Assert.Equal(0, await page.Locator("[data-testid=suggestion]").CountAsync());
         var receipt = await page.Context.APIRequest.GetAsync("/status/evidence/receipt");
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(email)), await receipt.TextAsync(), StringComparison.Ordinal);

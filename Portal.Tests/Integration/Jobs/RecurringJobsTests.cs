@@ -27,6 +27,16 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
 
     public Task DisposeAsync() => ((IAsyncLifetime)portal).DisposeAsync();
 
+    /// <summary>Files a report whose victim answered yes to self-harm (an urgent case); returns its reference.</summary>
+    private async Task<string> NewUrgentCaseAsync()
+    {
+        var answers = ReportAnswers.Valid();
+        answers["RiskSelfHarm"] = "true";
+        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
+        client.Dispose();
+        return await portal.QueryAsync(db => db.Cases.Where(c => c.Priority == CasePriority.Urgent).Select(c => c.Reference).SingleAsync());
+    }
+
     [Fact]
     public async Task Retention_RemovesContentOfOldClosedCases_KeepsTheRowForCounts_AndTheAuditChainVerifies()
     {
@@ -107,11 +117,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     public async Task UrgentCaseUnclaimedFor15Minutes_AlertsSupervisorsOnce()
     {
         var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
-        var answers = ReportAnswers.Valid();
-        answers["RiskSelfHarm"] = "true";
-        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
-        client.Dispose();
-        var reference = await portal.QueryAsync(db => db.Cases.Where(c => c.Priority == CasePriority.Urgent).Select(c => c.Reference).SingleAsync());
+        var reference = await NewUrgentCaseAsync();
 
         // Not yet 15 minutes: nothing is due.
         portal.Clock.Advance(TimeSpan.FromMinutes(14));
@@ -135,11 +141,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
         // The mail server refuses this mailbox at RCPT TO (infra/smtp_sink.py), as a relay refuses one it knows is gone.
         var gone = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor, email: $"refused-{Guid.NewGuid():N}@portal.test");
         var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);
-        var answers = ReportAnswers.Valid();
-        answers["RiskSelfHarm"] = "true";
-        var (client, _) = await EvidenceUploads.NewCaseAsync(portal, answers);
-        client.Dispose();
-        var reference = await portal.QueryAsync(db => db.Cases.Where(c => c.Priority == CasePriority.Urgent).Select(c => c.Reference).SingleAsync());
+        var reference = await NewUrgentCaseAsync();
 
         portal.Clock.Advance(TimeSpan.FromMinutes(16));
         await portal.WaitForJobAsync(portal.RunRecurring(PortalJobKeys.UrgentAlert), "Succeeded");
