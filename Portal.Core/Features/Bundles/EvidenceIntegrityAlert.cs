@@ -48,7 +48,9 @@ public sealed class EvidenceIntegrityAlert(
         {
             var entry = await audit.AppendAsync(failure.By with { CaseId = failure.CaseId, Subject = failure.EvidenceId.ToString(), Detail = "bundle: " + failure.Problem }, token);
 
-            // One row per case: raised again, it is pending again.
+            // One row per case: raised again, it is pending again. The append above has taken the
+            // chain head's lock, so two exports finding the same damage read and write this row
+            // one after the other, and the second updates it rather than breaking its unique key.
             var row = await db.SupervisorAlerts.FirstOrDefaultAsync(a => a.CaseId == failure.CaseId && a.Kind == SupervisorAlertKind.EvidenceIntegrity, token);
             if (row is null)
             {
