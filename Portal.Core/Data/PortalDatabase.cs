@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -85,7 +86,10 @@ public static class PortalDatabase
     /// <summary>
     /// WAL with full sync: readers never block the writer, and a commit is on disk (the WAL
     /// fsynced) before it returns, so an acknowledged change survives an OS crash or power loss
-    /// as well as a killed process (docs/decisions/0020).
+    /// as well as a killed process (docs/decisions/0020). The settings belong to the SQLite
+    /// connection itself, which the pool keeps open across opens of a <see cref="SqliteConnection"/>:
+    /// they are applied once per pooled connection, not on every open (a report opened it twice,
+    /// five statements each time, docs/decisions/0031).
     /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
@@ -93,18 +97,43 @@ public static class PortalDatabase
 
         private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY;";
 
+        // The native connections already set up; an entry goes when the pool closes its connection.
+        private static readonly ConditionalWeakTable<object, object> Prepared = [];
+
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
-            command.ExecuteNonQuery();
+            if (NeedsPragmas(connection, out var handle))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = Pragmas;
+                command.ExecuteNonQuery();
+                Remember(handle);
+            }
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (NeedsPragmas(connection, out var handle))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = Pragmas;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                Remember(handle);
+            }
+        }
+
+        private static bool NeedsPragmas(DbConnection connection, out object? handle)
+        {
+            handle = (connection as SqliteConnection)?.Handle;
+            return handle is null || !Prepared.TryGetValue(handle, out _);
+        }
+
+        private static void Remember(object? handle)
+        {
+            if (handle is not null)
+            {
+                Prepared.AddOrUpdate(handle, handle);
+            }
         }
     }
 }
