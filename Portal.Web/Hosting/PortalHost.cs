@@ -10,8 +10,18 @@ public static class PortalHost
     /// ASPNETCORE_CONTENTROOT) wins; a build output (`dotnet run`, the tests) keeps the default,
     /// the working directory, which `dotnet run --project Portal.Web` sets to the project.
     /// </summary>
+    /// <remarks>
+    /// Settings are read once, at start: nothing in the portal takes a changed value while it
+    /// runs, so the settings files are not watched. Watching them meant watching the whole content
+    /// root, in which `dotnet run` keeps the data directory: every write to the database woke the
+    /// watcher (a twentieth of the portal's processor time under a surge of reports,
+    /// docs/decisions/0031). An operator's own <c>--hostBuilder:reloadConfigOnChange</c> comes
+    /// later on the command line and wins.
+    /// </remarks>
     public static WebApplicationOptions Options(string[] args) =>
-        new() { Args = args, ContentRootPath = PublishedContentRoot(args, AppContext.BaseDirectory) };
+        new() { Args = [NoReload, .. args], ContentRootPath = PublishedContentRoot(args, AppContext.BaseDirectory) };
+
+    private const string NoReload = "--hostBuilder:reloadConfigOnChange=false";
 
     public static string? PublishedContentRoot(string[] args, string baseDirectory)
     {
