@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Crypto;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
@@ -51,7 +52,7 @@ public sealed record CaseDetails(
     bool ConsentCounselling,
     ContactPreference ContactPreference,
     ContactDetails? Contact,
-    string? ClaimedBy,
+    string? ClaimedBy, // the holder of a claim that has not lapsed (TriageOptions.ClaimLapse), else null
     string? ClaimedById,
     IReadOnlyList<EvidenceDetails> Evidence,
     IReadOnlyList<(IndicatorKind Kind, string Value, string? Detail)> Indicators,
@@ -70,7 +71,7 @@ public sealed record CaseDetails(
 /// Null when the case does not exist. Staff pages go through <see cref="ViewAsync"/> or
 /// <see cref="AfterRefusedActionAsync"/>, which record what was seen or denied.
 /// </summary>
-public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit)
+public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cipher, SealedIndicators sealing, AuditTrail audit, IOptions<TriageOptions> triage, TimeProvider clock)
 {
     /// <summary>A staff member opens the case: recorded as a view, or as a denial when there is no such case.</summary>
     public async Task<CaseDetails?> ViewAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
@@ -107,7 +108,9 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             return null;
         }
 
-        var claimedBy = c.ClaimedById is null ? null : await db.Users.Where(u => u.Id == c.ClaimedById).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
+        // A claim that has lapsed holds the case no more (anyone may claim it, as the queue shows).
+        var holderId = c.ClaimedById is not null && c.ClaimedAt > clock.GetUtcNow().UtcDateTime - triage.Value.ClaimLapse ? c.ClaimedById : null;
+        var claimedBy = holderId is null ? null : await db.Users.Where(u => u.Id == holderId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
         var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId && e.Purpose == FilePurpose.Evidence).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => new EvidenceDetails(EvidenceNames.Summarize(e, cipher), EmailSummary.Open(cipher, e.ParsedEnvelope)))
             .ToList();
@@ -125,7 +128,7 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
             c.Id, c.Reference, c.Status, c.Priority, c.CreatedAt, c.Language, cipher.OpenString(c.NarrativeEnvelope),
             c.EmailReceivedOn, c.SenderAddress, c.AmountDemanded, c.Currency, c.PaymentAddress, c.Paid, c.DataPublished,
             c.BreachOrganisation, c.Region, c.IsUnder18, c.RiskSelfHarm, c.RiskImmediateDanger, c.ConsentPolice, c.ConsentCounselling,
-            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, c.ClaimedById, evidence, indicators, timeline)
+            c.ContactPreference, ContactDetails.Open(cipher, c.ContactEnvelope), claimedBy, holderId, evidence, indicators, timeline)
         {
             RiskWithheld = c.RiskSelfHarmWithheld || c.RiskImmediateDangerWithheld,
             Shared = await SharedCaseFileView.LoadAsync(db, cipher, caseId, cancellationToken),

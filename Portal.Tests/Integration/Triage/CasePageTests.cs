@@ -89,6 +89,43 @@ public sealed class CasePageTests(SqlitePortalFactory factory) : IClassFixture<S
         Assert.Contains(holder, page.QuerySelector("[data-testid=claim-holder]")?.TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ALapsedClaim_NamesNoHolder_AndTheCasePageOffersTheClaim_AsTheQueueDoes()
+    {
+        var victim = await VictimSteps.FileAsync(factory);
+        var first = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        var holder = await NameAsync(first, "Cecilia " + Guid.NewGuid().ToString("N")[..6]);
+        var firstClient = await StaffAccounts.SignInAsync(factory, first);
+        var caseUrl = $"/staff/cases/{victim.Case.Id}";
+        var firstPage = await firstClient.GetPageAsync(caseUrl);
+        var action = firstPage.QuerySelector("[data-testid=claim-form]")?.GetAttribute("action") ?? throw new InvalidOperationException("The case page offers no claim.");
+        using (var claimed = await firstClient.SubmitAsync(firstPage, action, new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, claimed.StatusCode);
+        }
+
+        // Still held a minute before the lapse: the holder is named and no claim is offered.
+        factory.Clock.Advance(TimeSpan.FromHours(2) - TimeSpan.FromMinutes(1));
+        var second = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var held = await second.GetPageAsync(caseUrl);
+        Assert.Contains(holder, held.QuerySelector("[data-testid=claim-holder]")?.TextContent, StringComparison.Ordinal);
+        Assert.Null(held.QuerySelector("[data-testid=claim-form]"));
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        var third = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var lapsed = await third.GetPageAsync(caseUrl);
+        Assert.Null(lapsed.QuerySelector("[data-testid=claim-holder]"));
+        Assert.DoesNotContain(holder, lapsed.QuerySelector("[data-testid=case-meta]")?.TextContent, StringComparison.Ordinal);
+        var claim = lapsed.QuerySelector("[data-testid=claim-form]");
+        Assert.True(claim is not null, "a case whose claim has lapsed offers no claim on its page");
+
+        using var taken = await third.SubmitAsync(lapsed, claim.GetAttribute("action") ?? "", new Dictionary<string, string?>());
+        Assert.Equal(HttpStatusCode.Redirect, taken.StatusCode);
+        var thirdId = await factory.QueryAsync(db => db.AuditEntries.Where(a => a.CaseId == victim.Case.Id && a.Action == AuditActions.CaseClaimed).OrderBy(a => a.Id).Select(a => a.ActorId).ToListAsync());
+        Assert.Equal(2, thirdId.Distinct().Count());
+        Assert.Equal(thirdId[^1], await factory.QueryAsync(db => db.Cases.Where(c => c.Id == victim.Case.Id).Select(c => c.ClaimedById).SingleAsync()));
+    }
+
     private async Task<string> NameAsync(StaffAccount account, string name)
     {
         await using var scope = factory.Services.CreateAsyncScope();
