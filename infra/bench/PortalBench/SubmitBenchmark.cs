@@ -64,39 +64,61 @@ internal static class SubmitBenchmark
             await ClosedLoopAsync(_ => PostBareAsync(bareClient), 8, TimeSpan.FromSeconds(3));
             await ClosedLoopAsync(i => floorSessions[i % floorSessions.Length].SubmitAsync(), 8, TimeSpan.FromSeconds(15));
 
+            // The three closed-loop phases run in rounds, one after another within each round, so each
+            // ratio compares phases a few seconds apart: this virtual machine's speed drifts by 10-40%
+            // from one minute to the next, which a single portal phase, then bare, then floor, measured
+            // as much as the portal (docs/decisions/0031).
             var duration = TimeSpan.FromSeconds(seconds);
-            var cpuBefore = portal.ProcessorTime();
-            var portalMax = await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 16, duration);
-            var cpuAfter = portal.ProcessorTime();
-            var bareMax = await ClosedLoopAsync(_ => PostBareAsync(bareClient), 16, duration);
-            var floorCpuBefore = floor.ProcessorTime();
-            var floorMax = await ClosedLoopAsync(i => floorSessions[i % floorSessions.Length].SubmitAsync(), 16, duration);
-            var floorCpuAfter = floor.ProcessorTime();
+            var rounds = new List<Round>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                var cpuBefore = portal.ProcessorTime();
+                var portalMax = await ClosedLoopAsync(i => sessions[i % sessions.Length].SubmitAsync(), 16, duration);
+                var cpuAfter = portal.ProcessorTime();
+                var bareMax = await ClosedLoopAsync(_ => PostBareAsync(bareClient), 16, duration);
+                var floorCpuBefore = floor.ProcessorTime();
+                var floorMax = await ClosedLoopAsync(i => floorSessions[i % floorSessions.Length].SubmitAsync(), 16, duration);
+                var floorCpuAfter = floor.ProcessorTime();
+                rounds.Add(new Round(portalMax, bareMax, floorMax, CpuPer(cpuBefore, cpuAfter, portalMax), CpuPer(floorCpuBefore, floorCpuAfter, floorMax)));
+            }
+
             var portalFixed = await FixedRateAsync(i => sessions[i % sessions.Length].SubmitAsync(), 90, duration);
             var bareFixed = await FixedRateAsync(_ => PostBareAsync(bareClient), 90, duration);
 
             Console.WriteLine();
             Console.WriteLine("| phase | requests | errors | rate (/s) | p50 (ms) | p99 (ms) | max (ms) |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
-            Print("portal submit, 16 concurrent (max)", portalMax);
-            Print("bare insert, 16 concurrent (max)", bareMax);
-            Print("MVC floor, 16 concurrent (max)", floorMax);
+            for (var round = 0; round < rounds.Count; round++)
+            {
+                Print($"round {round + 1}: portal submit, 16 concurrent (max)", rounds[round].Portal);
+                Print($"round {round + 1}: bare insert, 16 concurrent (max)", rounds[round].Bare);
+                Print($"round {round + 1}: MVC floor, 16 concurrent (max)", rounds[round].Floor);
+            }
+
             Print("portal submit, fixed 90/s", portalFixed);
             Print("bare insert, fixed 90/s", bareFixed);
             Console.WriteLine();
-            var cpuPerReport = (cpuAfter.User + cpuAfter.System - cpuBefore.User - cpuBefore.System).TotalMilliseconds / Math.Max(1, portalMax.Count);
-            Console.WriteLine($"Portal.Web CPU per report in the 16-client phase: {cpuPerReport:0.00} ms (user and system)");
-            var floorCpuPerReport = (floorCpuAfter.User + floorCpuAfter.System - floorCpuBefore.User - floorCpuBefore.System).TotalMilliseconds / Math.Max(1, floorMax.Count);
-            Console.WriteLine($"MVC floor CPU per report in the 16-client phase: {floorCpuPerReport:0.00} ms (user and system)");
-            Console.WriteLine($"portal / bare throughput: {portalMax.Rate / bareMax.Rate:0.00} ({portalMax.Rate:0} vs {bareMax.Rate:0} per second)");
-            Console.WriteLine($"MVC floor / bare throughput: {floorMax.Rate / bareMax.Rate:0.00} ({floorMax.Rate:0} vs {bareMax.Rate:0} per second); portal / MVC floor: {portalMax.Rate / floorMax.Rate:0.00}");
+            Console.WriteLine("| round | portal / bare | MVC floor / bare | portal / MVC floor | Portal.Web CPU per report (ms) | MVC floor CPU per report (ms) |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            for (var round = 0; round < rounds.Count; round++)
+            {
+                var r = rounds[round];
+                Console.WriteLine($"| {round + 1} | {r.PortalShare:0.00} | {r.FloorShare:0.00} | {r.Portal.Rate / r.Floor.Rate:0.00} | {r.PortalCpu:0.00} | {r.FloorCpu:0.00} |");
+            }
+
+            var portalShare = Median(rounds.Select(r => r.PortalShare));
+            Console.WriteLine($"| median | {portalShare:0.00} | {Median(rounds.Select(r => r.FloorShare)):0.00} | {Median(rounds.Select(r => r.Portal.Rate / r.Floor.Rate)):0.00} | {Median(rounds.Select(r => r.PortalCpu)):0.00} | {Median(rounds.Select(r => r.FloorCpu)):0.00} |");
+            Console.WriteLine();
+            Console.WriteLine("CPU per report is the process's user and system time over the 16-client phase (/proc), divided by the reports it answered.");
             if (Session.FirstError is { } error)
             {
                 Console.WriteLine($"first refused submission: {error}");
             }
 
-            Console.WriteLine($"targets: >= 100/s sustained: {(portalMax.Rate >= 100 && portalMax.Errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}");
-            return portalMax.Rate >= 100 && portalFixed.P99 < 250 && portalMax.Errors + portalFixed.Errors == 0 ? 0 : 1;
+            var portalMaxRate = rounds.Min(r => r.Portal.Rate);
+            var errors = rounds.Sum(r => r.Portal.Errors);
+            Console.WriteLine($"targets: >= 100/s sustained: {(portalMaxRate >= 100 && errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}; >= 40% of the bare insert (median of the rounds): {(portalShare >= 0.40 ? "met" : "NOT met")}");
+            return portalMaxRate >= 100 && portalFixed.P99 < 250 && errors + portalFixed.Errors == 0 ? 0 : 1;
         }
         finally
         {
@@ -110,6 +132,25 @@ internal static class SubmitBenchmark
                 // Temp files; the OS cleans them.
             }
         }
+    }
+
+    /// <summary>Rounds of the three closed-loop phases.</summary>
+    private const int Rounds = 3;
+
+    private static double CpuPer((TimeSpan User, TimeSpan System) before, (TimeSpan User, TimeSpan System) after, Phase phase) =>
+        (after.User + after.System - before.User - before.System).TotalMilliseconds / Math.Max(1, phase.Count);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private sealed record Round(Phase Portal, Phase Bare, Phase Floor, double PortalCpu, double FloorCpu)
+    {
+        public double PortalShare => Portal.Rate / Bare.Rate;
+
+        public double FloorShare => Floor.Rate / Bare.Rate;
     }
 
     private static void Print(string name, Phase p) =>
