@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -113,6 +114,13 @@ public static class DataSetup
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.GetDbConnection() is SqliteConnection migrated)
+        {
+            // A migration may switch a connection's settings (a table rebuild turns foreign keys
+            // off and on again): its connections are closed, and the ones the portal opens next
+            // get the settings anew (they are applied once per pooled connection, decision 0031).
+            SqliteConnection.ClearPool(migrated);
+        }
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in StaffRoles.All)
