@@ -115,10 +115,10 @@ internal static class SubmitBenchmark
                 Console.WriteLine($"first refused submission: {error}");
             }
 
-            var portalMaxRate = rounds.Min(r => r.Portal.Rate);
+            var slowestRound = rounds.Min(r => r.Portal.Rate);
             var errors = rounds.Sum(r => r.Portal.Errors);
-            Console.WriteLine($"targets: >= 100/s sustained: {(portalMaxRate >= 100 && errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}; >= 40% of the bare insert (median of the rounds): {(portalShare >= 0.40 ? "met" : "NOT met")}");
-            return portalMaxRate >= 100 && portalFixed.P99 < 250 && errors + portalFixed.Errors == 0 ? 0 : 1;
+            Console.WriteLine($"targets: >= 100/s sustained: {(slowestRound >= 100 && errors == 0 ? "met" : "NOT met")}; p99 < 250 ms at 90/s: {(portalFixed.P99 < 250 && portalFixed.Errors == 0 ? "met" : "NOT met")}; >= 40% of the bare insert (median of the rounds): {(portalShare >= 0.40 ? "met" : "NOT met")}");
+            return slowestRound >= 100 && portalFixed.P99 < 250 && errors + portalFixed.Errors == 0 ? 0 : 1;
         }
         finally
         {
