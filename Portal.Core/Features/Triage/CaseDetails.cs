@@ -109,7 +109,7 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
         }
 
         // A claim that has lapsed holds the case no more (anyone may claim it, as the queue shows).
-        var holderId = c.ClaimedById is not null && c.ClaimedAt > clock.GetUtcNow().UtcDateTime - triage.Value.ClaimLapse ? c.ClaimedById : null;
+        var holderId = ClaimCaseHandler.LiveHolder(c, clock.GetUtcNow().UtcDateTime, triage.Value.ClaimLapse);
         var claimedBy = holderId is null ? null : await db.Users.Where(u => u.Id == holderId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
         var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId && e.Purpose == FilePurpose.Evidence).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
             .Select(e => new EvidenceDetails(EvidenceNames.Summarize(e, cipher), EmailSummary.Open(cipher, e.ParsedEnvelope)))

@@ -68,7 +68,11 @@ public sealed class ClaimCaseHandler(PortalDbContext db, AuditTrail audit, IOpti
 
     /// <summary>Whether someone other than <paramref name="userId"/> holds a live claim on the case (one that has not lapsed).</summary>
     public static bool HeldByAnother(Case entity, string userId, DateTime now, TimeSpan claimLapse) =>
-        entity.ClaimedById is not null && entity.ClaimedById != userId && entity.ClaimedAt > now - claimLapse;
+        LiveHolder(entity, now, claimLapse) is { } holder && holder != userId;
+
+    /// <summary>Who holds a live claim on the case, or null when it is unclaimed or its claim has lapsed.</summary>
+    public static string? LiveHolder(Case entity, DateTime now, TimeSpan claimLapse) =>
+        entity.ClaimedById is not null && entity.ClaimedAt > now - claimLapse ? entity.ClaimedById : null;
 
     internal static string StaffIdOf(Actor actor) =>
         actor.StaffId ?? throw new ArgumentException("Only a signed-in staff member works cases.", nameof(actor));
