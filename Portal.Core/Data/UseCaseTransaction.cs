@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Portal.Core.Data;
@@ -21,20 +22,28 @@ public static class UseCaseTransaction
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
-            var gate = db is SqlitePortalDbContext ? SqliteWriterGate.For(db.Database.GetConnectionString() ?? "") : null;
-
-            // The connection (and its pragmas) is opened before queueing, so the writer ahead
-            // does not wait for it; it closes with the transaction, as it would have otherwise.
+            var connectionString = db.Database.GetConnectionString() ?? "";
+            var gate = db is SqlitePortalDbContext ? SqliteWriterGate.For(connectionString) : null;
             var opened = db.Database.GetDbConnection().State != ConnectionState.Open;
-            if (opened)
-            {
-                await db.Database.OpenConnectionAsync(cancellationToken);
-            }
-
+            var onWriterConnection = false;
             var entered = false;
             try
             {
                 entered = gate is not null && await gate.WaitAsync(SqliteWriterGate.Patience, cancellationToken);
+                if (opened)
+                {
+                    // SQLite: the writers that pass the gate take turns on one pooled connection,
+                    // which keeps its page cache, as no other connection wrote in between
+                    // (docs/decisions/0032). Opened only now, so the writers queued at the gate do
+                    // not each hold a connection of that pool.
+                    if (entered)
+                    {
+                        db.Database.SetConnectionString(SqliteWriterGate.WriterConnectionString(connectionString));
+                        onWriterConnection = true;
+                    }
+
+                    await db.Database.OpenConnectionAsync(cancellationToken);
+                }
 
                 // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so the write lock is
                 // taken up front and a read-then-write transaction never fails on a stale snapshot.
@@ -54,14 +63,25 @@ public static class UseCaseTransaction
             }
             finally
             {
-                if (entered)
+                try
                 {
-                    gate?.Release();
+                    if (opened)
+                    {
+                        // Back to the pool before the gate opens, so the next writer takes this connection.
+                        await db.Database.CloseConnectionAsync();
+                    }
                 }
-
-                if (opened)
+                finally
                 {
-                    await db.Database.CloseConnectionAsync();
+                    if (onWriterConnection)
+                    {
+                        db.Database.SetConnectionString(connectionString);
+                    }
+
+                    if (entered)
+                    {
+                        gate?.Release();
+                    }
                 }
             }
         });
@@ -74,7 +94,10 @@ public static class UseCaseTransaction
     /// cores' threads slept there while the lock stood free (docs/decisions/0029). The use cases
     /// of this process queue here instead, without a thread, and the next starts as soon as the
     /// previous one ends. Another process on the same file (a CLI verb) still meets SQLite's own
-    /// lock, and so does a writer that waited longer than <see cref="Patience"/> here.
+    /// lock, and so does a writer that waited longer than <see cref="Patience"/> here. The writers
+    /// that pass the gate write on the connections of a pool of their own, opened after the gate
+    /// and closed before it opens again, so they take turns on one connection whose page cache no
+    /// other connection's commit has made stale (docs/decisions/0032).
     /// </summary>
     private static class SqliteWriterGate
     {
@@ -82,8 +105,21 @@ public static class UseCaseTransaction
 
         private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
+        private static readonly ConcurrentDictionary<string, string> Writers = new(StringComparer.Ordinal);
+
         public static SemaphoreSlim For(string connectionString) => Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
+
+        public static string WriterConnectionString(string connectionString) =>
+            Writers.GetOrAdd(connectionString, SqliteWriterConnectionString);
     }
+
+    /// <summary>
+    /// The same SQLite database with the same settings, in a pool of its own: Microsoft.Data.Sqlite
+    /// pools connections by the text of their connection string, and the writers' text repeats at
+    /// its end the command timeout that the readers' text has or defaults to.
+    /// </summary>
+    internal static string SqliteWriterConnectionString(string readers) =>
+        $"{readers.TrimEnd(';', ' ')};Default Timeout={new SqliteConnectionStringBuilder(readers).DefaultTimeout}";
 
     public static Task InTransactionAsync(this PortalDbContext db, Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async token =>

@@ -10,6 +10,7 @@ namespace Portal.Tests.Integration.Data;
 /// a full sync at each commit, foreign keys. They are applied once per pooled SQLite connection
 /// (docs/decisions/0031), so they must hold on every later open of that connection, by any context.
 /// </summary>
+[Collection(SqlitePoolsCollection.Name)]
 public sealed class SqliteConnectionSettingsTests
 {
     [Fact]
