@@ -2,6 +2,7 @@ using PortalBench;
 
 // Benchmarks for the issues' performance targets; each prints a Markdown table.
 //   PortalBench submit <Portal.Web.dll> [seconds per phase]
+//   PortalBench report-handler - [reports per round]
 //   PortalBench upload <Portal.Web.dll> [megabytes]
 //   PortalBench parse - [megabytes]
 //   PortalBench queue <Portal.Web.dll> [seconds per phase]
@@ -14,7 +15,7 @@ using PortalBench;
 //   PortalBench jobs-latency sqlite|postgres [urgent referrals]
 //   PortalBench drill <Portal.Web.dll> [kill -9 cycles]
 //   PortalBench forwarding-intake <Portal.Web.dll> [messages]   (IMAP server in PORTAL_BENCH_IMAP)
-var usage = "usage: PortalBench submit|upload|queue|bundle|case-file|dashboard|campaign-actions <Portal.Web.dll> [seconds|megabytes|cases] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
+var usage = "usage: PortalBench report-handler - [reports per round] | PortalBench submit|upload|queue|bundle|case-file|dashboard|campaign-actions <Portal.Web.dll> [seconds|megabytes|cases] | PortalBench parse - [megabytes] | PortalBench route - [referrals] | PortalBench jobs-idle sqlite|postgres [seconds] | PortalBench jobs-latency sqlite|postgres [referrals] | PortalBench drill <Portal.Web.dll> [cycles] | PortalBench forwarding-intake <Portal.Web.dll> [messages]";
 if (args.Length < 2)
 {
     Console.Error.WriteLine(usage);
@@ -26,6 +27,7 @@ var number = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureIn
 return args[0] switch
 {
     "submit" => await SubmitBenchmark.RunAsync(portalDll, number > 0 ? number : 20),
+    "report-handler" => await ReportHandlerBenchmark.RunAsync(number > 0 ? number : 4000),
     "floor-server" => await MvcFloor.ServeAsync(),
     "upload" => await UploadBenchmark.RunAsync(portalDll, number > 0 ? number : 1024),
     "parse" => ParseBenchmark.Run(number > 0 ? number : 500),
