@@ -121,6 +121,31 @@ public sealed class WriterConnectionTests
         ClearPools(options);
     }
 
+    [Fact]
+    public async Task ANamedInMemoryDatabase_IsTheOneTheWritersReach()
+    {
+        // The writers' connection string names the same shared in-memory database, which lives
+        // while one connection to it is open.
+        var directory = TestDatabases.NewTempDirectory();
+        var options = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source=writers-{Guid.NewGuid():N};Mode=Memory;Cache=Shared;Pooling=True" };
+        await using var keeper = PortalDatabase.CreateContext(options, directory);
+        await keeper.Database.OpenConnectionAsync();
+        await keeper.Database.MigrateAsync();
+
+        await using (var db = PortalDatabase.CreateContext(options, directory))
+        {
+            await db.InTransactionAsync(async token =>
+            {
+                Assert.NotEqual(options.ConnectionString, db.Database.GetDbConnection().ConnectionString);
+                db.Notices.Add(NewNotice());
+                await db.SaveChangesAsync(token);
+            }, CancellationToken.None);
+        }
+
+        Assert.Equal(1, await keeper.Notices.CountAsync());
+        ClearPools(options);
+    }
+
     private static async Task<(DatabaseOptions Options, string Directory)> NewDatabaseAsync()
     {
         var directory = TestDatabases.NewTempDirectory();
