@@ -19,7 +19,21 @@ internal static class ReportHandlerBenchmark
 
     public static async Task<int> RunAsync(int reportsPerRound)
     {
-        var portal = await BenchPortal.CreateAsync(postgres: false, new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" });
+        var portal = await BenchPortal.CreateAsync(postgres: false);
+        try
+        {
+            return await MeasureAsync(portal, reportsPerRound);
+        }
+        finally
+        {
+            // The generated keys and the reports go with the run.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(portal.Work, recursive: true);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(BenchPortal portal, int reportsPerRound)
+    {
         await using var app = await portal.StartAsync();
         if (app is null)
         {
