@@ -31,10 +31,7 @@ public sealed class SqliteConnectionSettingsTests
             await db.Database.OpenConnectionAsync();
             var connection = (SqliteConnection)db.Database.GetDbConnection();
             handles.Add(connection.Handle!);
-            Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA synchronous")); // FULL
-            Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA foreign_keys"));
-            Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
-            Assert.Equal(5000L, await ScalarAsync(connection, "PRAGMA busy_timeout"));
+            await DurableSettings.AssertOnAsync(connection);
             await db.Database.CloseConnectionAsync();
         }
 
@@ -48,17 +45,9 @@ public sealed class SqliteConnectionSettingsTests
             await db.Database.OpenConnectionAsync();
             var connection = (SqliteConnection)db.Database.GetDbConnection();
             Assert.DoesNotContain(connection.Handle!, handles);
-            Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA synchronous"));
-            Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA foreign_keys"));
+            await DurableSettings.AssertOnAsync(connection);
         }
 
         SqliteConnection.ClearAllPools();
-    }
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
     }
 }

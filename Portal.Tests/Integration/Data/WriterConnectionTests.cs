@@ -40,10 +40,7 @@ public sealed class WriterConnectionTests
             {
                 var connection = (SqliteConnection)db.Database.GetDbConnection();
                 writers.Add(connection.Handle!);
-                Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA synchronous")); // FULL
-                Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA foreign_keys"));
-                Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
-                Assert.Equal(5000L, await ScalarAsync(connection, "PRAGMA busy_timeout"));
+                await DurableSettings.AssertOnAsync(connection);
                 db.Notices.Add(NewNotice());
                 await db.SaveChangesAsync(token);
             }, CancellationToken.None);
@@ -164,18 +161,4 @@ public sealed class WriterConnectionTests
     }
 
     private static Notice NewNotice() => new() { Id = Guid.CreateVersion7(), TitleEn = "test", BodyEn = "test", PublishedAt = DateTime.UtcNow };
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
-    }
-}
-
-/// <summary>Tests that watch which pooled SQLite connection they get, run when no other test can clear the pools.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SqlitePoolsCollection
-{
-    public const string Name = "sqlite-pools";
 }

@@ -9,9 +9,11 @@ namespace PortalBench;
 /// <summary>
 /// The portal's services in the benchmark process, registered as Program.cs registers them (every
 /// AddPortal* in the same order), on a temporary data directory and SQLite, or a new database on
-/// the PostgreSQL server PORTAL_BENCH_POSTGRES (or PORTAL_TEST_POSTGRES) names.
+/// the PostgreSQL server PORTAL_BENCH_POSTGRES (or PORTAL_TEST_POSTGRES) names. Disposing it
+/// removes the temporary directory (generated keys, database, evidence) and the folders named in
+/// <see cref="AlsoRemove"/>; declare it before the app, so the app has stopped by then.
 /// </summary>
-internal sealed class BenchPortal(WebApplicationBuilder builder, string work, string? connectionString, string? database)
+internal sealed class BenchPortal(WebApplicationBuilder builder, string work, string? connectionString, string? database) : IAsyncDisposable
 {
     public WebApplicationBuilder Builder { get; } = builder;
 
@@ -20,6 +22,20 @@ internal sealed class BenchPortal(WebApplicationBuilder builder, string work, st
     public string? ConnectionString { get; } = connectionString;
 
     public string? Database { get; } = database;
+
+    /// <summary>Other temporary folders of the run (an outbox), removed with it.</summary>
+    public List<string> AlsoRemove { get; } = [];
+
+    public ValueTask DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var folder in AlsoRemove.Append(Work).Where(Directory.Exists))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     public static async Task<BenchPortal> CreateAsync(bool postgres, IReadOnlyDictionary<string, string?>? settings = null)
     {

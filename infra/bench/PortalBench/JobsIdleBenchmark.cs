@@ -45,7 +45,7 @@ internal static class JobsIdleBenchmark
         }
 
         var colon = imap.LastIndexOf(':');
-        var portal = await BenchPortal.CreateAsync(postgres, new Dictionary<string, string?>
+        await using var portal = await BenchPortal.CreateAsync(postgres, new Dictionary<string, string?>
         {
             ["Intake:Host"] = imap[..colon],
             ["Intake:Port"] = imap[(colon + 1)..],

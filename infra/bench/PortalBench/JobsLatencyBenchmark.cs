@@ -34,7 +34,8 @@ internal static class JobsLatencyBenchmark
     {
         var postgres = provider.Equals("postgres", StringComparison.OrdinalIgnoreCase);
         var outbox = Path.Combine(Path.GetTempPath(), "portal-bench-outbox-" + Guid.NewGuid().ToString("N"));
-        var portal = await BenchPortal.CreateAsync(postgres, new Dictionary<string, string?> { ["Email:PickupDirectory"] = outbox });
+        await using var portal = await BenchPortal.CreateAsync(postgres, new Dictionary<string, string?> { ["Email:PickupDirectory"] = outbox });
+        portal.AlsoRemove.Add(outbox);
         await using var app = await portal.StartAsync();
         if (app is null)
         {

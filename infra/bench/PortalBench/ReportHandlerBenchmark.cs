@@ -19,17 +19,9 @@ internal static class ReportHandlerBenchmark
 
     public static async Task<int> RunAsync(int reportsPerRound)
     {
-        var portal = await BenchPortal.CreateAsync(postgres: false);
-        try
-        {
-            return await MeasureAsync(portal, reportsPerRound);
-        }
-        finally
-        {
-            // The generated keys and the reports go with the run.
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(portal.Work, recursive: true);
-        }
+        // The generated keys and the reports go with the run.
+        await using var portal = await BenchPortal.CreateAsync(postgres: false);
+        return await MeasureAsync(portal, reportsPerRound);
     }
 
     private static async Task<int> MeasureAsync(BenchPortal portal, int reportsPerRound)
