@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -22,7 +23,7 @@ public sealed record SignInForm
 
 /// <summary>Staff sign-in. Unknown users and wrong passwords get the same answer.</summary>
 [Route("account")]
-public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutStaffHandler signOut, RecordStaffSignInHandler record, IStringLocalizer<SharedResource> localizer) : Controller
+public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutStaffHandler signOut, RecordStaffSignInHandler record, IStringLocalizer<SharedResource> localizer, ILogger<AccountController> logger) : Controller
 {
     [AllowAnonymous]
     [HttpGet("sign-in")]
@@ -71,9 +72,30 @@ public sealed class AccountController(SignInManager<StaffUser> signIn, SignOutSt
     [HttpPost("sign-out")]
     public async Task<IActionResult> SignOutStaff(CancellationToken cancellationToken)
     {
-        await signOut.HandleAsync(HttpContext.StaffActor(), cancellationToken);
+        var ended = true;
+        try
+        {
+            await signOut.HandleAsync(HttpContext.StaffActor(), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Nothing was kept (a full disk, a database that refuses the audit entry): the other
+            // sessions stay open. This browser is signed out all the same, and the page says so.
+            logger.LogError("Sign-out could not be recorded ({ExceptionType}): the member's other sessions stay open.", exception.GetType().Name);
+            ended = false;
+        }
+
         await signIn.SignOutAsync();
         Response.Headers["Clear-Site-Data"] = "\"cache\", \"storage\"";
+        if (!ended)
+        {
+            // The page is drawn for someone signed out: no staff menu, no sign-out button.
+            HttpContext.User = new ClaimsPrincipal(new ClaimsIdentity());
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "60";
+            return View("SignOutNotRecorded");
+        }
+
         return LocalRedirect("/");
     }
 

@@ -205,6 +205,57 @@ public abstract class AuditedChangeTests<TFactory>(TFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task SignOut_WhenItsAuditEntryCannotBeWritten_EndsOnlyThisBrowser_SaysSo_AndCanBeDoneAgain()
+    {
+        var account = await StaffAccounts.CreateAsync(factory, StaffRoles.Volunteer);
+        var office = await StaffAccounts.SignInAsync(factory, account, stepOffset: -1);
+        var laptop = await StaffAccounts.SignInAsync(factory, account);
+        var userId = await WithDbAsync(factory, db => db.Users.Where(u => u.Email == account.Email).Select(u => u.Id).SingleAsync());
+        var stamp = await WithDbAsync(factory, db => db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).SingleAsync());
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
+        var page = await laptop.GetPageAsync("/staff");
+
+        await RefuseAuditEntriesAsync(refuse: true);
+        try
+        {
+            using var failed = await laptop.SubmitAsync(page, "/account/sign-out", new Dictionary<string, string?>());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            Assert.Contains("other session", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await RefuseAuditEntriesAsync(refuse: false);
+        }
+
+        // The stamp is as it was and nothing is in the trail: the sign-out did not happen on the server...
+        Assert.Equal(stamp, await WithDbAsync(factory, db => db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).SingleAsync()));
+        Assert.Empty(await StaffEntriesAsync(userId, AuditActions.StaffSignOut));
+        await AssertTrailIntactAsync();
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
+        using (var stillOpen = await office.GetAsync("/staff/queue"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillOpen.StatusCode);
+        }
+
+        // ...but this browser no longer has its session.
+        using (var here = await laptop.GetAsync("/staff/queue"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, here.StatusCode);
+            Assert.Contains("/account/sign-in", here.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        // Signing out again, now that the trail takes entries, ends every session and is recorded once.
+        var officePage = await office.GetPageAsync("/staff");
+        using (var signedOut = await office.SubmitAsync(officePage, "/account/sign-out", new Dictionary<string, string?>()))
+        {
+            Assert.Equal("/", signedOut.Headers.Location?.OriginalString);
+        }
+
+        Assert.Single(await StaffEntriesAsync(userId, AuditActions.StaffSignOut));
+        Assert.NotEqual(stamp, await WithDbAsync(factory, db => db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).SingleAsync()));
+    }
+
+    [Fact]
     public async Task CreatingAnAdmin_WhenItsAuditEntryCannotBeWritten_LeavesNoAccount()
     {
         var email = $"first-admin-{Guid.NewGuid():N}@portal.test";
