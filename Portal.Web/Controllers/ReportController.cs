@@ -36,7 +36,11 @@ public sealed class ReportController(
     Microsoft.Extensions.Options.IOptions<ReportOptions> options,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
-    public const long MaxFormBytes = 64 * 1024;
+    /// <summary>
+    /// Room for the longest description in any script: a form percent-encodes each UTF-8 byte,
+    /// so 10,000 characters of Chinese or Arabic take 60-90 KB before the other answers.
+    /// </summary>
+    public const long MaxFormBytes = 128 * 1024;
 
     /// <summary>The first step, or where the victim left off when they come back.</summary>
     [AllowAnonymous]

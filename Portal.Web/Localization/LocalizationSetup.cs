@@ -12,6 +12,18 @@ public static class LocalizationSetup
 {
     public static readonly IReadOnlyList<string> Languages = ["en", "fi", "sv"];
 
+    /// <summary>
+    /// English as the portal writes it: .NET's "en" is American (1/10/2025, 9:14 PM), which a
+    /// reader in Finland takes for the first of October. Dates name their month and times use
+    /// 24 hours (10 Jan 2025, 21:14), so pages, emails and the case-file PDF read one way to
+    /// everyone. Finnish and Swedish keep their own conventions.
+    /// </summary>
+    private static readonly CultureInfo English = UnambiguousEnglish();
+
+    /// <summary>The culture the portal uses for one of its <see cref="Languages"/>.</summary>
+    public static CultureInfo Culture(string language) =>
+        language == "en" ? English : CultureInfo.GetCultureInfo(language);
+
     public static WebApplicationBuilder AddPortalLocalization(this WebApplicationBuilder builder)
     {
         var cookies = PortalCookies.For(builder);
@@ -19,8 +31,9 @@ public static class LocalizationSetup
         builder.Services.AddSingleton<ShownPages>();
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
-            var cultures = Languages.Select(l => new CultureInfo(l)).ToList();
-            options.DefaultRequestCulture = new RequestCulture("en");
+            // The middleware hands out these instances, so English carries its own date patterns.
+            var cultures = Languages.Select(Culture).ToList();
+            options.DefaultRequestCulture = new RequestCulture(English);
             options.SupportedCultures = cultures;
             options.SupportedUICultures = cultures;
             options.FallBackToParentCultures = true;
@@ -62,6 +75,19 @@ public static class LocalizationSetup
         messages.SetMissingKeyOrValueAccessor(() => text["Form.Value.Required"]);
         messages.SetMissingRequestBodyRequiredValueAccessor(() => text["Form.Value.Required"]);
         messages.SetValueMustNotBeNullAccessor(_ => text["Form.Value.Required"]);
+    }
+
+    private static CultureInfo UnambiguousEnglish()
+    {
+        var english = (CultureInfo)CultureInfo.GetCultureInfo("en").Clone();
+        var dates = english.DateTimeFormat;
+        dates.ShortDatePattern = "d MMM yyyy";
+        dates.LongDatePattern = "dddd d MMMM yyyy";
+        dates.ShortTimePattern = "HH:mm";
+        dates.LongTimePattern = "HH:mm:ss";
+        dates.FullDateTimePattern = "dddd d MMMM yyyy HH:mm:ss";
+        dates.MonthDayPattern = "d MMMM";
+        return CultureInfo.ReadOnly(english);
     }
 
     public static string CurrentLanguage => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName is var l && Languages.Contains(l) ? l : "en";

@@ -16,6 +16,9 @@ public sealed record DiaryEntryForm
 
     public const decimal MaxAmount = 10_000_000m;
 
+    /// <summary>The questions in the order the form asks them, for the order of its error summary.</summary>
+    public static readonly IReadOnlyList<string> FieldOrder = [nameof(OccurredOn), nameof(Kind), nameof(Text), nameof(Amount)];
+
     /// <summary>yyyy-MM-dd (what a date input sends).</summary>
     public string? OccurredOn { get; init; }
 

@@ -51,6 +51,28 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task ALongDescriptionInAnyScript_IsKept_AndEnglishDatesNameTheirMonth()
+    {
+        // 10,000 characters is the box's limit; in Chinese each is 9 bytes once the form encodes it.
+        var longest = new string('漢', 10_000);
+        var client = factory.CreatePortalClient();
+
+        var check = await ReportStepsWalk.WalkAsync(client, ReportAnswers.Valid(longest));
+
+        Assert.Equal("check", check.QuerySelector("[data-testid=report-step]")?.GetAttribute("data-step"));
+        Assert.Equal(longest, check.QuerySelector("[data-testid=check-what-happened]")?.TextContent);
+        Assert.Equal("20 Nov 2026", check.QuerySelector("[data-testid=check-email-received-on]")?.TextContent);
+
+        // The same on the one-page form, where every answer comes in one post.
+        var other = factory.CreatePortalClient();
+        var onePage = await other.GetPageAsync("/report/all");
+        using var sent = await other.SubmitAsync(onePage, "/report", ReportAnswers.Valid(longest));
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var reference = (await HtmlForms.ParseAsync(sent)).QuerySelector("[data-testid=reference]")?.TextContent.Trim();
+        Assert.False(string.IsNullOrEmpty(reference));
+    }
+
+    [Fact]
     public async Task Victim_StopsAndComesBack_ToWhereTheyLeftOff_WithTheirAnswers()
     {
         var client = factory.CreatePortalClient();

@@ -23,7 +23,7 @@ public abstract class ComponentTestContext : BunitContext
         var previous = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         try
         {
-            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = Portal.Web.Localization.LocalizationSetup.Culture(culture);
             return Render(parameters);
         }
         finally

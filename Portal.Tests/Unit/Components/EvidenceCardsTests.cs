@@ -93,7 +93,7 @@ public sealed class EvidenceCardsTests : ComponentTestContext
     }
 
     [Theory]
-    [InlineData("en", "Files received", "Email", "arrived", "11/20/2026 11:05 AM", "2.5 KB", "Technical fingerprint (for the police)")]
+    [InlineData("en", "Files received", "Email", "arrived", "20 Nov 2026 11:05", "2.5 KB", "Technical fingerprint (for the police)")]
     [InlineData("fi", "Vastaanotetut tiedostot", "Sähköposti", "saapui", "20.11.2026 11.05", "2,5 KB", "Tekninen sormenjälki (poliisia varten)")]
     [InlineData("sv", "Mottagna filer", "E-post", "kom", "2026-11-20 11:05", "2,5 KB", "Tekniskt fingeravtryck (för polisen)")]
     public void Languages_TranslateEveryWord_AndWriteTimesAndSizesTheirWay(string culture, string caption, string kind, string arrived, string time, string size, string fingerprint)

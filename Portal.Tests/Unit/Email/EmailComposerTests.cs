@@ -25,6 +25,26 @@ public sealed class EmailComposerTests
         }
     }
 
+    [Theory]
+    [InlineData("en")]
+    [InlineData("fi")]
+    [InlineData("sv")]
+    public void NewKeyEmail_NamesTheCaseReference_AsTheReceiptAndTheOpenCasePageDo(string language)
+    {
+        var file = Portal.Tests.Support.RepositoryFiles.PathOf("Portal.Web", "Resources", language == "en" ? "SharedResource.resx" : $"SharedResource.{language}.resx");
+        var label = System.Xml.Linq.XDocument.Load(file).Root!.Elements("data")
+            .Single(d => (string?)d.Attribute("name") == "Receipt.Reference").Element("value")!.Value;
+
+        var message = Composer.Compose(EmailTemplates.ReceiptNewKey, language, ["v@example.org"], "1", new Dictionary<string, string>
+        {
+            ["Reference"] = "VS-7KQM-2XPD",
+            ["Key"] = "KEY",
+            ["Link"] = "https://portal.example/status/open",
+        });
+
+        Assert.Contains($"{label}: VS-7KQM-2XPD", message.TextBody, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryDeclaredTemplate_HasAFile()
     {
