@@ -91,8 +91,9 @@ public sealed class PartnerReferralsController(
             return NotFound();
         }
 
-        if (outcome == ResponseOutcome.Done && request.Action == ReferralAction.Decline)
+        if ((outcome == ResponseOutcome.Done && request.Action == ReferralAction.Decline) || outcome == ResponseOutcome.AlreadyDeclined)
         {
+            // A second click on Decline lands where the first did: the referral has gone back to routing.
             return LocalRedirect(PortalRoutes.PartnerReferrals + "?done=Decline");
         }
 

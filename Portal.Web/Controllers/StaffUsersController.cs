@@ -60,8 +60,8 @@ public sealed class StaffUsersController(UserManager<StaffUser> users, PartnersQ
             case StaffChangeOutcome.Changed:
                 return LocalRedirect("/staff/users");
             case StaffChangeOutcome.Refused:
-                var reason = result.RefusedBecause.Contains(nameof(IdentityErrorDescriber.ConcurrencyFailure))
-                    ? localizer["Users.Refused.Concurrency"].Value
+                var reason = result.RefusedBecause.Contains(StaffChangeResult.RoleRequired) ? localizer["Users.Refused.RoleRequired"].Value
+                    : result.RefusedBecause.Contains(nameof(IdentityErrorDescriber.ConcurrencyFailure)) ? localizer["Users.Refused.Concurrency"].Value
                     : string.Format(CultureInfo.CurrentCulture, localizer["Users.Refused.Invalid"], string.Join(", ", result.RefusedBecause));
                 ModelState.AddModelError("", string.Format(CultureInfo.CurrentCulture, localizer["Users.Refused"], reason));
                 Response.StatusCode = StatusCodes.Status409Conflict;

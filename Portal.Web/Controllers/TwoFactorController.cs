@@ -46,7 +46,7 @@ public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthent
         var result = !string.IsNullOrWhiteSpace(form.Code)
             ? await signIn.TwoFactorAuthenticatorSignInAsync(form.Code, isPersistent: false, rememberClient: false)
             : !string.IsNullOrWhiteSpace(form.RecoveryCode)
-                ? await signIn.TwoFactorRecoveryCodeSignInAsync(form.RecoveryCode.Replace(" ", "", StringComparison.Ordinal))
+                ? await signIn.TwoFactorRecoveryCodeSignInAsync(RecoveryCode.AsIssued(form.RecoveryCode))
                 : Microsoft.AspNetCore.Identity.SignInResult.Failed;
         if (result.Succeeded)
         {
@@ -55,7 +55,7 @@ public sealed class TwoFactorController(PortalSignInManager signIn, EnrolAuthent
         }
 
         await record.RecordAsync(SignInStep.Failed, HttpContext.SigningInActor(user.Id), "second factor", HttpContext.RequestAborted);
-        ModelState.AddModelError("", localizer["Account.Code.Failed"]);
+        ModelState.AddModelError("", localizer[string.IsNullOrWhiteSpace(form.Code) && !string.IsNullOrWhiteSpace(form.RecoveryCode) ? "Account.Code.RecoveryFailed" : "Account.Code.Failed"]);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(form with { Code = null, RecoveryCode = null });
     }

@@ -17,6 +17,9 @@ public enum StaffChangeOutcome
 /// <summary>The outcome, and for a refusal Identity's error codes (ConcurrencyFailure, InvalidEmail...).</summary>
 public sealed record StaffChangeResult(StaffChangeOutcome Outcome, IReadOnlyList<string> RefusedBecause)
 {
+    /// <summary>Refused before Identity was asked: no role, or one the portal does not have.</summary>
+    public const string RoleRequired = "RoleRequired";
+
     public static readonly StaffChangeResult Changed = new(StaffChangeOutcome.Changed, []);
     public static readonly StaffChangeResult NotFound = new(StaffChangeOutcome.NotFound, []);
 }
@@ -34,7 +37,14 @@ public sealed class AdministerStaffHandler(PortalDbContext db, UserManager<Staff
 {
     public async Task<StaffChangeResult> SetRolesAsync(StaffActor admin, string userId, IEnumerable<string> roles, CancellationToken cancellationToken)
     {
-        var wanted = roles.Where(StaffRoles.All.Contains).ToHashSet(StringComparer.Ordinal);
+        // As when inviting: at least one role, and only roles the portal has. An account without a
+        // role is disabled, not stripped; a role nobody offered is refused, not dropped unnoticed.
+        var wanted = roles.ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0 || !wanted.All(StaffRoles.All.Contains))
+        {
+            return new StaffChangeResult(StaffChangeOutcome.Refused, [StaffChangeResult.RoleRequired]);
+        }
+
         if (userId == admin.UserId)
         {
             // An admin cannot take away their own admin role and lock everyone out.

@@ -15,6 +15,10 @@ namespace Portal.Core.Features.Bundles;
 public enum CampaignApprovalOutcome
 {
     Approved,
+
+    /// <summary>The same supervisor had already approved these very cases of this version (a resent form): nothing new is recorded.</summary>
+    AlreadyApproved,
+
     NotFound,
 
     /// <summary>Fewer consenting cases than police may see as a campaign: nothing to export.</summary>
@@ -118,6 +122,15 @@ public sealed class CampaignBundleHandler(
         if (!string.Equals(casesSeen, CaseSet(cases), StringComparison.Ordinal))
         {
             return new CampaignApprovalResult(CampaignApprovalOutcome.Changed, campaign.Version, []);
+        }
+
+        var earlier = await db.CampaignExportApprovals.AsNoTracking()
+            .Where(a => a.CampaignId == campaignId && a.CampaignVersion == campaign.Version && a.ApprovedById == supervisorId)
+            .Select(a => a.CaseIds)
+            .ToListAsync(cancellationToken);
+        if (earlier.Any(ids => ids.ToHashSet().SetEquals(cases.Select(c => c.Id))))
+        {
+            return new CampaignApprovalResult(CampaignApprovalOutcome.AlreadyApproved, campaign.Version, [.. cases.Select(c => c.Reference)]);
         }
 
         db.CampaignExportApprovals.Add(new CampaignExportApproval

@@ -34,6 +34,9 @@ public enum ResponseOutcome
 
     /// <summary>Only police record a police report number.</summary>
     PoliceOnly,
+
+    /// <summary>This organisation had declined it already (the same form sent twice): nothing changes, the answer is as before.</summary>
+    AlreadyDeclined,
 }
 
 /// <summary>
@@ -55,6 +58,12 @@ public sealed partial class RespondToReferralHandler(PortalDbContext db, AuditTr
             var referral = await db.VisibleTo(member).Where(x => x.Referral.Id == request.ReferralId).Select(x => x.Referral).SingleOrDefaultAsync(token);
             if (referral is null)
             {
+                if (request.Action == ReferralAction.Decline && await DeclinedBeforeAsync(member, request.ReferralId, token) is { } declinedCase)
+                {
+                    await audit.AppendAsync(actor.Event(AuditActions.ReferralDeclined, declinedCase, subject, nameof(ResponseOutcome.AlreadyDeclined)), token);
+                    return ResponseOutcome.AlreadyDeclined;
+                }
+
                 await audit.AppendAsync(actor.Event(AuditActions.AccessDenied, subject: subject, detail: "referral " + request.Action), token);
                 return ResponseOutcome.NotFound;
             }
@@ -85,6 +94,13 @@ public sealed partial class RespondToReferralHandler(PortalDbContext db, AuditTr
 
         return outcome;
     }
+
+    /// <summary>The referral's case, when this organisation was given the referral and declined it.</summary>
+    private async Task<Guid?> DeclinedBeforeAsync(PartnerMembership member, long referralId, CancellationToken cancellationToken) =>
+        await db.ReferralAssignments
+            .Where(a => a.ReferralId == referralId && a.PartnerId == member.PartnerId && a.EndReason == AssignmentEnd.Declined)
+            .Join(db.Referrals, a => a.ReferralId, r => r.Id, (_, r) => (Guid?)r.CaseId)
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>How the audit trail names a referral.</summary>
     public static string ReferralSubject(long referralId) => "referral " + referralId.ToString(CultureInfo.InvariantCulture);

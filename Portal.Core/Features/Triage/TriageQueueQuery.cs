@@ -76,7 +76,8 @@ public sealed class TriageQueueHandler(PortalDbContext db, IOptions<TriageOption
             filtered = filtered.Where(c => c.ClaimedById == userId && c.ClaimedAt > lapsed);
         }
 
-        var page = Math.Max(1, query.Page);
+        // Clamped so that the offset cannot overflow and wrap round to the first page.
+        var page = Math.Clamp(query.Page, 1, int.MaxValue / PageSize);
         var rows = await (
             from c in filtered.OrderByDescending(c => c.Priority).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id).Skip((page - 1) * PageSize).Take(PageSize + 1)
             join u in db.Users on c.ClaimedById equals u.Id into claimers

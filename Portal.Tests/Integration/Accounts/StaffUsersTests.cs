@@ -81,6 +81,7 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
         // Not offered for the admin's own account, and refused if sent by hand.
         var ownRow = rows.Single(r => r.GetAttribute("data-email") == adminAccount.Email);
         Assert.Null(ownRow.QuerySelector("form[action$='/two-factor/reset']"));
+        Assert.Null(ownRow.QuerySelector("form[action$='/disable']"));
         var ownReset = (ownRow.QuerySelector("form[action$='/roles']")?.GetAttribute("action") ?? "").Replace("/roles", "/two-factor/reset", StringComparison.Ordinal);
         using (var own = await admin.PostAsync(ownReset, new FormUrlEncodedContent([new("__af", users.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "")])))
         {
@@ -150,6 +151,30 @@ public sealed class StaffUsersTests(SqlitePortalFactory factory) : IClassFixture
         var again = await StaffAccounts.SignInAsync(factory, member, stepOffset: 1);
         using var nowAllowed = await again.GetAsync("/staff/audit");
         Assert.Equal(HttpStatusCode.OK, nowAllowed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Bogus")]
+    [InlineData(StaffRoles.Volunteer + ",Bogus")]
+    public async Task RoleChange_ToNoRoleOrOneThePortalLacks_IsRefused_WithTheReason_AndNotAudited(string sent)
+    {
+        var roles = sent.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var member = await StaffAccounts.CreateAsync(factory, StaffRoles.Supervisor);
+        var memberId = await factory.QueryAsync(db => db.Users.Where(u => u.Email == member.Email).Select(u => u.Id).SingleAsync());
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var users = await admin.GetPageAsync("/staff/users");
+
+        using var refused = await admin.PostAsync($"/staff/users/{memberId}/roles", new FormUrlEncodedContent(
+            roles.Select(r => new KeyValuePair<string, string>("roles", r))
+                .Prepend(new("__af", users.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? ""))));
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("choose at least one of the roles offered", (await HtmlForms.ParseAsync(refused)).QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Users.AsNoTracking().SingleAsync(u => u.Id == memberId);
+        Assert.Equal([StaffRoles.Supervisor], await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().GetRolesAsync(stored));
+        Assert.False(await factory.QueryAsync(db => db.AuditEntries.AnyAsync(e => e.Subject == memberId && e.Action == AuditActions.RolesChanged)));
     }
 
     [Fact]

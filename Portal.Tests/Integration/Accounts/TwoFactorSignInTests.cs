@@ -104,6 +104,18 @@ public sealed class TwoFactorSignInTests(SqlitePortalFactory factory) : IClassFi
         using var reused = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[0]);
         Assert.Equal(HttpStatusCode.Redirect, recovered.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, reused.StatusCode);
+        Assert.Contains("recovery code is not correct or was already used", (await HtmlForms.ParseAsync(reused)).QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+
+        // Typed off paper: lower case, a space where the dash was, or no separator at all.
+        using (var typed = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[1].ToLowerInvariant().Replace('-', ' ')))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, typed.StatusCode);
+        }
+
+        using (var joined = await StaffAccounts.SubmitSignInAsync(factory.CreatePortalClient(), account, code: null, recovery: codes[2].Replace("-", "", StringComparison.Ordinal)))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, joined.StatusCode);
+        }
 
         await using var scope = factory.Services.CreateAsyncScope();
         var user = await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().FindByEmailAsync(account.Email);

@@ -57,6 +57,15 @@ public abstract class CampaignBundleTests<TFactory>(TFactory factory) : IClassFi
             Assert.Equal($"/staff/campaigns/{campaignId}?approved=true", approved.Headers.Location?.OriginalString);
         }
 
+        // The same form sent again (a double click, a retry) gets the same answer and records nothing more.
+        using (var resent = await approver.SubmitAsync(page, $"/staff/campaigns/{campaignId}/approve-export", new Dictionary<string, string?>()))
+        {
+            Assert.Equal($"/staff/campaigns/{campaignId}?approved=true", resent.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(1, await factory.QueryAsync(db => db.CampaignExportApprovals.CountAsync(a => a.CampaignId == campaignId)));
+        Assert.Equal(1, await factory.QueryAsync(db => db.AuditEntries.CountAsync(e => e.Subject == campaignId.ToString() && e.Action == AuditActions.CampaignExportApproved)));
+
         await BundleDownloads.ConfirmNowAsync(factory, approver, approverAccount);
         using (var alone = await approver.GetAsync(path))
         {

@@ -269,6 +269,15 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
             Assert.Equal("/partner/referrals?done=Decline", declined.Headers.Location?.OriginalString);
         }
 
+        // A second click lands where the first did, and the decline is recorded once.
+        using (var again = await counsellor.SubmitAsync(page, $"/partner/referrals/{referral.Id}/decline", new Dictionary<string, string?> { ["reason"] = "No Swedish-speaking counsellor this month" }))
+        {
+            Assert.Equal("/partner/referrals?done=Decline", again.Headers.Location?.OriginalString);
+        }
+
+        Assert.Single(await WithDbAsync(factory, db => db.ReferralAssignments.Where(a => a.ReferralId == referral.Id && a.PartnerId == first.Id).ToListAsync()));
+        Assert.Single(await WithDbAsync(factory, db => db.AuditEntries.Where(e => e.CaseId == filed.Id && e.Action == AuditActions.ReferralDeclined && e.Detail == "Done").ToListAsync()));
+
         Assert.Equal(ReferralStatus.Pending, (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).Status);
         using (var gone = await counsellor.GetAsync($"/partner/referrals/{referral.Id}"))
         {
@@ -323,6 +332,8 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
         Assert.Null(page.QuerySelector("[data-testid=police-evidence]"));
         Assert.Null(page.QuerySelector("[data-testid=bundle-download]"));
         Assert.Contains("Central Finland", page.QuerySelector("[data-testid=region]")?.TextContent ?? "", StringComparison.Ordinal);
+        Assert.Equal("English", page.QuerySelector("[data-testid=referral-language]")?.TextContent);
+        Assert.Equal("English", list.QuerySelector($"[data-testid=referral-row][data-referral='{referral.Id}'] [data-testid=referral-language]")?.TextContent);
 
         foreach (var client in new[] { outsider, officer })
         {

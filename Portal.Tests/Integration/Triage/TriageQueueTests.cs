@@ -47,6 +47,13 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         var urgentOnly = await volunteer.GetPageAsync("/staff/queue?priority=Urgent");
         Assert.Equal([urgent], urgentOnly.QuerySelectorAll("[data-testid=queue-row]").Select(r => r.GetAttribute("data-reference")));
         Assert.DoesNotContain("my therapy", page.Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+
+        // A page past the end is empty, however far past: the offset must not wrap round to the first page.
+        foreach (var far in new[] { "2", "85899346", "1000000000", "2147483647" })
+        {
+            var beyond = await volunteer.GetPageAsync($"/staff/queue?page={far}");
+            Assert.Empty(beyond.QuerySelectorAll("[data-testid=queue-row]"));
+        }
     }
 
     [Fact]
