@@ -79,6 +79,12 @@ public sealed class StatusController(
             return View(new OpenCaseViewModel(request.Reference));
         }
 
+        if (opened.RetainedAt is { } retainedAt)
+        {
+            // Nothing of the case is left to show or to add to: no session, a page that says so.
+            return View("Retained", retainedAt);
+        }
+
         await HttpContext.SignInAsync(CaseSession.Scheme, CaseSession.For(opened));
         return RedirectToAction(nameof(Index));
     }

@@ -248,6 +248,12 @@ public sealed class SendStaffMessageHandler(
 
     private async Task<bool> MaySendAsync(Case entity, string userId, bool isSupervisor, DateTime now, CancellationToken cancellationToken)
     {
+        if (entity.RetainedAt is not null)
+        {
+            // Its content is gone and its victim can no longer open it: nobody would read it.
+            return false;
+        }
+
         if (entity.Status is CaseStatus.Received or CaseStatus.InTriage)
         {
             return entity.ClaimedById == userId && entity.ClaimedAt > now - options.Value.ClaimLapse;
@@ -286,7 +292,7 @@ public sealed class SendVictimMessageHandler(PortalDbContext db, EnvelopeCipher 
     private async Task<SendResult> SendAsync(Guid caseId, SendMessage request, CancellationToken cancellationToken)
     {
         var entity = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
-        if (entity is null)
+        if (entity is null || entity.RetainedAt is not null)
         {
             return new(SendOutcome.NotFound);
         }

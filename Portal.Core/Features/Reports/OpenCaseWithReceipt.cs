@@ -6,8 +6,11 @@ namespace Portal.Core.Features.Reports;
 
 public sealed record OpenCaseWithReceipt(string? Reference, string? ReceiptKey);
 
-/// <summary>An opened case: what the case session names (docs/decisions/0005).</summary>
-public sealed record CaseSessionTicket(Guid CaseId, int Generation);
+/// <summary>
+/// An opened case: what the case session names (docs/decisions/0005). A case whose content
+/// retention removed opens no session: the victim is told what happened to it instead.
+/// </summary>
+public sealed record CaseSessionTicket(Guid CaseId, int Generation, DateTime? RetainedAt = null);
 
 /// <summary>
 /// Checks a reference and receipt key pair. Every failure looks the same to the caller, and an
@@ -29,7 +32,7 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
 
         var stored = await db.Cases.AsNoTracking()
             .Where(c => c.Reference == reference)
-            .Select(c => new { c.Id, c.ReceiptHash, c.EarlierReceiptHashes, c.SessionGeneration })
+            .Select(c => new { c.Id, c.ReceiptHash, c.EarlierReceiptHashes, c.SessionGeneration, c.RetainedAt })
             .FirstOrDefaultAsync(cancellationToken);
 
         var matched = receipts.Match(reference, key, stored?.ReceiptHash ?? new byte[32], stored?.EarlierReceiptHashes);
@@ -50,6 +53,6 @@ public sealed class OpenCaseWithReceiptHandler(PortalDbContext db, ReceiptHasher
             await db.ShownReceipts.Where(r => r.CaseId == stored.Id).ExecuteDeleteAsync(token);
             await audit.AppendAsync(AuditEvent.Victim(AuditActions.CaseOpenedWithReceipt, stored.Id), token);
         }, cancellationToken);
-        return new CaseSessionTicket(stored.Id, stored.SessionGeneration);
+        return new CaseSessionTicket(stored.Id, stored.SessionGeneration, stored.RetainedAt);
     }
 }

@@ -27,7 +27,8 @@ public sealed record RetentionResult(int CasesRetained, int FilesDeleted);
 /// <summary>
 /// Closed cases past the retention period lose their evidence files (ciphertext and the wrapped
 /// data key in its header), their free text, contact details, sender and payment details,
-/// messages, indicators, staff notes and partners' outcome notes; the case row stays with its anonymous fields (status, priority,
+/// messages, indicators, staff notes and partners' outcome notes, and every open case session
+/// ends; the case row stays with its anonymous fields (status, priority,
 /// dates, risk flags, consents) so counts remain. Audit entries stay, with their free-text
 /// details replaced by the digest the chain covers.
 /// Safe to stop anywhere: the database changes of one case commit together with its
@@ -79,8 +80,19 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
     {
         while (true)
         {
+            // A retained case takes nothing new (its sessions end with it, and every path that
+            // writes to a case refuses one); should anything reach it all the same, the next run
+            // removes it rather than keeping it forever.
             var due = await db.Cases.AsNoTracking()
-                .Where(c => c.Status == CaseStatus.Closed && c.RetainedAt == null && c.UpdatedAt < cutoff)
+                .Where(c => c.Status == CaseStatus.Closed
+                    && ((c.RetainedAt == null && c.UpdatedAt < cutoff) || (c.RetainedAt != null && (
+                        db.CaseMessages.Any(m => m.CaseId == c.Id)
+                        || db.EvidenceFiles.Any(e => e.CaseId == c.Id)
+                        || db.DiaryEntries.Any(d => d.CaseId == c.Id)
+                        || db.CaseIndicators.Any(i => i.CaseId == c.Id)
+                        || db.ForwardingAddresses.Any(a => a.CaseId == c.Id)
+                        || db.Referrals.Any(r => r.CaseId == c.Id && r.OutcomeNote != null)
+                        || c.ContactEnvelope != null))))
                 .OrderBy(c => c.UpdatedAt)
                 .Select(c => c.Id)
                 .Take(options.Value.BatchSize)
@@ -126,7 +138,8 @@ public sealed class ApplyRetentionHandler(PortalDbContext db, IEvidenceStore sto
                 .SetProperty(x => x.EmailReceivedOn, (DateOnly?)null)
                 .SetProperty(x => x.ClaimedById, (string?)null)
                 .SetProperty(x => x.ClaimedAt, (DateTime?)null)
-                .SetProperty(x => x.RetainedAt, clock.GetUtcNow().UtcDateTime), token);
+                .SetProperty(x => x.RetainedAt, clock.GetUtcNow().UtcDateTime)
+                .SetProperty(x => x.SessionGeneration, x => x.SessionGeneration + 1), token);
             await audit.RedactCaseDetailsAsync(caseId, ContentlessDetails, token);
 
             // Last, with the change it records: the chain head is held only until the commit.

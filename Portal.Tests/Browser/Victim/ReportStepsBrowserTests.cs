@@ -18,7 +18,7 @@ public sealed class ReportStepsBrowserTests(VictimBrowserFixture fixture)
         var page = await fixture.NewPageAsync("fi-FI", phone: true, javaScript: javaScript);
         var story = "Sain sähköpostin, jossa vaaditaan bitcoineja terapiamuistiinpanojeni vuoksi.";
         await page.GotoAsync("/report");
-        Assert.Equal("Portaali", await page.TitleAsync());
+        Assert.Equal("Vaihe 1/6 – Portaali", await page.TitleAsync());
         Assert.Equal("Vaihe 1/6", (await page.InnerTextAsync(".step-count")).Trim());
         Assert.Contains("Miksi kysymme", await page.InnerTextAsync("#safety-why"), StringComparison.Ordinal);
 

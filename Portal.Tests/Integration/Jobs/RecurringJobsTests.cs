@@ -114,6 +114,57 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARetainedCase_EndsItsSessions_OpensToAPageThatSaysSo_TakesNoMessage_AndLosesAnythingThatReachesItAnyway()
+    {
+        var victim = await VictimSteps.FileAsync(portal, new Dictionary<string, string?> { ["ContactPreference"] = "Email", ["ContactEmail"] = "retained@example.org" });
+        Assert.True(await VictimSteps.SeesCaseAsync(victim.Client));
+        await portal.QueryAsync(db => db.Cases.Where(c => c.Id == victim.Case.Id).ExecuteUpdateAsync(c => c.SetProperty(x => x.Status, CaseStatus.Closed)));
+        portal.Clock.Advance(TimeSpan.FromDays(366));
+        Assert.Equal(1, (await RetainAsync()).CasesRetained);
+
+        // The session open before retention ends with it; the receipt opens a page that says what happened, and no session.
+        Assert.False(await VictimSteps.SeesCaseAsync(victim.Client));
+        var browser = portal.CreatePortalClient();
+        var open = await browser.GetPageAsync("/status/open");
+        using (var opened = await browser.SubmitAsync(open, "/status/open", new Dictionary<string, string?> { ["Reference"] = victim.Case.Reference, ["ReceiptKey"] = victim.Case.ReceiptKey }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, opened.StatusCode);
+            Assert.Contains("its details were removed", (await HtmlForms.ParseAsync(opened)).QuerySelector("[data-testid=case-retained]")?.TextContent, StringComparison.Ordinal);
+        }
+
+        Assert.False(await VictimSteps.SeesCaseAsync(browser));
+
+        // Staff are offered no message form, and a message sent by hand is refused.
+        var supervisor = await StaffAccounts.SignedInClientAsync(portal, StaffRoles.Supervisor);
+        var casePage = await supervisor.GetPageAsync($"/staff/cases/{victim.Case.Id}");
+        Assert.Null(casePage.QuerySelector("[data-testid=message-form]"));
+        var token = casePage.QuerySelector("input[name=__af]")?.GetAttribute("value") ?? "";
+        using (var sent = await supervisor.PostAsync($"/staff/cases/{victim.Case.Id}/messages", new FormUrlEncodedContent([new("__af", token), new("Body", "Anyone there?")])))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, sent.StatusCode);
+        }
+
+        Assert.False(await portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == victim.Case.Id)));
+
+        // Whatever reaches a retained case all the same is removed by the next run, not kept for ever.
+        var cipher = portal.Services.GetRequiredService<EnvelopeCipher>();
+        await portal.QueryAsync(async db =>
+        {
+            db.CaseMessages.Add(new CaseMessage { CaseId = victim.Case.Id, Direction = MessageDirection.FromVictim, BodyEnvelope = cipher.SealString("slipped through"), SentAt = portal.Clock.GetUtcNow().UtcDateTime });
+            return await db.SaveChangesAsync();
+        });
+        Assert.Equal(1, (await RetainAsync()).CasesRetained);
+        Assert.False(await portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == victim.Case.Id)));
+        Assert.Equal(0, (await RetainAsync()).CasesRetained);
+    }
+
+    private async Task<Portal.Core.Features.Retention.RetentionResult> RetainAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Retention.ApplyRetentionHandler>().HandleAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task UrgentCaseUnclaimedFor15Minutes_AlertsSupervisorsOnce()
     {
         var supervisor = await StaffAccounts.CreateAsync(portal, StaffRoles.Supervisor);

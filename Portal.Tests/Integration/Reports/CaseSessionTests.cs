@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Reports;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Reports;
@@ -143,23 +144,24 @@ public abstract class CaseSessionTests<TFactory>(TFactory factory)
     }
 
     [Theory]
-    [InlineData("/status")]
-    [InlineData("/status/evidence")]
-    [InlineData("/report/receipt")]
-    [InlineData("/report")]
-    [InlineData("/report/what-happened")]
-    [InlineData("/status/open")]
-    public async Task CasePages_HaveANeutralTabTitle(string path)
+    [InlineData("/status", "Portal")]
+    [InlineData("/status/evidence", "Portal")]
+    [InlineData("/report/receipt", "Portal")]
+    [InlineData("/report", "Step 1 of 6 – Portal")]
+    [InlineData("/report/what-happened", "Step 2 of 6 – Portal")]
+    [InlineData("/status/open", "Portal")]
+    public async Task CasePages_HaveANeutralTabTitle(string path, string title)
     {
         var victim = await VictimSteps.FileAsync(factory);
 
         var page = await victim.Client.GetPageAsync(path);
 
-        Assert.Equal("Portal", page.Title);
+        Assert.Equal(title, page.Title);
     }
 
     // Every page a victim can reach names nothing in the tab or the history, in every language:
-    // the site's name ("help after an extortion email") and the guidance titles would.
+    // the site's name ("help after an extortion email") and the guidance titles would. The
+    // report's steps say which step they are, and nothing more (docs/decisions/0028).
     [Theory]
     [InlineData("en", "Portal")]
     [InlineData("fi", "Portaali")]
@@ -172,6 +174,8 @@ public abstract class CaseSessionTests<TFactory>(TFactory factory)
             Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
         }
 
+        var resources = RepositoryFiles.PathOf("Portal.Web", "Resources", language == "en" ? "SharedResource.resx" : $"SharedResource.{language}.resx");
+        var stepOf = System.Xml.Linq.XDocument.Load(resources).Root!.Elements("data").Single(d => (string?)d.Attribute("name") == "Report.StepOf").Element("value")!.Value;
         var anonymous = factory.CreatePortalClient();
         anonymous.DefaultRequestHeaders.AcceptLanguage.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue(language));
         var articles = Directory.GetFiles(RepositoryFiles.PathOf("Portal.Web", "Guidance", "en"), "*.md").Select(f => "/guidance/" + Path.GetFileNameWithoutExtension(f)).ToList();
@@ -189,7 +193,9 @@ public abstract class CaseSessionTests<TFactory>(TFactory factory)
             Assert.True(response.IsSuccessStatusCode || (path == "/no-such-page" && response.StatusCode == HttpStatusCode.NotFound), $"{path}: {response.StatusCode}");
             var page = await HtmlForms.ParseAsync(response);
             Assert.Equal(language, page.DocumentElement.GetAttribute("lang"));
-            Assert.True(neutral == page.Title, $"{path} in {language}: \"{page.Title}\"");
+            var step = path == "/report" ? ReportSteps.All[0] : path.StartsWith("/report/", StringComparison.Ordinal) ? ReportSteps.Find(path["/report/".Length..]) : null;
+            var expected = step is null ? neutral : string.Format(System.Globalization.CultureInfo.InvariantCulture, stepOf, step.Number, ReportSteps.All.Count) + " – " + neutral;
+            Assert.True(expected == page.Title, $"{path} in {language}: \"{page.Title}\"");
         }
     }
 }

@@ -155,7 +155,14 @@ public abstract class ReportStepsTests<TFactory>(TFactory factory)
             ["BreachOrganisation"] = "nobody",
         });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, step.StatusCode);
-        Assert.Equal(["#AmountDemanded", "#PaymentAddress", "#Paid", "#DataPublished", "#BreachOrganisation"], Links(await HtmlForms.ParseAsync(step)));
+        var refused = await HtmlForms.ParseAsync(step);
+        Assert.Equal(["#AmountDemanded", "#PaymentAddress", "#Paid", "#DataPublished", "#BreachOrganisation"], Links(refused));
+
+        // The title tells a screen reader where it is and that there are errors, and nothing of the topic.
+        var steps = Portal.Core.Features.Reports.ReportSteps.All.Count;
+        Assert.Equal($"Error: Step 3 of {steps} – Portal", refused.Title);
+        Assert.Equal($"Step 3 of {steps} – Portal", (await client.GetPageAsync("/report/demand")).Title);
+        Assert.Equal("Portal", (await client.GetPageAsync("/")).Title);
 
         var onePage = factory.CreatePortalClient();
         var form = await onePage.GetPageAsync("/report");

@@ -53,6 +53,7 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
         {
             var beyond = await volunteer.GetPageAsync($"/staff/queue?page={far}");
             Assert.Empty(beyond.QuerySelectorAll("[data-testid=queue-row]"));
+            Assert.Equal("No cases match these filters.", beyond.QuerySelector("[data-testid=queue-empty]")?.TextContent);
         }
     }
 
