@@ -29,6 +29,68 @@ public sealed class StatisticsCsvTests
     }
 
     [Fact]
+    public void HiddenParts_ThatCouldOnlyBeOneValueEach_HideAnotherPart_OrTheTotal()
+    {
+        // 7 reports, 5 normal: the two hidden parts add up to 2, so each is 1. The 5 goes too.
+        Assert.Equal(["x", "<5", "<5", "0"], StatisticsCsv.Suppressed([5, 1, 1, 0], total: 7));
+
+        // All four at their largest: 16 = 4 + 4 + 4 + 4 leaves no doubt, and nothing else to hide but the total.
+        var full = StatisticsCsv.SuppressWithTotal([4, 4, 4, 4], total: 16);
+        Assert.Equal(["<5", "<5", "<5", "<5"], full.Cells);
+        Assert.True(full.HideTotal);
+
+        // Four parts of fewer than five reports: one each.
+        Assert.True(StatisticsCsv.SuppressWithTotal([1, 1, 1, 1], total: 4).HideTotal);
+
+        // Room for doubt needs nothing more hidden.
+        Assert.False(StatisticsCsv.SuppressWithTotal([4, 0, 0, 2], total: 6).HideTotal);
+
+        // Two reports, one normal and one urgent: the total is below five too, so it tells no more than the parts.
+        var two = StatisticsCsv.SuppressWithTotal([1, 0, 0, 1], total: 2);
+        Assert.Equal(["<5", "0", "0", "<5"], two.Cells);
+        Assert.False(two.HideTotal);
+
+        // An "x" stands for a count that would have been shown, 5 or more: 6 = "<5" + "x" makes the "<5" a 1.
+        Assert.True(StatisticsCsv.SuppressWithTotal([0, 0, 1, 5], total: 6).HideTotal);
+    }
+
+    [Fact]
+    public void EveryRowOfSmallCounts_LeavesEachHiddenPartAtLeastTwoPossibleValues()
+    {
+        // A reader of one published row knows what its signs mean: "<5" is 1 to 4, "x" a count
+        // that would have been shown (5 or more), a shown total is the sum of the parts. Every
+        // split of up to 12 reports over the four priorities must leave each hidden part at least
+        // two values that fit.
+        static IEnumerable<int> Range(string cell) => cell switch
+        {
+            StatisticsCsv.Hidden => Enumerable.Range(1, StatisticsCsv.SuppressBelow - 1),
+            StatisticsCsv.HiddenToProtectAnother => Enumerable.Range(StatisticsCsv.SuppressBelow, 20),
+            _ => [int.Parse(cell, System.Globalization.CultureInfo.InvariantCulture)],
+        };
+
+        foreach (var parts in Enumerable.Range(1, 12).SelectMany(t => Splits(t, 4)))
+        {
+            var published = StatisticsCsv.SuppressWithTotal(parts, parts.Sum());
+            var totals = (published.HideTotal ? Enumerable.Range(1, 100) : Range(StatisticsCsv.Cell(parts.Sum()))).ToHashSet();
+            var fitting = Range(published.Cells[0]).SelectMany(a => Range(published.Cells[1]).SelectMany(b => Range(published.Cells[2]).SelectMany(c => Range(published.Cells[3])
+                    .Select(d => (int[])[a, b, c, d]))))
+                .Where(candidate => totals.Contains(candidate.Sum()))
+                .ToList();
+            Assert.Contains(fitting, candidate => candidate.SequenceEqual(parts));
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (published.Cells[i] is StatisticsCsv.Hidden or StatisticsCsv.HiddenToProtectAnother)
+                {
+                    Assert.True(fitting.Select(candidate => candidate[i]).Distinct().Count() > 1, $"[{string.Join(',', parts)}]: part {i} of {string.Join(',', published.Cells)} (total {(published.HideTotal ? "hidden" : parts.Sum())}) can only be {parts[i]}");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<int[]> Splits(int total, int parts) =>
+        parts == 1 ? [[total]] : Enumerable.Range(0, total + 1).SelectMany(first => Splits(total - first, parts - 1).Select(rest => (int[])[first, .. rest]));
+
+    [Fact]
     public void Median_IsWrittenOnlyOverEnoughAnsweredReports()
     {
         static PeriodFigures Period(int answered, int? median) => new(
