@@ -66,8 +66,16 @@ public sealed record PostNotice
 
 public sealed class PostNoticeValidator : AbstractValidator<PostNotice>
 {
+    /// <summary>Further than this is a mistyped year.</summary>
+    public const int MaxYearsAhead = 10;
+
     public PostNoticeValidator(IOptions<ReportOptions> reports, TimeProvider clock)
     {
+        // Today where the victims are (their pages show the deadline), not in UTC: in Helsinki
+        // the day starts two or three hours earlier.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(reports.Value.TimeZone);
+        DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
+
         var organisations = reports.Value.BreachOrganisations.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         RuleFor(n => n.TitleEn).NotEmpty().WithErrorCode("Notice.TitleEn.Required").WithMessage("An English title is required.")
             .MaximumLength(200).WithErrorCode("Notice.Title.TooLong").WithMessage("Titles are at most 200 characters.");
@@ -85,8 +93,10 @@ public sealed class PostNoticeValidator : AbstractValidator<PostNotice>
         RuleFor(n => n.DeadlineOn)
             .Cascade(CascadeMode.Stop)
             .Must(v => PostNotice.TryParseDate(v, out _)).WithErrorCode("Notice.DeadlineOn.Invalid").WithMessage("Enter the date as year-month-day.")
-            .Must(v => PostNotice.TryParseDate(v, out var d) && d >= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddDays(-1)) && d.Year <= 2100)
+            .Must(v => PostNotice.TryParseDate(v, out var d) && d >= Today())
                 .WithErrorCode("Notice.DeadlineOn.Past").WithMessage("A deadline cannot be in the past.")
+            .Must(v => PostNotice.TryParseDate(v, out var d) && d <= Today().AddYears(MaxYearsAhead))
+                .WithErrorCode("Notice.DeadlineOn.TooFar").WithMessage("A deadline more than ten years ahead is surely a typing error. Check the year.")
             .When(n => !string.IsNullOrWhiteSpace(n.DeadlineOn));
         RuleFor(n => n.Audience)
             .IsInEnum().WithErrorCode("Notice.Audience.Invalid").WithMessage("Choose which cases the deadline concerns.");

@@ -30,7 +30,8 @@ public sealed class UpdatesTests(SqlitePortalFactory factory) : IClassFixture<Sq
         var notice = english.QuerySelectorAll("article").Single(a => a.TextContent.Contains(title, StringComparison.Ordinal));
         Assert.Contains("<strong>original</strong>", notice.InnerHtml, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", notice.InnerHtml, StringComparison.Ordinal);
-        Assert.StartsWith(factory.Clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), notice.QuerySelector("time")?.GetAttribute("datetime"), StringComparison.Ordinal);
+        // The instant it was published, with the victims' offset.
+        Assert.Equal(factory.Clock.GetUtcNow(), DateTimeOffset.Parse(notice.QuerySelector("time")?.GetAttribute("datetime") ?? "", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromMinutes(1));
 
         var finnish = factory.CreatePortalClient();
         finnish.DefaultRequestHeaders.Add("Accept-Language", "fi");
@@ -41,6 +42,50 @@ public sealed class UpdatesTests(SqlitePortalFactory factory) : IClassFixture<Sq
         swedish.DefaultRequestHeaders.Add("Accept-Language", "sv");
         var swedishPage = await swedish.GetPageAsync("/updates");
         Assert.Contains(title, swedishPage.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LateInTheUtcDay_DeadlinesAreCheckedAndNoticesDated_ByTheVictimsDay()
+    {
+        // 22:30 UTC is already the next day in Helsinki.
+        var now = factory.Clock.GetUtcNow();
+        var lateEvening = new DateTimeOffset(now.UtcDateTime.Date.AddHours(22).AddMinutes(30), TimeSpan.Zero);
+        factory.Clock.Advance((lateEvening > now ? lateEvening : lateEvening.AddDays(1)) - now);
+        var utcDay = DateOnly.FromDateTime(factory.Clock.GetUtcNow().UtcDateTime);
+        var helsinkiDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(factory.Clock.GetUtcNow().UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById("Europe/Helsinki")));
+        Assert.Equal(utcDay.AddDays(1), helsinkiDay);
+
+        var admin = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Admin);
+        var title = "Deadline " + Guid.NewGuid().ToString("N")[..6];
+        async Task<HttpResponseMessage> PostAsync(DateOnly deadline) =>
+            await admin.SubmitAsync(await admin.GetPageAsync("/staff/updates/new"), "/staff/updates/new", new Dictionary<string, string?>
+            {
+                ["TitleEn"] = title,
+                ["BodyEn"] = "File your claim by this date.",
+                ["DeadlineOn"] = deadline.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            });
+
+        using (var yesterday = await PostAsync(utcDay))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, yesterday.StatusCode);
+            Assert.Contains("cannot be in the past", (await HtmlForms.ParseAsync(yesterday)).QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+        }
+
+        using (var mistyped = await PostAsync(helsinkiDay.AddYears(11)))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, mistyped.StatusCode);
+            Assert.Contains("Check the year", (await HtmlForms.ParseAsync(mistyped)).QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+        }
+
+        using (var today = await PostAsync(helsinkiDay))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, today.StatusCode);
+        }
+
+        var finnish = factory.CreatePortalClient();
+        finnish.DefaultRequestHeaders.Add("Accept-Language", "fi");
+        var notice = (await finnish.GetPageAsync("/updates")).QuerySelectorAll("article").Single(a => a.TextContent.Contains(title, StringComparison.Ordinal));
+        Assert.Equal(helsinkiDay.ToString("d", System.Globalization.CultureInfo.GetCultureInfo("fi")), notice.QuerySelector("[data-testid=published-on]")?.TextContent);
     }
 
     [Fact]
