@@ -46,4 +46,7 @@ public sealed class Notice
 
     /// <summary>The id of the form that posted it: the same form sent again posts nothing more (null for an edited resend).</summary>
     public Guid? SubmissionId { get; set; }
+
+    /// <summary>When an admin withdrew it (a wrong date, say): from then on nobody sees it and no reminder of it goes out. The row stays for the record.</summary>
+    public DateTime? WithdrawnAt { get; set; }
 }

@@ -14,6 +14,8 @@ namespace Portal.Web.Controllers;
 public sealed class StaffController(
     IValidator<PostNotice> validator,
     PostNoticeHandler postNotice,
+    ListNoticesHandler listNotices,
+    WithdrawNoticeHandler withdrawNotice,
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
@@ -21,7 +23,11 @@ public sealed class StaffController(
 
     [Authorize(Policy = StaffPolicies.Admin)]
     [HttpGet("updates/new")]
-    public IActionResult NewNotice() => View(new PostNotice());
+    public async Task<IActionResult> NewNotice([FromQuery] bool withdrawn, CancellationToken cancellationToken)
+    {
+        ViewData["Withdrawn"] = withdrawn;
+        return await NoticePageAsync(new PostNotice(), cancellationToken);
+    }
 
     [Authorize(Policy = StaffPolicies.Admin)]
     [HttpPost("updates/new")]
@@ -31,10 +37,28 @@ public sealed class StaffController(
         if (!ModelState.IsValid)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return View(notice);
+            return await NoticePageAsync(notice, cancellationToken);
         }
 
         await postNotice.HandleAsync(notice, HttpContext.StaffActor(), cancellationToken);
         return LocalRedirect(PortalRoutes.Updates);
+    }
+
+    /// <summary>
+    /// Takes a notice off the updates page and the cases it concerned (a wrong date, say); its
+    /// reminders stop. A second click lands where the first did.
+    /// </summary>
+    [Authorize(Policy = StaffPolicies.Admin)]
+    [HttpPost("updates/{noticeId:guid}/withdraw")]
+    public async Task<IActionResult> WithdrawNotice(Guid noticeId, CancellationToken cancellationToken)
+    {
+        await withdrawNotice.HandleAsync(noticeId, HttpContext.StaffActor(), cancellationToken);
+        return LocalRedirect("/staff/updates/new?withdrawn=true#published");
+    }
+
+    private async Task<IActionResult> NoticePageAsync(PostNotice notice, CancellationToken cancellationToken)
+    {
+        ViewData["Published"] = await listNotices.PublishedAsync(50, cancellationToken);
+        return View("NewNotice", notice);
     }
 }

@@ -30,6 +30,7 @@ public static class ReportsSetup
         builder.Services.AddSingleton<VictimTime>();
         builder.Services.AddScoped<ListNoticesHandler>();
         builder.Services.AddScoped<PostNoticeHandler>();
+        builder.Services.AddScoped<WithdrawNoticeHandler>();
 
         // Copied next to the binaries, so the articles are found whatever the working directory.
         var guidanceDirectory = Path.Combine(AppContext.BaseDirectory, "Guidance");

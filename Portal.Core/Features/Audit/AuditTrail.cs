@@ -32,6 +32,8 @@ public static class AuditActions
     public const string RecoveryCodesReplaced = "staff.recovery-codes-replaced";
     public const string AdminCreated = "admin.created";
     public const string NoticePosted = "notice.posted";
+
+    public const string NoticeWithdrawn = "notice.withdrawn";
     public const string ReportSubmitted = "report.submitted";
     public const string CaseOpenedWithReceipt = "case.opened-with-receipt";
     public const string ReceiptReissued = "report.receipt-reissued";

@@ -16,7 +16,7 @@ internal static class DeadlineConcerns
 {
     /// <summary>Deadlines published by now and not yet past, whatever their audience.</summary>
     public static IQueryable<Notice> Open(this IQueryable<Notice> notices, DateTime now, DateOnly today) =>
-        notices.Where(n => n.DeadlineOn != null && n.DeadlineOn >= today && n.PublishedAt <= now);
+        notices.Where(n => n.WithdrawnAt == null && n.DeadlineOn != null && n.DeadlineOn >= today && n.PublishedAt <= now);
 
     /// <summary>Cases a deadline concerns (with content: a retained case is left out).</summary>
     public static IQueryable<Case> ConcernedBy(this PortalDbContext db, Notice deadline) =>

@@ -17,10 +17,20 @@ public sealed record NoticeView(Guid Id, DateTime PublishedAt, string Title, str
 
 public sealed class ListNoticesHandler(PortalDbContext db)
 {
+    /// <summary>For the admins' page: every notice still shown, newest first, by its English title.</summary>
+    public async Task<IReadOnlyList<PublishedNotice>> PublishedAsync(int take, CancellationToken cancellationToken) =>
+        await db.Notices.AsNoTracking()
+            .Where(n => n.WithdrawnAt == null)
+            .OrderByDescending(n => n.PublishedAt)
+            .Take(take)
+            .Select(n => new PublishedNotice(n.Id, n.PublishedAt, n.TitleEn, n.DeadlineOn))
+            .ToListAsync(cancellationToken);
+
     /// <summary>Newest first, each in the reader's language when the admin wrote one, else in English.</summary>
     public async Task<IReadOnlyList<NoticeView>> HandleAsync(string language, int take, CancellationToken cancellationToken)
     {
         var notices = await db.Notices.AsNoTracking()
+            .Where(n => n.WithdrawnAt == null)
             .OrderByDescending(n => n.PublishedAt)
             .Take(take)
             .ToListAsync(cancellationToken);
@@ -174,3 +184,29 @@ public sealed class PostNoticeHandler(PortalDbContext db, AuditTrail audit, Time
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
+
+/// <summary>
+/// An admin withdraws a notice they published by mistake (a wrong date): it leaves the updates
+/// page and the cases it concerned, and no reminder of it is sent from then on. The row stays;
+/// the withdrawal and its audit entry commit together. Withdrawing again changes nothing.
+/// </summary>
+public sealed class WithdrawNoticeHandler(PortalDbContext db, AuditTrail audit, TimeProvider clock)
+{
+    /// <summary>False when there is no such notice, or it was withdrawn already.</summary>
+    public Task<bool> HandleAsync(Guid noticeId, StaffActor admin, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var withdrawn = await db.Notices.Where(n => n.Id == noticeId && n.WithdrawnAt == null)
+                .ExecuteUpdateAsync(n => n.SetProperty(x => x.WithdrawnAt, now), token) == 1;
+            if (withdrawn)
+            {
+                await audit.AppendAsync(admin.Event(AuditActions.NoticeWithdrawn, subject: noticeId.ToString()), token);
+            }
+
+            return withdrawn;
+        }, cancellationToken);
+}
+
+/// <summary>The notices an admin may withdraw: published and not withdrawn, newest first.</summary>
+public sealed record PublishedNotice(Guid Id, DateTime PublishedAt, string Title, DateOnly? DeadlineOn);

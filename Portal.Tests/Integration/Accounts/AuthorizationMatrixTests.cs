@@ -41,7 +41,7 @@ public sealed class AuthorizationMatrixTests(SqlitePortalFactory factory) : ICla
         // The jobs dashboard (Hangfire's): supervisors read, only admins give commands.
         ("GET", Rx(@"^admin/jobs/\{\*path\}$"), [StaffRoles.Supervisor, StaffRoles.Admin]),
         ("POST", Rx(@"^admin/jobs/\{\*path\}$"), [StaffRoles.Admin]),
-        ("*", Rx(@"^(staff/(updates/new|users(/.*)?|invitations(/.*)?)|admin/.*)$"), [StaffRoles.Admin]),
+        ("*", Rx(@"^(staff/(updates/new|updates/\{noticeId\}/withdraw|users(/.*)?|invitations(/.*)?)|admin/.*)$"), [StaffRoles.Admin]),
         ("*", Rx(@"^partner/referrals(/.*)?$"), [StaffRoles.Counsellor, StaffRoles.Police]),
     ];
 

@@ -76,6 +76,41 @@ public abstract class DeadlineTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWithdrawnDeadline_LeavesTheUpdatesPageAndTheCases_AndSendsNoMoreReminders()
+    {
+        var (victimClient, victim) = await FileAsync("vastaamo", email: true);
+        var wrong = "Claims by the wrong date " + Guid.NewGuid().ToString("N")[..6];
+        var noticeId = await PublishAsync(wrong, Days(20), DeadlineAudience.BreachOrganisation, "vastaamo");
+        Assert.Equal([wrong], (await DeadlinesOnPageAsync(victimClient)).Select(Title));
+        portal.Clock.Advance(TimeSpan.FromDays(7));
+        Assert.Equal(1, await SendRemindersAsync());
+
+        var admin = await StaffAccounts.SignedInClientAsync(portal, StaffRoles.Admin);
+        var page = await admin.GetPageAsync("/staff/updates/new");
+        Assert.NotNull(page.QuerySelector($"[data-testid=published-notice][data-notice='{noticeId}']"));
+        foreach (var click in Enumerable.Range(0, 2))
+        {
+            // A second click lands where the first did.
+            using var withdrawn = await admin.SubmitAsync(page, $"/staff/updates/{noticeId}/withdraw", new Dictionary<string, string?>());
+            Assert.Equal("/staff/updates/new?withdrawn=true#published", withdrawn.Headers.Location?.OriginalString);
+        }
+
+        var after = await admin.GetPageAsync("/staff/updates/new?withdrawn=true");
+        Assert.NotNull(after.QuerySelector("[data-testid=notice-withdrawn]"));
+        Assert.Null(after.QuerySelector($"[data-testid=published-notice][data-notice='{noticeId}']"));
+        Assert.DoesNotContain(wrong, (await portal.CreatePortalClient().GetPageAsync("/updates")).Body!.TextContent, StringComparison.Ordinal);
+        var back = await VictimSteps.OpenAsync(portal, victim.Case.Reference, victim.Case.ReceiptKey) ?? throw new InvalidOperationException("the receipt no longer opens the case");
+        Assert.Empty(await DeadlinesOnPageAsync(back));
+
+        // Two days before the date it gave, its second reminder does not go.
+        portal.Clock.Advance(TimeSpan.FromDays(11));
+        Assert.Equal(0, await SendRemindersAsync());
+        Assert.Single(TestMailbox.Smtp.To(victim.Email));
+        Assert.Single(await portal.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == AuditActions.NoticeWithdrawn && a.Subject == noticeId.ToString() && a.ActorId != null).ToListAsync()));
+        Assert.NotNull((await portal.QueryAsync(db => db.Notices.AsNoTracking().SingleAsync(n => n.Id == noticeId))).WithdrawnAt);
+    }
+
+    [Fact]
     public async Task Reminders_GoOncePerStage_SayNothingOfTheCase_AndReachOnlyEmailContactsOfConcernedCases()
     {
         var (_, concerned) = await FileAsync("vastaamo", email: true);
