@@ -11,7 +11,7 @@ namespace Portal.Web.Controllers;
 
 public sealed record CannedResponseForm(int? Id, SaveCannedResponse Response);
 
-public sealed record CannedResponsesViewModel(IReadOnlyList<CannedResponseView> Responses, bool Saved);
+public sealed record CannedResponsesViewModel(IReadOnlyList<CannedResponseView> Responses, bool Saved, bool Deleted = false);
 
 /// <summary>Supervisors keep the replies volunteers can start a message from, in all three languages.</summary>
 [Authorize(Policy = StaffPolicies.SupervisorOrAdmin)]
@@ -22,9 +22,9 @@ public sealed class CannedResponsesController(
     IStringLocalizer<SharedResource> localizer) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index([FromQuery] string? saved, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromQuery] string? saved, [FromQuery] string? deleted, CancellationToken cancellationToken)
     {
-        return View(new CannedResponsesViewModel(await responses.ListAsync(cancellationToken), saved is not null));
+        return View(new CannedResponsesViewModel(await responses.ListAsync(cancellationToken), saved is not null, deleted is not null));
     }
 
     [HttpGet("new")]
@@ -55,7 +55,7 @@ public sealed class CannedResponsesController(
             return NotFound();
         }
 
-        return LocalRedirect(PortalRoutes.StaffCannedResponses + "?saved=1");
+        return LocalRedirect(PortalRoutes.StaffCannedResponses + "?deleted=1");
     }
 
     private async Task<IActionResult> SaveAsync(int? id, SaveCannedResponse request, CancellationToken cancellationToken)

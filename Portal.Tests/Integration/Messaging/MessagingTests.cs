@@ -378,7 +378,14 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
         Assert.Equal("Älä maksa kiristäjälle.", (await holder.GetPageAsync($"/staff/cases/{caseId}?canned={id}")).QuerySelector("[data-testid=message-form] textarea")?.TextContent);
 
         var list = await supervisor.GetPageAsync("/staff/canned-responses");
-        (await supervisor.SubmitAsync(list, $"/staff/canned-responses/{id}/delete", new Dictionary<string, string?>())).Dispose();
+        using (var deleted = await supervisor.SubmitAsync(list, $"/staff/canned-responses/{id}/delete", new Dictionary<string, string?>()))
+        {
+            Assert.Equal("/staff/canned-responses?deleted=1", deleted.Headers.Location?.OriginalString);
+        }
+
+        var afterDelete = await supervisor.GetPageAsync("/staff/canned-responses?deleted=1");
+        Assert.NotNull(afterDelete.QuerySelector("[data-testid=canned-deleted]"));
+        Assert.Null(afterDelete.QuerySelector("[data-testid=canned-saved]"));
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();

@@ -50,7 +50,7 @@ public sealed class BarChartTests : ComponentTestContext
         Assert.Equal(["per-day-title", "per-day-desc"], labelledBy);
         Assert.Equal("Reports per day", page.Find("#per-day-title").TextContent);
         Assert.Equal("title", page.Find("#per-day-title").LocalName);
-        Assert.Equal("21 reports from 2026-11-01 to 2026-11-04; the most, 12, on 2026-11-03.", page.Find("#per-day-desc").TextContent);
+        Assert.Equal("Reports from 2026-11-01 to 2026-11-04: 21; the most, 12, on 2026-11-03.", page.Find("#per-day-desc").TextContent);
 
         var rows = page.FindAll("table [data-testid=chart-row]");
         Assert.Equal(["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"], rows.Select(r => r.QuerySelector("th time")?.GetAttribute("datetime")));
@@ -90,7 +90,7 @@ public sealed class BarChartTests : ComponentTestContext
 
         Assert.Equal("Näytä luvut taulukkona", page.Find("summary").TextContent);
         Assert.Equal("Päivä", page.Find("thead th").TextContent);
-        Assert.StartsWith("7 ilmoitusta", page.Find("#per-day-desc").TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("Ilmoituksia ajalla 2026-11-01–2026-11-02: 7;", page.Find("#per-day-desc").TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
