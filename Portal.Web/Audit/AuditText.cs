@@ -11,7 +11,7 @@ namespace Portal.Web.Audit;
 /// what the chain covers and what admins search; pages show them beneath this text. A shape not
 /// known here is shown as stored.
 /// </summary>
-public static class AuditText
+public static partial class AuditText
 {
     public static string Describe(this IStringLocalizer t, string action, string? subject, string? detail)
     {
@@ -68,6 +68,23 @@ public static class AuditText
             case AuditActions.CannedResponseSaved or AuditActions.CannedResponseDeleted:
                 parts.Add(Numbered(t, "Audit.Subject.CannedResponse", subject));
                 break;
+            case AuditActions.ConsentGiven or AuditActions.ConsentWithdrawn:
+                parts.Add(Known(t, "PartnerType.", detail) ?? detail);
+                break;
+            case AuditActions.NoticePosted or AuditActions.NoticeWithdrawn:
+                // The subject is the notice's id, shown beneath as stored; the detail its deadline.
+                parts.Add(detail is null ? null : t["Notice.Deadline"].Value + " " + detail);
+                break;
+            case AuditActions.StatisticsExported:
+                parts.Add(Known(t, "Statistics.By", subject) ?? subject);
+                parts.Add(Matched(StatisticsDetail(), detail) is [var periods, var from] ? t["Audit.Statistics", periods, from].Value : detail);
+                break;
+            case AuditActions.CampaignsRecomputed:
+                parts.Add(Matched(RecomputeDetail(), detail) is [var campaigns, var created, var changed, var retired] ? t["Audit.Recomputed", campaigns, created, changed, retired].Value : detail);
+                break;
+            case AuditActions.CampaignsListed:
+                parts.Add(int.TryParse(detail, NumberStyles.None, CultureInfo.InvariantCulture, out var listed) ? t["Audit.CampaignsListed", listed].Value : detail);
+                break;
             default:
                 if (action.StartsWith("referral.", StringComparison.Ordinal) || action.StartsWith("partner.", StringComparison.Ordinal))
                 {
@@ -122,6 +139,18 @@ public static class AuditText
 
     private static string? Numbered(IStringLocalizer t, string key, string? value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? t[key, number].Value : value;
+
+    /// <summary>The groups of a stored detail's known shape, or null.</summary>
+    private static string[]? Matched(System.Text.RegularExpressions.Regex shape, string? detail) =>
+        detail is not null && shape.Match(detail) is { Success: true } match ? match.Groups.Values.Skip(1).Select(g => g.Value).ToArray() : null;
+
+    /// <summary>"30 periods from 2026-11-08" (StatisticsHandler).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d+) periods from (\d{4}-\d{2}-\d{2})$")]
+    private static partial System.Text.RegularExpressions.Regex StatisticsDetail();
+
+    /// <summary>"1 campaigns, 0 new, 1 changed, 0 retired" (RecomputeCampaignsHandler).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d+) campaigns, (\d+) new, (\d+) changed, (\d+) retired$")]
+    private static partial System.Text.RegularExpressions.Regex RecomputeDetail();
 
     /// <summary>A file by the start of its id, enough to tell files of a case apart.</summary>
     private static string? File(IStringLocalizer t, string? id) =>
