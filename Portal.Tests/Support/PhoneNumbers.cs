@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using AngleSharp.Dom;
 
 namespace Portal.Tests.Support;
@@ -64,13 +63,8 @@ public static partial class PhoneNumbers
         return problems;
     }
 
-    private static Dictionary<string, string> Hours(string language)
-    {
-        var file = RepositoryFiles.PathOf("Portal.Web", "Resources", language == "en" ? "SharedResource.resx" : $"SharedResource.{language}.resx");
-        return XDocument.Load(file).Root!.Elements("data")
-            .Where(d => ((string?)d.Attribute("name") ?? "").StartsWith("Crisis.Hours.", StringComparison.Ordinal))
-            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
-    }
+    private static Dictionary<string, string> Hours(string language) =>
+        RepositoryFiles.Strings(language).Where(s => s.Key.StartsWith("Crisis.Hours.", StringComparison.Ordinal)).ToDictionary();
 
     private static string Digits(string text) => new(text.Where(char.IsAsciiDigit).ToArray());
 

@@ -174,8 +174,7 @@ public abstract class CaseSessionTests<TFactory>(TFactory factory)
             Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
         }
 
-        var resources = RepositoryFiles.PathOf("Portal.Web", "Resources", language == "en" ? "SharedResource.resx" : $"SharedResource.{language}.resx");
-        var stepOf = System.Xml.Linq.XDocument.Load(resources).Root!.Elements("data").Single(d => (string?)d.Attribute("name") == "Report.StepOf").Element("value")!.Value;
+        var stepOf = RepositoryFiles.Strings(language)["Report.StepOf"];
         var anonymous = factory.CreatePortalClient();
         anonymous.DefaultRequestHeaders.AcceptLanguage.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue(language));
         var articles = Directory.GetFiles(RepositoryFiles.PathOf("Portal.Web", "Guidance", "en"), "*.md").Select(f => "/guidance/" + Path.GetFileNameWithoutExtension(f)).ToList();

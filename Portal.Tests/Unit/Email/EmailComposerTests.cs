@@ -31,9 +31,7 @@ public sealed class EmailComposerTests
     [InlineData("sv")]
     public void NewKeyEmail_NamesTheCaseReference_AsTheReceiptAndTheOpenCasePageDo(string language)
     {
-        var file = Portal.Tests.Support.RepositoryFiles.PathOf("Portal.Web", "Resources", language == "en" ? "SharedResource.resx" : $"SharedResource.{language}.resx");
-        var label = System.Xml.Linq.XDocument.Load(file).Root!.Elements("data")
-            .Single(d => (string?)d.Attribute("name") == "Receipt.Reference").Element("value")!.Value;
+        var label = Portal.Tests.Support.RepositoryFiles.Strings(language)["Receipt.Reference"];
 
         var message = Composer.Compose(EmailTemplates.ReceiptNewKey, language, ["v@example.org"], "1", new Dictionary<string, string>
         {

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Reports;
@@ -12,12 +11,7 @@ namespace Portal.Tests.Unit.Localization;
 /// <summary>Every page is translated: the same keys in en, fi and sv, and no key used that does not exist.</summary>
 public sealed partial class TranslationTests
 {
-    private static Dictionary<string, string> Load(string culture)
-    {
-        var file = RepositoryFiles.PathOf("Portal.Web", "Resources", culture == "en" ? "SharedResource.resx" : $"SharedResource.{culture}.resx");
-        return XDocument.Load(file).Root!.Elements("data")
-            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
-    }
+    private static Dictionary<string, string> Load(string culture) => RepositoryFiles.Strings(culture);
 
     [Theory]
     [InlineData("fi")]
