@@ -54,6 +54,9 @@ public sealed class CaseController(
 {
     public const int MinimumReasonLength = 5;
 
+    /// <summary>The longest reason for opening a file: longer is refused, never cut, since the trail keeps it whole.</summary>
+    public const int MaximumReasonLength = 300;
+
     [HttpGet("")]
     public async Task<IActionResult> Index(Guid caseId, [FromQuery] string? decided, [FromQuery] string? sent, [FromQuery] int? canned, [FromQuery] string? reassigned, [FromQuery] string? claimed, [FromQuery] string? claim, CancellationToken cancellationToken)
     {
@@ -127,7 +130,13 @@ public sealed class CaseController(
         }
 
         Response.StatusCode = result is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
-        return View("Index", await ModelAsync(found, null, result is null ? null : "Message.NotHolder", request.Body, cancellationToken));
+        var refusal = result?.Outcome switch
+        {
+            null => null,
+            SendOutcome.Retained => "Message.Retained",
+            _ => "Message.NotHolder",
+        };
+        return View("Index", await ModelAsync(found, null, refusal, request.Body, cancellationToken));
     }
 
     /// <summary>One message on its own, for a link from elsewhere; its id must belong to this case.</summary>
@@ -206,7 +215,7 @@ public sealed class CaseController(
     [HttpPost("evidence/{evidenceId:guid}/open")]
     public async Task<IActionResult> OpenEvidence(Guid caseId, Guid evidenceId, [FromForm] string? reason, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length < MinimumReasonLength)
+        if (reason?.Trim() is not { Length: >= MinimumReasonLength and <= MaximumReasonLength })
         {
             var found = await details.HandleAsync(caseId, cancellationToken);
             if (found is null)

@@ -42,6 +42,9 @@ public enum SendOutcome
 
     /// <summary>Victim: too many messages in a short time.</summary>
     TooMany,
+
+    /// <summary>Staff: retention removed the case's content; nobody would read a message.</summary>
+    Retained,
 }
 
 /// <summary>
@@ -154,6 +157,11 @@ public sealed class SendStaffMessageHandler(
         if (entity is null)
         {
             return (new(SendOutcome.NotFound), false);
+        }
+
+        if (entity.RetainedAt is not null)
+        {
+            return (new(SendOutcome.Retained), false);
         }
 
         // Sent before, with these words: that message is the answer, whoever holds the case now.

@@ -37,6 +37,9 @@ public enum ResponseOutcome
 
     /// <summary>This organisation had declined it already (the same form sent twice): nothing changes, the answer is as before.</summary>
     AlreadyDeclined,
+
+    /// <summary>A reason or note over <see cref="RespondToReferralHandler.MaxTextLength"/> characters: refused rather than cut.</summary>
+    TextTooLong,
 }
 
 /// <summary>
@@ -117,6 +120,10 @@ public sealed partial class RespondToReferralHandler(PortalDbContext db, AuditTr
 
     private async Task<ResponseOutcome> RespondAsync(Referral referral, PartnerMembership member, RespondToReferral request, CancellationToken cancellationToken)
     {
+        if (TooLong(request.Reason) || TooLong(request.Note))
+        {
+            return ResponseOutcome.TextTooLong;
+        }
 
         var now = clock.GetUtcNow().UtcDateTime;
         var open = referral.Status is ReferralStatus.Assigned or ReferralStatus.Acknowledged;
@@ -185,11 +192,10 @@ public sealed partial class RespondToReferralHandler(PortalDbContext db, AuditTr
         return ResponseOutcome.Done;
     }
 
-    private static string? Clean(string? text)
-    {
-        var trimmed = text?.Trim();
-        return string.IsNullOrEmpty(trimmed) ? null : trimmed.Length > MaxTextLength ? trimmed[..MaxTextLength] : trimmed;
-    }
+    /// <summary>Trimmed; null when empty. Text over <see cref="MaxTextLength"/> was refused before (<see cref="TooLong"/>).</summary>
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static bool TooLong(string? text) => text?.Trim().Length > MaxTextLength;
 
     /// <summary>Police numbering such as 5500/R/12345/26: letters, digits, slashes, dashes and spaces.</summary>
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 /\-]{0,39}$")]

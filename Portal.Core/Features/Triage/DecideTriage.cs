@@ -25,6 +25,9 @@ public enum DecisionOutcome
 
     /// <summary>The case was already decided.</summary>
     AlreadyDecided,
+
+    /// <summary>A note over <see cref="DecideTriageHandler.MaxReasonLength"/> characters: refused rather than cut.</summary>
+    ReasonTooLong,
 }
 
 /// <summary>The outcome, and the referrals the decision wrote (routed once committed).</summary>
@@ -44,6 +47,9 @@ public sealed record TriageDecisionResult(DecisionOutcome Outcome, IReadOnlyList
 /// </summary>
 public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IFollowUpSignal followUp, IOptions<TriageOptions> options, TimeProvider clock)
 {
+    /// <summary>The longest decision note kept; the same as a campaign action's note.</summary>
+    public const int MaxReasonLength = CampaignAction.MaxNoteLength;
+
     public async Task<TriageDecisionResult> HandleAsync(DecideTriage request, Actor actor, CancellationToken cancellationToken)
     {
         var userId = ClaimCaseHandler.StaffIdOf(actor);
@@ -118,13 +124,18 @@ public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IF
 
     /// <summary>
     /// Why <paramref name="route"/> cannot be decided for this open case, whoever decides: no route,
-    /// closing without a reason, or no consent for where it would go. Null when it can.
+    /// closing without a reason, a note too long to keep, or no consent for where it would go. Null when it can.
     /// </summary>
     public static DecisionOutcome? Refusal(Case entity, TriageRoute? route, string? reason)
     {
         if (route is not { } chosen || !Enum.IsDefined(chosen) || (chosen == TriageRoute.Close && string.IsNullOrWhiteSpace(reason)))
         {
             return DecisionOutcome.Incomplete;
+        }
+
+        if (reason?.Trim().Length > MaxReasonLength)
+        {
+            return DecisionOutcome.ReasonTooLong;
         }
 
         return ConsentAllows(entity, chosen) ? null : DecisionOutcome.ConsentMissing;
@@ -156,7 +167,7 @@ public sealed class DecideTriageHandler(PortalDbContext db, AuditTrail audit, IF
         {
             CaseId = entity.Id,
             Route = route,
-            Reason = note is { Length: > 500 } ? note[..500] : note,
+            Reason = note,
             DecidedById = deciderId,
             DecidedAt = now,
         });

@@ -16,8 +16,11 @@ public sealed record ReassignCase(Guid CaseId, string? ExpectedHolderId, string?
 
     public const int MaxReasonLength = 300;
 
-    /// <summary>The reason as kept: trimmed, at most <see cref="MaxReasonLength"/> characters; null when too short to say anything.</summary>
-    public string? KeptReason => Reason?.Trim() is { Length: >= MinReasonLength } reason ? reason[..Math.Min(reason.Length, MaxReasonLength)] : null;
+    /// <summary>The reason as kept: trimmed; null when too short to say anything or longer than <see cref="MaxReasonLength"/> (refused, never cut).</summary>
+    public string? KeptReason => Reason?.Trim() is { Length: >= MinReasonLength and <= MaxReasonLength } reason ? reason : null;
+
+    /// <summary>A reason longer than <see cref="MaxReasonLength"/> characters, which only a hand-made form can send.</summary>
+    public bool ReasonTooLong => Reason?.Trim().Length > MaxReasonLength;
 }
 
 public enum ReassignOutcome
@@ -40,6 +43,9 @@ public enum ReassignOutcome
 
     /// <summary>No reason given (at least <see cref="ReassignCase.MinReasonLength"/> characters): the volunteer who loses the case is owed one.</summary>
     ReasonMissing,
+
+    /// <summary>A reason over <see cref="ReassignCase.MaxReasonLength"/> characters: refused rather than cut.</summary>
+    ReasonTooLong,
 }
 
 public sealed record AssignableStaff(string Id, string DisplayName, string Email);
@@ -100,7 +106,8 @@ public sealed class ReassignCaseHandler(PortalDbContext db, AuditTrail audit, Ti
         db.InTransactionAsync(async token =>
         {
             var outcome = !release && string.IsNullOrEmpty(request.ToUserId) ? ReassignOutcome.NotAssignable
-                : request.KeptReason is null ? await ReasonMissingAsync(request.CaseId, token)
+                : request.ReasonTooLong ? await ReasonRefusedAsync(request.CaseId, ReassignOutcome.ReasonTooLong, token)
+                : request.KeptReason is null ? await ReasonRefusedAsync(request.CaseId, ReassignOutcome.ReasonMissing, token)
                 : await ChangeAsync(request, token);
             await audit.AppendAsync(
                 outcome == ReassignOutcome.NotFound
@@ -110,8 +117,8 @@ public sealed class ReassignCaseHandler(PortalDbContext db, AuditTrail audit, Ti
             return outcome;
         }, cancellationToken);
 
-    private async Task<ReassignOutcome> ReasonMissingAsync(Guid caseId, CancellationToken cancellationToken) =>
-        await db.Cases.AnyAsync(c => c.Id == caseId, cancellationToken) ? ReassignOutcome.ReasonMissing : ReassignOutcome.NotFound;
+    private async Task<ReassignOutcome> ReasonRefusedAsync(Guid caseId, ReassignOutcome refusal, CancellationToken cancellationToken) =>
+        await db.Cases.AnyAsync(c => c.Id == caseId, cancellationToken) ? refusal : ReassignOutcome.NotFound;
 
     private async Task<ReassignOutcome> ChangeAsync(ReassignCase request, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Tests.Support;
+using Portal.Web.Controllers;
 
 namespace Portal.Tests.Integration.Evidence;
 
@@ -59,15 +60,20 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         Assert.Contains(await AuditAsync(AuditActions.EvidenceOpened), e => e.Subject == evidenceId.ToString() && e.Detail == "Checking the headers for police" && e.IpAddress != null);
     }
 
-    [Fact]
-    public async Task OpenWithoutReason_IsRefused_AndReleasesNothing()
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("four")]
+    [InlineData(null)]
+    public async Task OpenWithoutReason_IsRefused_AndReleasesNothing(string? reason)
     {
+        // Null stands for a reason past the field's maxlength, which only a hand-made form sends: refused, never cut into the trail.
+        reason ??= new string('w', CaseController.MaximumReasonLength + 1);
         var secret = "NO-REASON-" + Guid.NewGuid().ToString("N");
         var (caseId, evidenceId) = await UploadAsync("r.eml", Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail(secret)));
         var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
         var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
 
-        using var response = await volunteer.SubmitAsync(page, $"/staff/cases/{caseId}/evidence/{evidenceId}/open", new Dictionary<string, string?> { ["reason"] = " " });
+        using var response = await volunteer.SubmitAsync(page, $"/staff/cases/{caseId}/evidence/{evidenceId}/open", new Dictionary<string, string?> { ["reason"] = reason });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -142,6 +142,7 @@ public abstract class RecurringJobsTests<TFactory> : IAsyncLifetime
         using (var sent = await supervisor.PostAsync($"/staff/cases/{victim.Case.Id}/messages", new FormUrlEncodedContent([new("__af", token), new("Body", "Anyone there?")])))
         {
             Assert.Equal(System.Net.HttpStatusCode.Conflict, sent.StatusCode);
+            Assert.StartsWith("This case's content was removed", (await HtmlForms.ParseAsync(sent)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim(), StringComparison.Ordinal);
         }
 
         Assert.False(await portal.QueryAsync(db => db.CaseMessages.AnyAsync(m => m.CaseId == victim.Case.Id)));

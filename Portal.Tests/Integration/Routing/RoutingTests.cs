@@ -264,6 +264,14 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
             Assert.Equal(ReferralStatus.Assigned, (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).Status);
         }
 
+        // A hand-made form past the field's maxlength is refused whole, never cut.
+        using (var tooLong = await counsellor.SubmitAsync(page, $"/partner/referrals/{referral.Id}/decline", new Dictionary<string, string?> { ["reason"] = new string('x', RespondToReferralHandler.MaxTextLength + 1) }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, tooLong.StatusCode);
+            Assert.Contains("500 characters or fewer", (await HtmlForms.ParseAsync(tooLong)).QuerySelector("[data-testid=partner-message]")?.TextContent, StringComparison.Ordinal);
+            Assert.Equal(ReferralStatus.Assigned, (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).Status);
+        }
+
         using (var declined = await counsellor.SubmitAsync(page, $"/partner/referrals/{referral.Id}/decline", new Dictionary<string, string?> { ["reason"] = "No Swedish-speaking counsellor this month" }))
         {
             Assert.Equal("/partner/referrals?done=Decline", declined.Headers.Location?.OriginalString);

@@ -6,6 +6,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Evidence.Indicators;
 using Portal.Core.Features.Routing;
+using Portal.Core.Features.Triage;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Integration.Staff;
@@ -236,6 +237,13 @@ public sealed class StaffWorkspaceTests(BreachNamingPortalFactory factory) : ICl
             Assert.StartsWith("Say why", (await HtmlForms.ParseAsync(noReason)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim(), StringComparison.Ordinal);
         }
 
+        // Past the field's maxlength (a hand-made form): refused whole, never cut into the trail.
+        using (var tooLong = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["to"] = otherId, ["reason"] = new string('r', ReassignCase.MaxReasonLength + 1) }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, tooLong.StatusCode);
+            Assert.StartsWith("Keep the reason to 300 characters", (await HtmlForms.ParseAsync(tooLong)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim(), StringComparison.Ordinal);
+        }
+
         using (var noOne = await supervisor.SubmitAsync(page, $"/staff/cases/{caseId}/reassign", new Dictionary<string, string?> { ["reason"] = "Ann is off sick today" }))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, noOne.StatusCode);
@@ -249,6 +257,7 @@ public sealed class StaffWorkspaceTests(BreachNamingPortalFactory factory) : ICl
 
         var entries = await factory.QueryAsync(db => db.AuditEntries.Where(e => e.CaseId == caseId && e.Action == AuditActions.CaseReassigned).OrderBy(e => e.Id).Select(e => e.Detail).ToListAsync());
         Assert.Equal($"from={holderId} to={otherId} Reassigned reason=Ann is off sick today", entries[^1]);
+        Assert.Contains($"from={holderId} to={otherId} ReasonTooLong", entries);
         var timeline = (await supervisor.GetPageAsync($"/staff/cases/{caseId}")).QuerySelector("[data-testid=timeline]");
         Assert.Contains("reason: Ann is off sick today", timeline?.QuerySelector("[data-testid=timeline-reason]")?.TextContent, StringComparison.Ordinal);
     }

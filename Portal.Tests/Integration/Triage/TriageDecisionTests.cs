@@ -54,6 +54,12 @@ public sealed class TriageDecisionTests(SqlitePortalFactory factory) : IClassFix
         using var noNote = await holder.SubmitAsync(page, $"/staff/cases/{caseId}/decision", new Dictionary<string, string?> { ["route"] = "Close" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, noNote.StatusCode);
 
+        // A note past the field's maxlength (a hand-made form) is refused whole, never cut.
+        using var longNote = await holder.SubmitAsync(page, $"/staff/cases/{caseId}/decision", new Dictionary<string, string?> { ["route"] = "Close", ["reason"] = new string('n', DecideTriageHandler.MaxReasonLength + 1) });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, longNote.StatusCode);
+        Assert.StartsWith("Keep the note to 500 characters", (await HtmlForms.ParseAsync(longNote)).QuerySelector("[data-testid=case-message]")?.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal(CaseStatus.InTriage, (await CaseAsync(caseId)).Status);
+
         using var closed = await holder.SubmitAsync(page, $"/staff/cases/{caseId}/decision", new Dictionary<string, string?> { ["route"] = "Close", ["reason"] = "Duplicate of an earlier report" });
         Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
         Assert.Equal(CaseStatus.Closed, (await CaseAsync(caseId)).Status);
@@ -64,6 +70,8 @@ public sealed class TriageDecisionTests(SqlitePortalFactory factory) : IClassFix
         var audited = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.Where(e => e.CaseId == caseId && e.Action == AuditActions.TriageDecided).Select(e => e.Detail).ToListAsync();
         Assert.Contains(nameof(DecisionOutcome.Decided), audited);
         Assert.Contains(nameof(DecisionOutcome.NotHolder), audited);
+        Assert.Contains(nameof(DecisionOutcome.ReasonTooLong), audited);
+        Assert.Equal("Duplicate of an earlier report", (await scope.ServiceProvider.GetRequiredService<PortalDbContext>().TriageDecisions.SingleAsync(d => d.CaseId == caseId)).Reason);
     }
 
     [Theory]
