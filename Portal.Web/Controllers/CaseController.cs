@@ -123,7 +123,11 @@ public sealed class CaseController(
             return LocalRedirect(PortalRoutes.StaffCase(caseId) + "?sent=1#messages");
         }
 
-        var found = await details.AfterRefusedActionAsync(caseId, "message", HttpContext.StaffActor(), cancellationToken);
+        // A refusal the handler recorded shows the page again; a form refused before it (nothing
+        // recorded yet) shows the case all the same, so that showing is recorded as a view.
+        var found = result is null
+            ? await details.ViewAsync(caseId, HttpContext.StaffActor(), cancellationToken)
+            : await details.AfterRefusedActionAsync(caseId, "message", HttpContext.StaffActor(), cancellationToken);
         if (found is null)
         {
             return NotFound();
@@ -217,7 +221,8 @@ public sealed class CaseController(
     {
         if (reason?.Trim() is not { Length: >= MinimumReasonLength and <= MaximumReasonLength })
         {
-            var found = await details.HandleAsync(caseId, cancellationToken);
+            // Nothing is opened, but the case page is shown again: recorded as a view, as any showing of it is.
+            var found = await details.ViewAsync(caseId, HttpContext.StaffActor(), cancellationToken);
             if (found is null)
             {
                 return NotFound();

@@ -116,9 +116,14 @@ public sealed class CaseFileController(
             return View("Entry", new DiaryEntryPageViewModel(entryId, form));
         }
 
-        return await saveEntry.HandleAsync(caseId, entryId, form, Actor.Victim, cancellationToken) == DiaryOutcome.Saved
-            ? Redirect($"/status/diary?saved=changed#entry-{entryId}")
-            : NotFound();
+        return await saveEntry.HandleAsync(caseId, entryId, form, Actor.Victim, cancellationToken) switch
+        {
+            DiaryOutcome.Saved => Redirect($"/status/diary?saved=changed#entry-{entryId}"),
+
+            // Deleted in another tab: the words typed are not lost, they fill the form for a new entry.
+            DiaryOutcome.Deleted => await DiaryPageAsync(StatusCodes.Status409Conflict, form, "Diary.ChangedEntryGone", isError: true, cancellationToken),
+            _ => NotFound(),
+        };
     }
 
     /// <summary>
@@ -145,7 +150,8 @@ public sealed class CaseFileController(
             return Challenge(CaseSession.Scheme);
         }
 
-        return await deleteEntry.HandleAsync(caseId, entryId, Actor.Victim, cancellationToken) == DiaryOutcome.Saved
+        // A second press of Delete lands where the first did.
+        return await deleteEntry.HandleAsync(caseId, entryId, Actor.Victim, cancellationToken) is DiaryOutcome.Saved or DiaryOutcome.Deleted
             ? Redirect("/status/diary?saved=deleted#diary-entries")
             : NotFound();
     }
@@ -231,7 +237,8 @@ public sealed class CaseFileController(
             return Challenge(CaseSession.Scheme);
         }
 
-        return await deleteDocument.HandleAsync(caseId, documentId, Actor.Victim, cancellationToken) == DocumentOutcome.Done
+        // A second press of Delete lands where the first did.
+        return await deleteDocument.HandleAsync(caseId, documentId, Actor.Victim, cancellationToken) is DocumentOutcome.Done or DocumentOutcome.Deleted
             ? Redirect("/status/documents#documents-list")
             : NotFound();
     }

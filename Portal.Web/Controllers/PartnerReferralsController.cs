@@ -97,8 +97,9 @@ public sealed class PartnerReferralsController(
             return LocalRedirect(PortalRoutes.PartnerReferrals + "?done=Decline");
         }
 
-        if (outcome == ResponseOutcome.Done)
+        if (outcome is ResponseOutcome.Done or ResponseOutcome.AlreadyDone)
         {
+            // A second click on Acknowledge or Accept lands where the first did.
             return LocalRedirect(PortalRoutes.PartnerReferral(request.ReferralId) + "?done=" + request.Action);
         }
 

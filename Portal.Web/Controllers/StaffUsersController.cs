@@ -32,7 +32,11 @@ public sealed class StaffUsersController(UserManager<StaffUser> users, PartnersQ
     /// <summary>The partner organisation whose referrals a counsellor or police officer sees; empty for none.</summary>
     [HttpPost("{userId}/partner")]
     public async Task<IActionResult> SetPartner(string userId, [FromForm] long? partnerId, CancellationToken cancellationToken) =>
-        await AnswerAsync(await administer.SetPartnerAsync(HttpContext.StaffActor(), userId, partnerId, cancellationToken), cancellationToken);
+        await AnswerAsync(
+            ModelState.IsValid
+                ? await administer.SetPartnerAsync(HttpContext.StaffActor(), userId, partnerId, cancellationToken)
+                : new StaffChangeResult(StaffChangeOutcome.Refused, [StaffChangeResult.PartnerUnknown]), // not a number: never read as "none"
+            cancellationToken);
 
     [HttpPost("{userId}/roles")]
     public async Task<IActionResult> SetRoles(string userId, [FromForm] string[] roles, CancellationToken cancellationToken) =>
@@ -61,6 +65,7 @@ public sealed class StaffUsersController(UserManager<StaffUser> users, PartnersQ
                 return LocalRedirect("/staff/users");
             case StaffChangeOutcome.Refused:
                 var reason = result.RefusedBecause.Contains(StaffChangeResult.RoleRequired) ? localizer["Users.Refused.RoleRequired"].Value
+                    : result.RefusedBecause.Contains(StaffChangeResult.PartnerUnknown) ? localizer["Users.Refused.PartnerUnknown"].Value
                     : result.RefusedBecause.Contains(nameof(IdentityErrorDescriber.ConcurrencyFailure)) ? localizer["Users.Refused.Concurrency"].Value
                     : string.Format(CultureInfo.CurrentCulture, localizer["Users.Refused.Invalid"], string.Join(", ", result.RefusedBecause));
                 ModelState.AddModelError("", string.Format(CultureInfo.CurrentCulture, localizer["Users.Refused"], reason));

@@ -63,12 +63,17 @@ public sealed class TriageController(TriageQueueHandler queue, ClaimCaseHandler 
     [HttpPost("{caseId:guid}/release")]
     public async Task<IActionResult> Release(Guid caseId, CancellationToken cancellationToken)
     {
-        if (!await claims.ReleaseAsync(caseId, HttpContext.StaffActor(), cancellationToken))
+        switch (await claims.ReleaseAsync(caseId, HttpContext.StaffActor(), cancellationToken))
         {
-            return NotFound();
+            case ReleaseOutcome.NotFound:
+                return NotFound();
+            case ReleaseOutcome.HeldBySomeoneElse:
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return await IndexAfterAsync("held", cancellationToken);
+            default:
+                // Released now, or before (a second click lands where the first did).
+                return LocalRedirect(PortalRoutes.StaffQueue + "?message=released");
         }
-
-        return LocalRedirect(PortalRoutes.StaffQueue + "?message=released");
     }
 
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";

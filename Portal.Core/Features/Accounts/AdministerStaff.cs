@@ -20,6 +20,9 @@ public sealed record StaffChangeResult(StaffChangeOutcome Outcome, IReadOnlyList
     /// <summary>Refused before Identity was asked: no role, or one the portal does not have.</summary>
     public const string RoleRequired = "RoleRequired";
 
+    /// <summary>Refused before Identity was asked: no organisation the portal has (deleted since the page was shown, or made up).</summary>
+    public const string PartnerUnknown = "PartnerUnknown";
+
     public static readonly StaffChangeResult Changed = new(StaffChangeOutcome.Changed, []);
     public static readonly StaffChangeResult NotFound = new(StaffChangeOutcome.NotFound, []);
 }
@@ -64,7 +67,7 @@ public sealed class AdministerStaffHandler(PortalDbContext db, UserManager<Staff
     {
         if (partnerId is { } id && !await db.Partners.AnyAsync(p => p.Id == id, cancellationToken))
         {
-            return StaffChangeResult.NotFound;
+            return new StaffChangeResult(StaffChangeOutcome.Refused, [StaffChangeResult.PartnerUnknown]);
         }
 
         return await ChangeAsync(admin, userId, AuditActions.StaffPartnerSet, partnerId is null ? "none" : $"partner {partnerId}", async user =>

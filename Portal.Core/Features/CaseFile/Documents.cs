@@ -28,6 +28,9 @@ public enum DocumentOutcome
 {
     Done,
     NotFound,
+
+    /// <summary>The document was this case's, and was deleted before (a second press of Delete, or another tab).</summary>
+    Deleted,
 }
 
 /// <summary>The victim shares a document with the case's staff and partners, or stops sharing it; the change and its audit entry commit together.</summary>
@@ -65,7 +68,8 @@ public sealed class DeleteDocumentHandler(PortalDbContext db, IEvidenceStore sto
                 .ExecuteDeleteAsync(token);
             if (deleted == 0)
             {
-                return DocumentOutcome.NotFound;
+                var before = await db.AuditEntries.AnyAsync(e => e.CaseId == caseId && e.Action == AuditActions.DocumentDeleted && e.Subject == documentId.ToString(), token);
+                return before ? DocumentOutcome.Deleted : DocumentOutcome.NotFound;
             }
 
             await audit.AppendAsync(actor.Event(AuditActions.DocumentDeleted, caseId, documentId.ToString()), token);

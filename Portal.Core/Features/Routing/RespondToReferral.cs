@@ -38,6 +38,9 @@ public enum ResponseOutcome
     /// <summary>This organisation had declined it already (the same form sent twice): nothing changes, the answer is as before.</summary>
     AlreadyDeclined,
 
+    /// <summary>Acknowledged or accepted already (the same button pressed twice): nothing changes, the answer is as before.</summary>
+    AlreadyDone,
+
     /// <summary>A reason or note over <see cref="RespondToReferralHandler.MaxTextLength"/> characters: refused rather than cut.</summary>
     TextTooLong,
 }
@@ -133,6 +136,9 @@ public sealed partial class RespondToReferralHandler(PortalDbContext db, AuditTr
                 referral.Status = ReferralStatus.Acknowledged;
                 referral.AcknowledgedAt = now;
                 break;
+            case ReferralAction.Acknowledge when referral.Status is ReferralStatus.Acknowledged or ReferralStatus.Accepted:
+            case ReferralAction.Accept when referral.Status == ReferralStatus.Accepted:
+                return ResponseOutcome.AlreadyDone;
             case ReferralAction.Accept when open:
                 referral.Status = ReferralStatus.Accepted;
                 referral.AcknowledgedAt ??= now;

@@ -12,6 +12,19 @@ public enum ClaimOutcome
     NotFound,
 }
 
+public enum ReleaseOutcome
+{
+    Released,
+
+    /// <summary>Nobody held it any more (released before: a second click, another tab, a supervisor): nothing to do.</summary>
+    AlreadyFree,
+
+    /// <summary>Someone else holds it now: nothing changed.</summary>
+    HeldBySomeoneElse,
+
+    NotFound,
+}
+
 /// <summary>
 /// Takes a case for one volunteer. A single conditional UPDATE (free, lapsed, or already mine)
 /// decides, so two volunteers racing for the same case can never both hold it, on either database.
@@ -49,7 +62,7 @@ public sealed class ClaimCaseHandler(PortalDbContext db, AuditTrail audit, IOpti
     }
 
     /// <summary>Gives a case back to the queue; only its holder can. The release and its entry commit together.</summary>
-    public Task<bool> ReleaseAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
+    public Task<ReleaseOutcome> ReleaseAsync(Guid caseId, Actor actor, CancellationToken cancellationToken)
     {
         var userId = StaffIdOf(actor);
         return db.InTransactionAsync(async token =>
@@ -60,9 +73,13 @@ public sealed class ClaimCaseHandler(PortalDbContext db, AuditTrail audit, IOpti
             if (released)
             {
                 await audit.AppendAsync(actor.Event(AuditActions.CaseReleased, caseId), token);
+                return ReleaseOutcome.Released;
             }
 
-            return released;
+            var holder = await db.Cases.Where(c => c.Id == caseId).Select(c => new { c.ClaimedById }).FirstOrDefaultAsync(token);
+            return holder is null ? ReleaseOutcome.NotFound
+                : holder.ClaimedById is null ? ReleaseOutcome.AlreadyFree
+                : ReleaseOutcome.HeldBySomeoneElse;
         }, cancellationToken);
     }
 

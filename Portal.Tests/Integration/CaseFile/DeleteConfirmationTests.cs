@@ -38,7 +38,23 @@ public sealed class DeleteConfirmationTests(SqlitePortalFactory factory) : IClas
             Assert.StartsWith("/status/diary?saved=deleted", deleted.Headers.Location?.OriginalString, StringComparison.Ordinal);
         }
 
-        Assert.False(await factory.QueryAsync(db => db.DiaryEntries.AnyAsync(d => d.Id == id)));
+        // A second press of Delete (or the same page in another tab) lands where the first did, and deletes nothing more.
+        using (var again = await client.SubmitAsync(confirm, deleteUrl, new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+            Assert.StartsWith("/status/diary?saved=deleted", again.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        // A change typed in a tab opened before the delete keeps its words: they fill the new-entry form.
+        using (var changed = await client.SubmitAsync(entry, entryUrl, new Dictionary<string, string?> { ["Text"] = "Written in the other tab." }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, changed.StatusCode);
+            var page = await HtmlForms.ParseAsync(changed);
+            Assert.Contains("This entry was deleted", page.QuerySelector(".error-summary, [data-error-summary]")?.TextContent, StringComparison.Ordinal);
+            Assert.Equal("Written in the other tab.", page.QuerySelector("form[action^='/status/diary#'] textarea[name=Text]")?.TextContent);
+        }
+
+        Assert.False(await factory.QueryAsync(db => db.DiaryEntries.AnyAsync(d => d.CaseId == filed.Id)));
         Assert.Equal(1, await factory.QueryAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == filed.Id && a.Action == AuditActions.DiaryEntryDeleted && a.Subject == id.ToString())));
         using var gone = await client.GetAsync(deleteUrl);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
@@ -65,6 +81,12 @@ public sealed class DeleteConfirmationTests(SqlitePortalFactory factory) : IClas
         using (var deleted = await client.SubmitAsync(confirm, deleteUrl, new Dictionary<string, string?>()))
         {
             Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        }
+
+        using (var again = await client.SubmitAsync(confirm, deleteUrl, new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+            Assert.Equal("/status/documents#documents-list", again.Headers.Location?.OriginalString);
         }
 
         Assert.False(await factory.QueryAsync(db => db.EvidenceFiles.AnyAsync(e => e.Id == id)));

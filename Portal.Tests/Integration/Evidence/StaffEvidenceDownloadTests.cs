@@ -73,12 +73,16 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
         var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
 
+        var views = (await AuditAsync(AuditActions.CaseViewed)).Count(e => e.CaseId == caseId);
         using var response = await volunteer.SubmitAsync(page, $"/staff/cases/{caseId}/evidence/{evidenceId}/open", new Dictionary<string, string?> { ["reason"] = reason });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.NotNull((await HtmlForms.ParseAsync(response)).QuerySelector("[data-testid=reason-error]"));
         Assert.DoesNotContain(await AuditAsync(AuditActions.EvidenceOpened), e => e.Subject == evidenceId.ToString());
+
+        // The case page it shows again is a showing of the case like any other: recorded.
+        Assert.Equal(views + 1, (await AuditAsync(AuditActions.CaseViewed)).Count(e => e.CaseId == caseId));
     }
 
     [Fact]

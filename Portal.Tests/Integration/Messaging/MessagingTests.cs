@@ -155,11 +155,16 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
             Assert.Contains("Someone else holds this case", page.QuerySelector("[data-testid=case-message]")?.TextContent, StringComparison.Ordinal);
         }
 
-        using (var empty = await SendAsStaffAsync(holder, caseId, "   "))
+        // Refused before the handler (nothing else recorded), the case shown again is recorded as a view.
+        var holderPage = await holder.GetPageAsync($"/staff/cases/{caseId}");
+        var views = await ViewsAsync(caseId);
+        using (var empty = await holder.SubmitAsync(holderPage, $"/staff/cases/{caseId}/messages", new Dictionary<string, string?> { ["Body"] = "   " }))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
             Assert.Equal("Write a message.", (await HtmlForms.ParseAsync(empty)).QuerySelector("#Body-error")?.TextContent);
         }
+
+        Assert.Equal(views + 1, await ViewsAsync(caseId));
 
         var tooLong = new string('x', SendMessage.MaxLength + 1);
         using (var rejected = await SendAsStaffAsync(holder, caseId, tooLong))
@@ -509,6 +514,12 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
         using var claimed = await volunteer.SubmitAsync(queue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>());
         Assert.Equal(HttpStatusCode.Redirect, claimed.StatusCode);
         return volunteer;
+    }
+
+    private async Task<int> ViewsAsync(Guid caseId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.CaseViewed);
     }
 
     protected static async Task<HttpResponseMessage> SendAsStaffAsync(HttpClient staff, Guid caseId, string body)

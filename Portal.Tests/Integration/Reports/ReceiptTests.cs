@@ -44,8 +44,37 @@ public abstract class ReceiptTests<TFactory>(TFactory factory)
         var text = Uri.UnescapeDataString(href["data:text/plain;charset=utf-8,".Length..]);
         Assert.Contains(victim.Case.Reference, text, StringComparison.Ordinal);
         Assert.Contains(victim.Case.ReceiptKey, text, StringComparison.Ordinal);
-        Assert.Contains("https://localhost/status/open", text, StringComparison.Ordinal);
-        Assert.Contains("https://localhost/status/open", victim.Receipt.QuerySelector("[data-testid=receipt-use]")?.TextContent, StringComparison.Ordinal);
+        var address = factory.Services.GetRequiredService<Portal.Core.Email.EmailComposer>().Link("/status/open");
+        Assert.StartsWith("http", address, StringComparison.Ordinal);
+        Assert.Contains(address, text, StringComparison.Ordinal);
+        Assert.Contains(address, victim.Receipt.QuerySelector("[data-testid=receipt-use]")?.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Receipt_NamesTheConfiguredAddress_NotTheHostTheRequestCarried()
+    {
+        var client = factory.CreatePortalClient();
+        var form = await client.GetPageAsync("/report");
+        var values = HtmlForms.DefaultValues(form.Form("/report"));
+        foreach (var (key, value) in ReportAnswers.Valid())
+        {
+            if (value is null)
+            {
+                values.Remove(key);
+            }
+            else
+            {
+                values[key] = value;
+            }
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/report") { Content = new FormUrlEncodedContent(values) };
+        request.Headers.Host = "evil.example";
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var use = (await HtmlForms.ParseAsync(response)).QuerySelector("[data-testid=receipt-use]")?.TextContent;
+        Assert.Contains(factory.Services.GetRequiredService<Portal.Core.Email.EmailComposer>().Link("/status/open"), use, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", use, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,9 +103,13 @@ public sealed class PartnerAdminTests(SqlitePortalFactory factory) : IClassFixtu
 
         Assert.Equal(partner.Id, await WithDbAsync(factory, db => db.Users.Where(u => u.Id == officerId).Select(u => u.PartnerId).SingleAsync()));
         Assert.Equal(partner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), (await admin.GetPageAsync("/staff/users")).QuerySelector($"[data-testid=user-row][data-email='{officer.Email}'] option[selected]")?.GetAttribute("value"));
-        using (var unknown = await admin.SubmitAsync(users, $"/staff/users/{officerId}/partner", new Dictionary<string, string?> { ["partnerId"] = "999999" }))
+        // An organisation deleted in another tab, or a value that is no number: a message, and the link kept (never read as "none").
+        foreach (var wrong in new[] { "999999", "abc", "99999999999999999999" })
         {
-            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            using var unknown = await admin.SubmitAsync(users, $"/staff/users/{officerId}/partner", new Dictionary<string, string?> { ["partnerId"] = wrong });
+            Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
+            Assert.Contains("not one the portal has", (await HtmlForms.ParseAsync(unknown)).QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+            Assert.Equal(partner.Id, await WithDbAsync(factory, db => db.Users.Where(u => u.Id == officerId).Select(u => u.PartnerId).SingleAsync()));
         }
 
         Assert.Equal(1, await WithDbAsync(factory, db => db.AuditEntries.CountAsync(e => e.Action == AuditActions.StaffPartnerSet && e.Subject == officerId)));

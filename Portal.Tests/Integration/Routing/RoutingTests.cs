@@ -373,10 +373,28 @@ public abstract class RoutingTests<TFactory>(TFactory factory) where TFactory : 
             Assert.Equal($"{detail}?done=Acknowledge", acknowledged.Headers.Location?.OriginalString);
         }
 
+        // A second click lands where the first did, and changes nothing.
+        var acknowledgedAt = (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).AcknowledgedAt;
+        using (var again = await member.SubmitAsync(page, detail + "/acknowledge", new Dictionary<string, string?>()))
+        {
+            Assert.Equal($"{detail}?done=Acknowledge", again.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(acknowledgedAt, (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).AcknowledgedAt);
+
         var accepted = await member.GetPageAsync(detail);
         using (await member.SubmitAsync(accepted, detail + "/accept", new Dictionary<string, string?>()))
         {
         }
+
+        var acceptedAt = (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).AcceptedAt;
+        Assert.NotNull(acceptedAt);
+        using (var again = await member.SubmitAsync(accepted, detail + "/accept", new Dictionary<string, string?>()))
+        {
+            Assert.Equal($"{detail}?done=Accept", again.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal((ReferralStatus.Accepted, acceptedAt), ((await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).Status, (await ReferralAsync(factory, filed.Id, PartnerType.Counselling)).AcceptedAt));
 
         var toClose = await member.GetPageAsync(detail);
         using (var noOutcome = await member.SubmitAsync(toClose, detail + "/outcome", new Dictionary<string, string?>()))

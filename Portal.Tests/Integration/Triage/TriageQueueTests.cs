@@ -58,6 +58,39 @@ public abstract class TriageQueueTests<TFactory> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Release_ClickedTwice_LandsWhereTheFirstDid_AndSomeoneElsesClaimIsKept()
+    {
+        var caseId = await CaseIdAsync(await FileAsync(a => { }));
+        var first = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var queue = await first.GetPageAsync("/staff/queue");
+        (await first.SubmitAsync(queue, $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>())).Dispose();
+        var mine = await first.GetPageAsync("/staff/queue?mine=true");
+
+        foreach (var _ in new[] { "first", "second" })
+        {
+            using var released = await first.SubmitAsync(mine, $"/staff/queue/{caseId}/release", new Dictionary<string, string?>());
+            Assert.Equal("/staff/queue?message=released", released.Headers.Location?.OriginalString);
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.CountAsync(e => e.CaseId == caseId && e.Action == AuditActions.CaseReleased));
+        }
+
+        // Taken by someone else meanwhile: the old page's Release changes nothing and says so.
+        var second = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        (await second.SubmitAsync(await second.GetPageAsync("/staff/queue"), $"/staff/queue/{caseId}/claim", new Dictionary<string, string?>())).Dispose();
+        using (var stale = await first.SubmitAsync(mine, $"/staff/queue/{caseId}/release", new Dictionary<string, string?>()))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+            Assert.Equal("Someone else has just claimed this case.", (await HtmlForms.ParseAsync(stale)).QuerySelector("[data-testid=queue-message]")?.TextContent);
+        }
+
+        await using var check = factory.Services.CreateAsyncScope();
+        Assert.NotNull((await check.ServiceProvider.GetRequiredService<PortalDbContext>().Cases.AsNoTracking().SingleAsync(c => c.Id == caseId)).ClaimedById);
+    }
+
+    [Fact]
     public async Task ParallelClaims_ByManyVolunteers_LeaveExactlyOneHolder()
     {
         var reference = await FileAsync(a => { });
