@@ -12,6 +12,7 @@ using Portal.Core.Features.Triage;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
+using Portal.Web.Localization;
 
 namespace Portal.Web.Controllers;
 
@@ -107,9 +108,16 @@ public sealed class CaseController(
     /// content, that there is an update, by the notification job once the message is kept.
     /// </summary>
     [HttpPost("messages")]
+    [ReplaysOnLanguageSwitch]
     public async Task<IActionResult> SendMessage(Guid caseId, [FromForm] SendMessage request, CancellationToken cancellationToken)
     {
         (await messageValidator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
+        if (ModelState.IsValid && LanguageReplay.IsReplay(Request))
+        {
+            var shown = await details.ViewAsync(caseId, HttpContext.StaffActor(), cancellationToken);
+            return shown is null ? NotFound() : View("Index", await ModelAsync(shown, null, null, request.Body, cancellationToken));
+        }
+
         var result = ModelState.IsValid
             ? await sendMessage.HandleAsync(caseId, request, HttpContext.StaffActor(), User.IsInRole(StaffRoles.Supervisor), cancellationToken)
             : null;

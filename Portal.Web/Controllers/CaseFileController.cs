@@ -12,6 +12,7 @@ using Portal.Core.Features.Reports;
 using Portal.Web.Accounts;
 using Portal.Web.Evidence;
 using Portal.Web.Forms;
+using Portal.Web.Localization;
 using Portal.Web.Security;
 
 namespace Portal.Web.Controllers;
@@ -69,6 +70,7 @@ public sealed class CaseFileController(
     }
 
     [HttpPost("diary")]
+    [ReplaysOnLanguageSwitch]
     public async Task<IActionResult> AddEntry([FromForm] DiaryEntryForm form, CancellationToken cancellationToken)
     {
         if (CaseSession.CaseId(User) is not { } caseId)
@@ -80,6 +82,11 @@ public sealed class CaseFileController(
         if (!ModelState.IsValid)
         {
             return await DiaryPageAsync(StatusCodes.Status422UnprocessableEntity, form, null, isError: true, cancellationToken);
+        }
+
+        if (LanguageReplay.IsReplay(Request))
+        {
+            return await DiaryPageAsync(StatusCodes.Status200OK, form, null, isError: false, cancellationToken);
         }
 
         return await saveEntry.HandleAsync(caseId, null, form, Actor.Victim, cancellationToken) switch
@@ -102,6 +109,7 @@ public sealed class CaseFileController(
     }
 
     [HttpPost("diary/{entryId:guid}")]
+    [ReplaysOnLanguageSwitch]
     public async Task<IActionResult> ChangeEntry(Guid entryId, [FromForm] DiaryEntryForm form, CancellationToken cancellationToken)
     {
         if (CaseSession.CaseId(User) is not { } caseId)
@@ -113,6 +121,11 @@ public sealed class CaseFileController(
         if (!ModelState.IsValid)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return View("Entry", new DiaryEntryPageViewModel(entryId, form));
+        }
+
+        if (LanguageReplay.IsReplay(Request))
+        {
             return View("Entry", new DiaryEntryPageViewModel(entryId, form));
         }
 

@@ -7,11 +7,16 @@ using Portal.Web.Security;
 namespace Portal.Web.Controllers;
 
 [AllowAnonymous]
-public sealed class LanguageController(PortalCookies cookies) : Controller
+public sealed class LanguageController(PortalCookies cookies, ShownPages pages) : Controller
 {
-    /// <summary>The language switcher: a plain form post, so it works without JavaScript.</summary>
+    /// <summary>
+    /// The language switcher: a plain form post, so it works without JavaScript. From a page that
+    /// shows a form's errors it carries that form's fields, which the browser is sent to post
+    /// again (307 keeps the method and the body) so that the errors are shown in the new language
+    /// with what was typed (<see cref="LanguageReplay"/>).
+    /// </summary>
     [HttpPost("/language")]
-    public IActionResult Set(string? language, string? returnUrl)
+    public IActionResult Set(string? language, string? returnUrl, [FromForm(Name = LanguageReplay.Field)] string? replay)
     {
         var chosen = language is not null && LocalizationSetup.Languages.Contains(language) ? language : "en";
         Response.Cookies.Append(
@@ -26,6 +31,11 @@ public sealed class LanguageController(PortalCookies cookies) : Controller
                 Path = "/",
                 IsEssential = true,
             });
+        if (replay is not null && Url.IsLocalUrl(replay) && !replay.Contains('?', StringComparison.Ordinal) && pages.Replays(replay))
+        {
+            return LocalRedirectPreserveMethod(LocalReturnUrl.Encode(replay));
+        }
+
         return LocalRedirect(LocalReturnUrl.Resolve(Url, returnUrl, "/"));
     }
 }

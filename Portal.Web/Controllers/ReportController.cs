@@ -83,6 +83,7 @@ public sealed class ReportController(
     /// </summary>
     [AllowAnonymous]
     [HttpPost("")]
+    [ReplaysOnLanguageSwitch]
     [RequestSizeLimit(MaxFormBytes)]
     [RequestFormLimits(ValueLengthLimit = (int)MaxFormBytes)]
     public async Task<IActionResult> Submit([FromForm] SubmitReport report, [FromForm(Name = "step")] string? stepName, [FromForm(Name = "fromDraft")] bool fromDraft, CancellationToken cancellationToken)
@@ -126,6 +127,12 @@ public sealed class ReportController(
 
             // From the check step: back to the first step with a problem, its errors shown there.
             return View("Step", new ReportStepViewModel(first, answers, draft.ReachedStep));
+        }
+
+        if (LanguageReplay.IsReplay(Request))
+        {
+            // A change of language is not a press of Send: the answers are shown again, unsent.
+            return LocalRedirect(draft is null ? "/report/all" : "/report/" + ReportSteps.Check.Name);
         }
 
         if (limits.TryReport(HttpContext) is { } wait)
@@ -244,7 +251,8 @@ public sealed class ReportController(
             return View("Step", new ReportStepViewModel(step, answers, Math.Max(draft?.ReachedStep ?? 1, step.Number)));
         }
 
-        return LocalRedirect("/report/" + ReportSteps.ByNumber(step.Number + 1).Name);
+        // A change of language shows the step again; only Continue moves on.
+        return LocalRedirect("/report/" + (LanguageReplay.IsReplay(Request) ? step : ReportSteps.ByNumber(step.Number + 1)).Name);
     }
 
     /// <summary>The one-page form's answers, kept as a draft; a client over its limit of new drafts keeps them only on the page it is shown.</summary>

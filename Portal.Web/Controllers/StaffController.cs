@@ -6,6 +6,7 @@ using Portal.Core.Features;
 using Portal.Core.Features.Notices;
 using Portal.Web.Accounts;
 using Portal.Web.Forms;
+using Portal.Web.Localization;
 
 namespace Portal.Web.Controllers;
 
@@ -31,12 +32,18 @@ public sealed class StaffController(
 
     [Authorize(Policy = StaffPolicies.Admin)]
     [HttpPost("updates/new")]
+    [ReplaysOnLanguageSwitch]
     public async Task<IActionResult> NewNotice([FromForm] PostNotice notice, CancellationToken cancellationToken)
     {
         (await validator.ValidateAsync(notice, cancellationToken)).AddTo(ModelState, localizer);
         if (!ModelState.IsValid)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return await NoticePageAsync(notice, cancellationToken);
+        }
+
+        if (LanguageReplay.IsReplay(Request))
+        {
             return await NoticePageAsync(notice, cancellationToken);
         }
 

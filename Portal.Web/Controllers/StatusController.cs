@@ -108,6 +108,7 @@ public sealed class StatusController(
     /// <summary>The victim's reply to the case's volunteer; sealed at rest, audited without content or address.</summary>
     [Authorize(Policy = CaseSession.Policy)]
     [HttpPost("messages")]
+    [ReplaysOnLanguageSwitch]
     public async Task<IActionResult> SendMessage([FromForm] SendMessage request, CancellationToken cancellationToken)
     {
         var caseId = CaseSession.CaseId(User);
@@ -119,6 +120,11 @@ public sealed class StatusController(
         }
 
         (await messageValidator.ValidateAsync(request, cancellationToken)).AddTo(ModelState, localizer);
+        if (ModelState.IsValid && LanguageReplay.IsReplay(Request))
+        {
+            return View("Index", await ModelAsync(caseId.Value, view, request.Body, null, cancellationToken));
+        }
+
         var result = ModelState.IsValid ? await sendMessage.HandleAsync(caseId.Value, request, cancellationToken) : null;
         if (result is { Outcome: SendOutcome.Sent })
         {

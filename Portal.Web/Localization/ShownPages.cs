@@ -12,6 +12,7 @@ namespace Portal.Web.Localization;
 public sealed class ShownPages(EndpointDataSource endpoints, IInlineConstraintResolver constraints)
 {
     private IReadOnlyList<Page>? pages;
+    private IReadOnlyList<Page>? replayed;
 
     /// <summary>Where the language switcher on this answer's page comes back to.</summary>
     public string ReturnAddress(HttpRequest request) =>
@@ -41,6 +42,13 @@ public sealed class ShownPages(EndpointDataSource endpoints, IInlineConstraintRe
         return "/";
     }
 
+    /// <summary>Whether a post to <paramref name="path"/> reaches an action that shows its form again for a change of language (<see cref="LanguageReplay"/>).</summary>
+    public bool Replays(string path) =>
+        (replayed ??= GetPages(e =>
+            e.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods && methods.HttpMethods.Contains(HttpMethods.Post)
+            && e.Metadata.GetMetadata<ReplaysOnLanguageSwitchAttribute>() is not null))
+        .Any(page => page.Shows(path.TrimEnd('/')));
+
     private bool IsShown(string path)
     {
         if (path.Length == 0)
@@ -48,12 +56,12 @@ public sealed class ShownPages(EndpointDataSource endpoints, IInlineConstraintRe
             return true;
         }
 
-        return (pages ??= GetPages()).Any(page => page.Shows(path));
+        return (pages ??= GetPages(e => e.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods || methods.HttpMethods.Contains(HttpMethods.Get))).Any(page => page.Shows(path));
     }
 
-    private List<Page> GetPages() =>
+    private List<Page> GetPages(Func<RouteEndpoint, bool> answers) =>
         endpoints.Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods || methods.HttpMethods.Contains(HttpMethods.Get))
+            .Where(answers)
             // The not-found page's catch-all answers every address; it shows none of them.
             .Where(e => !e.RoutePattern.Parameters.Any(p => p.IsCatchAll))
             .Select(e => new Page(

@@ -100,6 +100,30 @@ public sealed class LanguageAndAccessibilityBrowserTests(VictimBrowserFixture fi
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task OnADiaryWithAnError_ChangingLanguage_ShowsTheErrorAndTheWordsInThatLanguage()
+    {
+        var page = await fixture.NewPageAsync();
+        await fixture.FileReportAsync(page);
+        await page.GotoAsync("/status/diary");
+        await page.FillAsync("#OccurredOn", "2999-01-01");
+        await page.FillAsync("#Text", "Soitin pankkiin kiristyksestä.");
+        await page.Locator("[data-testid=diary-form] button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync(".error-summary");
+        var english = await page.Locator("#OccurredOn-error").TextContentAsync();
+
+        // The browser follows the switcher's 307 by posting the form again, in Swedish now.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Svenska", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "sv");
+
+        Assert.Equal("Soitin pankkiin kiristyksestä.", await page.InputValueAsync("#Text"));
+        var swedish = await page.Locator("#OccurredOn-error").TextContentAsync();
+        Assert.False(string.IsNullOrWhiteSpace(swedish));
+        Assert.NotEqual(english, swedish);
+        await VictimBrowserFixture.AssertNoViolationsAsync(page);
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>On the page in English, then Finnish, then Swedish (chosen with the keyboard), or only in <paramref name="only"/>, checked with axe each time.</summary>
     private async Task CheckInEveryLanguageAsync(IPage page, string path, (string Language, string Button)[]? only = null)
     {
