@@ -70,7 +70,10 @@ public sealed class CannedResponsesController(
         var (found, _) = await responses.SaveAsync(id, request, HttpContext.StaffActor(), cancellationToken);
         if (!found)
         {
-            return NotFound();
+            // Deleted in another tab: the words typed are kept, in the form for a new reply.
+            ModelState.AddModelError("", localizer["Canned.Gone"]);
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return View("Edit", new CannedResponseForm(null, request));
         }
 
         return LocalRedirect(PortalRoutes.StaffCannedResponses + "?saved=1");

@@ -53,8 +53,9 @@ public sealed class PartnersController(
             return NotFound();
         }
 
-        if (outcome == DeletePartnerOutcome.Deleted)
+        if (outcome is DeletePartnerOutcome.Deleted or DeletePartnerOutcome.AlreadyDeleted)
         {
+            // A second click lands where the first did.
             return LocalRedirect(PortalRoutes.AdminPartners + "?message=deleted");
         }
 
@@ -71,7 +72,10 @@ public sealed class PartnersController(
             switch (result.Outcome)
             {
                 case SavePartnerOutcome.NotFound:
-                    return NotFound();
+                    // Deleted in another tab: what was typed is kept, in the form for a new partner.
+                    ModelState.AddModelError("", localizer["Partner.Gone"]);
+                    Response.StatusCode = StatusCodes.Status409Conflict;
+                    return View("Edit", new PartnerFormViewModel(null, form));
                 case SavePartnerOutcome.NameTaken:
                     ModelState.AddModelError(nameof(SavePartner.Name), localizer["Partner.Name.Taken"]);
                     break;

@@ -139,15 +139,18 @@ public sealed class CannedResponsesHandler(PortalDbContext db, AuditTrail audit,
         return (true, entity.Id);
     }
 
+    /// <summary>True when the reply is gone: deleted now, or before (a second click, another tab; nothing more is recorded).</summary>
     public Task<bool> DeleteAsync(int id, Actor actor, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async token =>
         {
+            var subject = id.ToString(CultureInfo.InvariantCulture);
             var deleted = await db.CannedResponses.Where(r => r.Id == id).ExecuteDeleteAsync(token) == 1;
             if (deleted)
             {
-                await audit.AppendAsync(actor.Event(AuditActions.CannedResponseDeleted, subject: id.ToString(CultureInfo.InvariantCulture)), token);
+                await audit.AppendAsync(actor.Event(AuditActions.CannedResponseDeleted, subject: subject), token);
+                return true;
             }
 
-            return deleted;
+            return await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.CannedResponseDeleted && e.Subject == subject, token);
         }, cancellationToken);
 }

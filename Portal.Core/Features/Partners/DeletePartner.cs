@@ -9,6 +9,9 @@ public enum DeletePartnerOutcome
     Deleted,
     NotFound,
     HasHistory,
+
+    /// <summary>Deleted before (a second click, another tab): nothing more to do.</summary>
+    AlreadyDeleted,
 }
 
 /// <summary>
@@ -22,7 +25,7 @@ public sealed class DeletePartnerHandler(PortalDbContext db, AuditTrail audit)
         db.InTransactionAsync(async token =>
         {
             var outcome = await DeleteAsync(partnerId, token);
-            if (outcome != DeletePartnerOutcome.NotFound)
+            if (outcome is not (DeletePartnerOutcome.NotFound or DeletePartnerOutcome.AlreadyDeleted))
             {
                 await audit.AppendAsync(actor.Event(AuditActions.PartnerDeleted, subject: SavePartnerHandler.Subject(partnerId), detail: outcome.ToString()), token);
             }
@@ -34,7 +37,9 @@ public sealed class DeletePartnerHandler(PortalDbContext db, AuditTrail audit)
     {
         if (!await db.Partners.AnyAsync(p => p.Id == partnerId, cancellationToken))
         {
-            return DeletePartnerOutcome.NotFound;
+            var subject = SavePartnerHandler.Subject(partnerId);
+            var before = await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.PartnerDeleted && e.Subject == subject && e.Detail == nameof(DeletePartnerOutcome.Deleted), cancellationToken);
+            return before ? DeletePartnerOutcome.AlreadyDeleted : DeletePartnerOutcome.NotFound;
         }
 
         if (await db.ReferralAssignments.AnyAsync(a => a.PartnerId == partnerId, cancellationToken))

@@ -388,6 +388,21 @@ public abstract class MessagingTests<TFactory>(TFactory factory) : IClassFixture
             Assert.Equal("/staff/canned-responses?deleted=1", deleted.Headers.Location?.OriginalString);
         }
 
+        // A second click lands where the first did; a change from a tab opened before keeps its words for a new reply.
+        using (var again = await supervisor.SubmitAsync(list, $"/staff/canned-responses/{id}/delete", new Dictionary<string, string?>()))
+        {
+            Assert.Equal("/staff/canned-responses?deleted=1", again.Headers.Location?.OriginalString);
+        }
+
+        using (var stale = await supervisor.SubmitAsync(edit, $"/staff/canned-responses/{id}", new Dictionary<string, string?> { ["BodyFi"] = "Kirjoitettu toisessa välilehdessä." }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+            var page = await HtmlForms.ParseAsync(stale);
+            Assert.Contains("This prepared reply was deleted", page.QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+            Assert.Equal("Kirjoitettu toisessa välilehdessä.", page.QuerySelector("#BodyFi")?.TextContent);
+            Assert.NotNull(page.QuerySelector("form[action^='/staff/canned-responses/new']"));
+        }
+
         var afterDelete = await supervisor.GetPageAsync("/staff/canned-responses?deleted=1");
         Assert.NotNull(afterDelete.QuerySelector("[data-testid=canned-deleted]"));
         Assert.Null(afterDelete.QuerySelector("[data-testid=canned-saved]"));

@@ -78,8 +78,29 @@ public sealed class PartnerAdminTests(SqlitePortalFactory factory) : IClassFixtu
             Assert.Equal("/admin/partners?message=deleted", deleted.Headers.Location?.OriginalString);
         }
 
-        Assert.False(await WithDbAsync(factory, db => db.Partners.AnyAsync(p => p.Id == partner.Id)));
+        // A second click lands where the first did; a change sent from a tab opened before keeps what was typed.
+        using (var again = await admin.PostAsync($"/admin/partners/{partner.Id}/delete", Form(token)))
+        {
+            Assert.Equal("/admin/partners?message=deleted", again.Headers.Location?.OriginalString);
+        }
+
+        using (var stale = await admin.PostAsync($"/admin/partners/{partner.Id}", Form(token, ("Name", name + " again"), ("Type", "Counselling"), ("AllRegions", "true"), ("Languages", "en"), ("DailyCapacity", "30"), ("ContactEmail", "crisis@partner.test"))))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+            var kept = await HtmlForms.ParseAsync(stale);
+            Assert.Contains("This partner was deleted", kept.QuerySelector(".error-summary")?.TextContent, StringComparison.Ordinal);
+            Assert.Equal(name + " again", kept.QuerySelector("#Name")?.GetAttribute("value"));
+            Assert.NotNull(kept.QuerySelector("form[action^='/admin/partners/new']"));
+        }
+
+        using (var unknown = await admin.PostAsync("/admin/partners/987654321/delete", Form(token)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        Assert.False(await WithDbAsync(factory, db => db.Partners.AnyAsync(p => p.Id == partner.Id || p.Name == name + " again")));
         Assert.True(await WithDbAsync(factory, db => db.Partners.AnyAsync(p => p.Id == used.Id)));
+        Assert.Equal(1, await WithDbAsync(factory, db => db.AuditEntries.CountAsync(e => e.Subject == $"partner {partner.Id}" && e.Action == AuditActions.PartnerDeleted)));
         var audited = await WithDbAsync(factory, db => db.AuditEntries.Where(e => e.Subject == $"partner {partner.Id}" || e.Subject == $"partner {used.Id}").Select(e => e.Action + " " + e.Detail).ToListAsync());
         Assert.Contains(audited, a => a.StartsWith(AuditActions.PartnerCreated + " Counselling", StringComparison.Ordinal));
         Assert.Contains(audited, a => a.StartsWith(AuditActions.PartnerUpdated, StringComparison.Ordinal) && a.Contains("regions=all", StringComparison.Ordinal));
