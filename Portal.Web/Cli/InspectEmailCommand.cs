@@ -39,7 +39,14 @@ public static class InspectEmailCommand
         {
             if (Directory.Exists(path))
             {
-                foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                var (files, unreadable) = FilesUnder(path);
+                foreach (var problem in unreadable)
+                {
+                    await errors.WriteLineAsync(problem);
+                    failures++;
+                }
+
+                foreach (var file in files.Order(StringComparer.Ordinal))
                 {
                     failures += await InspectAsync(file, output, errors) ? 0 : 1;
                 }
@@ -59,6 +66,40 @@ public static class InspectEmailCommand
         return failures == 0 ? 0 : 1;
     }
 
+    /// <summary>Every file under <paramref name="directory"/>; a folder that cannot be listed is reported and the rest still read.</summary>
+    private static (List<string> Files, List<string> Unreadable) FilesUnder(string directory)
+    {
+        var files = new List<string>();
+        var unreadable = new List<string>();
+        var pending = new Stack<string>([directory]);
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false };
+        while (pending.TryPop(out var current))
+        {
+            try
+            {
+                files.AddRange(Directory.EnumerateFiles(current, "*", options));
+                // Links to folders are not followed, as before: one could lead in a circle.
+                foreach (var subdirectory in new DirectoryInfo(current).EnumerateDirectories("*", options).Where(d => d.LinkTarget is null))
+                {
+                    pending.Push(Path.Combine(current, subdirectory.Name));
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                unreadable.Add($"{current}: cannot be read ({Reason(exception)})");
+            }
+        }
+
+        return (files, unreadable);
+    }
+
+    private static string Reason(Exception exception) => exception switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        FileNotFoundException or DirectoryNotFoundException => "not found, or a link to nothing",
+        _ => exception.Message,
+    };
+
     private static async Task<bool> InspectAsync(string path, TextWriter output, TextWriter errors)
     {
         byte[] bytes;
@@ -76,7 +117,7 @@ public static class InspectEmailCommand
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            await errors.WriteLineAsync($"{path}: {exception.Message}");
+            await errors.WriteLineAsync($"{path}: cannot be read ({Reason(exception)})");
             return false;
         }
 

@@ -26,14 +26,79 @@ public static class PortalCommands
     // The root's own options as System.CommandLine names them: --help and its aliases, --version.
     private static readonly string[] RootOptions = [.. new RootCommand().Options.SelectMany(o => o.Aliases.Prepend(o.Name))];
 
+    // The web host's own settings without a section (--urls, --environment, ...). Any other
+    // setting is a section path (--Logging:LogLevel:Default, --hostBuilder:reloadConfigOnChange).
+    private static readonly HashSet<string> HostSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "urls", "environment", "contentRoot", "webroot", "applicationName", "http_ports", "https_ports", "AllowedHosts",
+        "detailedErrors", "captureStartupErrors", "shutdownTimeoutSeconds", "suppressStatusMessages", "preventHostingStartup",
+        "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "startupAssembly", "https_port", "preferHostingUrls",
+    };
+
     /// <summary>
-    /// Whether these arguments ask for a verb rather than the web server. The web host's own
-    /// arguments are options (--urls x, /environment x) or key=value pairs, so any bare word is
-    /// taken as a verb: a mistyped one is answered instead of starting the server.
+    /// Whether these arguments ask for a verb (or are wrong) rather than the web server. Without
+    /// arguments, or with only the web host's own settings (--urls x, /environment x,
+    /// --Section:Key=value, key=value), the portal is served. Anything else is answered as wrong
+    /// usage: a mistyped verb or option must not start the server, nor create its data directory.
     /// </summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && (RootOptions.Contains(args[0]) || IsBareWord(args[0]));
+    public static bool IsCommand(string[] args) => args.Length > 0 && (RootOptions.Contains(args[0]) || IsBareWord(args[0]) || UnknownHostArgument(args) is not null);
 
     private static bool IsBareWord(string arg) => arg.Length > 0 && arg[0] is not '-' and not '/' && !arg.Contains('=');
+
+    /// <summary>
+    /// The first argument that is not a setting the web host takes, read the way ASP.NET Core's
+    /// command-line configuration reads them (--key value, --key=value, /key value, key=value);
+    /// null when they all are. A key is the host's own (--urls), a section path
+    /// (--Logging:LogLevel:Default), or the section of another key given, as a test host writes
+    /// its settings out (--Logging= beside --Logging:LogLevel:Default=Debug).
+    /// </summary>
+    public static string? UnknownHostArgument(string[] args)
+    {
+        var settings = new List<(string Argument, string Key)>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg.StartsWith("--", StringComparison.Ordinal) || (arg.StartsWith('/') && !arg.StartsWith("//", StringComparison.Ordinal)))
+            {
+                var body = arg[(arg[0] == '/' ? 1 : 2)..];
+                var separator = body.IndexOf('=', StringComparison.Ordinal);
+                if (separator < 0)
+                {
+                    if (i + 1 >= args.Length)
+                    {
+                        // No value: the host would silently ignore the setting.
+                        return arg;
+                    }
+
+                    i++;
+                }
+
+                settings.Add((arg, separator < 0 ? body : body[..separator]));
+            }
+            else if (!arg.StartsWith('-') && arg.IndexOf('=', StringComparison.Ordinal) is > 0 and var separator)
+            {
+                settings.Add((arg, arg[..separator]));
+            }
+            else
+            {
+                // A single-dash switch or a stray word: the host would ignore it or fail on it.
+                return arg;
+            }
+        }
+
+        foreach (var (arg, key) in settings)
+        {
+            var known = HostSettings.Contains(key)
+                || (key.Contains(':', StringComparison.Ordinal) && !key.StartsWith(':') && !key.EndsWith(':'))
+                || (key.Length > 0 && settings.Any(s => s.Key.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)));
+            if (!known)
+            {
+                return arg;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The portal as the web server builds it, without starting it; read-only access never generates keys.</summary>
     public static WebApplication BuildPortal(string[] args, PortalAccess access)
@@ -166,6 +231,14 @@ public static class PortalCommands
             }
 
             await errors.WriteLineAsync("Without a command, Portal.Web serves the portal. Run with --help for usage.");
+            return 2;
+        }
+
+        if (args is [var option, ..] && !RootOptions.Contains(option) && !IsBareWord(option) && UnknownHostArgument(args) is { } unknown)
+        {
+            await errors.WriteLineAsync($"Unknown option '{unknown}'.");
+            await errors.WriteLineAsync("Portal.Web takes a command (run with --help for the list), or, to serve the portal, no arguments");
+            await errors.WriteLineAsync("or only the web host's settings, such as --urls http://127.0.0.1:5080 or --environment Production.");
             return 2;
         }
 

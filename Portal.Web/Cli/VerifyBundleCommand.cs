@@ -4,9 +4,10 @@ using Portal.Core.Features.Bundles;
 namespace Portal.Web.Cli;
 
 /// <summary>
-/// <c>verify-bundle &lt;zip&gt; [--key public.pem]</c>: checks an evidence bundle offline (no
-/// database, keys or network) and prints a verdict with everything that failed. Exit code 0 only
-/// when every check passed; 1 when the bundle fails; 2 for wrong usage.
+/// <c>verify-bundle &lt;zip-or-directory&gt; [--key public.pem]</c>: checks an evidence bundle
+/// offline (no database, keys or network), as downloaded or extracted into a directory, and
+/// prints a verdict with everything that failed. Exit code 0 only when every check passed; 1 when
+/// the bundle fails; 2 for wrong usage (no such bundle, a key file that is not a public key).
 /// </summary>
 public static class VerifyBundleCommand
 {
@@ -14,35 +15,37 @@ public static class VerifyBundleCommand
 
     public static Command Create(TextWriter output, TextWriter errors)
     {
-        var bundle = new Argument<string>("bundle") { Description = "The downloaded bundle (.zip)." };
+        var bundle = new Argument<string>("bundle") { Description = "The downloaded bundle (.zip), or the directory it was extracted into." };
         var key = new Option<string?>("--key") { Description = "The portal's published public key (PEM), to check the signer." };
         var command = new Command(Verb, "Check an evidence bundle offline: hashes, sizes, the signed manifest and its signature.") { bundle, key };
         command.SetAction(async (result, cancellationToken) => await RunAsync(result.GetValue(bundle) ?? "", result.GetValue(key), output, errors, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string zip, string? keyPath, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    // A PEM public key is a few hundred bytes; anything far larger is some other file.
+    private const int MaxKeyBytes = 64 * 1024;
+
+    private static async Task<int> RunAsync(string bundle, string? keyPath, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
-        if (!File.Exists(zip))
+        var isDirectory = Directory.Exists(bundle);
+        if (!isDirectory && !File.Exists(bundle))
         {
-            await errors.WriteLineAsync($"{zip}: no such file");
+            await errors.WriteLineAsync($"{bundle}: no such file or directory");
             return 2;
         }
 
         string? givenKey = null;
         if (keyPath is not null)
         {
-            if (!File.Exists(keyPath))
+            givenKey = await ReadKeyAsync(keyPath, errors, cancellationToken);
+            if (givenKey is null)
             {
-                await errors.WriteLineAsync($"{keyPath}: no such file");
                 return 2;
             }
-
-            givenKey = await File.ReadAllTextAsync(keyPath, cancellationToken);
         }
 
-        var result = await VerifyBundle.CheckAsync(zip, givenKey, cancellationToken);
-        await output.WriteLineAsync($"Bundle: {zip}");
+        var result = await VerifyBundle.CheckAsync(bundle, givenKey, cancellationToken);
+        await output.WriteLineAsync(isDirectory ? $"Bundle: {bundle} (the files of an extracted bundle)" : $"Bundle: {bundle}");
         if (result.CaseReference is not null)
         {
             await output.WriteLineAsync($"Case: {result.CaseReference}");
@@ -73,5 +76,52 @@ public static class VerifyBundleCommand
 
         await output.WriteLineAsync($"NOT VERIFIED: {result.Problems.Count} problem(s) found.");
         return 1;
+    }
+
+    /// <summary>The key file's text, or null (the reason written to <paramref name="errors"/>) when it is not a PEM public key.</summary>
+    private static async Task<string?> ReadKeyAsync(string keyPath, TextWriter errors, CancellationToken cancellationToken)
+    {
+        const string expected = "pass the portal's published public key, the file that begins with -----BEGIN PUBLIC KEY-----";
+        if (Directory.Exists(keyPath))
+        {
+            await errors.WriteLineAsync($"{keyPath}: is a directory, not a PEM public key file ({expected})");
+            return null;
+        }
+
+        if (!File.Exists(keyPath))
+        {
+            await errors.WriteLineAsync($"{keyPath}: no such file");
+            return null;
+        }
+
+        string pem;
+        try
+        {
+            if (new FileInfo(keyPath).Length > MaxKeyBytes)
+            {
+                await errors.WriteLineAsync($"{keyPath}: not a PEM public key, far too large for one ({expected})");
+                return null;
+            }
+
+            pem = await File.ReadAllTextAsync(keyPath, cancellationToken);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            await errors.WriteLineAsync($"{keyPath}: cannot be read (permission denied)");
+            return null;
+        }
+        catch (IOException exception)
+        {
+            await errors.WriteLineAsync($"{keyPath}: cannot be read ({exception.Message})");
+            return null;
+        }
+
+        if (!VerifyBundle.IsPublicKeyPem(pem))
+        {
+            await errors.WriteLineAsync($"{keyPath}: not a PEM public key ({expected})");
+            return null;
+        }
+
+        return pem;
     }
 }

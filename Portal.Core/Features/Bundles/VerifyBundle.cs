@@ -15,7 +15,9 @@ public sealed record BundleVerification(string? CaseReference, string? EmbeddedK
 /// Checks an evidence bundle with nothing but the file (and optionally the publisher's public
 /// key): the signature over manifest.json, every entry's size and SHA-256 against the manifest,
 /// SHA256SUMS against the same, and that the manifest lists exactly the entries present.
-/// Needs no database, keys or network; reads one entry at a time.
+/// Needs no database, keys or network; reads one entry at a time. The bundle may be the ZIP as
+/// downloaded or a directory it was extracted into: the signed manifest vouches for the files,
+/// not for the archive around them.
 /// </summary>
 public static class VerifyBundle
 {
@@ -23,121 +25,193 @@ public static class VerifyBundle
 
     private static readonly HashSet<string> Seal = [BuildCaseBundleHandler.ManifestName, BuildCaseBundleHandler.SignatureName];
 
-    public static async Task<BundleVerification> CheckAsync(string zipPath, string? givenPublicKeyPem, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="pem"/> holds a key that signatures can be checked with: PEM, EC (P-256).</summary>
+    public static bool IsPublicKeyPem(string pem)
     {
-        var problems = new List<string>();
-        var checkedItems = new List<string>();
+        using var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+            return true;
+        }
+        catch (Exception exception) when (exception is ArgumentException or CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Checks the bundle at <paramref name="path"/>: a ZIP file, or a directory an unzipped bundle's files are in.</summary>
+    public static async Task<BundleVerification> CheckAsync(string path, string? givenPublicKeyPem, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path))
+        {
+            return await CheckDirectoryAsync(path, givenPublicKeyPem, cancellationToken);
+        }
+
         ZipArchive archive;
         try
         {
-            archive = await ZipArchive.CreateAsync(File.OpenRead(zipPath), ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, cancellationToken);
+            archive = await ZipArchive.CreateAsync(File.OpenRead(path), ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, cancellationToken);
         }
         catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return new BundleVerification(null, null, false, [], [$"{zipPath} cannot be read as a ZIP archive: {exception.Message}"]);
+            return new BundleVerification(null, null, false, [], [$"{path} cannot be read as a ZIP archive: {Reason(exception)}"]);
         }
 
         await using (archive)
         {
-            var present = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
-            foreach (var entry in archive.Entries.Where(e => !e.FullName.EndsWith('/')))
-            {
-                if (!present.TryAdd(entry.FullName, entry))
-                {
-                    problems.Add($"{entry.FullName}: appears twice in the archive");
-                }
-            }
-
-            var manifestBytes = await ReadAsync(present, BuildCaseBundleHandler.ManifestName, problems, cancellationToken);
-            var signature = await ReadAsync(present, BuildCaseBundleHandler.SignatureName, problems, cancellationToken);
-            var embeddedPem = await ReadAsync(present, BuildCaseBundleHandler.PublicKeyName, problems, cancellationToken);
-            if (manifestBytes is null)
-            {
-                return new BundleVerification(null, null, false, checkedItems, problems);
-            }
-
-            string? embeddedFingerprint = null;
-            if (embeddedPem is not null && signature is not null)
-            {
-                embeddedFingerprint = CheckSignature(manifestBytes, signature, Encoding.ASCII.GetString(embeddedPem), "the public key inside the bundle", problems, checkedItems);
-            }
-
-            if (givenPublicKeyPem is not null && signature is not null)
-            {
-                CheckSignature(manifestBytes, signature, givenPublicKeyPem, "the public key given with --key", problems, checkedItems);
-            }
-
-            Manifest? manifest;
-            try
-            {
-                manifest = JsonSerializer.Deserialize<Manifest>(manifestBytes, ManifestJson);
-            }
-            catch (JsonException exception)
-            {
-                problems.Add($"{BuildCaseBundleHandler.ManifestName}: not valid JSON ({exception.Message})");
-                return new BundleVerification(null, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
-            }
-
-            if (manifest?.Files is null || (manifest.Format != BuildCaseBundleHandler.Format && manifest.Format != CampaignBundleHandler.Format))
-            {
-                problems.Add($"{BuildCaseBundleHandler.ManifestName}: not a {BuildCaseBundleHandler.Format} manifest");
-                return new BundleVerification(manifest?.CaseReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
-            }
-
-            if (embeddedFingerprint is not null && manifest.Signature?.PublicKeySha256 != embeddedFingerprint)
-            {
-                problems.Add($"{BuildCaseBundleHandler.PublicKeyName}: is not the key the manifest names ({manifest.Signature?.PublicKeySha256})");
-            }
-
-            var actual = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var file in manifest.Files)
-            {
-                if (file.Name is null || !present.TryGetValue(file.Name, out var entry))
-                {
-                    problems.Add($"{file.Name}: listed in the manifest but missing from the archive");
-                    continue;
-                }
-
-                var (sha256, size, error) = await HashAsync(entry, cancellationToken);
-                if (error is not null)
-                {
-                    problems.Add($"{file.Name}: cannot be read ({error})");
-                    continue;
-                }
-
-                actual[file.Name] = sha256;
-                if (size != file.Size)
-                {
-                    problems.Add($"{file.Name}: {size} bytes, the manifest says {file.Size}");
-                }
-                else if (!string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
-                {
-                    problems.Add($"{file.Name}: SHA-256 {sha256} does not match the manifest's {file.Sha256}");
-                }
-                else
-                {
-                    checkedItems.Add($"{file.Name}: SHA-256 {sha256} and size {size} match the manifest");
-                }
-            }
-
-            var listed = manifest.Files.Select(f => f.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            foreach (var name in present.Keys.Where(n => !listed.Contains(n) && !Seal.Contains(n)).Order(StringComparer.Ordinal))
-            {
-                problems.Add($"{name}: in the archive but not listed in the manifest");
-            }
-
-            CheckSums(present, actual, problems, checkedItems);
-            if (manifest.Format == CampaignBundleHandler.Format)
-            {
-                await CheckMemberBundlesAsync(present, listed, givenPublicKeyPem, problems, checkedItems, cancellationToken);
-            }
-
-            return new BundleVerification(manifest.CaseReference ?? manifest.CampaignReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
+            var entries = archive.Entries
+                .Where(e => !e.FullName.EndsWith('/'))
+                .Select(e => new BundleFile(e.FullName, e.Length, e.OpenAsync))
+                .ToList();
+            return await CheckFilesAsync(entries, "archive", givenPublicKeyPem, cancellationToken);
         }
     }
 
+    private static async Task<BundleVerification> CheckDirectoryAsync(string directory, string? givenPublicKeyPem, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(directory);
+        var files = new List<BundleFile>();
+        var problems = new List<string>();
+        var pending = new Stack<string>([root]);
+        while (pending.TryPop(out var current))
+        {
+            try
+            {
+                foreach (var entry in new DirectoryInfo(current).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
+                {
+                    var name = Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                    if (entry is DirectoryInfo subdirectory)
+                    {
+                        // A link to a directory is not followed: it could lead out of the bundle, or in a circle.
+                        if (subdirectory.LinkTarget is null)
+                        {
+                            pending.Push(subdirectory.FullName);
+                        }
+                        else
+                        {
+                            problems.Add($"{name}: a link to a directory, not part of a bundle");
+                        }
+                    }
+                    else if (entry is FileInfo file)
+                    {
+                        files.Add(new BundleFile(name, file.Exists ? file.Length : 0, _ => Task.FromResult<Stream>(new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))));
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                var name = Path.GetRelativePath(root, current).Replace(Path.DirectorySeparatorChar, '/');
+                problems.Add($"{(name == "." ? directory : name)}: cannot be read ({Reason(exception)})");
+            }
+        }
+
+        var result = await CheckFilesAsync(files, "directory", givenPublicKeyPem, cancellationToken);
+        return problems.Count == 0 ? result : result with { Problems = [.. problems, .. result.Problems] };
+    }
+
+    private static async Task<BundleVerification> CheckFilesAsync(IReadOnlyList<BundleFile> files, string container, string? givenPublicKeyPem, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var checkedItems = new List<string>();
+        var present = new Dictionary<string, BundleFile>(StringComparer.Ordinal);
+        foreach (var entry in files)
+        {
+            if (!present.TryAdd(entry.Name, entry))
+            {
+                problems.Add($"{entry.Name}: appears twice in the {container}");
+            }
+        }
+
+        var manifestBytes = await ReadAsync(present, BuildCaseBundleHandler.ManifestName, container, problems, cancellationToken);
+        var signature = await ReadAsync(present, BuildCaseBundleHandler.SignatureName, container, problems, cancellationToken);
+        var embeddedPem = await ReadAsync(present, BuildCaseBundleHandler.PublicKeyName, container, problems, cancellationToken);
+        if (manifestBytes is null)
+        {
+            return new BundleVerification(null, null, false, checkedItems, problems);
+        }
+
+        string? embeddedFingerprint = null;
+        if (embeddedPem is not null && signature is not null)
+        {
+            embeddedFingerprint = CheckSignature(manifestBytes, signature, Encoding.ASCII.GetString(embeddedPem), "the public key inside the bundle", problems, checkedItems);
+        }
+
+        if (givenPublicKeyPem is not null && signature is not null)
+        {
+            CheckSignature(manifestBytes, signature, givenPublicKeyPem, "the public key given with --key", problems, checkedItems);
+        }
+
+        Manifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(manifestBytes, ManifestJson);
+        }
+        catch (JsonException exception)
+        {
+            problems.Add($"{BuildCaseBundleHandler.ManifestName}: not valid JSON ({exception.Message})");
+            return new BundleVerification(null, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
+        }
+
+        if (manifest?.Files is null || (manifest.Format != BuildCaseBundleHandler.Format && manifest.Format != CampaignBundleHandler.Format))
+        {
+            problems.Add($"{BuildCaseBundleHandler.ManifestName}: not a {BuildCaseBundleHandler.Format} manifest");
+            return new BundleVerification(manifest?.CaseReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
+        }
+
+        if (embeddedFingerprint is not null && manifest.Signature?.PublicKeySha256 != embeddedFingerprint)
+        {
+            problems.Add($"{BuildCaseBundleHandler.PublicKeyName}: is not the key the manifest names ({manifest.Signature?.PublicKeySha256})");
+        }
+
+        var actual = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in manifest.Files)
+        {
+            if (file.Name is null || !present.TryGetValue(file.Name, out var entry))
+            {
+                problems.Add($"{file.Name}: listed in the manifest but missing from the {container}");
+                continue;
+            }
+
+            var (sha256, size, error) = await HashAsync(entry, cancellationToken);
+            if (error is not null)
+            {
+                problems.Add($"{file.Name}: cannot be read ({error})");
+                continue;
+            }
+
+            actual[file.Name] = sha256;
+            if (size != file.Size)
+            {
+                problems.Add($"{file.Name}: {size} bytes, the manifest says {file.Size}");
+            }
+            else if (!string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{file.Name}: SHA-256 {sha256} does not match the manifest's {file.Sha256}");
+            }
+            else
+            {
+                checkedItems.Add($"{file.Name}: SHA-256 {sha256} and size {size} match the manifest");
+            }
+        }
+
+        var listed = manifest.Files.Select(f => f.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var name in present.Keys.Where(n => !listed.Contains(n) && !Seal.Contains(n)).Order(StringComparer.Ordinal))
+        {
+            problems.Add($"{name}: in the {container} but not listed in the manifest");
+        }
+
+        await CheckSumsAsync(present, actual, problems, checkedItems, cancellationToken);
+        if (manifest.Format == CampaignBundleHandler.Format)
+        {
+            await CheckMemberBundlesAsync(present, listed, givenPublicKeyPem, problems, checkedItems, cancellationToken);
+        }
+
+        return new BundleVerification(manifest.CaseReference ?? manifest.CampaignReference, embeddedFingerprint, givenPublicKeyPem is not null, checkedItems, problems);
+    }
+
     /// <summary>A campaign bundle's cases/*.zip are case bundles in their own right: each is checked whole, signature included.</summary>
-    private static async Task CheckMemberBundlesAsync(Dictionary<string, ZipArchiveEntry> present, HashSet<string> listed, string? givenPublicKeyPem, List<string> problems, List<string> checkedItems, CancellationToken cancellationToken)
+    private static async Task CheckMemberBundlesAsync(Dictionary<string, BundleFile> present, HashSet<string> listed, string? givenPublicKeyPem, List<string> problems, List<string> checkedItems, CancellationToken cancellationToken)
     {
         foreach (var name in listed.Where(n => n.StartsWith("cases/", StringComparison.Ordinal) && n.EndsWith(".zip", StringComparison.Ordinal) && present.ContainsKey(n)).Order(StringComparer.Ordinal))
         {
@@ -157,9 +231,9 @@ public static class VerifyBundle
                     checkedItems.Add($"{name}: a valid case bundle ({member.Checked.Count} checks)");
                 }
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                problems.Add($"{name}: cannot be read ({exception.Message})");
+                problems.Add($"{name}: cannot be read ({Reason(exception)})");
             }
             finally
             {
@@ -177,7 +251,7 @@ public static class VerifyBundle
         }
         catch (Exception exception) when (exception is ArgumentException or CryptographicException)
         {
-            problems.Add($"{which}: not an EC public key in PEM form ({exception.Message})");
+            problems.Add($"{which}: not an EC public key in PEM form");
             return null;
         }
 
@@ -194,14 +268,14 @@ public static class VerifyBundle
         return fingerprint;
     }
 
-    private static void CheckSums(Dictionary<string, ZipArchiveEntry> present, Dictionary<string, string> actual, List<string> problems, List<string> checkedItems)
+    private static async Task CheckSumsAsync(Dictionary<string, BundleFile> present, Dictionary<string, string> actual, List<string> problems, List<string> checkedItems, CancellationToken cancellationToken)
     {
         if (!actual.ContainsKey(BuildCaseBundleHandler.ChecksumsName))
         {
             return;
         }
 
-        using var reader = new StreamReader(present[BuildCaseBundleHandler.ChecksumsName].Open(), Encoding.ASCII);
+        using var reader = new StreamReader(await present[BuildCaseBundleHandler.ChecksumsName].OpenAsync(cancellationToken), Encoding.ASCII);
         var lines = 0;
         while (reader.ReadLine() is { } line)
         {
@@ -217,11 +291,11 @@ public static class VerifyBundle
         checkedItems.Add($"{BuildCaseBundleHandler.ChecksumsName}: {lines} lines read");
     }
 
-    private static async Task<byte[]?> ReadAsync(Dictionary<string, ZipArchiveEntry> present, string name, List<string> problems, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadAsync(Dictionary<string, BundleFile> present, string name, string container, List<string> problems, CancellationToken cancellationToken)
     {
         if (!present.TryGetValue(name, out var entry))
         {
-            problems.Add($"{name}: missing from the archive");
+            problems.Add($"{name}: missing from the {container}");
             return null;
         }
 
@@ -238,14 +312,14 @@ public static class VerifyBundle
             await stream.CopyToAsync(buffer, cancellationToken);
             return buffer.ToArray();
         }
-        catch (InvalidDataException exception)
+        catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            problems.Add($"{name}: cannot be read ({exception.Message})");
+            problems.Add($"{name}: cannot be read ({Reason(exception)})");
             return null;
         }
     }
 
-    private static async Task<(string Sha256, long Size, string? Error)> HashAsync(ZipArchiveEntry entry, CancellationToken cancellationToken)
+    private static async Task<(string Sha256, long Size, string? Error)> HashAsync(BundleFile entry, CancellationToken cancellationToken)
     {
         try
         {
@@ -262,11 +336,22 @@ public static class VerifyBundle
 
             return (Convert.ToHexStringLower(sha.GetHashAndReset()), size, null);
         }
-        catch (InvalidDataException exception)
+        catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return ("", 0, exception.Message);
+            return ("", 0, Reason(exception));
         }
     }
+
+    /// <summary>Why a file could not be read, in words: a permission or a missing file says so, a damaged archive says what.</summary>
+    private static string Reason(Exception exception) => exception switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        FileNotFoundException or DirectoryNotFoundException => "not found",
+        _ => exception.Message,
+    };
+
+    /// <summary>One file of the bundle, from the archive or from the directory it was extracted into.</summary>
+    private sealed record BundleFile(string Name, long Length, Func<CancellationToken, Task<Stream>> OpenAsync);
 
     private sealed record Manifest(string? Format, string? CaseReference, string? CampaignReference, ManifestSignature? Signature, IReadOnlyList<ManifestFile>? Files);
 

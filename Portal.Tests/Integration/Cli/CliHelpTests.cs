@@ -64,5 +64,38 @@ public sealed class CliHelpTests
         Assert.False(PortalCommands.IsCommand(["--environment", "Development"]));
         Assert.False(PortalCommands.IsCommand(["/urls", "http://127.0.0.1:5080"]));
         Assert.False(PortalCommands.IsCommand(["urls=http://127.0.0.1:5080"]));
+        Assert.False(PortalCommands.IsCommand(["--urls=http://127.0.0.1:5080", "--environment", "Production"]));
+        Assert.False(PortalCommands.IsCommand(["--contentRoot", "/opt/portal/app"]));
+        Assert.False(PortalCommands.IsCommand(["--hostBuilder:reloadConfigOnChange=true"]));
+        Assert.False(PortalCommands.IsCommand(["--Logging:LogLevel:Default", "Warning"]));
+
+        // As WebApplicationFactory passes its settings: each section before its keys, with no value.
+        Assert.False(PortalCommands.IsCommand(["--environment=Testing", "--Portal=", "--Portal:DataDirectory=/tmp/x", "--Logging=", "--Logging:LogLevel=", "--Logging:LogLevel:Default=Debug"]));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--bogus=1")]
+    [InlineData("-x")]
+    [InlineData("--urls")]
+    [InlineData("--urls", "http://127.0.0.1:5080", "--bogus", "1")]
+    [InlineData("--environment", "Production", "stray")]
+    public void UnknownOptions_AreCommands_SoTheyAreAnsweredInsteadOfStartingTheServer(params string[] args)
+    {
+        Assert.True(PortalCommands.IsCommand(args));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--urls", "http://127.0.0.1:5080", "--bogus", "1")]
+    public async Task UnknownOption_SaysWhich_AndExitsWith2_WithoutBuildingThePortal(params string[] args)
+    {
+        using var errors = new StringWriter();
+
+        var exit = await PortalCommands.RunAsync(args, _ => throw new InvalidOperationException("an unknown option must not build the host"), TextWriter.Null, errors);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown option '--bogus'.", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--help", errors.ToString(), StringComparison.Ordinal);
     }
 }

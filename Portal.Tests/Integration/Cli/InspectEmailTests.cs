@@ -65,6 +65,22 @@ public sealed class InspectEmailTests
     }
 
     [Fact]
+    public async Task AFileThatCannotBeRead_IsNamedInWords_AndTheRestIsStillRead()
+    {
+        await File.WriteAllTextAsync(Path.Combine(directory, "one.eml"), EvidenceUploads.SampleEmail());
+        var dangling = Path.Combine(directory, "gone.eml");
+        File.CreateSymbolicLink(dangling, Path.Combine(directory, "deleted.eml"));
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var exit = await PortalCommands.RunAsync(["inspect-email", directory], null, output, errors);
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"{dangling}: cannot be read (not found, or a link to nothing)", errors.ToString().Trim());
+        Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task TheExecutable_RunsTheVerb_WithoutDatabaseOrKeys()
     {
         var file = Path.Combine(directory, "real.eml");

@@ -82,10 +82,14 @@ public sealed class OperatorVerbTests
         Assert.True(File.Exists(Path.Combine(dataDirectory, "portal.db")));
     }
 
-    [Fact]
-    public async Task OutsideDevelopment_WithoutAMasterKey_RefusesToStart()
+    [Theory]
+    [InlineData]
+    [InlineData("--urls", "http://127.0.0.1:0", "--environment", "Production")]
+    [InlineData("--Logging:LogLevel:Default=Warning")]
+    public async Task OutsideDevelopment_WithoutAMasterKey_RefusesToStart(params string[] hostArguments)
     {
-        var (exit, _, error) = await RunAsync(createKeys: false);
+        // Without arguments, or with only the host's settings, it is the portal that starts.
+        var (exit, _, error) = await RunAsync(createKeys: false, hostArguments);
 
         Assert.NotEqual(0, exit);
         Assert.Contains("Portal cannot start: No master key found", error, StringComparison.Ordinal);
@@ -155,6 +159,21 @@ public sealed class OperatorVerbTests
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.DoesNotContain("created", output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(dataDirectory, "portal.db")));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("-x")]
+    [InlineData("--urls", "http://127.0.0.1:0", "--bogus", "1")]
+    public async Task AnUnknownOption_IsAUsageError_AndNeitherStartsThePortalNorCreatesAnything(params string[] args)
+    {
+        var (exit, _, error) = await RunAsync(createKeys: false, args);
+
+        Assert.True(exit == 2, error);
+        Assert.Contains("Unknown option", error, StringComparison.Ordinal);
+        Assert.Contains("--help", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("master key", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dataDirectory));
     }
 
     [Theory]
