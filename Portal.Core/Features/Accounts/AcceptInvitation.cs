@@ -24,7 +24,8 @@ public sealed class AcceptInvitationValidator : AbstractValidator<AcceptInvitati
     {
         RuleFor(a => a.Name).Cascade(CascadeMode.Stop)
             .Must(name => !string.IsNullOrWhiteSpace(name)).WithErrorCode("Invitation.Name.Required").WithMessage("Enter your name as colleagues will see it.")
-            .Must(name => name!.Trim().Length <= 100).WithErrorCode("Invitation.Name.TooLong").WithMessage("Names are at most 100 characters.");
+            .Must(name => name!.Trim().Length <= 100).WithErrorCode("Invitation.Name.TooLong").WithMessage("Names are at most 100 characters.")
+            .Must(DisplayText.AllShown).WithErrorCode("Invitation.Name.Invisible").WithMessage("Names cannot contain invisible or text-direction characters.");
         RuleFor(a => a.Password).NotEmpty().WithErrorCode("Invitation.Password.Required").WithMessage("Choose a password.");
         RuleFor(a => a.ConfirmPassword).Equal(a => a.Password).When(a => !string.IsNullOrEmpty(a.Password))
             .WithErrorCode("Invitation.Password.Mismatch").WithMessage("The two passwords are not the same.");

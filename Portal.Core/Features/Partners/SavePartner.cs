@@ -54,7 +54,8 @@ public sealed class SavePartnerValidator : AbstractValidator<SavePartner>
     {
         RuleFor(p => p.Name)
             .NotEmpty().WithErrorCode("Partner.Name.Required").WithMessage("Enter the organisation's name.")
-            .MaximumLength(200).WithErrorCode("Partner.Name.TooLong").WithMessage("Please shorten the name.");
+            .MaximumLength(200).WithErrorCode("Partner.Name.TooLong").WithMessage("Please shorten the name.")
+            .Must(DisplayText.AllShown).WithErrorCode("Partner.Name.Invisible").WithMessage("Names cannot contain invisible or text-direction characters.");
         RuleFor(p => p.Type)
             .NotNull().WithErrorCode("Partner.Type.Required").WithMessage("Choose police or counselling.")
             .IsInEnum().WithErrorCode("Partner.Type.Required").WithMessage("Choose police or counselling.");

@@ -62,6 +62,14 @@ public abstract partial class InvitationTests<TFactory>(TFactory factory) : ICla
             Assert.Contains("upper-case letter", error, StringComparison.Ordinal);
         }
 
+        // A direction override would turn the address shown beside the name round in staff lists.
+        foreach (var spoof in new[] { "Sam \u202Emoc.elpmaxe@nimda", "Sam\u200BVolunteer" })
+        {
+            using var refused = await invitee.SubmitAsync(form, "/account/invitation", Answers(spoof, StaffAccounts.Password));
+            Assert.Equal((HttpStatusCode)422, refused.StatusCode);
+            Assert.Equal("Names cannot contain invisible or text-direction characters.", (await HtmlForms.ParseAsync(refused)).QuerySelector("#Name-error")?.TextContent);
+        }
+
         Assert.Null((await InvitationAsync(recipient)).AcceptedAt);
         Assert.Null(await UserAsync(recipient));
 

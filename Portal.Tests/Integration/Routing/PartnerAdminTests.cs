@@ -52,6 +52,13 @@ public sealed class PartnerAdminTests(SqlitePortalFactory factory) : IClassFixtu
             Assert.Equal("Another partner already has this name.", (await HtmlForms.ParseAsync(taken)).QuerySelector("#Name-error")?.TextContent);
         }
 
+        // A zero-width space makes a name that looks the same as another's.
+        using (var lookalike = await admin.PostAsync("/admin/partners/new", Form(token, ("Name", name + "\u200B"), ("Type", "Police"), ("AllRegions", "true"), ("Languages", "fi"), ("DailyCapacity", "5"), ("ContactEmail", "p@partner.test"))))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, lookalike.StatusCode);
+            Assert.Equal("Names cannot contain invisible or text-direction characters.", (await HtmlForms.ParseAsync(lookalike)).QuerySelector("#Name-error")?.TextContent);
+        }
+
         using (var edited = await admin.PostAsync($"/admin/partners/{partner.Id}", Form(token, ("Name", name), ("Type", "Counselling"), ("AllRegions", "true"), ("Regions", "lappi"), ("Languages", "en"), ("DailyCapacity", "30"), ("ContactEmail", "crisis@partner.test"))))
         {
             Assert.Equal("/admin/partners?message=updated", edited.Headers.Location?.OriginalString);
