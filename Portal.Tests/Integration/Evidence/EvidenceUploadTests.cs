@@ -213,6 +213,25 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task Upload_NameWithBrowserEscapedQuotesAndLineBreaks_IsShownWithItsQuotes()
+    {
+        // Browsers send " CR LF in a multipart file name as %22 %0D %0A, and every other character as it is.
+        var (client, token) = await NewCaseAsync();
+
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("escaped " + Guid.NewGuid())));
+        file.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = "\"Re %22pay now%22%0D%0A 100%25.eml\"" };
+
+        using var response = await EvidenceUploads.UploadAsync(client, token, "as-sent-above.eml", "message/rfc822", file);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = await EvidenceUploads.PageAsync(client);
+        Assert.Equal("Re \"pay now\" 100%25.eml", page.QuerySelector("[data-testid=evidence-file] .file-name")?.TextContent);
+
+        // Read now, so that tests counting the files they leave for the analysis see only theirs.
+        await EvidenceUploads.AnalysePendingAsync(factory);
+    }
+
+    [Fact]
     public async Task Paste_EmailSource_IsStoredAsEml_AndAMessagesTextAlone_AsText()
     {
         // Issue 15: many mail apps let a victim copy only the message's text; it used to be refused and wiped.
