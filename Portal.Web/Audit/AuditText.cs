@@ -152,7 +152,11 @@ public static partial class AuditText
     [System.Text.RegularExpressions.GeneratedRegex(@"^(\d+) campaigns, (\d+) new, (\d+) changed, (\d+) retired$")]
     private static partial System.Text.RegularExpressions.Regex RecomputeDetail();
 
-    /// <summary>A file by the start of its id, enough to tell files of a case apart.</summary>
+    /// <summary>
+    /// A file by the end of its id, enough to tell files of a case apart. Not the start: ids are
+    /// version-7 GUIDs, whose first 12 hex digits are the time of upload, shared by files added
+    /// together; the last 12 are random.
+    /// </summary>
     private static string? File(IStringLocalizer t, string? id) =>
-        Guid.TryParse(id, out var file) ? t["Audit.Subject.File", file.ToString("N")[..8]].Value : id;
+        Guid.TryParse(id, out var file) ? t["Audit.Subject.File", file.ToString("N")[^12..]].Value : id;
 }

@@ -79,7 +79,9 @@ public sealed class StreamedUploads(IAntiforgery antiforgery, IOptions<Antiforge
                 return new(UploadFraming.NoFile);
             }
 
-            var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+            var fileName = disposition.FileNameStar.HasValue
+                ? HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
+                : BrowserFileName(HeaderUtilities.RemoveQuotes(disposition.FileName).Value);
             return new(UploadFraming.Handled, await handle(fileName, section.ContentType, section.Body));
         }
         catch (InvalidDataException)
@@ -93,6 +95,16 @@ public sealed class StreamedUploads(IAntiforgery antiforgery, IOptions<Antiforge
             return new(UploadFraming.TooLarge);
         }
     }
+
+    /// <summary>
+    /// Browsers (the HTML form encoding) write a quote, CR and LF in a file name as %22, %0D and
+    /// %0A and leave every other character, "%" included, as it is; so exactly those are undone.
+    /// A name in filename* is already decoded by the header parser.
+    /// </summary>
+    public static string? BrowserFileName(string? fileName) =>
+        fileName?.Replace("%22", "\"", StringComparison.Ordinal)
+            .Replace("%0D", "\r", StringComparison.OrdinalIgnoreCase)
+            .Replace("%0A", "\n", StringComparison.OrdinalIgnoreCase);
 
     private async Task<bool> ValidateAntiforgeryAsync(HttpContext context, MultipartSection? first)
     {

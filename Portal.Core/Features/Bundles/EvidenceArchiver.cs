@@ -97,10 +97,15 @@ public sealed class EvidenceArchiver(IEvidenceStore store, EnvelopeCipher cipher
                 }
             }
 
-            var cleaned = safe.ToString().Trim('.', '_');
-            if (cleaned.Length == 0)
+            // A name of only non-Latin letters leaves "_.eml": trimming that to "eml" would lose
+            // the extension's dot, so such a name becomes "file.eml".
+            var reduced = safe.ToString();
+            var dot = reduced.LastIndexOf('.');
+            var extension = dot < 0 ? "" : reduced[(dot + 1)..].Trim('.', '_');
+            var cleaned = reduced.Trim('.', '_');
+            if (cleaned.Length == 0 || cleaned == extension)
             {
-                cleaned = "file";
+                cleaned = extension.Length == 0 ? "file" : "file." + extension;
             }
 
             names[files[i].Id] = $"{folder}/{(i + 1).ToString(new string('0', width), CultureInfo.InvariantCulture)}-{(cleaned.Length > 120 ? cleaned[^120..] : cleaned)}";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -326,7 +327,28 @@ public static class EvidenceNames
             cleaned = "evidence" + detected.Extension;
         }
 
-        return cleaned.Length <= MaxLength ? cleaned : cleaned[..(MaxLength - detected.Extension.Length)] + detected.Extension;
+        return cleaned.Length <= MaxLength ? cleaned : WholeTextElements(cleaned, MaxLength - detected.Extension.Length) + detected.Extension;
+    }
+
+    /// <summary>
+    /// The longest start of the name that is at most that long and ends between text elements:
+    /// a cut inside a surrogate pair or a combined emoji would leave a broken character.
+    /// </summary>
+    private static string WholeTextElements(string name, int maxLength)
+    {
+        var length = 0;
+        while (length < name.Length)
+        {
+            var next = StringInfo.GetNextTextElementLength(name.AsSpan(length));
+            if (length + next > maxLength)
+            {
+                break;
+            }
+
+            length += next;
+        }
+
+        return name[..length];
     }
 
     public static EvidenceSummary Summarize(EvidenceFile row, EnvelopeCipher cipher) =>

@@ -124,11 +124,13 @@ public static class FileTypes
 
     /// <summary>
     /// An email starts with header fields: the first line is "Name: value" (or an mbox "From "
-    /// line) and at least two of the first lines are header fields a mail system writes.
+    /// line) and at least two of the first lines are header fields a mail system writes. A UTF-8
+    /// byte order mark and blank lines before the headers are skipped, as the email reader does:
+    /// editors and some mail apps' "save as" write them in front of a real message.
     /// </summary>
     public static bool LooksLikeEmail(ReadOnlySpan<byte> head)
     {
-        var text = Encoding.Latin1.GetString(head);
+        var text = Encoding.Latin1.GetString(EmailStart(head));
         var lines = text.Split('\n');
         var known = 0;
         var first = true;
@@ -167,6 +169,32 @@ public static class FileTypes
         }
 
         return known >= 2;
+    }
+
+    /// <summary>Where a saved message's headers start: after a UTF-8 byte order mark and any blank (CRLF or LF) lines.</summary>
+    public static ReadOnlySpan<byte> EmailStart(ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
+        if (data.StartsWith(byteOrderMark))
+        {
+            data = data[3..];
+        }
+
+        while (true)
+        {
+            if (data.StartsWith("\r\n"u8))
+            {
+                data = data[2..];
+            }
+            else if (data.StartsWith("\n"u8))
+            {
+                data = data[1..];
+            }
+            else
+            {
+                return data;
+            }
+        }
     }
 
     private static bool ContainsOnlyHeaderNameCharacters(this ReadOnlySpan<char> name)

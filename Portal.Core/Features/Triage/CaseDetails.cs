@@ -10,7 +10,8 @@ using Portal.Core.Features.Reports;
 
 namespace Portal.Core.Features.Triage;
 
-public sealed record EvidenceDetails(EvidenceSummary File, EmailSummary? Email);
+/// <summary>A file of the case, what its email said, and how far reading it got (Partial and Failed are shown to staff).</summary>
+public sealed record EvidenceDetails(EvidenceSummary File, EmailSummary? Email, AnalysisState Analysis, string? AnalysisNote);
 
 /// <summary>
 /// One audit entry of the case. A reassignment comes as <see cref="Reassignment"/>, with names,
@@ -112,7 +113,7 @@ public sealed class GetCaseDetailsHandler(PortalDbContext db, EnvelopeCipher cip
         var holderId = ClaimCaseHandler.LiveHolder(c, clock.GetUtcNow().UtcDateTime, triage.Value.ClaimLapse);
         var claimedBy = holderId is null ? null : await db.Users.Where(u => u.Id == holderId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
         var evidence = (await db.EvidenceFiles.AsNoTracking().Where(e => e.CaseId == caseId && e.Purpose == FilePurpose.Evidence).OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken))
-            .Select(e => new EvidenceDetails(EvidenceNames.Summarize(e, cipher), EmailSummary.Open(cipher, e.ParsedEnvelope)))
+            .Select(e => new EvidenceDetails(EvidenceNames.Summarize(e, cipher), EmailSummary.Open(cipher, e.ParsedEnvelope), e.AnalysisState, e.AnalysisNote))
             .ToList();
         var indicators = (await sealing.OfCaseAsync(db, caseId, cancellationToken)).Select(i => (i.Kind, i.Value, i.Detail)).ToList();
         var entries = await (

@@ -178,6 +178,59 @@ public abstract class EvidenceUploadTests<TFactory>(TFactory factory)
         Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "..", "etc", "password.eml")));
     }
 
+    [Theory]
+    [InlineData("bom")]
+    [InlineData("crlf")]
+    [InlineData("lf")]
+    [InlineData("bom+crlf")]
+    public async Task Upload_EmailAfterByteOrderMarkOrBlankLine_IsStoredAndReadAsEmail(string lead)
+    {
+        // Saved by editors and some mail apps this way; such a file used to be refused as .eml (415) and kept unread as .txt.
+        var (client, token) = await NewCaseAsync();
+        byte[] prefix = lead switch
+        {
+            "bom" => [0xEF, 0xBB, 0xBF],
+            "crlf" => "\r\n"u8.ToArray(),
+            "lf" => "\n"u8.ToArray(),
+            _ => [0xEF, 0xBB, 0xBF, (byte)'\r', (byte)'\n'],
+        };
+        byte[] email = [.. prefix, .. Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("lead " + Guid.NewGuid()))];
+
+        using var asEml = await EvidenceUploads.UploadAsync(client, token, "saved.eml", "message/rfc822", email);
+
+        Assert.Equal(HttpStatusCode.Redirect, asEml.StatusCode);
+        await EvidenceUploads.AnalysePendingAsync(factory);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var sha256 = SHA256.HashData(email);
+        var evidence = await db.EvidenceFiles.AsNoTracking().SingleAsync(e => e.Sha256 == sha256);
+        Assert.Equal(EvidenceKind.Email, evidence.Kind);
+        Assert.Equal("message/rfc822", evidence.MediaType);
+        var parsed = EmailSummary.Open(scope.ServiceProvider.GetRequiredService<Portal.Core.Crypto.EnvelopeCipher>(), evidence.ParsedEnvelope);
+        Assert.Equal("Your therapy records", parsed?.Subject);
+        Assert.Equal("ransom@extortion.example", parsed?.From?.Address);
+        Assert.Empty(parsed?.Warnings ?? ["not read"]);
+    }
+
+    [Fact]
+    public async Task Upload_NameWithBrowserEscapedQuotesAndLineBreaks_IsShownWithItsQuotes()
+    {
+        // Browsers send " CR LF in a multipart file name as %22 %0D %0A, and every other character as it is.
+        var (client, token) = await NewCaseAsync();
+
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(EvidenceUploads.SampleEmail("escaped " + Guid.NewGuid())));
+        file.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = "\"Re %22pay now%22%0D%0A 100%25.eml\"" };
+
+        using var response = await EvidenceUploads.UploadAsync(client, token, "as-sent-above.eml", "message/rfc822", file);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = await EvidenceUploads.PageAsync(client);
+        Assert.Equal("Re \"pay now\" 100%25.eml", page.QuerySelector("[data-testid=evidence-file] .file-name")?.TextContent);
+
+        // Read now, so that tests counting the files they leave for the analysis see only theirs.
+        await EvidenceUploads.AnalysePendingAsync(factory);
+    }
+
     [Fact]
     public async Task Paste_EmailSource_IsStoredAsEml_AndAMessagesTextAlone_AsText()
     {

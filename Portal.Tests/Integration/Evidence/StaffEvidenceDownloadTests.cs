@@ -37,6 +37,36 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         Assert.Contains(await AuditAsync(AuditActions.CaseViewed), e => e.CaseId == caseId);
     }
 
+    [Fact]
+    public async Task CaseView_EmailWithoutDateOrHopAddress_SaysSo_AndShowsTheReadersWarningsTranslated()
+    {
+        // No Date header is a fact of the email, not a question the victim skipped; the reader's warnings used to reach only the bundle.
+        var email = Encoding.UTF8.GetBytes("""
+            Received: from relay.extortion.example by mx.victim.example; Thu, 22 Oct 2020 09:14:03 +0300
+            From: "Ransom Team" <ransom@extortion.example>
+            To: victim@victim.example
+            Subject: No date here
+            Content-Type: multipart/mixed
+
+            Pay now.
+            """.ReplaceLineEndings("\r\n"));
+        var (caseId, _) = await UploadAsync("undated.eml", email);
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+        var staffHome = await volunteer.GetPageAsync("/staff");
+        using (var finnish = await volunteer.SubmitAsync(staffHome, "/language", new Dictionary<string, string?> { ["language"] = "fi", ["returnUrl"] = "/staff" }))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, finnish.StatusCode);
+        }
+
+        var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+
+        Assert.Equal("Ei ilmene viestistä", page.QuerySelector("[data-testid=email-date]")?.TextContent.Trim());
+        Assert.Equal("relay.extortion.example → mx.victim.example", page.QuerySelector("[data-testid=email-received] li")?.TextContent.Trim());
+        var warnings = page.QuerySelectorAll("[data-testid=email-warnings] li").Select(li => li.TextContent.Trim()).ToList();
+        Assert.Contains("Moniosaiselta osalta puuttuu rajamerkkijono (boundary); sen sisältö luettiin pelkkänä tekstinä.", warnings);
+        Assert.Null(page.QuerySelector("[data-testid=analysis-status]"));
+    }
+
     [Theory]
     [InlineData(StaffRoles.Volunteer)]
     [InlineData(StaffRoles.Supervisor)]

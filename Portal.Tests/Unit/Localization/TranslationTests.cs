@@ -100,6 +100,7 @@ public sealed partial class TranslationTests
         used.UnionWith(Enum.GetNames<CampaignCaseOutcome>().Select(v => $"Surge.Outcome.{v}"));
         used.UnionWith(Enum.GetNames<Portal.Core.Features.Campaigns.CampaignActionProblem>().Where(p => p is not ("None" or "NotFound")).Select(v => $"Surge.Problem.{v}"));
         used.UnionWith(ReportOptions.Languages.Select(l => $"Surge.Preview.Language.{l}"));
+        used.UnionWith(Portal.Web.Evidence.EmailReadingText.Keys);
         used.UnionWith(["Chart.SummaryDecisions", "Chart.EmptyDecisions", "Chart.SummaryMinutes", "Chart.EmptyMinutes"]);
 
         Assert.True(used.Count > 100, $"only {used.Count} keys found: the scan is broken");

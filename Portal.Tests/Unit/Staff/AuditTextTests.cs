@@ -42,11 +42,25 @@ public sealed class AuditTextTests : ComponentTestContext
     [InlineData("en", AuditActions.RolesChanged, "user-id", "Admin,Volunteer", "Administrator, Volunteer")]
     [InlineData("en", AuditActions.StaffSignIn, null, "recovery-code", "with a recovery code")]
     [InlineData("en", AuditActions.AccessDenied, "8c7e2a4e-3f1b-4c55-9d2e-5b0f6a1c9e11", "referral view", "a referral")]
-    [InlineData("en", AuditActions.EvidenceOpened, "8c7e2a4e-3f1b-4c55-9d2e-5b0f6a1c9e11", "checking the headers", "file 8c7e2a4e · reason: checking the headers")]
+    [InlineData("en", AuditActions.EvidenceOpened, "8c7e2a4e-3f1b-4c55-9d2e-5b0f6a1c9e11", "checking the headers", "file 5b0f6a1c9e11 · reason: checking the headers")]
     [InlineData("en", AuditActions.CaseReassigned, null, "from=a to=b Reassigned reason=Ann is ill", "reassigned · reason: Ann is ill")]
     [InlineData("en", "something.new", "subject", "detail", "subject · detail")]
     public void Describes(string culture, string action, string? subject, string? detail, string expected)
     {
         Assert.Equal(expected, Describe(culture, action, subject, detail));
+    }
+
+    [Fact]
+    public void FilesUploadedTogether_AreToldApart()
+    {
+        // File ids are version-7 GUIDs: their start is the upload time, the same for files added in the same minute.
+        var at = new DateTimeOffset(2026, 12, 7, 10, 15, 0, TimeSpan.Zero);
+        var first = Guid.CreateVersion7(at).ToString();
+        var second = Guid.CreateVersion7(at).ToString();
+
+        var described = new[] { first, second }.Select(id => Describe("en", AuditActions.EvidenceOpened, id, "headers")).ToList();
+
+        Assert.NotEqual(described[0], described[1]);
+        Assert.Equal($"file {first[^12..]} · reason: headers", described[0]);
     }
 }

@@ -137,15 +137,14 @@ public static class EmailReader
         return ReadMessage(data, context, depth: 0);
     }
 
-    /// <summary>A UTF-8 byte order mark and an mbox "From " separator line are not part of the message.</summary>
+    /// <summary>
+    /// A UTF-8 byte order mark, blank lines before the headers and an mbox "From " separator line
+    /// are not part of the message (a blank first line would otherwise end the header block
+    /// before it starts). The same start the upload uses to recognise an email.
+    /// </summary>
     private static ReadOnlySpan<byte> SkipEnvelope(ReadOnlySpan<byte> data)
     {
-        ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
-        if (data.StartsWith(byteOrderMark))
-        {
-            data = data[3..];
-        }
-
+        data = FileTypes.EmailStart(data);
         if (data.StartsWith("From "u8))
         {
             var newline = data.IndexOf((byte)'\n');

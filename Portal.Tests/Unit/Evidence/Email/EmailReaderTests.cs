@@ -416,6 +416,28 @@ public sealed class EmailReaderTests
         Assert.Empty(email.Warnings);
     }
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    [InlineData("\uFEFF\r\n\r\n")]
+    public void Read_BlankLinesBeforeTheHeaders_AreSkipped(string lead)
+    {
+        // Editors and some mail apps' "save as" write these before a real message; a blank first line used to end the headers at once.
+        var bytes = EmailSamples.Crlf("""
+            From: ransom_man@mail.example.net
+            Subject: Maksa
+
+            Teksti.
+            """);
+
+        var email = EmailReader.Read([.. Encoding.UTF8.GetBytes(lead), .. bytes]);
+
+        Assert.Equal(["From", "Subject"], email.Headers.Select(h => h.Name));
+        Assert.Equal("Maksa", email.Subject);
+        Assert.Equal("Teksti.", email.TextBody);
+        Assert.Empty(email.Warnings);
+    }
+
     [Fact]
     public void Read_HeadersOnlyWithoutFinalNewline_ReturnsHeadersAndEmptyBody()
     {
