@@ -92,11 +92,16 @@ public sealed class OutlookMessageBuilder
         return this;
     }
 
-    public OutlookMessageBuilder Attachment(string fileName, byte[] data)
+    public OutlookMessageBuilder Attachment(string fileName, byte[] data, string? mediaType = null)
     {
         var attachment = new PropertySet();
         attachment.Fixed(0x3705, PtLong, 1);
         attachment.Variable(0x3707, PtUnicode, Encoding.Unicode.GetBytes(fileName + "\0"));
+        if (mediaType is not null)
+        {
+            attachment.Variable(0x370E, PtUnicode, Encoding.Unicode.GetBytes(mediaType + "\0"));
+        }
+
         attachment.Variable(0x3701, PtBinary, data);
         attachments.Add(attachment);
         return this;

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Portal.Core.Features.Evidence.Email;
@@ -11,7 +13,7 @@ namespace Portal.Core.Features.Evidence.Email;
 /// headers are the original ones Outlook kept (PR_TRANSPORT_MESSAGE_HEADERS) when the message came
 /// from the internet, else made from the sender, recipients, subject, date and Message-ID Outlook
 /// recorded; the text is the plain body, else the HTML body. Attachments inside the .msg are
-/// counted, not read. Malformed input never throws: it gives a warning and nothing else.
+/// listed (name, type, size, SHA-256) as an .eml's are; an attached Outlook item is not read. Malformed input never throws: it gives a warning and nothing else.
 /// </summary>
 public static class OutlookMessageReader
 {
@@ -20,6 +22,9 @@ public static class OutlookMessageReader
 
     /// <summary>One property stream is read at most this far; what is scanned for indicators is capped well below it.</summary>
     internal const int MaxPropertyBytes = 8 * 1024 * 1024;
+
+    /// <summary>Attachments listed at most, as the email reader's part budget does for an .eml.</summary>
+    internal const int MaxAttachments = 200;
 
     /// <summary>Recipients made into To and Cc fields when the original headers are missing.</summary>
     internal const int MaxRecipients = 500;
@@ -52,6 +57,10 @@ public static class OutlookMessageReader
     private const ushort MessageCodepage = 0x3FFD;
     private const ushort SenderSmtpAddress = 0x5D01;
     private const ushort SentRepresentingSmtpAddress = 0x5D02;
+    private const ushort AttachDataBinary = 0x3701;
+    private const ushort AttachFilename = 0x3704;
+    private const ushort AttachLongFilename = 0x3707;
+    private const ushort AttachMimeTag = 0x370E;
 
     private const ushort PtLong = 0x0003;
     private const ushort PtSystime = 0x0040;
@@ -61,6 +70,8 @@ public static class OutlookMessageReader
     {
         "Content-Type", "Content-Transfer-Encoding", "MIME-Version", "Content-Disposition", "Content-ID",
     };
+
+    private static readonly SearchValues<char> NotInAddress = SearchValues.Create([' ', '\t', '\r', '\n', '\0', '<', '>', ',', ';', '"', '(', ')', '[', ']', '\\']);
 
     public static ParsedEmail Read(byte[] input, EmailReaderLimits? limits = null)
     {
@@ -72,11 +83,11 @@ public static class OutlookMessageReader
         }
 
         var email = EmailReader.Read(converted.Message, limits);
-        return email with { Warnings = [.. converted.Warnings, .. email.Warnings] };
+        return email with { Attachments = converted.Attachments, Warnings = [.. converted.Warnings, .. email.Warnings] };
     }
 
     /// <summary>The internet message an Outlook file stands for, with what the conversion noticed; no message when it could not be read.</summary>
-    internal static (byte[]? Message, IReadOnlyList<string> Warnings) ToInternetMessage(byte[] input)
+    internal static (byte[]? Message, IReadOnlyList<EmailAttachment> Attachments, IReadOnlyList<string> Warnings) ToInternetMessage(byte[] input)
     {
         try
         {
@@ -84,7 +95,7 @@ public static class OutlookMessageReader
             var message = new MessageProperties(file, file.Root, headerLength: 32);
             if (!message.HasAny)
             {
-                return (null, [$"{Unreadable}: it holds no message properties (it may be another Office file named .msg)."]);
+                return (null, [], [$"{Unreadable}: it holds no message properties (it may be another Office file named .msg)."]);
             }
 
             var warnings = new List<string>();
@@ -96,23 +107,67 @@ public static class OutlookMessageReader
             }
 
             var (contentType, body) = BodyOf(message, warnings);
-            var attachments = file.Children(file.Root).Count(c => c.IsStorage && c.Name.StartsWith(AttachmentPrefix, StringComparison.OrdinalIgnoreCase));
-            if (attachments > 0)
-            {
-                warnings.Add($"The Outlook message holds {attachments} attachment(s); they are kept in the file but were not read or listed.");
-            }
-
+            var attachments = Attachments(file, warnings);
             var text = new StringBuilder(headers)
                 .Append("MIME-Version: 1.0\r\n")
                 .Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}; charset=utf-8\r\n")
                 .Append("Content-Transfer-Encoding: 8bit\r\n\r\n")
                 .Append(body);
-            return (Encoding.UTF8.GetBytes(text.ToString()), warnings);
+            return (Encoding.UTF8.GetBytes(text.ToString()), attachments, warnings);
         }
         catch (CompoundFileException e)
         {
-            return (null, [$"{Unreadable}: {e.Message}."]);
+            return (null, [], [$"{Unreadable}: {e.Message}."]);
         }
+    }
+
+    /// <summary>
+    /// The files attached in Outlook, described as an .eml's are (name, type, size, SHA-256), never
+    /// opened. An attached Outlook item (a message, a contact) is a storage, not bytes: a warning
+    /// counts it, and it is not read. A name is cut at 255 characters, as file systems do.
+    /// </summary>
+    private static List<EmailAttachment> Attachments(CompoundFile file, List<string> warnings)
+    {
+        var storages = file.Children(file.Root)
+            .Where(c => c.IsStorage && c.Name.StartsWith(AttachmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        if (storages.Count > MaxAttachments)
+        {
+            warnings.Add($"The Outlook message holds more than {MaxAttachments} attachments; the rest were not listed.");
+        }
+
+        var found = new List<EmailAttachment>();
+        var items = 0;
+        foreach (var storage in storages.Take(MaxAttachments))
+        {
+            var attachment = new MessageProperties(file, storage, headerLength: 8);
+            var name = (attachment.String(AttachLongFilename) ?? attachment.String(AttachFilename) ?? attachment.String(DisplayName)) is { } given
+                ? OneLine(given.Length > 255 ? given[..255] : given)
+                : null;
+            var mediaType = attachment.String(AttachMimeTag) is { Length: > 0 and <= 200 } tag ? OneLine(tag).Trim().ToLowerInvariant() : "application/octet-stream";
+            if (attachment.BinarySize(AttachDataBinary) is not { } size)
+            {
+                items++;
+                continue;
+            }
+
+            if (size > MaxPropertyBytes)
+            {
+                warnings.Add($"An attachment of the Outlook message is larger than {MaxPropertyBytes / (1024 * 1024)} MB and was not listed.");
+                continue;
+            }
+
+            var data = attachment.Binary(AttachDataBinary) ?? [];
+            found.Add(new EmailAttachment(name, mediaType, data.LongLength, Convert.ToHexStringLower(SHA256.HashData(data))));
+        }
+
+        if (items > 0)
+        {
+            warnings.Add($"The Outlook message has {items} attached item(s) without file data (an attached message or contact, or a linked file); they were not read.");
+        }
+
+        return found;
     }
 
     /// <summary>The header block as received, less the fields that describe the original body, each line ending in CRLF.</summary>
@@ -213,15 +268,15 @@ public static class OutlookMessageReader
         return ("text/plain", "");
     }
 
-    /// <summary>An SMTP address; an Exchange (X.500) address is no use outside the sender's organisation.</summary>
+    /// <summary>
+    /// An SMTP address; an Exchange (X.500) address is no use outside the sender's organisation. One
+    /// with a character that would end the mailbox in a header field is not used at all.
+    /// </summary>
     private static string? Address(string? smtp, string? other) =>
-        new[] { smtp, other }.Select(a => a is null ? null : OneLine(a).Trim()).FirstOrDefault(a => a is { Length: > 0 } && a.Contains('@', StringComparison.Ordinal) && !a.Contains(' ', StringComparison.Ordinal));
+        new[] { smtp, other }.Select(a => a?.Trim()).FirstOrDefault(a => a is { Length: > 0 and <= 320 } && a.Contains('@', StringComparison.Ordinal) && a.AsSpan().IndexOfAny(NotInAddress) < 0);
 
-    private static string Mailbox(string? name, string address)
-    {
-        var bare = address.Trim('<', '>');
-        return string.IsNullOrWhiteSpace(name) || name.Trim() == bare ? $"<{bare}>" : $"{Encoded(name.Trim())} <{bare}>";
-    }
+    private static string Mailbox(string? name, string address) =>
+        string.IsNullOrWhiteSpace(name) || name.Trim() == address ? $"<{address}>" : $"{Encoded(name.Trim())} <{address}>";
 
     /// <summary>A value Outlook recorded, as an RFC 2047 encoded word, so that no character of it can end the field or start another.</summary>
     private static string Encoded(string value) => $"=?utf-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(OneLine(value)))}?=";
@@ -234,7 +289,8 @@ public static class OutlookMessageReader
     {
         null => Charsets.DecodeUndeclared(bytes),
         65001 => Encoding.UTF8.GetString(bytes),
-        _ => (CodePagesEncodingProvider.Instance.GetEncoding(codepage.Value) ?? Encoding.Latin1).GetString(bytes),
+        > 0 and < 65536 => (CodePagesEncodingProvider.Instance.GetEncoding(codepage.Value) ?? Encoding.Latin1).GetString(bytes),
+        _ => Encoding.Latin1.GetString(bytes),
     };
 
     /// <summary>
@@ -284,6 +340,8 @@ public static class OutlookMessageReader
         }
 
         public byte[]? Binary(ushort id) => streams.TryGetValue(Name(id, 0x0102), out var binary) ? file.Read(binary, MaxPropertyBytes) : null;
+
+        public long? BinarySize(ushort id) => streams.TryGetValue(Name(id, 0x0102), out var binary) ? binary.Size : null;
 
         public int? Long(ushort id) => fixedValues.TryGetValue(id, out var value) && value.Type == PtLong ? (int)(uint)value.Value : null;
 

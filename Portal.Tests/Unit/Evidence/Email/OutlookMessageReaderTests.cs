@@ -66,6 +66,7 @@ public sealed class OutlookMessageReaderTests
             .AnsiText(OutlookMessageBuilder.Body, $"Maksa 0,5 BTC osoitteeseen {EmailSamples.BitcoinAddress} 48 tunnin sisällä.")
             .Recipient(1, "Matti Meikäläinen", "matti@victim.example")
             .Recipient(2, "Liisa", "liisa@victim.example")
+            .Recipient(1, "Not a mailbox", "x@victim.example>, <added@attacker.example")
             .ToArray();
 
         var email = OutlookMessageReader.Read(msg);
@@ -106,18 +107,26 @@ public sealed class OutlookMessageReaderTests
     }
 
     [Fact]
-    public void AttachmentsInside_AreNotRead_ButSaidSo_AndTheMessageIsStillRead()
+    public void AttachmentsInside_AreListedLikeAnEmls_NeverOpened_AndTheMessageIsStillRead()
     {
+        var pdf = Encoding.ASCII.GetBytes(EmailSamples.PdfContent);
+        var big = Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray();
         var msg = OutlookMessageBuilder.FromInternetMessage(Eml, "Vastaamo", "ransom_man", "ransom_man@mail.example.net")
-            .Attachment("notes.pdf", Encoding.ASCII.GetBytes(EmailSamples.PdfContent))
-            .Attachment("big.bin", new byte[10_000])
+            .Attachment("notes.pdf", pdf, "application/pdf")
+            .Attachment("big.bin", big)
             .ToArray();
 
         var email = OutlookMessageReader.Read(msg);
 
         Assert.Equal("ransom_man@mail.example.net", email.From?.Address);
         Assert.Contains(EmailSamples.BitcoinAddress, email.TextBody, StringComparison.Ordinal);
-        Assert.Equal(["The Outlook message holds 2 attachment(s); they are kept in the file but were not read or listed."], email.Warnings);
+        Assert.Equal(
+            [
+                new EmailAttachment("notes.pdf", "application/pdf", pdf.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pdf))),
+                new EmailAttachment("big.bin", "application/octet-stream", big.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(big))),
+            ],
+            email.Attachments);
+        Assert.Empty(email.Warnings);
     }
 
     [Fact]
