@@ -12,7 +12,7 @@ public enum EvidenceKind
 /// <summary>Where reading a file for headers and indicators stands; the reading runs as follow-up work, never in the upload.</summary>
 public enum AnalysisState
 {
-    /// <summary>Not a kind that is read (images, PDFs, Outlook files).</summary>
+    /// <summary>Not a kind that is read (images, PDFs), or a document of the victim's own.</summary>
     NotApplicable = 0,
 
     /// <summary>Stored; waiting for the analysis job.</summary>
@@ -21,7 +21,7 @@ public enum AnalysisState
     /// <summary>Read in full.</summary>
     Done = 2,
 
-    /// <summary>Read, but a cap or budget stopped it (too many indicators, too large, too slow): the file is kept whole.</summary>
+    /// <summary>Read, but a cap or budget stopped it (too many indicators, too large, too slow), or an Outlook file was not readable: the file is kept whole.</summary>
     Partial = 3,
 
     /// <summary>Reading failed on every attempt; the file is kept and staff can still open it.</summary>

@@ -53,7 +53,7 @@ public enum AnalysisOutcome
 }
 
 /// <summary>
-/// Reads a stored email or text file for what the extortionist left in it: the parsed headers
+/// Reads a stored email (.eml or Outlook .msg) or text file for what the extortionist left in it: the parsed headers
 /// (sealed with the evidence) and indicators (per case, normalised). Follow-up work of the
 /// upload, run by the job engine, never inside the request. Bounded: a file over the size budget
 /// is not read, the scanned text and the indicators per file and per case are capped, and
@@ -66,7 +66,7 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
     /// <summary>Shown first among the reader's warnings for an email forwarded inline.</summary>
     public const string ForwardedInlineWarning = "Forwarded inline: the original headers are missing. Sender, date and route are those of the forwarding message.";
 
-    public static bool IsRead(EvidenceKind kind) => kind is EvidenceKind.Email or EvidenceKind.Text;
+    public static bool IsRead(EvidenceKind kind) => kind is EvidenceKind.Email or EvidenceKind.OutlookMessage or EvidenceKind.Text;
 
     /// <summary>Files still waiting to be read, oldest first.</summary>
     public async Task<IReadOnlyList<Guid>> PendingAsync(int limit, CancellationToken cancellationToken) =>
@@ -118,7 +118,19 @@ public sealed class AnalyseEvidenceHandler(PortalDbContext db, IEvidenceStore st
 
         var bytes = plaintext.GetBuffer().AsSpan(0, (int)plaintext.Length).ToArray();
         var notes = new List<string>();
-        var email = row.Kind == EvidenceKind.Email ? EmailReader.Read(bytes) : null;
+        var email = row.Kind switch
+        {
+            EvidenceKind.Email => EmailReader.Read(bytes),
+
+            // Read as the internet message it stands for; the stored .msg stays as it came.
+            EvidenceKind.OutlookMessage => OutlookMessageReader.Read(bytes),
+            _ => null,
+        };
+        if (email?.Warnings is [var first, ..] && row.Kind == EvidenceKind.OutlookMessage && first.StartsWith(OutlookMessageReader.Unreadable, StringComparison.Ordinal))
+        {
+            notes.Add("unreadable");
+        }
+
         var own = await OwnAddressesAsync(row, email, cancellationToken);
         var found = new List<Indicator>();
         if (email is not null)

@@ -20,7 +20,7 @@ public sealed class SuggestReportDetailsHandler(PortalDbContext db, EnvelopeCiph
     public async Task<ReportDetailsSuggestion?> HandleAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var latest = await db.EvidenceFiles.AsNoTracking()
-            .Where(e => e.CaseId == caseId && e.Kind == EvidenceKind.Email && e.ParsedEnvelope != null)
+            .Where(e => e.CaseId == caseId && (e.Kind == EvidenceKind.Email || e.Kind == EvidenceKind.OutlookMessage) && e.ParsedEnvelope != null)
             .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id)
             .Select(e => new { e.Id, e.ParsedEnvelope })
             .FirstOrDefaultAsync(cancellationToken);

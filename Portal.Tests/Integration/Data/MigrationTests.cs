@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Portal.Core.Data;
 using Portal.Tests.Support;
 
@@ -68,6 +69,38 @@ public sealed class MigrationTests
 
         Assert.Contains(first, line => line.StartsWith("Cases.column ReceiptHash", StringComparison.Ordinal));
         Assert.Equal(first, await SqliteSchemaAsync(file));
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task OutlookMessagesStoredBeforeTheyWereRead_AreQueuedForReading_ButNotDocumentsOrOtherFiles()
+    {
+        var file = Path.Combine(TestDatabases.NewTempDirectory(), "outlook.db");
+        await using (var db = SqliteContext(file))
+        {
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync("20261207201629_NoticeWithdrawal");
+            var entity = new Case { Reference = "VS-0000-0000", ReceiptHash = [], Language = "en", NarrativeEnvelope = [] };
+            db.Cases.Add(entity);
+            await db.SaveChangesAsync();
+            foreach (var (name, kind, purpose) in new[] { ("msg", EvidenceKind.OutlookMessage, FilePurpose.Evidence), ("doc", EvidenceKind.OutlookMessage, FilePurpose.Document), ("png", EvidenceKind.Image, FilePurpose.Evidence) })
+            {
+                db.EvidenceFiles.Add(new EvidenceFile
+                {
+                    Id = Guid.CreateVersion7(), CaseId = entity.Id, Kind = kind, Purpose = purpose, MediaType = name, FileNameEnvelope = [], Size = 1,
+                    Sha256 = System.Text.Encoding.ASCII.GetBytes(name), KeyId = "k", ReceivedAt = DateTime.UtcNow, AnalysisState = AnalysisState.NotApplicable,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = SqliteContext(file))
+        {
+            await db.Database.MigrateAsync();
+            var states = await db.EvidenceFiles.AsNoTracking().ToDictionaryAsync(e => e.MediaType, e => e.AnalysisState);
+            Assert.Equal((AnalysisState.Pending, AnalysisState.NotApplicable, AnalysisState.NotApplicable), (states["msg"], states["doc"], states["png"]));
+        }
+
         SqliteConnection.ClearAllPools();
     }
 

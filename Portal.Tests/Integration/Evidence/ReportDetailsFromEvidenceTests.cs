@@ -72,6 +72,38 @@ public abstract class ReportDetailsFromEvidenceTests<TFactory>(TFactory factory)
     }
 
     [Fact]
+    public async Task UploadedOutlookMessage_IsReadAfterTheAnswer_AndOffersTheSameDetailsAsTheEml_KeepingTheFileAsItCame()
+    {
+        var answers = ReportAnswers.Valid();
+        answers["SenderAddress"] = "";
+        answers["AmountDemanded"] = "";
+        answers["Currency"] = "";
+        answers["PaymentAddress"] = "";
+        var (client, token) = await EvidenceUploads.NewCaseAsync(factory, answers);
+        var msg = OutlookMessageBuilder.FromInternetMessage(
+            EvidenceUploads.SampleEmail("Maksa 0,35 BTC 48 tunnin sisällä."), "Your therapy records", "Ransom Team", "ransom@extortion.example").ToArray();
+        using (var uploaded = await EvidenceUploads.UploadAsync(client, token, "kiristys.msg", "application/vnd.ms-outlook", msg))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        }
+
+        Assert.NotNull((await EvidenceUploads.PageAsync(client)).QuerySelector("[data-testid=analysis-pending]"));
+        Assert.Equal(1, await EvidenceUploads.AnalysePendingAsync(factory));
+
+        var page = await EvidenceUploads.PageAsync(client);
+        Assert.NotNull(page.QuerySelector("[data-testid=suggestion]"));
+        Assert.Equal("ransom@extortion.example", page.QuerySelector("#SenderAddress")?.GetAttribute("value"));
+        Assert.Equal("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", page.QuerySelector("#PaymentAddress")?.GetAttribute("value"));
+        Assert.Equal("0.35", page.QuerySelector("#AmountDemanded")?.GetAttribute("value"));
+        Assert.Equal("BTC", page.QuerySelector("#Currency option[selected]")?.GetAttribute("value"));
+
+        var hash = System.Security.Cryptography.SHA256.HashData(msg);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var row = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EvidenceFiles.AsNoTracking().SingleAsync(e => e.Sha256 == hash);
+        Assert.Equal((EvidenceKind.OutlookMessage, "application/vnd.ms-outlook", AnalysisState.Done, (long)msg.Length), (row.Kind, row.MediaType, row.AnalysisState, row.Size));
+    }
+
+    [Fact]
     public async Task CorrectedDetails_AreNotOfferedAgainFromTheSameEmail_ButANewEmailIsOffered()
     {
         var answers = ReportAnswers.Valid();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Evidence.Email;
 using Portal.Tests.Support;
 using Portal.Web.Controllers;
 
@@ -65,6 +66,27 @@ public sealed class StaffEvidenceDownloadTests(SqlitePortalFactory factory) : IC
         var warnings = page.QuerySelectorAll("[data-testid=email-warnings] li").Select(li => li.TextContent.Trim()).ToList();
         Assert.Contains("Moniosaiselta osalta puuttuu rajamerkkijono (boundary); sen sisältö luettiin pelkkänä tekstinä.", warnings);
         Assert.Null(page.QuerySelector("[data-testid=analysis-status]"));
+    }
+
+    [Fact]
+    public async Task CaseView_ShowsTheParsedHeadersOfAnOutlookMessage_AndSaysWhenOneCouldNotBeRead()
+    {
+        var msg = OutlookMessageBuilder.FromInternetMessage(
+            EvidenceUploads.SampleEmail("Pay 0.4 BTC within 24 hours."), "Your therapy records", "Ransom Team", "ransom@extortion.example").ToArray();
+        var (caseId, _) = await UploadAsync("ransom.msg", msg);
+        var (brokenCaseId, _) = await UploadAsync("broken.msg", msg[..1536]);
+        var volunteer = await StaffAccounts.SignedInClientAsync(factory, StaffRoles.Volunteer);
+
+        var page = await volunteer.GetPageAsync($"/staff/cases/{caseId}");
+        var parsed = page.QuerySelector("[data-testid=parsed-email]")?.TextContent ?? "";
+        Assert.Contains("ransom@extortion.example", parsed, StringComparison.Ordinal);
+        Assert.Contains("mail.extortion.example [203.0.113.9] → mx.victim.example", parsed, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("[data-testid=email-warnings]"));
+        Assert.Contains("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", page.QuerySelector("[data-testid=indicators]")?.TextContent, StringComparison.Ordinal);
+
+        var broken = await volunteer.GetPageAsync($"/staff/cases/{brokenCaseId}");
+        Assert.StartsWith(OutlookMessageReader.Unreadable, broken.QuerySelector("[data-testid=email-warnings] li")?.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(broken.QuerySelector("[data-testid=no-indicators]"));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Portal.Core.Features.Evidence.Email;
+using Portal.Tests.Support;
 
 namespace Portal.Tests.Unit.Evidence.Email;
 
@@ -96,21 +97,4 @@ public sealed class EmailReaderRobustnessTests
         Encoding.UTF8.GetBytes($"From: a@example.org\r\n{headers}\r\n\r\n{body}");
 
     private static string Repeat(string text, int times) => new StringBuilder(text.Length * times).Insert(0, text, times).ToString();
-
-    /// <summary>
-    /// A fixed-seed generator so that a failing variant can be reproduced; System.Random is
-    /// banned by the analyzers (CA5394) and a cryptographic one cannot be seeded.
-    /// </summary>
-    private sealed class XorShift(uint seed)
-    {
-        private uint state = seed;
-
-        public int Next(int bound)
-        {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            return (int)(state % (uint)bound);
-        }
-    }
 }
