@@ -10,6 +10,13 @@ namespace Portal.Core.Features;
 /// </summary>
 public static class DisplayText
 {
+    /// <summary>
+    /// The marks, embeddings, overrides and isolates that set the direction of the text after them.
+    /// File names and the case-file PDF drop these (and controls) but keep the other format
+    /// characters, such as the zero-width joiner inside an emoji.
+    /// </summary>
+    public static bool IsDirectionControl(char c) => c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
     /// <summary>Whether <paramref name="c"/> is shown as itself.</summary>
     public static bool IsShown(char c) =>
         !char.IsControl(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format;

@@ -152,6 +152,16 @@ public sealed class AuditTrail(PortalDbContext db, IKeySource keys, TimeProvider
         (await AppendManyAsync([audit], cancellationToken))[0];
 
     /// <summary>
+    /// Whether the trail records <paramref name="action"/> on <paramref name="subject"/> (of that
+    /// case, with that detail, when given). A use case whose row is gone asks it to tell "done
+    /// before" (a second click lands where the first did) from "never there" (404).
+    /// </summary>
+    public Task<bool> RecordsAsync(string action, string subject, Guid? caseId, CancellationToken cancellationToken, string? detail = null) =>
+        db.AuditEntries.AnyAsync(
+            e => e.Action == action && e.Subject == subject && (caseId == null || e.CaseId == caseId) && (detail == null || e.Detail == detail),
+            cancellationToken);
+
+    /// <summary>
     /// Appends events in order, inside the caller's transaction when one is open (a use case's
     /// change and its entries commit together), else in a transaction of their own. The chain
     /// head's row is updated first, which serialises appends (the row lock on PostgreSQL, the

@@ -380,7 +380,7 @@ internal sealed class PdfLayout : IDisposable
             {
                 builder.Append(' ');
             }
-            else if (!char.IsControl(c) && c is not ('\u200E' or '\u200F' or '\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))
+            else if (!char.IsControl(c) && !DisplayText.IsDirectionControl(c))
             {
                 builder.Append(c);
             }

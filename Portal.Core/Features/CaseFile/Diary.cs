@@ -186,7 +186,7 @@ public sealed class SaveDiaryEntryHandler(PortalDbContext db, EnvelopeCipher cip
                 entry = await db.DiaryEntries.FirstOrDefaultAsync(d => d.Id == id && d.CaseId == caseId, token);
                 if (entry is null)
                 {
-                    return await DeleteDiaryEntryHandler.WasDeletedAsync(db, caseId, id, token) ? DiaryOutcome.Deleted : DiaryOutcome.NotFound;
+                    return await audit.RecordsAsync(AuditActions.DiaryEntryDeleted, id.ToString(), caseId, token) ? DiaryOutcome.Deleted : DiaryOutcome.NotFound;
                 }
 
                 var sharingChanged = entry.Shared != form.Shared;
@@ -247,14 +247,10 @@ public sealed class DeleteDiaryEntryHandler(PortalDbContext db, AuditTrail audit
             var deleted = await db.DiaryEntries.Where(d => d.Id == entryId && d.CaseId == caseId).ExecuteDeleteAsync(token);
             if (deleted == 0)
             {
-                return await WasDeletedAsync(db, caseId, entryId, token) ? DiaryOutcome.Deleted : DiaryOutcome.NotFound;
+                return await audit.RecordsAsync(AuditActions.DiaryEntryDeleted, entryId.ToString(), caseId, token) ? DiaryOutcome.Deleted : DiaryOutcome.NotFound;
             }
 
             await audit.AppendAsync(actor.Event(AuditActions.DiaryEntryDeleted, caseId, entryId.ToString()), token);
             return DiaryOutcome.Saved;
         }, cancellationToken);
-
-    /// <summary>Whether this case's trail records the entry's deletion: only then is a missing entry "deleted" rather than unknown.</summary>
-    public static Task<bool> WasDeletedAsync(PortalDbContext db, Guid caseId, Guid entryId, CancellationToken cancellationToken) =>
-        db.AuditEntries.AnyAsync(e => e.CaseId == caseId && e.Action == AuditActions.DiaryEntryDeleted && e.Subject == entryId.ToString(), cancellationToken);
 }

@@ -68,8 +68,7 @@ public sealed class DeleteDocumentHandler(PortalDbContext db, IEvidenceStore sto
                 .ExecuteDeleteAsync(token);
             if (deleted == 0)
             {
-                var before = await db.AuditEntries.AnyAsync(e => e.CaseId == caseId && e.Action == AuditActions.DocumentDeleted && e.Subject == documentId.ToString(), token);
-                return before ? DocumentOutcome.Deleted : DocumentOutcome.NotFound;
+                return await audit.RecordsAsync(AuditActions.DocumentDeleted, documentId.ToString(), caseId, token) ? DocumentOutcome.Deleted : DocumentOutcome.NotFound;
             }
 
             await audit.AppendAsync(actor.Event(AuditActions.DocumentDeleted, caseId, documentId.ToString()), token);

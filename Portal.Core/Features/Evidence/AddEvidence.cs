@@ -315,7 +315,7 @@ public static class EvidenceNames
         var builder = new StringBuilder(name.Length);
         foreach (var c in name.Normalize(NormalizationForm.FormC))
         {
-            if (!char.IsControl(c) && c is not ('\u200E' or '\u200F' or '\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))
+            if (!char.IsControl(c) && !DisplayText.IsDirectionControl(c))
             {
                 builder.Append(c);
             }

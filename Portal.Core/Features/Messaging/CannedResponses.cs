@@ -151,6 +151,6 @@ public sealed class CannedResponsesHandler(PortalDbContext db, AuditTrail audit,
                 return true;
             }
 
-            return await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.CannedResponseDeleted && e.Subject == subject, token);
+            return await audit.RecordsAsync(AuditActions.CannedResponseDeleted, subject, null, token);
         }, cancellationToken);
 }

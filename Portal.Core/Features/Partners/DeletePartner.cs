@@ -37,8 +37,7 @@ public sealed class DeletePartnerHandler(PortalDbContext db, AuditTrail audit)
     {
         if (!await db.Partners.AnyAsync(p => p.Id == partnerId, cancellationToken))
         {
-            var subject = SavePartnerHandler.Subject(partnerId);
-            var before = await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.PartnerDeleted && e.Subject == subject && e.Detail == nameof(DeletePartnerOutcome.Deleted), cancellationToken);
+            var before = await audit.RecordsAsync(AuditActions.PartnerDeleted, SavePartnerHandler.Subject(partnerId), null, cancellationToken, nameof(DeletePartnerOutcome.Deleted));
             return before ? DeletePartnerOutcome.AlreadyDeleted : DeletePartnerOutcome.NotFound;
         }
 
